@@ -11,6 +11,7 @@ import { LifecycleError, describeError } from './errors.js';
 import { dropScopeSubscribers } from './subscribers.js';
 import { dropScopeMiddleware } from './middleware/registry.js';
 import { reportFailure } from './report.js';
+import { openCalls, untrackCall } from './open-calls.js';
 
 /** Options shared by scopes and calls. */
 export interface ScopeOptions {
@@ -89,7 +90,7 @@ function openScope(name: string, type: ScopeType, options: ScopeOptions | undefi
 /** @internal Marks a handle ended (so it cannot be ended twice) before its end event is emitted. */
 export function detachHandle(handle: ScopeHandle): void {
   handle._open = false;
-  handle.parent?._openCalls?.delete(handle);
+  untrackCall(handle);
 }
 
 /**
@@ -104,9 +105,8 @@ export function closeHandle(
   error: EventError | undefined,
 ): void {
   detachHandle(handle);
-  const open = handle._openCalls;
-  if (open && open.size > 0) {
-    for (const call of [...open]) {
+  if (handle._calls) {
+    for (const call of openCalls(handle)) {
       reportFailure(
         `not-ended:${call.name}`,
         `${call.scopeType} call "${call.name}" was not ended before its scope "${handle.name}" ended; it was ended with an error`,

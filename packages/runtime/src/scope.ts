@@ -46,8 +46,11 @@ export class ScopeHandle {
   /** @internal */ _open = true;
   /** @internal Scope-local subscribers and middleware; created on first registration. */
   _local: ScopeLocal | undefined = undefined;
-  /** @internal Calls and streams started under this scope and not ended yet. */
-  _openCalls: Set<ScopeHandle> | undefined = undefined;
+  /** @internal Newest call or stream started under this scope and not ended yet (see open-calls.ts). */
+  _calls: ScopeHandle | undefined = undefined;
+  /** @internal Neighbours in the parent's list of open calls. */
+  _prevCall: ScopeHandle | undefined = undefined;
+  /** @internal */ _nextCall: ScopeHandle | undefined = undefined;
   /** @internal Resolved middleware lists for calls under this scope, keyed by family. */
   _mwCache: Map<string, { version: number; list: readonly unknown[] }> | undefined = undefined;
   /** @internal The stack the scope was pushed on (imperative scopes only). */

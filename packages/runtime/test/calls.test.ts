@@ -108,6 +108,22 @@ describe('manual tool and LLM lifecycle', () => {
     assert.match(f.failures[0]!.message, /"forgotten" was not ended before its scope "s" ended/);
   });
 
+  it('only the calls still open are ended with the scope, oldest first, whichever ended before', () => {
+    const f = collectFailures();
+    const c = capture();
+    const s = pushScope('s', ScopeType.Function);
+    const calls = ['a', 'b', 'c', 'd', 'e'].map((n) => toolCall(n, {}));
+    toolCallEnd(calls[4]!, null); // the newest
+    toolCallEnd(calls[1]!, null); // one in the middle
+    toolCallEnd(calls[0]!, null); // the oldest
+    popScope(s);
+    c.stop();
+    f.restore();
+    assert.deepEqual(c.names().slice(-3), ['end:c', 'end:d', 'end:s']);
+    assert.deepEqual(f.failures.map((x) => x.source), ['not-ended:c', 'not-ended:d']);
+    assert.throws(() => toolCallEnd(calls[2]!, null), LifecycleError, 'ended with its scope');
+  });
+
   it('llmCall/llmCallEnd record model and request/response', () => {
     const c = capture();
     const req = { headers: { 'x-h': '1' }, content: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } };

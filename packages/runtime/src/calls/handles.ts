@@ -7,6 +7,7 @@ import { detachHandle } from '../lifecycle.js';
 import { trackPending } from '../subscribers.js';
 import { isThenable } from './pipeline.js';
 import type { SanitizeResult } from './pipeline.js';
+import { trackCall } from '../open-calls.js';
 
 /** What tool and LLM calls share beyond being scopes. */
 abstract class CallHandle extends ScopeHandle {
@@ -49,7 +50,7 @@ export class LlmHandle extends CallHandle {
 
 /** @internal Registers a call under its parent (so a scope ending first can end it) and emits its start. */
 export function startCall(handle: ToolHandle | LlmHandle, startData: unknown, profile: CategoryProfile): void {
-  (handle.parent!._openCalls ??= new Set()).add(handle);
+  trackCall(handle);
   emitStart(handle, handle.startMicros, startData, profile);
 }
 

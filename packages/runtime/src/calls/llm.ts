@@ -19,6 +19,7 @@ import type { SanitizeResult } from './pipeline.js';
 import { annotatedForEvent, beforeStart, checkRequest, endProfile, lazyAnnotatedRequest, modelOf, safeDecodeResponse, sanitizeResponse, startProfile } from './llm-request.js';
 import { emitStart } from '../events.js';
 import { nowMicros } from '../time.js';
+import { trackCall } from '../open-calls.js';
 
 export interface LlmCallOptions {
   /** Model name for events and spans (defaults to the payload's `model`). */
@@ -143,7 +144,7 @@ export function llmCall(name: string, request: LlmRequest, options?: LlmCallOpti
   const req = checkRequest(request, what);
   const parent = parentOf(options?.parent, what);
   const h = newLlmHandle(name, parent, req, options, timeOf(options?.timestamp, what));
-  (parent._openCalls ??= new Set()).add(h);
+  trackCall(h);
   const sreq = resolve('llm_sanitize_request', parent);
   const s = sreq.length === 0 ? { value: req } : runSanitize(sreq, req, (e, v) => (e.fn as LlmSanitizeGuardrail)(readonlyView(v)));
   emitWhenSanitized(h, s, (r) => {

@@ -14,6 +14,7 @@ import { LifecycleError, MiddlewareError, describeError } from '../errors.js';
 import { callInScope, isThenable, runConditional, runOnion, runSanitize } from './pipeline.js';
 import { emitStart } from '../events.js';
 import { nowMicros } from '../time.js';
+import { trackCall } from '../open-calls.js';
 
 export interface ToolCallOptions {
   /** The provider's tool call id (links the call to the LLM turn that requested it). */
@@ -158,7 +159,7 @@ export function toolCall(name: string, args: unknown, options?: ToolCallOptions)
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('toolCall: name must be a non-empty string');
   const parent = parentOf(options?.parent, what);
   const h = newHandle(name, parent, options, timeOf(options?.timestamp, what));
-  (parent._openCalls ??= new Set()).add(h);
+  trackCall(h);
   const sreq = resolve('tool_sanitize_request', parent);
   const s = sreq.length === 0 ? { value: args } : runSanitize(sreq, args, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, readonlyView(v)));
   emitWhenSanitized(h, s, (r) => emitStart(h, h.startMicros, r.value, h._profile));
