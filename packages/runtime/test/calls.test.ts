@@ -289,6 +289,81 @@ describe('LLM event annotations', () => {
   });
 });
 
+describe('LLM response annotations', () => {
+  it('decode the response content (text, tool calls) only when a subscriber reads it; serialized events are complete', async () => {
+    const inner = new OpenAIChatCodec();
+    let fullDecodes = 0;
+    const spy: LlmCodec = {
+      name: inner.name,
+      decode: inner.decode.bind(inner),
+      encode: inner.encode.bind(inner),
+      decodeResponse: (r: unknown) => {
+        fullDecodes++;
+        return inner.decodeResponse(r);
+      },
+      summarizeResponse: inner.summarizeResponse.bind(inner),
+      createAccumulator: inner.createAccumulator.bind(inner),
+    };
+    const response = {
+      id: 'chatcmpl-1',
+      model: 'gpt-4o',
+      choices: [{ message: { role: 'assistant', content: 'Sure.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search', arguments: '{"q":"x"}' } }] }, finish_reason: 'tool_calls' }],
+      usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+    };
+    const request = { headers: {}, content: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } };
+    type Annotated = { id: string; finish_reason: string; usage: { input_tokens: number }; tool_calls: Array<{ arguments: unknown }>; text: string };
+    const annotatedOf = (e: ScopeEvent): Annotated => (e.category_profile as { annotated_response: Annotated }).annotated_response;
+    const seen: unknown[] = [];
+    reg('light', (e) => {
+      if (e.kind === 'scope' && e.scope_category === 'end') {
+        const a = annotatedOf(e);
+        seen.push([a.id, a.finish_reason, a.usage.input_tokens]);
+      }
+    });
+    await llmCallExecute('x', request, () => response, { codec: spy });
+    assert.deepEqual(seen, [['chatcmpl-1', 'tool_calls', 5]]);
+    assert.equal(fullDecodes, 0, 'id, finish reason and usage need no walk of the message');
+
+    let read: { text: string; args: unknown } | undefined;
+    const lines: string[] = [];
+    reg('deep', (e) => {
+      if (e.kind === 'scope' && e.scope_category === 'end') {
+        const a = annotatedOf(e);
+        read = { text: a.text, args: a.tool_calls[0]!.arguments };
+        assert.throws(() => ((a.tool_calls[0] as { arguments: unknown }).arguments = {}), TypeError, 'still read-only');
+      }
+    });
+    reg('file', (e) => void lines.push(serializeEvent(e)));
+    await llmCallExecute('x', request, () => response, { codec: spy });
+    dereg('light');
+    dereg('deep');
+    dereg('file');
+    assert.deepEqual(read, { text: 'Sure.', args: { q: 'x' } });
+    assert.equal(fullDecodes, 1, 'decoded once, shared by the subscriber that read it and serialization');
+    const end = JSON.parse(lines[1]!);
+    assert.deepEqual(end.category_profile.annotated_response, inner.decodeResponse(response));
+  });
+
+  it('a codec without summarizeResponse (a user codec) annotates with its full decode', async () => {
+    const inner = new OpenAIChatCodec();
+    const plain: LlmCodec = {
+      name: inner.name,
+      decode: inner.decode.bind(inner),
+      encode: inner.encode.bind(inner),
+      decodeResponse: (r: unknown) => ({ ...inner.decodeResponse(r), text: 'from the user codec' }),
+      createAccumulator: inner.createAccumulator.bind(inner),
+    };
+    const c = capture();
+    try {
+      await llmCallExecute('x', { headers: {}, content: { model: 'm', messages: [] } }, () => ({ choices: [{ message: { content: 'hi' } }] }), { codec: plain });
+    } finally {
+      c.stop();
+    }
+    const end = c.scopes().find((e) => e.scope_category === 'end')!;
+    assert.equal((end.category_profile as { annotated_response: { text: string } }).annotated_response.text, 'from the user codec');
+  });
+});
+
 describe('streaming annotations and sanitizers', () => {
   it('a sanitized stream response never falls back to the raw-chunk aggregate in the annotation', async () => {
     registerLlmSanitizeResponseGuardrail('hide-secret', 0, () => 'redacted');

@@ -1,18 +1,35 @@
 /**
- * The normalized request carried by LLM start events, decoded lazily. Model, parameters, stream
+ * Normalized requests and responses carried by LLM events, decoded lazily.
+ *
+ * The normalized request, decoded lazily. Model, parameters, stream
  * flag and tool choice come from a cheap decode of the top-level fields; the conversation
  * (`messages`, `tools`, `system`, `extra`) is decoded the first time it is read — by a subscriber
  * or by serialization (`toJSON`). Exporters that need only the model and parameters never pay for it.
  * State lives in a symbol field, not a `#private` one, because reads arrive through read-only views.
  */
-import type { CodecName, GenerationParams, NormalizedMessage, NormalizedRequest, ToolDefinition } from '../codecs/types.js';
+import type { CodecName, FinishReason, GenerationParams, NormalizedMessage, NormalizedRequest, NormalizedResponse, ToolCall, ToolDefinition, Usage } from '../codecs/types.js';
 import { VIEWABLE } from '../readonly.js';
 
 const FULL = Symbol('full');
 
-/** Top-level request fields whose decoding walks the conversation: emptied or left out of the summary. */
-export const EMPTIED_FIELDS: ReadonlySet<string> = new Set(['messages', 'input']);
-export const OMITTED_FIELDS: ReadonlySet<string> = new Set(['tools', 'system', 'instructions', 'functions']);
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
+/**
+ * The top-level fields of a provider request with the ones whose decoding walks the conversation
+ * emptied (`messages`, `input`: codecs require them) or blanked (`tools`, `system`, ...: an
+ * undefined field lands in the summary's `extra`, which is never read). A spread and six `in`
+ * checks cost a third of copying key by key.
+ */
+export function summaryFields(content: object): Record<string, unknown> {
+  const s: Record<string, unknown> = { ...content };
+  if ('messages' in s) s.messages = NO_ITEMS;
+  if ('input' in s) s.input = NO_ITEMS;
+  if ('tools' in s) s.tools = undefined;
+  if ('system' in s) s.system = undefined;
+  if ('instructions' in s) s.instructions = undefined;
+  if ('functions' in s) s.functions = undefined;
+  return s;
+}
 
 export class LazyRequestAnnotation implements NormalizedRequest {
   provider_format: CodecName;
@@ -61,3 +78,48 @@ export class LazyRequestAnnotation implements NormalizedRequest {
 }
 // Subscribers see it behind a read-only view, like every payload.
 (LazyRequestAnnotation.prototype as unknown as Record<symbol, boolean>)[VIEWABLE] = true;
+
+/**
+ * The normalized response carried by LLM end events, decoded lazily: id, model, finish reason and
+ * usage from the codec's summary now; `text`, `reasoning` and `tool_calls` (whose arguments are
+ * parsed JSON) the first time one of them is read.
+ */
+export class LazyResponseAnnotation implements NormalizedResponse {
+  provider_format: CodecName;
+  id?: string;
+  model?: string;
+  finish_reason?: FinishReason;
+  raw_finish_reason?: string;
+  usage?: Usage;
+  private readonly [FULL]: () => NormalizedResponse | null;
+
+  /** `summary` is the codec's `summarizeResponse`; `decode` decodes the whole response. */
+  constructor(summary: NormalizedResponse, decode: () => NormalizedResponse | undefined) {
+    this.provider_format = summary.provider_format;
+    if (summary.id !== undefined) this.id = summary.id;
+    if (summary.model !== undefined) this.model = summary.model;
+    if (summary.finish_reason !== undefined) this.finish_reason = summary.finish_reason;
+    if (summary.raw_finish_reason !== undefined) this.raw_finish_reason = summary.raw_finish_reason;
+    if (summary.usage !== undefined) this.usage = summary.usage;
+    let full: NormalizedResponse | null | undefined;
+    this[FULL] = () => (full === undefined ? (full = decode() ?? null) : full);
+  }
+
+  get text(): string {
+    return this[FULL]()?.text ?? '';
+  }
+
+  get reasoning(): string | undefined {
+    return this[FULL]()?.reasoning;
+  }
+
+  get tool_calls(): ToolCall[] {
+    return this[FULL]()?.tool_calls ?? [];
+  }
+
+  /** The complete normalized response (what files and JSON attributes record). */
+  toJSON(): NormalizedResponse {
+    return this[FULL]() ?? { provider_format: this.provider_format, id: this.id, model: this.model, text: '', tool_calls: [], finish_reason: this.finish_reason, raw_finish_reason: this.raw_finish_reason, usage: this.usage };
+  }
+}
+(LazyResponseAnnotation.prototype as unknown as Record<symbol, boolean>)[VIEWABLE] = true;

@@ -3,14 +3,14 @@
  * never fails the call, the request-intercept chain, and the event profiles.
  */
 import type { LlmRequest } from '../types.js';
-import type { LlmCodec, NormalizedRequest } from '../codecs/types.js';
+import type { LlmCodec, NormalizedRequest, NormalizedResponse } from '../codecs/types.js';
 import type { Entry, LlmConditionalGuardrail, LlmRequestIntercept, LlmSanitizeGuardrail } from '../middleware/types.js';
 import type { LlmHandle } from './handles.js';
 import { MiddlewareError } from '../errors.js';
 import { readonlyView } from '../readonly.js';
 import { reportFailure } from '../report.js';
 import { hasSubscribers } from '../subscribers.js';
-import { EMPTIED_FIELDS, LazyRequestAnnotation, OMITTED_FIELDS } from './lazy-annotation.js';
+import { LazyRequestAnnotation, LazyResponseAnnotation, summaryFields } from './lazy-annotation.js';
 import { runConditional, runSanitize } from './pipeline.js';
 import type { SanitizeResult } from './pipeline.js';
 
@@ -56,15 +56,9 @@ export function safeDecode(codec: LlmCodec | undefined, content: unknown): Norma
 export function lazyAnnotatedRequest(codec: LlmCodec | undefined, content: unknown): NormalizedRequest | undefined {
   if (!hasSubscribers()) return undefined; // annotations exist only for subscribers
   if (!codec || content === null || typeof content !== 'object' || Array.isArray(content)) return safeDecode(codec, content);
-  const shallow: Record<string, unknown> = {};
-  const src = content as Record<string, unknown>;
-  for (const k in src) {
-    if (OMITTED_FIELDS.has(k)) continue;
-    shallow[k] = EMPTIED_FIELDS.has(k) ? [] : src[k];
-  }
   let summary: NormalizedRequest;
   try {
-    summary = codec.decode(shallow);
+    summary = codec.decode(summaryFields(content));
   } catch {
     return safeDecode(codec, content); // the full decode reports what is wrong
   }
@@ -72,15 +66,30 @@ export function lazyAnnotatedRequest(codec: LlmCodec | undefined, content: unkno
 }
 
 /** Decodes a response; a failure is reported and never fails the user's call. */
-export function safeDecodeResponse(codec: LlmCodec | undefined, response: unknown): unknown {
-  if (!codec || !hasSubscribers()) return undefined; // annotations exist only for subscribers
-  if (typeof response !== 'object' || response === null) return undefined; // e.g. a sanitizer's string: nothing to decode
+function decodeResponseSafely(codec: LlmCodec, response: unknown): NormalizedResponse | undefined {
   try {
     return codec.decodeResponse(response);
   } catch (err) {
     reportFailure(`codec:${codec.name}:response`, `codec "${codec.name}" could not decode a response`, err);
     return undefined;
   }
+}
+
+/**
+ * The normalized response for an event: summarized now when the codec can (see
+ * `LazyResponseAnnotation`), its content when first read. Nothing at all without subscribers.
+ */
+export function safeDecodeResponse(codec: LlmCodec | undefined, response: unknown): NormalizedResponse | undefined {
+  if (!codec || !hasSubscribers()) return undefined; // annotations exist only for subscribers
+  if (typeof response !== 'object' || response === null) return undefined; // e.g. a sanitizer's string: nothing to decode
+  if (typeof codec.summarizeResponse !== 'function') return decodeResponseSafely(codec, response);
+  let summary: NormalizedResponse;
+  try {
+    summary = codec.summarizeResponse(response);
+  } catch {
+    return decodeResponseSafely(codec, response); // the full decode reports what is wrong
+  }
+  return new LazyResponseAnnotation(summary, () => decodeResponseSafely(codec, response));
 }
 
 /** Result of the steps before the START event. */

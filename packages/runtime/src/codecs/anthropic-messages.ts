@@ -477,16 +477,32 @@ function decodeUsage(u: Obj): Usage {
   return usage;
 }
 
-/** Best effort: reads whatever is there, never throws on an object. */
-function decodeResponse(r: unknown): NormalizedResponse {
+/** Everything but the content blocks: id, model, stop reason, usage, error. Never throws on an object. */
+function summarizeResponse(r: unknown): NormalizedResponse {
   if (!isObj(r)) throw new CodecError(`expected a response object, got ${typeOf(r)}`, NAME);
   const res: NormalizedResponse = { provider_format: NAME, text: '', tool_calls: [] };
   if (typeof r.id === 'string') res.id = r.id;
   if (typeof r.model === 'string') res.model = r.model;
+  if (typeof r.stop_reason === 'string') {
+    res.finish_reason = anthropicFinishReason(r.stop_reason);
+    res.raw_finish_reason = r.stop_reason;
+  }
+  if (isObj(r.usage)) res.usage = decodeUsage(r.usage);
+  if (r.type === 'error' || isObj(r.error)) {
+    res.finish_reason = 'error';
+    res.raw_finish_reason = (isObj(r.error) ? str(r.error.type) : undefined) ?? 'error';
+  }
+  return res;
+}
+
+/** Best effort: reads whatever is there, never throws on an object. */
+function decodeResponse(r: unknown): NormalizedResponse {
+  const res = summarizeResponse(r);
+  const content = (r as Obj).content;
   let text = '';
   let reasoning = '';
-  if (Array.isArray(r.content)) {
-    for (const b of r.content) {
+  if (Array.isArray(content)) {
+    for (const b of content) {
       if (!isObj(b)) continue;
       switch (b.type) {
         case 'text':
@@ -503,15 +519,6 @@ function decodeResponse(r: unknown): NormalizedResponse {
   }
   res.text = text;
   if (reasoning) res.reasoning = reasoning;
-  if (typeof r.stop_reason === 'string') {
-    res.finish_reason = anthropicFinishReason(r.stop_reason);
-    res.raw_finish_reason = r.stop_reason;
-  }
-  if (isObj(r.usage)) res.usage = decodeUsage(r.usage);
-  if (r.type === 'error' || isObj(r.error)) {
-    res.finish_reason = 'error';
-    res.raw_finish_reason = (isObj(r.error) ? str(r.error.type) : undefined) ?? 'error';
-  }
   return res;
 }
 
@@ -629,6 +636,6 @@ class AnthropicAccumulator implements StreamAccumulator {
 /** Codec for Anthropic Messages payloads. Stateless; one instance can serve every call. */
 export class AnthropicMessagesCodec extends ProviderCodec {
   constructor() {
-    super(NAME, { decodeRequest, encodeRequest, decodeResponse, createAccumulator: () => new AnthropicAccumulator() });
+    super(NAME, { decodeRequest, encodeRequest, decodeResponse, summarizeResponse, createAccumulator: () => new AnthropicAccumulator() });
   }
 }

@@ -7,6 +7,7 @@ export interface CodecParts {
   decodeRequest(content: unknown): NormalizedRequest;
   encodeRequest(normalized: NormalizedRequest, original: unknown): unknown;
   decodeResponse(response: unknown): NormalizedResponse;
+  summarizeResponse(response: unknown): NormalizedResponse;
   createAccumulator(): StreamAccumulator;
 }
 
@@ -35,6 +36,10 @@ export class ProviderCodec implements LlmCodec {
 
   decodeResponse(response: unknown): NormalizedResponse {
     return this.parts.decodeResponse(response);
+  }
+
+  summarizeResponse(response: unknown): NormalizedResponse {
+    return this.parts.summarizeResponse(response);
   }
 
   createAccumulator(): StreamAccumulator {

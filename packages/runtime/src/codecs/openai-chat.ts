@@ -370,30 +370,14 @@ function responseToolCall(tc: unknown): ToolCall | undefined {
   return undefined;
 }
 
-/** Best effort: reads whatever is there, never throws on an object. */
-function decodeResponse(r: unknown): NormalizedResponse {
+/** Everything but the message: id, model, finish reason, usage, error. Never throws on an object. */
+function summarizeResponse(r: unknown): NormalizedResponse {
   if (!isObj(r)) throw new CodecError(`expected a response object, got ${typeOf(r)}`, NAME);
   const res: NormalizedResponse = { provider_format: NAME, text: '', tool_calls: [] };
   if (typeof r.id === 'string') res.id = r.id;
   if (typeof r.model === 'string') res.model = r.model;
   const choice = Array.isArray(r.choices) ? r.choices[0] : undefined;
   if (isObj(choice)) {
-    const msg = choice.message;
-    if (isObj(msg)) {
-      const c = msg.content;
-      if (typeof c === 'string') res.text = c;
-      else if (Array.isArray(c)) res.text = textOfBlocks(c, '');
-      const reasoning = str(msg.reasoning_content) ?? str(msg.reasoning);
-      if (reasoning) res.reasoning = reasoning;
-      if (Array.isArray(msg.tool_calls)) {
-        for (const tc of msg.tool_calls) {
-          const call = responseToolCall(tc);
-          if (call) res.tool_calls.push(call);
-        }
-      }
-      const fc = msg.function_call; // legacy single function call
-      if (isObj(fc)) res.tool_calls.push(makeToolCall('', str(fc.name) ?? '', fc.arguments));
-    }
     const fr = choice.finish_reason;
     if (typeof fr === 'string') {
       res.finish_reason = chatFinishReason(fr);
@@ -404,6 +388,29 @@ function decodeResponse(r: unknown): NormalizedResponse {
   if (isObj(r.error)) {
     res.finish_reason = 'error';
     res.raw_finish_reason = str(r.error.type) ?? str(r.error.code) ?? 'error';
+  }
+  return res;
+}
+
+/** Best effort: reads whatever is there, never throws on an object. */
+function decodeResponse(r: unknown): NormalizedResponse {
+  const res = summarizeResponse(r);
+  const choice = Array.isArray((r as Obj).choices) ? ((r as Obj).choices as unknown[])[0] : undefined;
+  const msg = isObj(choice) ? choice.message : undefined;
+  if (isObj(msg)) {
+    const c = msg.content;
+    if (typeof c === 'string') res.text = c;
+    else if (Array.isArray(c)) res.text = textOfBlocks(c, '');
+    const reasoning = str(msg.reasoning_content) ?? str(msg.reasoning);
+    if (reasoning) res.reasoning = reasoning;
+    if (Array.isArray(msg.tool_calls)) {
+      for (const tc of msg.tool_calls) {
+        const call = responseToolCall(tc);
+        if (call) res.tool_calls.push(call);
+      }
+    }
+    const fc = msg.function_call; // legacy single function call
+    if (isObj(fc)) res.tool_calls.push(makeToolCall('', str(fc.name) ?? '', fc.arguments));
   }
   return res;
 }
@@ -522,6 +529,6 @@ class ChatAccumulator implements StreamAccumulator {
 /** Codec for OpenAI Chat Completions payloads. Stateless; one instance can serve every call. */
 export class OpenAIChatCodec extends ProviderCodec {
   constructor() {
-    super(NAME, { decodeRequest, encodeRequest, decodeResponse, createAccumulator: () => new ChatAccumulator() });
+    super(NAME, { decodeRequest, encodeRequest, decodeResponse, summarizeResponse, createAccumulator: () => new ChatAccumulator() });
   }
 }

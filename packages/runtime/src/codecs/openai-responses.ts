@@ -430,16 +430,43 @@ function encodeRequest(norm: NormalizedRequest, original: unknown): unknown {
 
 const decodeUsage = (u: Obj): Usage => decodeOpenAIUsage(u, RESPONSES_USAGE);
 
-/** Best effort: reads whatever is there, never throws on an object. */
-function decodeResponse(r: unknown): NormalizedResponse {
+/** Everything but the output text, reasoning and tool calls. Never throws on an object. */
+function summarizeResponse(r: unknown): NormalizedResponse {
   if (!isObj(r)) throw new CodecError(`expected a response object, got ${typeOf(r)}`, NAME);
   const res: NormalizedResponse = { provider_format: NAME, text: '', tool_calls: [] };
   if (typeof r.id === 'string') res.id = r.id;
   if (typeof r.model === 'string') res.model = r.model;
+  if (typeof r.status === 'string') {
+    const reason = isObj(r.incomplete_details) ? str(r.incomplete_details.reason) : undefined;
+    const fr = responsesFinishReason(r.status, reason, hasFunctionCall(r.output));
+    if (fr) {
+      res.finish_reason = fr;
+      res.raw_finish_reason = r.status === 'incomplete' && reason ? reason : r.status;
+    }
+  }
+  if (isObj(r.error)) {
+    res.finish_reason = 'error';
+    res.raw_finish_reason = str(r.error.code) ?? str(r.error.type) ?? 'error';
+  }
+  if (isObj(r.usage)) res.usage = decodeUsage(r.usage);
+  return res;
+}
+
+/** True when the output has a function call (the finish reason says so), without decoding it. */
+function hasFunctionCall(output: unknown): boolean {
+  if (!Array.isArray(output)) return false;
+  for (const it of output) if (isObj(it) && it.type === 'function_call') return true;
+  return false;
+}
+
+/** Best effort: reads whatever is there, never throws on an object. */
+function decodeResponse(r: unknown): NormalizedResponse {
+  const res = summarizeResponse(r);
+  const o = r as Obj;
   let text = '';
   let reasoning = '';
-  if (Array.isArray(r.output)) {
-    for (const it of r.output) {
+  if (Array.isArray(o.output)) {
+    for (const it of o.output) {
       if (!isObj(it)) continue;
       switch (it.type) {
         case 'message':
@@ -458,22 +485,9 @@ function decodeResponse(r: unknown): NormalizedResponse {
       }
     }
   }
-  if (text === '' && typeof r.output_text === 'string') text = r.output_text; // SDK convenience field
+  if (text === '' && typeof o.output_text === 'string') text = o.output_text; // SDK convenience field
   res.text = text;
   if (reasoning) res.reasoning = reasoning;
-  if (typeof r.status === 'string') {
-    const reason = isObj(r.incomplete_details) ? str(r.incomplete_details.reason) : undefined;
-    const fr = responsesFinishReason(r.status, reason, res.tool_calls.length > 0);
-    if (fr) {
-      res.finish_reason = fr;
-      res.raw_finish_reason = r.status === 'incomplete' && reason ? reason : r.status;
-    }
-  }
-  if (isObj(r.error)) {
-    res.finish_reason = 'error';
-    res.raw_finish_reason = str(r.error.code) ?? str(r.error.type) ?? 'error';
-  }
-  if (isObj(r.usage)) res.usage = decodeUsage(r.usage);
   return res;
 }
 
@@ -628,6 +642,6 @@ class ResponsesAccumulator implements StreamAccumulator {
 /** Codec for OpenAI Responses payloads. Stateless; one instance can serve every call. */
 export class OpenAIResponsesCodec extends ProviderCodec {
   constructor() {
-    super(NAME, { decodeRequest, encodeRequest, decodeResponse, createAccumulator: () => new ResponsesAccumulator() });
+    super(NAME, { decodeRequest, encodeRequest, decodeResponse, summarizeResponse, createAccumulator: () => new ResponsesAccumulator() });
   }
 }

@@ -127,6 +127,12 @@ export interface LlmCodec {
   encode(normalized: NormalizedRequest, original: unknown): unknown;
   /** Provider response → normalized response. Throws `CodecError` on a payload it cannot read. */
   decodeResponse(response: unknown): NormalizedResponse;
+  /**
+   * Optional: the response without walking its content — id, model, finish reason, usage, with
+   * `text` empty and `tool_calls` empty. The runtime decodes the content only when a subscriber
+   * reads it. Throws `CodecError` like `decodeResponse`.
+   */
+  summarizeResponse?(response: unknown): NormalizedResponse;
   /** A fresh accumulator for this provider's streaming chunks. */
   createAccumulator(): StreamAccumulator;
 }
