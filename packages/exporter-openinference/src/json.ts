@@ -3,9 +3,8 @@
  *
  * Events hand payloads over as read-only views (proxies); every read through a view costs far
  * more than a plain read, and walking a payload through them dominated the cost of a span. So
- * payloads are read plain: `ownValue(view, key)` reads one level down (views forward property
- * descriptors untouched), and `unwrap(view)` returns the object behind a view (the runtime's
- * `unwrapView`, O(1)).
+ * payloads are read plain: `plainField(view, key)` reads one level down behind the view, and
+ * `unwrap(view)` returns the object behind a view (the runtime's `unwrapView`, O(1)).
  *
  * `jsonText` serializes with the engine's `JSON.stringify` when a bounded pre-walk shows the value
  * is plain JSON that fits the attribute budget, and falls back to the OTel exporter's budgeted
@@ -21,12 +20,13 @@ export function unwrap(value: unknown): unknown {
   return unwrapView(value);
 }
 
-/** The value of own property `key` of `obj`, read without going through a view's `get`. */
-export function ownValue(obj: unknown, key: string): unknown {
-  if (typeof obj !== 'object' || obj === null) return undefined;
-  const d = Object.getOwnPropertyDescriptor(obj, key);
-  if (!d) return undefined;
-  return 'value' in d ? d.value : (obj as Record<string, unknown>)[key];
+/**
+ * `obj[key]` read behind a view (no trap, and no new view around the value). Not through a
+ * property descriptor: asking a proxy for one allocates and costs more than the trap.
+ */
+export function plainField(obj: unknown, key: string): unknown {
+  const o = unwrapView(obj);
+  return typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined;
 }
 
 const MAX_DEPTH = 64;

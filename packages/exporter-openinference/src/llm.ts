@@ -7,11 +7,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { CodecName, NormalizedRequest, NormalizedResponse, ScopeEvent, Usage } from '@nemo-flow/runtime';
 import { llmRequestOf, llmResponseOf } from '@nemo-flow/exporter-otel';
-import { jsonText, ownValue } from './json.js';
+import { jsonText, plainField } from './json.js';
 import { addInputMessages, addOutputMessage, type MessageMask } from './messages.js';
 import {
-  INPUT_MIME_TYPE,
-  INPUT_VALUE,
   LLMProvider,
   LLMSystem,
   LLM_FINISH_REASON,
@@ -29,12 +27,10 @@ import {
   LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ,
   LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_WRITE,
   LLM_TOKEN_COUNT_TOTAL,
-  OUTPUT_MIME_TYPE,
-  OUTPUT_VALUE,
   toolSchemaKey,
 } from './names.js';
 import type { TraceConfig } from './trace-config.js';
-import { addValue } from './values.js';
+import { addInputValue, addOutputValue } from './values.js';
 
 const VENDOR_BY_FORMAT: Readonly<Record<CodecName, { provider: string; system: string }>> = {
   'openai-chat': { provider: LLMProvider.OPENAI, system: LLMSystem.OPENAI },
@@ -50,18 +46,18 @@ const NOT_PARAMETERS = new Set(['messages', 'input', 'instructions', 'system', '
 
 /** The provider payload of an LLM start event (`data.content`), never its transport headers. */
 export function requestContent(start: ScopeEvent): unknown {
-  return ownValue(start.data, 'content');
+  return plainField(start.data, 'content');
 }
 
 /** The normalized request of an LLM start event: the runtime's annotation (read plain), else decoded here. */
 export function requestOf(start: ScopeEvent): NormalizedRequest | undefined {
-  const a = ownValue(start.category_profile, 'annotated_request');
+  const a = plainField(start.category_profile, 'annotated_request');
   return typeof a === 'object' && a !== null ? (a as NormalizedRequest) : llmRequestOf(start);
 }
 
 /** The normalized response of an LLM end event: the runtime's annotation (read plain), else decoded here. */
 export function responseOf(end: ScopeEvent, start: ScopeEvent): NormalizedResponse | undefined {
-  const a = ownValue(end.category_profile, 'annotated_response');
+  const a = plainField(end.category_profile, 'annotated_response');
   return typeof a === 'object' && a !== null ? (a as NormalizedResponse) : llmResponseOf(end, start);
 }
 
@@ -121,7 +117,7 @@ export function addLlmStart(attrs: Attributes, start: ScopeEvent, req: Normalize
   // Never the whole `{ headers, content }` envelope: headers carry credentials. A request a sanitize
   // guardrail replaced by a plain value is shown as that value.
   const shown = content !== undefined ? content : typeof start.data !== 'object' ? start.data : undefined;
-  addValue(attrs, INPUT_VALUE, INPUT_MIME_TYPE, shown, cfg.hideInputs, c.maxLength);
+  addInputValue(attrs, shown, cfg.hideInputs, c.maxLength);
 }
 
 /** Attributes of an LLM end event; `res` is its normalized response when a codec could read it. */
@@ -142,7 +138,7 @@ export function addLlmEnd(attrs: Attributes, end: ScopeEvent, res: NormalizedRes
     if (res.usage) addTokenCounts(attrs, res.usage);
     if (!cfg.hideOutputs && !cfg.hideOutputMessages) addOutputMessage(attrs, LLM_OUTPUT_MESSAGES, res, c.outputMask);
   }
-  addValue(attrs, OUTPUT_VALUE, OUTPUT_MIME_TYPE, end.data, cfg.hideOutputs, c.maxLength);
+  addOutputValue(attrs, end.data, cfg.hideOutputs, c.maxLength);
 }
 
 function addTokenCounts(attrs: Attributes, u: Usage): void {

@@ -5,7 +5,7 @@
  * (messages, tool arguments and results, scope input/output) only with `captureContent`.
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import type { MarkEvent, NormalizedRequest, NormalizedResponse, ScopeEvent } from '@nemo-flow/runtime';
+import { unwrapView, type MarkEvent, type NormalizedRequest, type NormalizedResponse, type ScopeEvent } from '@nemo-flow/runtime';
 import type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 import { boundedStringify, boundedText } from './bounded-json.js';
 import { llmModelName, llmRequestOf, llmResponseOf } from './llm-view.js';
@@ -138,7 +138,8 @@ export class GenAiMapper implements AttributeMapper {
     attrs[C.ATTR_GEN_AI_OPERATION_NAME] = C.GEN_AI_OPERATION_EXECUTE_TOOL;
     attrs[C.ATTR_GEN_AI_TOOL_NAME] = event.name;
     attrs[C.ATTR_GEN_AI_TOOL_TYPE] = C.GEN_AI_TOOL_TYPE_FUNCTION;
-    const id = (event.category_profile as { tool_call_id?: unknown } | null)?.tool_call_id;
+    // Read behind the read-only view: a proxied read costs more than the rest of this function.
+    const id = (unwrapView(event.category_profile) as { tool_call_id?: unknown } | null)?.tool_call_id;
     if (typeof id === 'string' && id.length > 0) attrs[C.ATTR_GEN_AI_TOOL_CALL_ID] = id;
     if (this.capture && event.data !== null && event.data !== undefined) {
       attrs[C.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = boundedText(event.data, this.maxLength);

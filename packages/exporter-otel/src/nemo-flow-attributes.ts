@@ -58,7 +58,8 @@ export function addNemoFlowEndAttributes(event: ScopeEvent, start: ScopeEvent, a
 
 /** The `nemo_flow.*` attributes of a mark's span event (its data only with content capture). */
 export function nemoFlowMarkAttributes(event: MarkEvent, maxLength: number, captureContent: boolean): Attributes {
-  const attrs: Attributes = { [ATTR_NEMO_FLOW_UUID]: event.uuid };
+  const attrs: Attributes = {};
+  attrs[ATTR_NEMO_FLOW_UUID] = event.uuid;
   if (event.category) attrs[ATTR_NEMO_FLOW_CATEGORY] = event.category;
   if (!isEmpty(event.metadata)) attrs[ATTR_NEMO_FLOW_METADATA] = boundedStringify(event.metadata, maxLength);
   if (captureContent && event.data !== null && event.data !== undefined) {
