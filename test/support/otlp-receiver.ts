@@ -87,8 +87,10 @@ export interface OtlpReceiver {
   requests(): ReceivedRequest[];
   /** Resolves with the spans once at least `n` have arrived; rejects after `timeoutMs` (default 5000). */
   waitForSpans(n: number, timeoutMs?: number): Promise<ReceivedSpan[]>;
-  /** Resolves once at least `n` requests (accepted or not) have arrived. */
+  /** Resolves once at least `n` requests (accepted or not) have been answered. */
   waitForRequests(n: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
+  /** Resolves once at least `n` requests have arrived, before any `delayMs` holds their answer. */
+  waitForArrivals(n: number, timeoutMs?: number): Promise<void>;
   setStatus(code: number): void;
   setDelay(ms: number): void;
   /** Forgets spans and requests received so far. */
@@ -259,8 +261,11 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     for (const w of [...waiters]) if (w.check()) waiters.delete(w);
   };
 
+  let arrivals = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
+    arrivals++;
+    notify();
     const contentType = String(req.headers['content-type'] ?? '');
     const path = req.url ?? '';
     if (delay > 0) {
@@ -350,6 +355,13 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         timeoutMs,
         () => `expected ${n} requests, got ${requests.length}`,
       ),
+    waitForArrivals: async (n, timeoutMs = 5000) => {
+      await waitFor(
+        () => (arrivals >= n ? true : undefined),
+        timeoutMs,
+        () => `expected ${n} requests to arrive, got ${arrivals}`,
+      );
+    },
     setStatus: (code) => {
       status = code;
     },
@@ -359,6 +371,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     reset: () => {
       spans = [];
       requests = [];
+      arrivals = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

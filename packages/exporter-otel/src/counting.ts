@@ -55,21 +55,39 @@ export class SpanLossCounter {
   }
 }
 
-/** Wraps a `SpanExporter` to count exported and failed spans. */
+/**
+ * Wraps a `SpanExporter` to count exported and failed spans, and to know when no export is in
+ * flight: the batch processor's flush does not wait for a batch it handed over earlier.
+ */
 export class CountingSpanExporter implements SpanExporter {
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+
   constructor(
     private readonly inner: SpanExporter,
     private readonly counter: SpanLossCounter,
   ) {}
 
+  /** Resolves once every export handed to this exporter so far has finished (or failed). */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const n = spans.length;
     const c = this.counter;
     c.handedToExporter += n;
+    this.inFlight++;
     let done = false;
     const finish = (result: ExportResult): void => {
       if (done) return;
       done = true;
+      if (--this.inFlight === 0 && this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      }
       if (result.code === ExportResultCode.SUCCESS) c.exported += n;
       else {
         c.droppedExportFailed += n;

@@ -83,8 +83,10 @@ export class OtelExporter {
     };
     const m = options.mapper;
     const mapper = typeof m === 'function' ? m(mapperOptions) : (m ?? new GenAiMapper(mapperOptions));
+    const scopeName = options.instrumentationName ?? '@nemo-flow/exporter-otel';
+    const scopeVersion = options.instrumentationVersion ?? VERSION;
     this.bridge = new SpanBridge({
-      tracer: this.tracerProvider.getTracer(options.instrumentationName ?? '@nemo-flow/exporter-otel', options.instrumentationVersion ?? VERSION),
+      tracer: this.pipeline ? this.pipeline.directTracer(scopeName, scopeVersion) : this.tracerProvider.getTracer(scopeName, scopeVersion),
       mapper,
       maxAttributeLength: mapperOptions.maxAttributeLength,
       ...(options.parentContext ? { parentContext: options.parentContext } : {}),
@@ -135,14 +137,21 @@ export class OtelExporter {
   }
 
   /**
-   * Exports what has ended so far. Resolves within `timeoutMillis` (default `flushTimeoutMillis`)
+   * Exports what has ended so far, batches already on their way included (built-in pipeline).
+   * Resolves within `timeoutMillis` (default `flushTimeoutMillis`)
    * whatever the backend does; never rejects. Spans still open are not affected.
    */
   async forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
     this.dirty = false;
+    const timeout = options?.timeoutMillis ?? this.flushTimeout;
+    if (this.pipeline) {
+      const pipeline = this.pipeline;
+      await this.settle(() => pipeline.forceFlush(), timeout, 'flush');
+      return;
+    }
     const p = this.tracerProvider as { forceFlush?: () => Promise<unknown> };
     if (typeof p.forceFlush !== 'function') return;
-    await this.settle(() => p.forceFlush!(), options?.timeoutMillis ?? this.flushTimeout, 'flush');
+    await this.settle(() => p.forceFlush!(), timeout, 'flush');
   }
 
   /**

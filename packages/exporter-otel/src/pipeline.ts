@@ -3,15 +3,18 @@
  * `BasicTracerProvider` (never registered globally, so another library's global provider cannot
  * swallow our spans, and ours cannot capture theirs) → batch processor with a bounded queue →
  * OTLP/HTTP (protobuf or JSON), configured from options first, then the standard `OTEL_*`
- * environment variables.
+ * environment variables. The exporter records its own spans with a `DirectTracer` over the same
+ * processor chain, resource, sampler and limits as the provider.
  */
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanLimits } from '@opentelemetry/sdk-trace-base';
 import { reportFailure } from '@nemo-flow/runtime';
 import { CountingSpanExporter, DropCountingSpanProcessor, SpanLossCounter, type ExportStats } from './counting.js';
+import { DirectTracer } from './direct-tracer.js';
+import { resolveSpanLimits, samplerFromEnv } from './sdk-config.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
@@ -52,6 +55,10 @@ export interface OtlpPipelineOptions {
 /** An isolated provider plus the counters of what it exported and lost. */
 export interface OtlpPipeline {
   provider: BasicTracerProvider;
+  /** A tracer recording `RecordedSpan`s into the provider's processors (what the exporter uses). */
+  directTracer(name: string, version?: string): Tracer;
+  /** Exports everything ended so far, batches already in flight included. */
+  forceFlush(): Promise<void>;
   stats(): ExportStats;
 }
 
@@ -116,12 +123,21 @@ export function createOtlpPipeline(options: OtlpPipelineOptions = {}): OtlpPipel
     // The processor's own deadline must not cut the exporter's retries short.
     exportTimeoutMillis: (options.exportTimeoutMillis ?? envNumber('OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000) + 1_000,
   });
-  const provider = new BasicTracerProvider({
-    resource: createResource(options),
-    spanProcessors: [new DropCountingSpanProcessor(batch, counter, maxQueueSize)],
-    ...(options.spanLimits ? { spanLimits: options.spanLimits } : {}),
-  });
-  return { provider, stats: () => counter.stats() };
+  const processor = new DropCountingSpanProcessor(batch, counter, maxQueueSize);
+  const resource = createResource(options);
+  // Resolved once and given to both tracers, so that they apply the same ones.
+  const sampler = samplerFromEnv();
+  const limits = resolveSpanLimits(options.spanLimits);
+  const provider = new BasicTracerProvider({ resource, sampler, spanLimits: limits, spanProcessors: [processor] });
+  return {
+    provider,
+    directTracer: (name, version) => new DirectTracer({ processor, resource, sampler, limits, scope: version === undefined ? { name } : { name, version } }),
+    forceFlush: async () => {
+      await provider.forceFlush();
+      await exporter.idle();
+    },
+    stats: () => counter.stats(),
+  };
 }
 
 function envNumber(name: string): number | undefined {

@@ -66,6 +66,7 @@ export const ATTR_USER_ID = 'user.id';
 export const EXCEPTION_EVENT_NAME = 'exception';
 export const ATTR_EXCEPTION_TYPE = 'exception.type';
 export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
+export const ATTR_EXCEPTION_STACKTRACE = 'exception.stacktrace';
 
 // ── NeMo Flow: what the runtime knew, kept verbatim ──────────────────────────────────────────
 export const ATTR_NEMO_FLOW_UUID = 'nemo_flow.uuid';

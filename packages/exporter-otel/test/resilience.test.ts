@@ -138,6 +138,22 @@ describe('exporter-otel: backend failures', () => {
     }
   });
 
+  it('forceFlush also waits for a batch already on its way', async () => {
+    const { receiver, exporter, done } = await setup({ maxExportBatchSize: 5, scheduledDelayMillis: 60_000 });
+    try {
+      receiver.setDelay(300); // holds the answer to the full batch below
+      spans(exporter, 7, 'flight'); // 5 leave at once as a full batch, 2 wait for the flush
+      await receiver.waitForArrivals(1);
+      receiver.setDelay(0); // the flushed batch is answered at once, before the first one
+      await exporter.forceFlush();
+      assert.equal(exporter.stats().exported, 7, 'nothing still pending when forceFlush resolves');
+      assert.equal(exporter.stats().pending, 0);
+      assert.equal(receiver.spans().length, 7);
+    } finally {
+      await done();
+    }
+  });
+
   it('never throws from onEvent, even for malformed events, and shutdown is idempotent', async () => {
     const { exporter, done } = await setup();
     const bad = [null, {}, { kind: 'scope', scope_category: 'start' }, { kind: 'mark' }, { kind: 'scope', scope_category: 'end', uuid: 'x' }];
