@@ -8,6 +8,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { OtelExporter } from '@nemo-flow/exporter-otel';
 import type { Workload } from './run.js';
 import { NoopSpanExporter } from './otel-floor.js';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export interface Context {
   tracer: Tracer;
@@ -162,9 +163,40 @@ function exporterPair(label: 'otel' | 'openinference', make: () => Exporter, ctx
   ];
 }
 
+/**
+ * With a provider the user gives, spans are the SDK's own (the built-in pipeline records lighter
+ * spans into the same processors): shown for information, no target.
+ */
+function ownProviderWorkload(ctx: Context): Workload {
+  let provider: BasicTracerProvider | undefined;
+  const make = (): Exporter => {
+    provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new NoopSpanExporter(), { maxQueueSize: 1 << 16, scheduledDelayMillis: 50 })] });
+    const exporter = new OtelExporter({ tracerProvider: provider });
+    return {
+      onEvent: (e) => exporter.onEvent(e),
+      forceFlush: () => exporter.forceFlush(),
+      shutdown: async () => {
+        await exporter.shutdown();
+        await provider?.shutdown();
+      },
+    };
+  };
+  return {
+    name: 'otel_tool_own_provider',
+    what: 'managed tool call with the otel exporter given your own SDK provider (SDK spans) vs the same span made directly with the SDK',
+    ops: ctx.ops(30_000),
+    around: attached(make),
+    ours: async (n) => {
+      for (let i = 0; i < n; i++) await rt.toolCallExecute('t', { a: i }, (a) => a, { toolCallId: `call_${i}` });
+    },
+    otel: baselines.otel.tool(ctx.tracer),
+  };
+}
+
 export async function extraWorkloads(ctx: Context): Promise<Workload[]> {
   const common = { spanExporter: new NoopSpanExporter(), maxQueueSize: 1 << 16, scheduledDelayMillis: 50 };
   const workloads = exporterPair('otel', () => new OtelExporter(common), ctx);
+  workloads.push(ownProviderWorkload(ctx));
   try {
     const oi = (await import('@nemo-flow/exporter-openinference')) as { OpenInferenceExporter: new (o: typeof common) => Exporter };
     workloads.push(...exporterPair('openinference', () => new oi.OpenInferenceExporter(common), ctx));

@@ -22,6 +22,50 @@ export async function measure(batch: (ops: number) => unknown, ops: number, samp
   return { nsPerOp: per[Math.floor(per.length / 2)]!, samples };
 }
 
+/** Setup and teardown around each sample of one side (e.g. registering an exporter). */
+export interface Around {
+  setup(): void;
+  teardown(): Promise<void> | void;
+}
+
+/**
+ * Measures `a` and `b` in alternating samples (a, b, a, b, ...), each after its own warm-up, so
+ * both see the same machine and heap state: a ratio of two back-to-back runs drifts with whatever
+ * else the machine did meanwhile. `aroundA` wraps every sample of `a`.
+ */
+export async function measurePair(
+  a: (ops: number) => unknown,
+  b: (ops: number) => unknown,
+  ops: number,
+  samples = 7,
+  aroundA?: Around,
+): Promise<{ a: Measurement; b: Measurement }> {
+  const runA = async (n: number): Promise<number> => {
+    aroundA?.setup();
+    const t0 = process.hrtime.bigint();
+    await a(n);
+    const ns = Number(process.hrtime.bigint() - t0);
+    await aroundA?.teardown();
+    return ns;
+  };
+  const runB = async (n: number): Promise<number> => {
+    const t0 = process.hrtime.bigint();
+    await b(n);
+    return Number(process.hrtime.bigint() - t0);
+  };
+  const warm = Math.max(1, Math.floor(ops / 2));
+  await runA(warm);
+  await runB(warm);
+  const pa: number[] = [];
+  const pb: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    pa.push((await runA(ops)) / ops);
+    pb.push((await runB(ops)) / ops);
+  }
+  const median = (xs: number[]): number => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return { a: { nsPerOp: median(pa), samples }, b: { nsPerOp: median(pb), samples } };
+}
+
 /** A JSON payload of roughly `bytes` bytes. */
 export function payload(bytes: number): { items: Array<{ id: number; text: string }> } {
   const items: Array<{ id: number; text: string }> = [];

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import * as rt from '@nemo-flow/runtime';
-import { measure, payload, chatRequest, chatResponse } from './measure.js';
+import { measure, measurePair, payload, chatRequest, chatResponse, type Around } from './measure.js';
 import { floorTracer, trace, context } from './otel-floor.js';
 import { extraWorkloads } from './exporters.js';
 import { atifTurn } from './atif-workload.js';
@@ -29,7 +29,7 @@ export interface Workload {
   /** Target: ours / otel must be at most this. */
   target?: number;
   /** Setup and teardown around `ours` (e.g. registering middleware). */
-  around?: { setup(): void; teardown(): Promise<void> | void };
+  around?: Around;
 }
 
 const { tracer } = floorTracer();
@@ -280,10 +280,17 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   let failed = 0;
   for (const w of workloads) {
-    w.around?.setup();
-    const ours = (await measure(w.ours, w.ops, w.samples ?? 7)).nsPerOp;
-    await w.around?.teardown();
-    const otel = w.otel ? (await measure(w.otel, w.ops, w.samples ?? 7)).nsPerOp : undefined;
+    let ours: number;
+    let otel: number | undefined;
+    if (w.otel) {
+      const m = await measurePair(w.ours, w.otel, w.ops, w.samples ?? 7, w.around);
+      ours = m.a.nsPerOp;
+      otel = m.b.nsPerOp;
+    } else {
+      w.around?.setup();
+      ours = (await measure(w.ours, w.ops, w.samples ?? 7)).nsPerOp;
+      await w.around?.teardown();
+    }
     const r = ref[w.name];
     const refNs = typeof r === 'number' ? r : undefined;
     const vsOtel = otel ? ours / otel : undefined;
@@ -299,7 +306,7 @@ async function main(): Promise<void> {
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   process.stdout.write(`\n${table}\n\n${atifTable}\n`);
   if (process.argv.includes('--write')) {
-    const doc = `# Benchmarks\n\nProduced by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${process.platform}/${process.arch}).\nMedians of repeated samples, ns per operation. "plain OTel" is the OpenTelemetry SDK doing the equivalent span work (BasicTracerProvider + BatchSpanProcessor, exporter dropping spans); for the \`otel_*\`/\`openinference_*\` rows it is the same span, with the same attributes, made directly with the SDK. "nemo-flow-node" is the reference package 0.2.0 measured in a child process with one JS subscriber.\n\n${table}\n\n## ATIF export\n\nOne agent run of 1,000 LLM calls × 10 tool calls exported to an ATIF file, each side in its own process. Peak retained heap is sampled after a forced GC every 100 turns (what the exporter holds for the open run).\n\n${atifTable}\n`;
+    const doc = `# Benchmarks\n\nProduced by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${process.platform}/${process.arch}).\nMedians of repeated samples, ns per operation; ours and the plain-OTel baseline are sampled alternately (ours, baseline, ours, ...) so both see the same machine state. "plain OTel" is the OpenTelemetry SDK doing the equivalent span work (BasicTracerProvider + BatchSpanProcessor, exporter dropping spans); for the \`otel_*\`/\`openinference_*\` rows it is the same span, with the same attributes, made directly with the SDK. The built-in exporter pipeline records its spans without the SDK span object (same processors, OTLP output, sampler and limits); \`otel_tool_own_provider\` shows the exporter given your own SDK provider, whose spans are SDK spans. "nemo-flow-node" is the reference package 0.2.0 measured in a child process with one JS subscriber.\n\n${table}\n\n## ATIF export\n\nOne agent run of 1,000 LLM calls × 10 tool calls exported to an ATIF file, each side in its own process. Peak retained heap is sampled after a forced GC every 100 turns (what the exporter holds for the open run).\n\n${atifTable}\n`;
     writeFileSync(join(here, '..', 'docs', 'benchmarks.md'), doc);
   }
   if (failed > 0) process.stdout.write(`\n${failed} workload(s) missed their target.\n`);
