@@ -5,7 +5,7 @@
  * resource and sampler, so its spans and spans made with `exporter.tracerProvider` travel
  * together. Not used with a provider you pass in: your provider makes your spans.
  */
-import { SpanKind, TraceFlags, context as apiContext, trace } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, SpanKind, TraceFlags, context as apiContext, trace } from '@opentelemetry/api';
 import type { Context, Span, SpanContext, SpanOptions, Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -38,7 +38,7 @@ export class DirectTracer implements Tracer {
    */
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): Span {
     if (options.root) ctx = trace.deleteSpan(ctx);
-    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: TraceFlags.NONE });
+    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = trace.getSpanContext(ctx);
     const validParent = parent && trace.isSpanContextValid(parent) ? parent : undefined;
     const traceId = validParent ? validParent.traceId : randomTraceId();

@@ -11,7 +11,10 @@ import type { MarkEvent, ScopeEvent } from '@nemo-flow/runtime';
 export interface SpanStart {
   name: string;
   kind: SpanKind;
-  /** Attributes set when the span starts (the mapper may hand over a fresh object; the bridge owns it afterwards). */
+  /**
+   * Attributes set when the span starts. Must be a fresh object on every call: the bridge adds to
+   * it, and the built-in pipeline's span keeps it as its own attribute map.
+   */
   attributes: Attributes;
   /**
    * Attributes every descendant span also gets, unless it sets them itself (e.g. the conversation
