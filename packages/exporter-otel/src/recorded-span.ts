@@ -64,6 +64,18 @@ function limitedCopy(attributes: Attributes | undefined, countLimit: number, len
   return { attributes: out, dropped };
 }
 
+/** Appends `item` within `limit`, dropping the oldest entry first as the SDK does; returns how many were dropped. */
+function pushNewest<T>(list: T[], limit: number, item: T): number {
+  if (limit <= 0) return 1;
+  let dropped = 0;
+  if (list.length >= limit) {
+    list.shift();
+    dropped = 1;
+  }
+  list.push(item);
+  return dropped;
+}
+
 export class RecordedSpan implements Span, ReadableSpan {
   name: string;
   readonly kind: SpanKind;
@@ -126,14 +138,6 @@ export class RecordedSpan implements Span, ReadableSpan {
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
     if (this.ended) return this;
     const limits = this.sink.limits;
-    if (limits.eventCountLimit === 0) {
-      this.droppedEventsCount++;
-      return this;
-    }
-    if (this.events.length >= limits.eventCountLimit) {
-      this.events.shift(); // the SDK keeps the newest events
-      this.droppedEventsCount++;
-    }
     let attributes: Attributes | undefined;
     if (isTimeInput(attributesOrTime)) {
       if (!isTimeInput(time)) time = attributesOrTime;
@@ -141,26 +145,18 @@ export class RecordedSpan implements Span, ReadableSpan {
       attributes = attributesOrTime;
     }
     const a = limitedCopy(attributes, limits.attributePerEventCountLimit, limits.attributeValueLengthLimit);
-    this.events.push({ name, attributes: a.attributes, time: toHrTime(time), droppedAttributesCount: a.dropped });
+    this.droppedEventsCount += pushNewest(this.events, limits.eventCountLimit, { name, attributes: a.attributes, time: toHrTime(time), droppedAttributesCount: a.dropped });
     return this;
   }
 
   addLink(link: Link): this {
     if (this.ended) return this;
     const limits = this.sink.limits;
-    if (limits.linkCountLimit === 0) {
-      this.droppedLinksCount++;
-      return this;
-    }
-    if (this.links.length >= limits.linkCountLimit) {
-      this.links.shift();
-      this.droppedLinksCount++;
-    }
     const a = limitedCopy(link.attributes, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit);
     const out: Link = { context: link.context };
     if (Object.keys(a.attributes).length > 0) out.attributes = a.attributes;
     if (a.dropped > 0) out.droppedAttributesCount = a.dropped;
-    this.links.push(out);
+    this.droppedLinksCount += pushNewest(this.links, limits.linkCountLimit, out);
     return this;
   }
 

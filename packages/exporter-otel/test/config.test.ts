@@ -8,6 +8,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { ScopeType, listSubscribers, toolCallExecute, withScope } from '@nemo-flow/runtime';
 import { OtelExporter, VERSION, createOtlpExporter, traceContextMetadata, tracesUrl } from '@nemo-flow/exporter-otel';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../test/support/otlp-receiver.js';
+import { withEnv } from '../../../test/support/env.js';
 import { endEvent, feed, startEvent } from './helpers.js';
 import { readFileSync } from 'node:fs';
 
@@ -21,18 +22,9 @@ const OTEL_VARS = [
 ];
 
 /** Runs `fn` with these OTEL_* variables set (all others unset), restoring the environment after. */
-async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = new Map(OTEL_VARS.map((k) => [k, process.env[k]]));
-  for (const k of OTEL_VARS) delete process.env[k];
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+function withOtelEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const unset = Object.fromEntries(OTEL_VARS.map((k) => [k, undefined]));
+  return withEnv({ ...unset, ...vars }, fn);
 }
 
 async function oneSpan(exporter: OtelExporter, name = 'work'): Promise<void> {
@@ -51,7 +43,7 @@ describe('exporter-otel: configuration', () => {
   });
 
   it('honours OTEL_EXPORTER_OTLP_ENDPOINT, _HEADERS, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES', async () => {
-    await withEnv(
+    await withOtelEnv(
       {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=secret%20one,x-tenant=acme',
@@ -76,7 +68,7 @@ describe('exporter-otel: configuration', () => {
   });
 
   it('prefers OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as-is) and OTEL_EXPORTER_OTLP_PROTOCOL=http/json', async () => {
-    await withEnv(
+    await withOtelEnv(
       {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9/unused',
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
@@ -94,7 +86,7 @@ describe('exporter-otel: configuration', () => {
   });
 
   it('lets options win over the environment', async () => {
-    await withEnv(
+    await withOtelEnv(
       {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
         OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=from-env,x-env-only=yes',

@@ -11,21 +11,8 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { ScopeType, getHandle, llmCallExecute, mark, toolCallExecute, withScope } from '@nemo-flow/runtime';
 import { OtelExporter, createResource, traceContextMetadata } from '@nemo-flow/exporter-otel';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../../test/support/otlp-receiver.js';
+import { withEnv } from '../../../test/support/env.js';
 import { endEvent, feed, startEvent } from './helpers.js';
-
-/** Runs `fn` with `vars` set, restoring each variable after. */
-async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.keys(vars).map((k) => [k, process.env[k]] as const);
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 const CHAT = {
   headers: {},

@@ -15,6 +15,15 @@ const FULL = Symbol('full');
 const NO_ITEMS: readonly unknown[] = Object.freeze([]);
 
 /**
+ * `decode` run on the first call only, its result (null for none) remembered in a closure: reads
+ * arrive through read-only views, which must not write to the annotation.
+ */
+function decodeOnce<T>(decode: () => T | undefined): () => T | null {
+  let full: T | null | undefined;
+  return () => (full === undefined ? (full = decode() ?? null) : full);
+}
+
+/**
  * The top-level fields of a provider request with the ones whose decoding walks the conversation
  * emptied (`messages`, `input`: codecs require them) or blanked (`tools`, `system`, ...: an
  * undefined field lands in the summary's `extra`, which is never read). A spread and six `in`
@@ -37,7 +46,6 @@ export class LazyRequestAnnotation implements NormalizedRequest {
   params: GenerationParams;
   stream?: boolean;
   tool_choice?: unknown;
-  /** Decodes once and remembers (a closure: reads through a read-only view must not write to the object). */
   private readonly [FULL]: () => NormalizedRequest | null;
 
   /** `summary` is the decode of the top-level fields; `decode` decodes the whole request. */
@@ -47,8 +55,7 @@ export class LazyRequestAnnotation implements NormalizedRequest {
     this.params = summary.params;
     if (summary.stream !== undefined) this.stream = summary.stream;
     if (summary.tool_choice !== undefined) this.tool_choice = summary.tool_choice;
-    let full: NormalizedRequest | null | undefined;
-    this[FULL] = () => (full === undefined ? (full = decode() ?? null) : full);
+    this[FULL] = decodeOnce(decode);
   }
 
   private full(): NormalizedRequest | null {
@@ -101,8 +108,7 @@ export class LazyResponseAnnotation implements NormalizedResponse {
     if (summary.finish_reason !== undefined) this.finish_reason = summary.finish_reason;
     if (summary.raw_finish_reason !== undefined) this.raw_finish_reason = summary.raw_finish_reason;
     if (summary.usage !== undefined) this.usage = summary.usage;
-    let full: NormalizedResponse | null | undefined;
-    this[FULL] = () => (full === undefined ? (full = decode() ?? null) : full);
+    this[FULL] = decodeOnce(decode);
   }
 
   get text(): string {
