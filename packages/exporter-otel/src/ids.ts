@@ -9,9 +9,11 @@ const pool = Buffer.alloc(POOL_BYTES);
 let hex = '';
 let offset = POOL_BYTES * 2; // in hex digits: empty until the first refill
 
-const ZEROS = '0'.repeat(32);
+/** The invalid (all-zero) id of each length. */
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
 
-function randomHex(digits: number): string {
+function randomHex(digits: number, invalid: string): string {
   for (;;) {
     if (offset + digits > hex.length) {
       randomFillSync(pool);
@@ -20,14 +22,14 @@ function randomHex(digits: number): string {
     }
     const id = hex.slice(offset, offset + digits);
     offset += digits;
-    if (id !== ZEROS.slice(0, digits)) return id; // all zeros is the invalid id
+    if (id !== invalid) return id;
   }
 }
 
 export function randomTraceId(): string {
-  return randomHex(32);
+  return randomHex(32, ZERO_TRACE_ID);
 }
 
 export function randomSpanId(): string {
-  return randomHex(16);
+  return randomHex(16, ZERO_SPAN_ID);
 }

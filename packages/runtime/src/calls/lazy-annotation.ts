@@ -1,11 +1,10 @@
 /**
- * Normalized requests and responses carried by LLM events, decoded lazily.
- *
- * The normalized request, decoded lazily. Model, parameters, stream
- * flag and tool choice come from a cheap decode of the top-level fields; the conversation
- * (`messages`, `tools`, `system`, `extra`) is decoded the first time it is read — by a subscriber
- * or by serialization (`toJSON`). Exporters that need only the model and parameters never pay for it.
- * State lives in a symbol field, not a `#private` one, because reads arrive through read-only views.
+ * The normalized request and response carried by LLM events, decoded lazily. What every exporter
+ * reads (model, parameters, stream flag, tool choice; id, finish reason, usage) is decoded at
+ * once from a cheap summary; the conversation and the response content the first time they are
+ * read — by a subscriber or by serialization (`toJSON`). Exporters that need only the summary
+ * never pay for the rest. State lives in a symbol field, not a `#private` one, because reads
+ * arrive through read-only views.
  */
 import type { CodecName, FinishReason, GenerationParams, NormalizedMessage, NormalizedRequest, NormalizedResponse, ToolCall, ToolDefinition, Usage } from '../codecs/types.js';
 import { VIEWABLE } from '../readonly.js';
