@@ -5,8 +5,8 @@
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { deregisterSubscriber, registerSubscriber, reportFailure } from '@nemo-flow/runtime';
-import type { EventExporter, LifecycleEvent } from '@nemo-flow/runtime';
+import { addExitHook, deregisterSubscriber, registerSubscriber, reportFailure } from '@nemo-flow/runtime';
+import type { EventExporter, ExitReason, LifecycleEvent } from '@nemo-flow/runtime';
 import { TrajectoryBuilder, type BuilderOptions, type TrajectorySink } from './builder.js';
 import { DEFAULT_FILENAME_TEMPLATE, checkFilenameTemplate, invalidName, numberedName, renderFilename } from './naming.js';
 import type { CompletedTrajectory } from './run.js';
@@ -82,6 +82,7 @@ export class AtifExporter implements EventExporter {
   private readonly onWriteError: ((error: unknown, path: string) => void) | undefined;
   private subscriberName: string | undefined;
   private closed = false;
+  private removeSignalHook: (() => void) | undefined;
 
   constructor(options: AtifExporterOptions = {}) {
     this.dir = resolve(options.dir ?? 'trajectories');
@@ -94,7 +95,25 @@ export class AtifExporter implements EventExporter {
       complete: (t) => this.write(t),
     };
     this.builder = new TrajectoryBuilder(sink, options);
-    if (options.writeOnExit ?? true) hookExit(this);
+    if (options.writeOnExit ?? true) {
+      hookExit(this);
+      this.removeSignalHook = addExitHook((reason) => this.onSignal(reason));
+    }
+  }
+
+  /**
+   * SIGINT/SIGTERM that will end the process (nothing else handles it): open runs are written as
+   * partial trajectories and every file finished before the process ends by the signal. A signal
+   * the application handles is left to it (its `shutdown()` or `process.exit()` writes them).
+   */
+  private async onSignal(reason: ExitReason): Promise<void> {
+    if (!reason.signal || !reason.exiting) return;
+    if (!this.closed) {
+      this.closeOpenRuns(`The process received ${reason.signal} while the run was still open.`);
+      this.closed = true;
+      this.deregister();
+    }
+    await this.forceFlush();
   }
 
   /** Handles one lifecycle event. Synchronous and never throws. */
@@ -121,6 +140,7 @@ export class AtifExporter implements EventExporter {
     }
     await this.forceFlush();
     atExit.delete(this);
+    this.removeSignalHook?.();
   }
 
   /** @internal Process exit: write everything synchronously (no asynchronous work runs any more). */

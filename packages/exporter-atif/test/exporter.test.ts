@@ -1,6 +1,6 @@
 /** The exporter as a subscriber: files, names, atomic writes, partial runs, failures. */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -211,6 +211,59 @@ describe('AtifExporter', () => {
     assert.match(open.notes!, /Partial trajectory: The process exited while the run was still open\./);
     assert.equal(open.steps[0]!.observation!.results[0]!.content, 'No result: the tool call had not finished when the run ended.');
     assert.deepEqual(validateTrajectory(read(join(dir, 'trajectory-done.json'))), []);
+  });
+
+  describe('signals', () => {
+    /** A child that opens a run, says "ready" and waits; `appHandler` adds its own SIGINT handler. */
+    function openRunChild(appHandler: boolean): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>; ready: Promise<void> } {
+      const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+      const script = `
+        import { AtifExporter } from '@nemo-flow/exporter-atif';
+        const ex = new AtifExporter({ dir: ${JSON.stringify(dir)} });
+        const base = { atof_version: '0.1', data: null, data_schema: null, attributes: [], category_profile: null, timestamp: '2026-01-01T00:00:00.000001Z', parent_uuid: 'root', metadata: null };
+        ex.onEvent({ ...base, kind: 'scope', scope_category: 'start', category: 'agent', uuid: 'a', name: 'interrupted', metadata: { session_id: 'sig' } });
+        ${appHandler ? "process.on('SIGINT', () => process.exit(7));" : ''}
+        setInterval(() => {}, 1000);
+        process.stdout.write('ready\\n');
+      `;
+      const child = spawn(process.execPath, ['--conditions=nemo-flow-src', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const ready = new Promise<void>((r) => {
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('ready')) r();
+        });
+      });
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((r) => child.on('exit', (code, signal) => r({ code, signal, stderr })));
+      // A child that dies before it is ready fails the test with its stderr instead of a timeout.
+      const early = exited.then((e) => Promise.reject(new Error(`child exited before ready (${e.code ?? e.signal}): ${e.stderr}`)));
+      return { child, exited, ready: Promise.race([ready, early]) };
+    }
+
+    it('Ctrl-C (SIGINT) writes the open run as a valid partial trajectory, then ends the process by the signal', async function () {
+      this.timeout(20_000);
+      const { child, exited, ready } = openRunChild(false);
+      await ready;
+      child.kill('SIGINT');
+      const r = await exited;
+      assert.equal(r.signal, 'SIGINT', `exit code ${r.code}: ${r.stderr}`);
+      assert.deepEqual(readdirSync(dir), ['trajectory-sig.json'], 'no temporary files left');
+      const t = read(join(dir, 'trajectory-sig.json'));
+      assert.deepEqual(validateTrajectory(t), []);
+      assert.match(t.notes!, /Partial trajectory: The process received SIGINT while the run was still open\./);
+    });
+
+    it('a SIGINT the application handles is left to it; its process.exit() still writes the run', async function () {
+      this.timeout(20_000);
+      const { child, exited, ready } = openRunChild(true);
+      await ready;
+      child.kill('SIGINT');
+      const r = await exited;
+      assert.equal(r.code, 7, r.stderr);
+      assert.match(read(join(dir, 'trajectory-sig.json')).notes!, /The process exited while the run was still open\./);
+    });
   });
 
   it('releases run state as runs end (many sequential runs)', async () => {

@@ -4,10 +4,9 @@
  * attribute mapper (GenAI conventions by default) and the `SpanBridge`.
  */
 import type { Context, TracerProvider } from '@opentelemetry/api';
-import { deregisterSubscriber, getHandle, registerSubscriber, reportFailure, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { addExitHook, deregisterSubscriber, getHandle, registerSubscriber, reportFailure, type ExitReason, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
 import { SpanBridge, type ScopeRef, type SpanBridgeStats } from './bridge.js';
 import type { ExportStats } from './counting.js';
-import { addExitHook, type ExitReason } from './exit-hook.js';
 import { GenAiMapper } from './genai-mapper.js';
 import type { AttributeMapper, MapperOptions } from './mapper.js';
 import { createOtlpPipeline, type OtlpPipeline, type OtlpPipelineOptions } from './pipeline.js';

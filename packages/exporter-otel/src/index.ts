@@ -32,6 +32,7 @@ export type { TraceContextHeaders } from './propagation.js';
 export { boundedStringify, boundedText } from './bounded-json.js';
 export { DEFAULT_MAX_ATTRIBUTE_LENGTH, truncateAttributes, truncateString } from './truncate.js';
 export { eventHrTime, fromMicros } from './time.js';
-export { addExitHook } from './exit-hook.js';
-export type { ExitFlush, ExitReason } from './exit-hook.js';
+// Process-exit hooks are shared by every package, so they live in the runtime; re-exported here.
+export { addExitHook } from '@nemo-flow/runtime';
+export type { ExitFlush, ExitReason } from '@nemo-flow/runtime';
 export { VERSION } from './version.js';

@@ -30,6 +30,8 @@ export { toJsonSafe, stringifySafe } from './payload.js';
 export { unwrapView } from './readonly.js';
 export { reportFailure, failureCounts, resetFailures, setFailureReporter } from './report.js';
 export type { ReportedFailure, FailureReporter } from './report.js';
+export { addExitHook } from './exit-hook.js';
+export type { ExitFlush, ExitReason } from './exit-hook.js';
 export * from './codecs/index.js';
 export { ConsoleExporter } from './sinks/console.js';
 export type { ConsoleExporterOptions } from './sinks/console.js';

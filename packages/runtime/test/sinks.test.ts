@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
   AtofFileExporter,
@@ -132,6 +132,32 @@ describe('AtofFileExporter', () => {
       for (let i = 0; i < 500; i++) mark('m' + i);
     `;
     await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], { cwd: process.cwd() });
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 500);
+    assert.equal(JSON.parse(lines[499]!).name, 'm499');
+  });
+
+  it('writes what is buffered before a SIGTERM ends the process, which still ends by the signal (a child process)', async function () {
+    this.timeout(20_000);
+    const dir = mkdtempSync(join(tmpdir(), 'nf-atof-'));
+    const path = join(dir, 'events.jsonl');
+    // The child buffers 500 events and then stays busy, so the signal arrives before any background write.
+    const script = `
+      import { AtofFileExporter, registerSubscriber, mark } from '@nemo-flow/runtime';
+      registerSubscriber('atof', new AtofFileExporter({ path: ${JSON.stringify(path)} }));
+      process.stdout.write('ready\\n');
+      for (let i = 0; i < 500; i++) mark('m' + i);
+      const until = Date.now() + 1500;
+      while (Date.now() < until);
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+    await new Promise<void>((r) => child.stdout!.on('data', (d: Buffer) => String(d).includes('ready') && r()));
+    child.kill('SIGTERM');
+    const r = await exited;
+    assert.equal(r.signal, 'SIGTERM', `exit code ${r.code}: ${stderr}`);
     const lines = readFileSync(path, 'utf8').trim().split('\n');
     assert.equal(lines.length, 500);
     assert.equal(JSON.parse(lines[499]!).name, 'm499');

@@ -1,7 +1,8 @@
 /**
  * ATOF JSONL file: one event per line. Lines are serialized when the event arrives (so later
  * mutation of a payload cannot change them) and written in batches off the hot path; whatever
- * is still buffered at process exit is written synchronously.
+ * is still buffered at process exit is written synchronously, and on SIGINT/SIGTERM (when nothing
+ * else handles them) before the process ends by the signal.
  */
 import { closeSync, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import type { EventExporter } from '../subscribers.js';
 import type { LifecycleEvent } from '../types.js';
 import { serializeEvent } from '../payload.js';
 import { reportFailure } from '../report.js';
+import { addExitHook, type ExitReason } from '../exit-hook.js';
 
 export interface AtofFileExporterOptions {
   /** File to write (parent folders are created). */
@@ -34,6 +36,7 @@ export class AtofFileExporter implements EventExporter {
   #scheduled = false;
   #inflight: Promise<void> | undefined;
   readonly #onExit = (): void => this.#flushSync();
+  readonly #removeSignalHook: () => void;
 
   constructor(options: AtofFileExporterOptions) {
     if (!options || typeof options.path !== 'string' || options.path.length === 0) {
@@ -52,6 +55,8 @@ export class AtofFileExporter implements EventExporter {
       throw new Error(`AtofFileExporter: cannot open ${this.path} for writing: ${(err as Error).message}`, { cause: err });
     }
     process.on('exit', this.#onExit);
+    // A signal that would end the process: write everything first, in order after any write in flight.
+    this.#removeSignalHook = addExitHook((reason: ExitReason) => (reason.signal && reason.exiting ? this.forceFlush() : Promise.resolve()));
   }
 
   onEvent(event: LifecycleEvent): void {
@@ -113,6 +118,7 @@ export class AtofFileExporter implements EventExporter {
   async shutdown(): Promise<void> {
     await this.forceFlush();
     process.off('exit', this.#onExit);
+    this.#removeSignalHook();
     if (this.#fd !== undefined) {
       const fd = this.#fd;
       this.#fd = undefined;

@@ -1,15 +1,17 @@
 /**
- * Flush on process exit (opt-in). The batch processor's timer does not keep a process alive, so
- * a short script would exit with its last spans still queued. Handlers:
+ * Work that must happen before the process ends: exporters flush, files get their last lines.
+ * One set of process listeners serves every hook (even across copies of this package), so two
+ * exporters do not each wait for the other to end the process.
  *
- * - `beforeExit` (the event loop ran dry): flush; the HTTP request keeps the process alive until
- *   it is sent. Runs only when something was recorded since the last flush, so it cannot loop.
- * - `SIGTERM` / `SIGINT`: flush. Listening to a signal replaces Node's default "exit", so when no
- *   other listener is left to decide, the signal is re-raised after the flush and the process
- *   ends as it would have (same signal, same exit code).
+ * - `beforeExit` (the event loop ran dry): hooks may start asynchronous work (an HTTP request
+ *   keeps the process alive until it is sent). A hook must do nothing when it has nothing new,
+ *   or `beforeExit` would come back forever.
+ * - `SIGTERM` / `SIGINT`: hooks run. Listening to a signal replaces Node's default "exit", so when
+ *   no other listener is left to decide, the signal is re-raised once every hook has finished and
+ *   the process ends as it would have (same signal, same exit code). A second signal while hooks
+ *   run (an impatient Ctrl-C) ends the process at once.
  *
- * One set of process listeners is shared by every exporter (even across copies of this package),
- * so two exporters do not each wait for the other to end the process.
+ * Synchronous work at a plain `process.exit()` belongs in an `exit` listener; no hook runs then.
  */
 
 /** Why an exit hook runs. */
@@ -36,7 +38,7 @@ interface ExitRegistry {
 }
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
-const KEY = Symbol.for('nemo_flow.exporter_otel.exit_hooks');
+const KEY = Symbol.for('nemo_flow.exit_hooks');
 
 function registry(): ExitRegistry {
   const g = globalThis as { [KEY]?: ExitRegistry };
