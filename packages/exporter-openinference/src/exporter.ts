@@ -22,7 +22,7 @@ export interface OpenInferenceExporterOptions extends Omit<OtelExporterOptions, 
    * hides inputs and outputs whatever `traceConfig` and the environment say.
    */
   captureContent?: boolean;
-  /** Phoenix project the spans go to (`openinference.project.name` resource attribute). Default: Phoenix's `default`. */
+  /** Phoenix project the spans go to (`openinference.project.name` resource attribute). Default: `PHOENIX_PROJECT_NAME`, else Phoenix's `default`. */
   projectName?: string;
 }
 
@@ -55,6 +55,33 @@ export function resolveEndpoint(endpoint: string | undefined, env: Env = process
   return DEFAULT_PHOENIX_ENDPOINT;
 }
 
+/**
+ * Request headers for Phoenix, as Phoenix's own `register()` builds them: `PHOENIX_CLIENT_HEADERS`
+ * (`key=value` pairs, comma-separated, values URL-encoded), then `authorization: Bearer
+ * $PHOENIX_API_KEY` unless a header already authorizes, then the `headers` option over both.
+ * Undefined when there is nothing to add.
+ */
+export function phoenixHeaders(given: Record<string, string> | undefined, env: Env = process.env): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const pair of (nonEmpty(env['PHOENIX_CLIENT_HEADERS']) ?? '').split(',')) {
+    const i = pair.indexOf('=');
+    if (i <= 0) continue;
+    const key = pair.slice(0, i).trim().toLowerCase();
+    let value = pair.slice(i + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // not URL-encoded: kept as written
+    }
+    if (key) out[key] = value;
+  }
+  const apiKey = nonEmpty(env['PHOENIX_API_KEY']);
+  const authorizedInCode = given !== undefined && Object.keys(given).some((k) => k.toLowerCase() === 'authorization');
+  if (apiKey && out['authorization'] === undefined && !authorizedInCode) out['authorization'] = `Bearer ${apiKey}`;
+  const merged = { ...out, ...given };
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
 function spanLimitsFor(given: SpanLimits | undefined, env: Env): SpanLimits | undefined {
   if (given) return given;
   if (nonEmpty(env['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT']) || nonEmpty(env['OTEL_ATTRIBUTE_COUNT_LIMIT'])) return undefined;
@@ -70,11 +97,15 @@ export class OpenInferenceExporter extends OtelExporter {
     const env = process.env;
     let mapper: OpenInferenceMapper | undefined;
     const source = otel.source ?? 'exporter-openinference';
+    const ownPipeline = !otel.tracerProvider && !otel.spanExporter;
+    const project = projectName ?? nonEmpty(env['PHOENIX_PROJECT_NAME']);
+    const headers = ownPipeline ? phoenixHeaders(otel.headers, env) : otel.headers;
     const base: OtelExporterOptions = {
       ...otel,
-      endpoint: otel.tracerProvider || otel.spanExporter ? otel.endpoint : resolveEndpoint(otel.endpoint, env),
+      endpoint: ownPipeline ? resolveEndpoint(otel.endpoint, env) : otel.endpoint,
+      ...(headers ? { headers } : {}),
       spanLimits: otel.tracerProvider ? otel.spanLimits : spanLimitsFor(otel.spanLimits, env),
-      resourceAttributes: projectName ? { ...otel.resourceAttributes, [SEMRESATTRS_PROJECT_NAME]: projectName } : otel.resourceAttributes,
+      resourceAttributes: project ? { ...otel.resourceAttributes, [SEMRESATTRS_PROJECT_NAME]: project } : otel.resourceAttributes,
       source,
       subscriberName: otel.subscriberName ?? 'openinference',
       instrumentationName: otel.instrumentationName ?? '@nemo-flow/exporter-openinference',

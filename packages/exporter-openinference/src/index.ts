@@ -8,6 +8,7 @@ export {
   OpenInferenceExporter,
   createOpenInferenceExporter,
   resolveEndpoint,
+  phoenixHeaders,
   DEFAULT_ATTRIBUTE_COUNT_LIMIT,
   DEFAULT_PHOENIX_ENDPOINT,
 } from './exporter.js';

@@ -24,6 +24,7 @@ import {
   OpenInferenceMapper,
   createOpenInferenceExporter,
   resolveEndpoint,
+  phoenixHeaders,
 } from '@nemo-flow/exporter-openinference';
 import { TRUNCATION_MARKER } from '@nemo-flow/exporter-otel';
 import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
@@ -81,6 +82,33 @@ describe('exporter-openinference: exporter', () => {
             assert.equal(span!.resource[SEMRESATTRS_PROJECT_NAME], 'travel-bot');
             assert.equal(span!.resource['service.name'], 'travel-api');
             assert.equal(span!.encoding, 'protobuf');
+          } finally {
+            await exporter.shutdown();
+          }
+        });
+      } finally {
+        await receiver.close();
+      }
+    });
+
+    it('PHOENIX_API_KEY, PHOENIX_CLIENT_HEADERS and PHOENIX_PROJECT_NAME configure it as Phoenix\'s own register() does', async () => {
+      assert.deepEqual(phoenixHeaders(undefined, {}), undefined);
+      assert.deepEqual(phoenixHeaders(undefined, { PHOENIX_API_KEY: 'k1' }), { authorization: 'Bearer k1' });
+      assert.deepEqual(phoenixHeaders({ Authorization: 'Bearer mine' }, { PHOENIX_API_KEY: 'k1' }), { Authorization: 'Bearer mine' }, 'code wins');
+      assert.deepEqual(phoenixHeaders(undefined, { PHOENIX_API_KEY: 'k1', PHOENIX_CLIENT_HEADERS: 'authorization=Basic%20abc' }), { authorization: 'Basic abc' }, 'explicit client headers win over the key');
+      assert.deepEqual(phoenixHeaders({ 'x-b': '2' }, { PHOENIX_CLIENT_HEADERS: 'x-a=1, bad, =x, x-b=1' }), { 'x-a': '1', 'x-b': '2' });
+      const receiver = await startOtlpReceiver();
+      try {
+        await withEnv({ PHOENIX_COLLECTOR_ENDPOINT: receiver.url, PHOENIX_API_KEY: 'secret-key', PHOENIX_CLIENT_HEADERS: 'x-team=agents', PHOENIX_PROJECT_NAME: 'from-env' }, async () => {
+          const exporter = new OpenInferenceExporter({ scheduledDelayMillis: 20 }).register('oi-phoenix-env');
+          try {
+            await withScope('agent', ScopeType.Agent, () => 'ok');
+            await exporter.forceFlush();
+            const [span] = await receiver.waitForSpans(1);
+            const headers = receiver.requests()[0]!.headers;
+            assert.equal(headers['authorization'], 'Bearer secret-key');
+            assert.equal(headers['x-team'], 'agents');
+            assert.equal(span!.resource[SEMRESATTRS_PROJECT_NAME], 'from-env');
           } finally {
             await exporter.shutdown();
           }
