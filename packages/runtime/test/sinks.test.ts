@@ -149,6 +149,7 @@ describe('AtofFileExporter', () => {
       for (let i = 0; i < 500; i++) mark('m' + i);
       const until = Date.now() + 1500;
       while (Date.now() < until);
+      setInterval(() => {}, 1000); // a late signal still finds the process alive
     `;
     const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
