@@ -136,6 +136,29 @@ describe('exporter-otel: spans recorded by the built-in pipeline', () => {
     assert.equal(s2!.droppedEventsCount, 1);
   });
 
+  it('your own spans, made with exporter.tracerProvider under contextFor(), nest in the same trace and batch', async () => {
+    const exporter = new OtelExporter({ endpoint: receiver.url, serviceName: 'mixed' }).register('mixed');
+    try {
+      await withScope('agent', ScopeType.Agent, async () => {
+        await toolCallExecute('db', {}, async () => {
+          const mine = exporter.tracerProvider.getTracer('my-app').startSpan('db.query', { attributes: { 'db.system': 'postgresql' } }, exporter.contextFor());
+          mine.end();
+        });
+      });
+      await exporter.forceFlush();
+    } finally {
+      await exporter.shutdown();
+    }
+    const spans = await receiver.waitForSpans(3);
+    const tool = spans.find((s) => s.name === 'execute_tool db')!;
+    const mine = spans.find((s) => s.name === 'db.query')!;
+    assert.equal(mine.parentSpanId, tool.spanId);
+    assert.equal(mine.traceId, tool.traceId);
+    assert.equal(mine.scope.name, 'my-app');
+    assert.equal(mine.resource['service.name'], 'mixed');
+    assert.equal(receiver.requests().length, 1, 'one batch carries both kinds of span');
+  });
+
   it('the span behind contextFor() works as a Span: attributes, events, exceptions and name reach the backend', async () => {
     const exporter = new OtelExporter({ endpoint: receiver.url }).register('span-api');
     try {
