@@ -23,9 +23,9 @@ import {
   decodeToolList,
   encodeTemplate,
   encodeToolList,
+  responseHead,
 } from './reuse.js';
 import {
-  CodecError,
   type CodecName,
   type ContentPart,
   type GenerationParams,
@@ -478,11 +478,9 @@ function decodeUsage(u: Obj): Usage {
 }
 
 /** Everything but the content blocks: id, model, stop reason, usage, error. Never throws on an object. */
-function summarizeResponse(r: unknown): NormalizedResponse {
-  if (!isObj(r)) throw new CodecError(`expected a response object, got ${typeOf(r)}`, NAME);
-  const res: NormalizedResponse = { provider_format: NAME, text: '', tool_calls: [] };
-  if (typeof r.id === 'string') res.id = r.id;
-  if (typeof r.model === 'string') res.model = r.model;
+function summarizeResponse(response: unknown): NormalizedResponse {
+  const res = responseHead(response, NAME);
+  const r = response as Obj; // an object: responseHead throws otherwise
   if (typeof r.stop_reason === 'string') {
     res.finish_reason = anthropicFinishReason(r.stop_reason);
     res.raw_finish_reason = r.stop_reason;

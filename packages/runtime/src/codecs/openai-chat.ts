@@ -22,9 +22,9 @@ import {
   decodeToolList,
   encodeTemplate,
   encodeToolList,
+  responseHead,
 } from './reuse.js';
 import {
-  CodecError,
   type CodecName,
   type ContentPart,
   type GenerationParams,
@@ -371,11 +371,9 @@ function responseToolCall(tc: unknown): ToolCall | undefined {
 }
 
 /** Everything but the message: id, model, finish reason, usage, error. Never throws on an object. */
-function summarizeResponse(r: unknown): NormalizedResponse {
-  if (!isObj(r)) throw new CodecError(`expected a response object, got ${typeOf(r)}`, NAME);
-  const res: NormalizedResponse = { provider_format: NAME, text: '', tool_calls: [] };
-  if (typeof r.id === 'string') res.id = r.id;
-  if (typeof r.model === 'string') res.model = r.model;
+function summarizeResponse(response: unknown): NormalizedResponse {
+  const res = responseHead(response, NAME);
+  const r = response as Obj; // an object: responseHead throws otherwise
   const choice = Array.isArray(r.choices) ? r.choices[0] : undefined;
   if (isObj(choice)) {
     const fr = choice.finish_reason;

@@ -21,9 +21,9 @@ import {
   decodeToolList,
   encodeTemplate,
   encodeToolList,
+  responseHead,
 } from './reuse.js';
 import {
-  CodecError,
   type CodecName,
   type ContentPart,
   type GenerationParams,
@@ -431,11 +431,9 @@ function encodeRequest(norm: NormalizedRequest, original: unknown): unknown {
 const decodeUsage = (u: Obj): Usage => decodeOpenAIUsage(u, RESPONSES_USAGE);
 
 /** Everything but the output text, reasoning and tool calls. Never throws on an object. */
-function summarizeResponse(r: unknown): NormalizedResponse {
-  if (!isObj(r)) throw new CodecError(`expected a response object, got ${typeOf(r)}`, NAME);
-  const res: NormalizedResponse = { provider_format: NAME, text: '', tool_calls: [] };
-  if (typeof r.id === 'string') res.id = r.id;
-  if (typeof r.model === 'string') res.model = r.model;
+function summarizeResponse(response: unknown): NormalizedResponse {
+  const res = responseHead(response, NAME);
+  const r = response as Obj; // an object: responseHead throws otherwise
   if (typeof r.status === 'string') {
     const reason = isObj(r.incomplete_details) ? str(r.incomplete_details.reason) : undefined;
     const fr = responsesFinishReason(r.status, reason, hasFunctionCall(r.output));

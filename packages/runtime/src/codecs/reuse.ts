@@ -4,7 +4,7 @@
  * everything that did not change — so unmodelled fields (cache_control, ids, signatures, future
  * fields) survive, and an unedited request encodes to exactly what came in.
  */
-import type { CodecName, ContentPart, NormalizedMessage, NormalizedRequest, ToolDefinition } from './types.js';
+import { CodecError, type CodecName, type ContentPart, type NormalizedMessage, type NormalizedRequest, type NormalizedResponse, type ToolDefinition } from './types.js';
 import { deepEqual, hasOwn, isObj, partsText, PathError, rethrowAt, typeOf, type Obj } from './util.js';
 
 const ANCHOR_WINDOW = 64;
@@ -327,4 +327,16 @@ export function encodeToolList(
 ): unknown[] {
   const rawTools = t.base && Array.isArray(t.orig?.tools) ? (t.orig.tools as unknown[]) : undefined;
   return rawTools && deepEqual(tools, t.base?.tools) ? rawTools : encodeKeyed(tools, t.base?.tools, rawTools, toolName, encodeTool);
+}
+
+/**
+ * The start of every response decode: `r` must be an object (else a `CodecError`); its `id` and
+ * `model` are read, content left empty for the codec to fill.
+ */
+export function responseHead(r: unknown, codec: CodecName): NormalizedResponse {
+  if (!isObj(r)) throw new CodecError(`expected a response object, got ${typeOf(r)}`, codec);
+  const res: NormalizedResponse = { provider_format: codec, text: '', tool_calls: [] };
+  if (typeof r.id === 'string') res.id = r.id;
+  if (typeof r.model === 'string') res.model = r.model;
+  return res;
 }
