@@ -1,0 +1,14 @@
+/**
+ * @nemo-flow/runtime/exporter-kit — what subscriber and exporter authors need beyond the app API:
+ * raw payload reads, safe serialization, failure reporting, exit hooks and time helpers.
+ */
+/** For exporters that only read payloads: skips the read-only proxy (reading through it costs per access). */
+export { unwrapView } from './readonly.js';
+export { toJsonSafe, stringifySafe, serializeEvent } from './payload.js';
+export { reportFailure, failureCounts, resetFailures, setFailureReporter } from './report.js';
+export type { ReportedFailure, FailureReporter } from './report.js';
+export { addExitHook } from './exit-hook.js';
+export type { ExitFlush, ExitReason } from './exit-hook.js';
+export { eventTimeMicros } from './events.js';
+export { nowMicros, formatMicros, parseTimestampMicros } from './time.js';
+export { uuidv7 } from './uuid.js';
