@@ -9,6 +9,7 @@ import { SpanBridge, type ScopeRef, type SpanBridgeStats } from './bridge.js';
 import type { ExportStats } from './counting.js';
 import { GenAiMapper } from './genai-mapper.js';
 import type { AttributeMapper, MapperOptions } from './mapper.js';
+import { checkExporterOptions, checkOptionsObject } from './options.js';
 import { createOtlpPipeline, type OtlpPipeline, type OtlpPipelineOptions } from './pipeline.js';
 import type { TraceContextHeaders } from './propagation.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
@@ -66,6 +67,7 @@ export class OtelExporter {
   private dirty = false;
 
   constructor(options: OtelExporterOptions = {}) {
+    checkExporterOptions(options, `new ${new.target.name}()`);
     this.source = options.source ?? 'exporter-otel';
     this.flushTimeout = options.flushTimeoutMillis ?? 5_000;
     this.shutdownTimeout = options.shutdownTimeoutMillis ?? 10_000;
@@ -216,6 +218,7 @@ export interface OtlpExporterOptions extends Omit<OtelExporterOptions, 'tracerPr
  * `OTEL_*` environment variables (options win).
  */
 export function createOtlpExporter(options: OtlpExporterOptions = {}): OtelExporter {
+  checkOptionsObject(options, 'createOtlpExporter()');
   const { register = true, ...rest } = options;
   const exporter = new OtelExporter(rest);
   if (register !== false) exporter.register(typeof register === 'string' ? register : undefined);
