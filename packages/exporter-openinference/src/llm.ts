@@ -124,6 +124,12 @@ export function addLlmStart(attrs: Attributes, start: ScopeEvent, req: Normalize
 export function addLlmEnd(attrs: Attributes, end: ScopeEvent, res: NormalizedResponse | undefined, requestModel: string | undefined, c: LlmContext): void {
   const cfg = c.config;
   if (res) {
+    // The response's format names who answered; it overrules a guess made from a plain request.
+    const vendor = VENDOR_BY_FORMAT[res.provider_format];
+    if (vendor) {
+      attrs[LLM_PROVIDER] = vendor.provider;
+      attrs[LLM_SYSTEM] = vendor.system;
+    }
     const model = typeof res.model === 'string' && res.model.length > 0 ? res.model : undefined;
     if (model) {
       // `llm.model_name` is the model that answered; request/response names only when they differ.

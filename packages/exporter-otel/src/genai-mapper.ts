@@ -125,6 +125,9 @@ export class GenAiMapper implements AttributeMapper {
   private llmEnd(event: ScopeEvent, start: ScopeEvent, attrs: Attributes): Attributes {
     const res = llmResponseOf(event, start);
     if (!res) return attrs;
+    // The response's format names who answered; it overrules a guess made from a plain request.
+    const provider = PROVIDER_BY_FORMAT[res.provider_format];
+    if (provider) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = provider;
     if (res.id) attrs[C.ATTR_GEN_AI_RESPONSE_ID] = res.id;
     if (res.model) attrs[C.ATTR_GEN_AI_RESPONSE_MODEL] = res.model;
     const reason = res.raw_finish_reason ?? res.finish_reason;

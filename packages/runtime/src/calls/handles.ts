@@ -38,6 +38,8 @@ export class LlmHandle extends CallHandle {
   /** @internal */ _profile: CategoryProfile;
   /** @internal The codec used for this call's request, reused for its response. */
   _codec: LlmCodec | undefined;
+  /** @internal The codec was detected from the request (not named): the response's shape may overrule it. */
+  _codecDetected: boolean;
 
   /** @internal */
   constructor(name: string, parent: ScopeHandle, modelName: string | null, attributes: readonly string[] | undefined, data: unknown, metadata: unknown, micros: number) {
@@ -45,6 +47,7 @@ export class LlmHandle extends CallHandle {
     this.modelName = modelName;
     this._profile = { model_name: modelName };
     this._codec = undefined;
+    this._codecDetected = false;
   }
 }
 

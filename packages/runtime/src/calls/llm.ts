@@ -45,6 +45,7 @@ export function newLlmHandle(name: string, parent: ScopeHandle, request: LlmRequ
   const attrs = extraAttributes ? [...(options?.attributes ?? []), extraAttributes] : options?.attributes;
   const h = new LlmHandle(name, parent, modelOf(options?.modelName, request.content), attrs, options?.data, options?.metadata, micros);
   h._codec = resolveCodec(options?.codec, request.content);
+  h._codecDetected = options?.codec === undefined || options.codec === 'auto';
   return h;
 }
 
@@ -89,7 +90,7 @@ function runPlain<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<R>): Promise<A
   if (isThenable(r)) {
     return Promise.resolve(r).then(
       (v) => {
-        finish(h, v, safeDecodeResponse(codec, v), undefined, false);
+        finish(h, v, safeDecodeResponse(codec, v, h._codecDetected), undefined, false);
         return v;
       },
       (err: unknown) => {
@@ -98,7 +99,7 @@ function runPlain<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<R>): Promise<A
       },
     );
   }
-  finish(h, r, safeDecodeResponse(codec, r), undefined, false);
+  finish(h, r, safeDecodeResponse(codec, r, h._codecDetected), undefined, false);
   return Promise.resolve(r as Awaited<R>);
 }
 
@@ -132,7 +133,7 @@ async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<R>, li
     throw err;
   }
   const out = await sanitizeResponse(lists.sres, result);
-  finish(h, out.value, out.error ? undefined : safeDecodeResponse(codec, out.value), out.error, out.error !== undefined);
+  finish(h, out.value, out.error ? undefined : safeDecodeResponse(codec, out.value, h._codecDetected), out.error, out.error !== undefined);
   if (out.error) throw out.error;
   return result as Awaited<R>;
 }
@@ -162,7 +163,7 @@ function endManual(handle: LlmHandle, what: string, response: unknown, error: un
   const s = failed ? { value: null } : sanitizeResponse(resolve('llm_sanitize_response', handle.parent!), response);
   const close = (r: SanitizeResult): void => {
     const err = failed ? describeError(error) : r.error ? describeError(r.error) : undefined;
-    const annotated = err ? undefined : safeDecodeResponse(handle._codec, r.value);
+    const annotated = err ? undefined : safeDecodeResponse(handle._codec, r.value, handle._codecDetected);
     closeHandle(handle, micros, r.value, endProfile(handle, annotated), err);
   };
   endWhenSanitized(handle, s, close);
