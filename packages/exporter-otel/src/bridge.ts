@@ -28,6 +28,7 @@ import {
   EXCEPTION_EVENT_NAME,
 } from './semconv.js';
 import { eventHrTime } from './time.js';
+import { SpanMemory } from './span-memory.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH, truncateAttributes, truncateString } from './truncate.js';
 
 /** A scope given by uuid or by anything carrying one (a runtime `ScopeHandle`, a tool handle). */
@@ -45,8 +46,9 @@ export interface SpanBridgeOptions {
    */
   parentContext?: (event: ScopeEvent) => Context | undefined;
   /**
-   * Open spans kept at most; past it the oldest open span is ended as incomplete. Guards against
-   * scopes that are never ended. Default 100000.
+   * Open spans kept at most (guards against scopes that are never ended). Past it the oldest run
+   * (a top-level span and everything open under it) is ended as incomplete, counted and reported.
+   * Default 200000: 10,000 concurrent runs of 20 open spans each.
    */
   maxOpenSpans?: number;
   /** Failure-report source prefix (default `exporter-otel`). */
@@ -64,6 +66,19 @@ export interface SpanBridgeStats {
   unmatchedEnds: number;
   /** Spans ended by the exporter (shutdown, or `maxOpenSpans`), marked `nemo_flow.incomplete`. */
   incompleteSpans: number;
+  /** Runs ended early, whole, because more than `maxOpenSpans` spans were open. */
+  evictedRuns: number;
+  /** Spans of those runs (also counted in `incompleteSpans`). */
+  evictedSpans: number;
+  /** Spans started under a run that had been evicted: recorded in its trace, under the incomplete span. */
+  childrenOfEvicted: number;
+}
+
+/** The open spans of one run (a span with no open or remembered parent, and its descendants). */
+interface Run {
+  key: string;
+  /** Uuids of its open spans, in start order. */
+  spans: Set<string>;
 }
 
 interface OpenSpan {
@@ -72,21 +87,22 @@ interface OpenSpan {
   inherited: Attributes | undefined;
   /** Lazily built context holding `span`, shared by all its children. */
   ctx: Context | undefined;
+  run: Run;
 }
 
 /** What a child started after its parent ended (fire-and-forget work) still needs of the parent. */
 interface EndedSpan {
   sc: SpanContext;
   inherited: Attributes | undefined;
-}
-
-interface ParentInfo {
-  ctx: Context;
-  inherited: Attributes | undefined;
+  /** Key of the run it belonged to: a late child rejoins that run. */
+  runKey: string;
 }
 
 /** Recently ended spans remembered for late children; small, so memory stays bounded. */
 const ENDED_MEMORY = 4096;
+/** Spans of evicted runs remembered, so that their late children stay in their trace (and are reported). */
+const EVICTED_MEMORY = 16_384;
+export const DEFAULT_MAX_OPEN_SPANS = 200_000;
 
 export class SpanBridge {
   private readonly tracer: Tracer;
@@ -96,17 +112,26 @@ export class SpanBridge {
   private readonly parentContext: ((event: ScopeEvent) => Context | undefined) | undefined;
   private readonly source: string;
   private readonly open = new Map<string, OpenSpan>();
-  private readonly ended = new Map<string, EndedSpan>();
-  /** Insertion ring of `ended`'s keys: evicting the oldest costs no iterator. */
-  private readonly endedRing: (string | undefined)[] = new Array<string | undefined>(ENDED_MEMORY);
-  private endedNext = 0;
-  private readonly counts = { spansStarted: 0, spansEnded: 0, marks: 0, unmatchedEnds: 0, incompleteSpans: 0 };
+  /** Runs with open spans, oldest first: what `maxOpenSpans` evicts. */
+  private readonly runs = new Map<string, Run>();
+  private readonly ended = new SpanMemory<EndedSpan>(ENDED_MEMORY);
+  private readonly evicted = new SpanMemory<EndedSpan>(EVICTED_MEMORY);
+  private readonly counts = {
+    spansStarted: 0,
+    spansEnded: 0,
+    marks: 0,
+    unmatchedEnds: 0,
+    incompleteSpans: 0,
+    evictedRuns: 0,
+    evictedSpans: 0,
+    childrenOfEvicted: 0,
+  };
 
   constructor(options: SpanBridgeOptions) {
     this.tracer = options.tracer;
     this.mapper = options.mapper;
     this.maxLength = options.maxAttributeLength ?? DEFAULT_MAX_ATTRIBUTE_LENGTH;
-    this.maxOpen = options.maxOpenSpans ?? 100_000;
+    this.maxOpen = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
     this.parentContext = options.parentContext;
     this.source = options.source ?? 'exporter-otel';
   }
@@ -137,7 +162,11 @@ export class SpanBridge {
    * spans with it.
    */
   contextFor(scope: ScopeRef): Context | undefined {
-    return this.parentOf(uuidOf(scope))?.ctx;
+    const uuid = uuidOf(scope);
+    const o = this.open.get(uuid);
+    if (o) return this.contextOf(o);
+    const e = this.ended.get(uuid) ?? this.evicted.get(uuid);
+    return e && trace.setSpanContext(ROOT_CONTEXT, e.sc);
   }
 
   /** The open span of a scope or call. */
@@ -158,6 +187,7 @@ export class SpanBridge {
     // Children were opened after their parents: end them first so every parent outlives its children.
     const spans = [...this.open.values()].reverse();
     this.open.clear();
+    this.runs.clear();
     for (const o of spans) this.endIncomplete(o);
     return n;
   }
@@ -165,13 +195,30 @@ export class SpanBridge {
   private onStart(event: ScopeEvent): void {
     if (this.open.has(event.uuid)) return; // a duplicate start must not orphan the first span
     const s = this.mapStart(event);
-    const parent = event.parent_uuid !== null ? this.parentOf(event.parent_uuid) : undefined;
     const attrs = s.attributes;
     let inherited = s.inherited;
-    let ctx: Context;
-    if (parent) {
-      ctx = parent.ctx;
-      const pi = parent.inherited;
+    let ctx: Context | undefined;
+    let pi: Attributes | undefined;
+    let run: Run | undefined;
+    const pu = event.parent_uuid;
+    if (pu !== null) {
+      const po = this.open.get(pu);
+      if (po) {
+        ctx = this.contextOf(po);
+        pi = po.inherited;
+        run = po.run;
+      } else {
+        // A late child: its parent ended (fire-and-forget work), or was evicted with its run.
+        let e = this.ended.get(pu);
+        if (!e && (e = this.evicted.get(pu))) this.onChildOfEvicted(event);
+        if (e) {
+          ctx = trace.setSpanContext(ROOT_CONTEXT, e.sc);
+          pi = e.inherited;
+          run = this.runs.get(e.runKey) ?? this.newRun(e.runKey);
+        }
+      }
+    }
+    if (ctx) {
       if (pi) {
         for (const k in pi) if (!(k in attrs)) attrs[k] = pi[k];
         inherited = inherited ? { ...pi, ...inherited } : pi;
@@ -182,9 +229,24 @@ export class SpanBridge {
     truncateAttributes(attrs, this.maxLength);
     const name = s.name.length > this.maxLength ? truncateString(s.name, this.maxLength) : s.name;
     const span = this.tracer.startSpan(name, { kind: s.kind, attributes: attrs, startTime: eventHrTime(event) }, ctx);
-    this.open.set(event.uuid, { span, start: event, inherited, ctx: undefined });
+    run ??= this.newRun(event.uuid);
+    run.spans.add(event.uuid);
+    this.open.set(event.uuid, { span, start: event, inherited, ctx: undefined, run });
     this.counts.spansStarted++;
-    if (this.open.size > this.maxOpen) this.evictOldest();
+    if (this.open.size > this.maxOpen) this.evict(run);
+  }
+
+  private newRun(key: string): Run {
+    const run: Run = { key, spans: new Set() };
+    this.runs.set(key, run);
+    return run;
+  }
+
+  /** A span ends (or is evicted): its run is forgotten once nothing of it is open. */
+  private leaveRun(uuid: string, run: Run): void {
+    const spans = run.spans;
+    spans.delete(uuid);
+    if (spans.size === 0 && this.runs.get(run.key) === run) this.runs.delete(run.key);
   }
 
   private onEnd(event: ScopeEvent): void {
@@ -194,6 +256,7 @@ export class SpanBridge {
       return;
     }
     this.open.delete(event.uuid);
+    this.leaveRun(event.uuid, o.run);
     const span = o.span;
     let attrs: Attributes | undefined;
     try {
@@ -223,24 +286,11 @@ export class SpanBridge {
     this.remember(event.uuid, o);
   }
 
-  /** The context and inherited attributes of a parent that is open or recently ended. */
-  private parentOf(uuid: string): ParentInfo | undefined {
-    const o = this.open.get(uuid);
-    if (o) return { ctx: this.contextOf(o), inherited: o.inherited };
-    const e = this.ended.get(uuid);
-    return e && { ctx: trace.setSpanContext(ROOT_CONTEXT, e.sc), inherited: e.inherited };
-  }
-
   private remember(uuid: string, o: OpenSpan): void {
     // Only spans that had children (or were asked for their context) are likely parents of work
     // that outlives them; skipping the rest keeps the common leaf call cheap.
     if (o.ctx === undefined) return;
-    const i = this.endedNext;
-    const old = this.endedRing[i];
-    if (old !== undefined) this.ended.delete(old);
-    this.endedRing[i] = uuid;
-    this.endedNext = (i + 1) % ENDED_MEMORY;
-    this.ended.set(uuid, { sc: ownIds(o.span.spanContext()), inherited: o.inherited });
+    this.ended.set(uuid, { sc: ownIds(o.span.spanContext()), inherited: o.inherited, runKey: o.run.key });
   }
 
   private onMark(event: MarkEvent): void {
@@ -259,9 +309,12 @@ export class SpanBridge {
       parent.span.addEvent(event.name, attrs, time);
       return;
     }
-    // No open span to attach to (a top-level mark): a zero-length span keeps it from being lost.
+    // No open span to attach to (a top-level mark, or its scope ended): a zero-length span keeps
+    // it from being lost, in its scope's trace when that is remembered.
     attrs[ATTR_NEMO_FLOW_EVENT_KIND] = 'mark';
-    const ctx = remoteContextFrom(event.metadata) ?? ROOT_CONTEXT;
+    const pu = event.parent_uuid;
+    const e = pu !== null ? (this.ended.get(pu) ?? this.evicted.get(pu)) : undefined;
+    const ctx = e ? trace.setSpanContext(ROOT_CONTEXT, e.sc) : (remoteContextFrom(event.metadata) ?? ROOT_CONTEXT);
     this.tracer.startSpan(event.name, { kind: SpanKind.INTERNAL, attributes: attrs, startTime: time }, ctx).end(time);
   }
 
@@ -278,12 +331,57 @@ export class SpanBridge {
     return (o.ctx ??= trace.setSpan(ROOT_CONTEXT, o.span));
   }
 
-  private evictOldest(): void {
-    for (const [uuid, o] of this.open) {
-      this.open.delete(uuid);
-      this.endIncomplete(o);
+  /**
+   * More than `maxOpenSpans` are open: ends the oldest run other than `current`, whole, so that no
+   * run is left with its root ended and its children starting new traces. When `current` is the
+   * only run (one run that never ends its scopes), its oldest span goes instead.
+   */
+  private evict(current: Run): void {
+    for (const run of this.runs.values()) {
+      if (run === current) continue;
+      this.evictRun(run);
       return;
     }
+    for (const uuid of current.spans) {
+      const o = this.open.get(uuid)!;
+      this.open.delete(uuid);
+      this.leaveRun(uuid, current);
+      this.endEvicted(uuid, o);
+      this.report(`OpenTelemetry exporter ended the oldest open span of a run early: more than maxOpenSpans (${this.maxOpen}) spans are open in one run (scopes never ended?)`);
+      return;
+    }
+  }
+
+  private evictRun(run: Run): void {
+    this.runs.delete(run.key);
+    // Children first, so that every parent outlives its children.
+    const uuids = [...run.spans].reverse();
+    for (const uuid of uuids) {
+      const o = this.open.get(uuid);
+      if (!o) continue;
+      this.open.delete(uuid);
+      this.endEvicted(uuid, o);
+    }
+    this.counts.evictedRuns++;
+    this.report(
+      `OpenTelemetry exporter ended the oldest open run early (${uuids.length} spans, marked incomplete): more than maxOpenSpans (${this.maxOpen}) spans were open; raise maxOpenSpans or end scopes that are left open`,
+    );
+  }
+
+  private endEvicted(uuid: string, o: OpenSpan): void {
+    this.endIncomplete(o);
+    this.counts.evictedSpans++;
+    this.evicted.set(uuid, { sc: ownIds(o.span.spanContext()), inherited: o.inherited, runKey: o.run.key });
+  }
+
+  private onChildOfEvicted(event: ScopeEvent): void {
+    this.counts.childrenOfEvicted++;
+    this.report(`OpenTelemetry exporter recorded span "${event.name}" under a run it had ended early (maxOpenSpans ${this.maxOpen}): it stays in that trace, under an incomplete span`);
+  }
+
+  /** Evictions are reported under one source: printed once, then counted. */
+  private report(message: string): void {
+    reportFailure(`${this.source}:evicted`, message, new Error(`more than maxOpenSpans (${this.maxOpen}) spans open`));
   }
 
   private endIncomplete(o: OpenSpan): void {

@@ -36,7 +36,11 @@ export interface OtelExporterOptions extends OtlpPipelineOptions, MapperOptions 
    * `() => context.active()` to nest runs under your HTTP server span.
    */
   parentContext?: (event: ScopeEvent) => Context | undefined;
-  /** Open spans kept at most (scopes never ended); the oldest is ended as incomplete past it. Default 100000. */
+  /**
+   * Open spans kept at most (a guard against scopes never ended). Past it the oldest run is ended
+   * whole as incomplete, counted in `stats().evictedRuns` and reported. Default 200000 (10,000
+   * concurrent runs of 20 open spans each).
+   */
   maxOpenSpans?: number;
   /** Name `register()` uses by default. Default `otel`. */
   subscriberName?: string;
