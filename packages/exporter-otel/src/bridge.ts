@@ -72,6 +72,8 @@ export interface SpanBridgeStats {
   evictedSpans: number;
   /** Spans started under a run that had been evicted: recorded in its trace, under the incomplete span. */
   childrenOfEvicted: number;
+  /** Open spans shutdown had no time left to end: never recorded. */
+  lostOpenSpans: number;
 }
 
 /** The open spans of one run (a span with no open or remembered parent, and its descendants). */
@@ -103,6 +105,8 @@ const ENDED_MEMORY = 4096;
 /** Spans of evicted runs remembered, so that their late children stay in their trace (and are reported). */
 const EVICTED_MEMORY = 16_384;
 export const DEFAULT_MAX_OPEN_SPANS = 200_000;
+/** Open spans ended per slice at shutdown (a few milliseconds of work). */
+const END_SLICE = 2048;
 
 export class SpanBridge {
   private readonly tracer: Tracer;
@@ -125,6 +129,7 @@ export class SpanBridge {
     evictedRuns: 0,
     evictedSpans: 0,
     childrenOfEvicted: 0,
+    lostOpenSpans: 0,
   };
 
   constructor(options: SpanBridgeOptions) {
@@ -176,6 +181,32 @@ export class SpanBridge {
 
   stats(): SpanBridgeStats {
     return { ...this.counts, openSpans: this.open.size };
+  }
+
+  /**
+   * Like `endOpenSpans`, in slices with a turn of the event loop between them (exports proceed),
+   * until `deadline` (`performance.now()` time). Spans not ended by then are never recorded: they
+   * are counted (`lostOpenSpans`) and reported. Resolves to how many were ended.
+   */
+  async endOpenSpansBefore(deadline: number): Promise<number> {
+    const spans = [...this.open.values()].reverse();
+    this.open.clear();
+    this.runs.clear();
+    let i = 0;
+    while (i < spans.length) {
+      const stop = Math.min(spans.length, i + END_SLICE);
+      for (; i < stop; i++) this.endIncomplete(spans[i]!);
+      if (i < spans.length) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (performance.now() >= deadline) break;
+      }
+    }
+    const lost = spans.length - i;
+    if (lost > 0) {
+      this.counts.lostOpenSpans += lost;
+      reportFailure(`${this.source}:dropped`, `OpenTelemetry exporter lost ${lost} open spans: shutdown's timeout expired before they could be ended`, new Error('shutdown timed out'));
+    }
+    return i;
   }
 
   /**

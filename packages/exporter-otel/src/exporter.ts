@@ -52,7 +52,7 @@ export interface OtelExporterOptions extends OtlpPipelineOptions, MapperOptions 
 /** `stats()`: what the bridge did and, for the built-in pipeline, what was exported or lost. */
 export interface OtelExporterStats extends SpanBridgeStats, ExportStats {}
 
-const NO_EXPORT_STATS: ExportStats = { exported: 0, dropped: 0, droppedQueueFull: 0, droppedExportFailed: 0, pending: 0 };
+const NO_EXPORT_STATS: ExportStats = { exported: 0, dropped: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, pending: 0 };
 
 export class OtelExporter {
   /** The provider spans are recorded with (the given one, or the isolated one built here). */
@@ -162,23 +162,29 @@ export class OtelExporter {
   /**
    * Stops recording: ends spans still open (marked `nemo_flow.incomplete`), exports everything,
    * deregisters, and shuts the built-in pipeline down. A provider you passed in is flushed, not
-   * shut down (it is yours). Idempotent; resolves within the timeout; never rejects.
+   * shut down (it is yours). Idempotent; resolves within the timeout (counted from the call, the
+   * ending of open spans included); never rejects. What the built-in pipeline has not delivered
+   * by then is counted lost (`stats().droppedShutdown`) and reported.
    */
   shutdown(options?: { timeoutMillis?: number }): Promise<void> {
     return (this.shutdownPromise ??= this.doShutdown(options?.timeoutMillis ?? this.shutdownTimeout));
   }
 
   private async doShutdown(timeout: number): Promise<void> {
+    const deadline = performance.now() + timeout;
     this.closed = true;
     this.removeExitHook?.();
     this.removeExitHook = undefined;
     this.deregister();
-    this.bridge.endOpenSpans();
-    if (this.pipeline) {
-      const provider = this.pipeline.provider;
-      await this.settle(() => provider.shutdown(), timeout, 'shutdown');
+    // Many open spans (thousands of runs in flight) take a while to end: in slices, within the deadline.
+    await this.bridge.endOpenSpansBefore(deadline);
+    const left = Math.max(0, deadline - performance.now());
+    const pipeline = this.pipeline;
+    if (pipeline) {
+      const done = await this.settle(() => pipeline.provider.shutdown(), left, 'shutdown');
+      if (!done) pipeline.abandon(timeout);
     } else {
-      await this.forceFlush({ timeoutMillis: timeout });
+      await this.forceFlush({ timeoutMillis: left });
     }
   }
 
@@ -190,8 +196,11 @@ export class OtelExporter {
     await this.forceFlush();
   }
 
-  /** Runs `fn` and waits for it at most `ms`; failures and timeouts are reported, never thrown. */
-  private async settle(fn: () => Promise<unknown>, ms: number, what: string): Promise<void> {
+  /**
+   * Runs `fn` and waits for it at most `ms`; failures and timeouts are reported, never thrown.
+   * Resolves true when `fn` finished in time (even by failing), false on timeout.
+   */
+  private async settle(fn: () => Promise<unknown>, ms: number, what: string): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), ms);
@@ -200,13 +209,15 @@ export class OtelExporter {
     try {
       const r = await Promise.race([fn(), timeout]);
       if (r === 'timeout') {
-        reportFailure(`${this.source}:${what}`, `OpenTelemetry exporter ${what} did not finish within ${ms} ms`, new Error('timeout'));
+        reportFailure(`${this.source}:${what}`, `OpenTelemetry exporter ${what} did not finish within ${Math.round(ms)} ms`, new Error('timeout'));
+        return false;
       }
     } catch (err) {
       reportFailure(`${this.source}:${what}`, `OpenTelemetry exporter ${what} failed`, err);
     } finally {
       clearTimeout(timer);
     }
+    return true;
   }
 }
 

@@ -60,6 +60,8 @@ export interface OtlpPipeline {
   /** Exports everything ended so far, batches already in flight included. */
   forceFlush(): Promise<void>;
   stats(): ExportStats;
+  /** Counts everything still queued or in flight as lost (shutdown ran out of time). Returns how many. */
+  abandon(timeoutMillis: number): number;
 }
 
 const TRACES_PATH = 'v1/traces';
@@ -137,6 +139,7 @@ export function createOtlpPipeline(options: OtlpPipelineOptions = {}): OtlpPipel
       await exporter.idle();
     },
     stats: () => counter.stats(),
+    abandon: (timeoutMillis) => counter.abandon(timeoutMillis),
   };
 }
 
