@@ -46,8 +46,9 @@ export interface SpanBridgeOptions {
    */
   parentContext?: (event: ScopeEvent) => Context | undefined;
   /**
-   * Open spans kept at most (guards against scopes that are never ended). Past it the oldest run
-   * (a top-level span and everything open under it) is ended as incomplete, counted and reported.
+   * Open spans kept at most (guards against scopes that are never ended). Past it the oldest runs
+   * (a run: a top-level span and everything open under it), whole, at least 1/64 of the bound at a
+   * time, are ended as incomplete, counted and reported.
    * Default 200000: 10,000 concurrent runs of 20 open spans each.
    */
   maxOpenSpans?: number;
@@ -76,28 +77,25 @@ export interface SpanBridgeStats {
   lostOpenSpans: number;
 }
 
-/** The open spans of one run (a span with no open or remembered parent, and its descendants). */
-interface Run {
-  key: string;
-  /** Uuids of its open spans, in start order. */
-  spans: Set<string>;
-}
-
 interface OpenSpan {
   span: Span;
   start: ScopeEvent;
   inherited: Attributes | undefined;
   /** Lazily built context holding `span`, shared by all its children. */
   ctx: Context | undefined;
-  run: Run;
+  /**
+   * The run it belongs to, named by its root's uuid (a run: a span with no open or remembered
+   * parent, and its descendants). A string shared by reference: the hot path allocates nothing.
+   */
+  run: string;
 }
 
 /** What a child started after its parent ended (fire-and-forget work) still needs of the parent. */
 interface EndedSpan {
   sc: SpanContext;
   inherited: Attributes | undefined;
-  /** Key of the run it belonged to: a late child rejoins that run. */
-  runKey: string;
+  /** The run it belonged to: a late child rejoins that run. */
+  run: string;
 }
 
 /** Recently ended spans remembered for late children; small, so memory stays bounded. */
@@ -113,11 +111,12 @@ export class SpanBridge {
   private readonly mapper: AttributeMapper;
   private readonly maxLength: number;
   private readonly maxOpen: number;
+  /** Spans an eviction frees at least (one scan of the open spans per this many). */
+  private readonly evictionBatch: number;
   private readonly parentContext: ((event: ScopeEvent) => Context | undefined) | undefined;
   private readonly source: string;
+  /** Open spans in start order: the run of the first is the oldest run (what `maxOpenSpans` evicts). */
   private readonly open = new Map<string, OpenSpan>();
-  /** Runs with open spans, oldest first: what `maxOpenSpans` evicts. */
-  private readonly runs = new Map<string, Run>();
   private readonly ended = new SpanMemory<EndedSpan>(ENDED_MEMORY);
   private readonly evicted = new SpanMemory<EndedSpan>(EVICTED_MEMORY);
   private readonly counts = {
@@ -137,6 +136,7 @@ export class SpanBridge {
     this.mapper = options.mapper;
     this.maxLength = options.maxAttributeLength ?? DEFAULT_MAX_ATTRIBUTE_LENGTH;
     this.maxOpen = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
+    this.evictionBatch = Math.max(1, Math.floor(this.maxOpen / 64));
     this.parentContext = options.parentContext;
     this.source = options.source ?? 'exporter-otel';
   }
@@ -191,7 +191,6 @@ export class SpanBridge {
   async endOpenSpansBefore(deadline: number): Promise<number> {
     const spans = [...this.open.values()].reverse();
     this.open.clear();
-    this.runs.clear();
     let i = 0;
     while (i < spans.length) {
       const stop = Math.min(spans.length, i + END_SLICE);
@@ -218,7 +217,6 @@ export class SpanBridge {
     // Children were opened after their parents: end them first so every parent outlives its children.
     const spans = [...this.open.values()].reverse();
     this.open.clear();
-    this.runs.clear();
     for (const o of spans) this.endIncomplete(o);
     return n;
   }
@@ -230,7 +228,7 @@ export class SpanBridge {
     let inherited = s.inherited;
     let ctx: Context | undefined;
     let pi: Attributes | undefined;
-    let run: Run | undefined;
+    let run: string | undefined;
     const pu = event.parent_uuid;
     if (pu !== null) {
       const po = this.open.get(pu);
@@ -245,7 +243,7 @@ export class SpanBridge {
         if (e) {
           ctx = trace.setSpanContext(ROOT_CONTEXT, e.sc);
           pi = e.inherited;
-          run = this.runs.get(e.runKey) ?? this.newRun(e.runKey);
+          run = e.run;
         }
       }
     }
@@ -260,24 +258,9 @@ export class SpanBridge {
     truncateAttributes(attrs, this.maxLength);
     const name = s.name.length > this.maxLength ? truncateString(s.name, this.maxLength) : s.name;
     const span = this.tracer.startSpan(name, { kind: s.kind, attributes: attrs, startTime: eventHrTime(event) }, ctx);
-    run ??= this.newRun(event.uuid);
-    run.spans.add(event.uuid);
-    this.open.set(event.uuid, { span, start: event, inherited, ctx: undefined, run });
+    this.open.set(event.uuid, { span, start: event, inherited, ctx: undefined, run: run ?? event.uuid });
     this.counts.spansStarted++;
-    if (this.open.size > this.maxOpen) this.evict(run);
-  }
-
-  private newRun(key: string): Run {
-    const run: Run = { key, spans: new Set() };
-    this.runs.set(key, run);
-    return run;
-  }
-
-  /** A span ends (or is evicted): its run is forgotten once nothing of it is open. */
-  private leaveRun(uuid: string, run: Run): void {
-    const spans = run.spans;
-    spans.delete(uuid);
-    if (spans.size === 0 && this.runs.get(run.key) === run) this.runs.delete(run.key);
+    if (this.open.size > this.maxOpen) this.evict(run ?? event.uuid);
   }
 
   private onEnd(event: ScopeEvent): void {
@@ -287,7 +270,6 @@ export class SpanBridge {
       return;
     }
     this.open.delete(event.uuid);
-    this.leaveRun(event.uuid, o.run);
     const span = o.span;
     let attrs: Attributes | undefined;
     try {
@@ -321,7 +303,7 @@ export class SpanBridge {
     // Only spans that had children (or were asked for their context) are likely parents of work
     // that outlives them; skipping the rest keeps the common leaf call cheap.
     if (o.ctx === undefined) return;
-    this.ended.set(uuid, { sc: ownIds(o.span.spanContext()), inherited: o.inherited, runKey: o.run.key });
+    this.ended.set(uuid, { sc: ownIds(o.span.spanContext()), inherited: o.inherited, run: o.run });
   }
 
   private onMark(event: MarkEvent): void {
@@ -363,46 +345,43 @@ export class SpanBridge {
   }
 
   /**
-   * More than `maxOpenSpans` are open: ends the oldest run other than `current`, whole, so that no
-   * run is left with its root ended and its children starting new traces. When `current` is the
-   * only run (one run that never ends its scopes), its oldest span goes instead.
+   * More than `maxOpenSpans` are open: ends the oldest runs other than `current`, whole, children
+   * first, so that no run is left with its root ended and its children starting new traces. One
+   * scan of the open spans frees at least `evictionBatch` of them, so that a sustained overflow
+   * costs little per span. When `current` is the only run (one run that never ends its scopes),
+   * its oldest spans go instead.
    */
-  private evict(current: Run): void {
-    for (const run of this.runs.values()) {
+  private evict(current: string): void {
+    const victims = new Set<string>();
+    const doomed: [string, OpenSpan][] = [];
+    for (const entry of this.open) {
+      const run = entry[1].run;
       if (run === current) continue;
-      this.evictRun(run);
-      return;
+      if (!victims.has(run)) {
+        if (doomed.length >= this.evictionBatch) continue; // enough chosen: collect the rest of theirs
+        victims.add(run);
+      }
+      doomed.push(entry);
     }
-    for (const uuid of current.spans) {
-      const o = this.open.get(uuid)!;
+    if (doomed.length === 0) {
+      for (const entry of this.open) {
+        doomed.push(entry);
+        if (doomed.length >= this.evictionBatch) break;
+      }
+      this.report(`OpenTelemetry exporter ended the oldest open spans of a run early: more than maxOpenSpans (${this.maxOpen}) spans are open in that one run (scopes never ended?)`);
+    } else {
+      this.counts.evictedRuns += victims.size;
+      this.report(
+        `OpenTelemetry exporter ended the ${victims.size === 1 ? 'oldest open run' : `${victims.size} oldest open runs`} early (${doomed.length} spans, marked incomplete): more than maxOpenSpans (${this.maxOpen}) spans were open; raise maxOpenSpans or end scopes that are left open`,
+      );
+    }
+    for (let i = doomed.length - 1; i >= 0; i--) {
+      const [uuid, o] = doomed[i]!;
       this.open.delete(uuid);
-      this.leaveRun(uuid, current);
-      this.endEvicted(uuid, o);
-      this.report(`OpenTelemetry exporter ended the oldest open span of a run early: more than maxOpenSpans (${this.maxOpen}) spans are open in one run (scopes never ended?)`);
-      return;
+      this.endIncomplete(o);
+      this.counts.evictedSpans++;
+      this.evicted.set(uuid, { sc: ownIds(o.span.spanContext()), inherited: o.inherited, run: o.run });
     }
-  }
-
-  private evictRun(run: Run): void {
-    this.runs.delete(run.key);
-    // Children first, so that every parent outlives its children.
-    const uuids = [...run.spans].reverse();
-    for (const uuid of uuids) {
-      const o = this.open.get(uuid);
-      if (!o) continue;
-      this.open.delete(uuid);
-      this.endEvicted(uuid, o);
-    }
-    this.counts.evictedRuns++;
-    this.report(
-      `OpenTelemetry exporter ended the oldest open run early (${uuids.length} spans, marked incomplete): more than maxOpenSpans (${this.maxOpen}) spans were open; raise maxOpenSpans or end scopes that are left open`,
-    );
-  }
-
-  private endEvicted(uuid: string, o: OpenSpan): void {
-    this.endIncomplete(o);
-    this.counts.evictedSpans++;
-    this.evicted.set(uuid, { sc: ownIds(o.span.spanContext()), inherited: o.inherited, runKey: o.run.key });
   }
 
   private onChildOfEvicted(event: ScopeEvent): void {

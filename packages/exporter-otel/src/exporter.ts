@@ -37,8 +37,9 @@ export interface OtelExporterOptions extends OtlpPipelineOptions, MapperOptions 
    */
   parentContext?: (event: ScopeEvent) => Context | undefined;
   /**
-   * Open spans kept at most (a guard against scopes never ended). Past it the oldest run is ended
-   * whole as incomplete, counted in `stats().evictedRuns` and reported. Default 200000 (10,000
+   * Open spans kept at most (a guard against scopes never ended). Past it the oldest runs are ended
+   * whole as incomplete (at least 1/64 of the bound at a time), counted in `stats().evictedRuns`
+   * and reported. Default 200000 (10,000
    * concurrent runs of 20 open spans each).
    */
   maxOpenSpans?: number;

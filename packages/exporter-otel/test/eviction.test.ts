@@ -140,6 +140,19 @@ describe('exporter-otel: open-span bound (maxOpenSpans)', function () {
     await exporter.shutdown();
   });
 
+  it('frees at least 1/64 of the bound per eviction, in whole runs, oldest first', async () => {
+    const { provider, seen } = recordingProvider();
+    const exporter = new OtelExporter({ tracerProvider: provider, maxOpenSpans: 640 }); // 10 spans per eviction
+    for (let r = 0; r < 214; r++) openRun(exporter, `r${r}`, 3); // 642 open: one eviction, at the 641st
+    await provider.forceFlush();
+    const st = exporter.stats();
+    assert.equal(st.evictedRuns, 4);
+    assert.equal(st.evictedSpans, 12);
+    assert.equal(st.openSpans, 630);
+    assert.deepEqual([...new Set(seen.map((s) => s.name.split('/')[0]))].sort(), ['r0', 'r1', 'r2', 'r3']);
+    await exporter.shutdown();
+  });
+
   it('one run alone past the bound (scopes never ended) loses its oldest span, not everything', async () => {
     const { provider } = recordingProvider();
     const exporter = new OtelExporter({ tracerProvider: provider, maxOpenSpans: 5 });
