@@ -17,6 +17,7 @@ import {
 } from '@nemo-flow/runtime';
 import type { NormalizedResponse } from '@nemo-flow/runtime/codecs';
 import { OtelExporter } from '@nemo-flow/exporter-otel';
+import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { buildTrajectories } from '@nemo-flow/exporter-atif';
 import { startFakeServer, type FakeServer } from './support/fake-providers/server.js';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
@@ -157,6 +158,22 @@ describe('provider detection: the response decides', () => {
     const attrs = await llmSpan();
     assert.equal(attrs['gen_ai.provider.name'], 'openai');
     assert.equal(attrs['gen_ai.usage.input_tokens'], 5);
+  });
+
+  it('OpenInference spans name the provider that answered, with its token counts', async () => {
+    const oi = new OpenInferenceExporter({ endpoint: receiver.url, scheduledDelayMillis: 60_000 }).register('detect-oi');
+    try {
+      await run({ model: 'my-gateway-model', messages: [{ role: 'user', content: 'Weather?' }] }, ANTHROPIC_ANSWER);
+      await oi.forceFlush();
+      const spans = await receiver.waitForSpans(2);
+      const llm = spans.find((s) => s.attributes['openinference.span.kind'] === 'LLM');
+      assert.ok(llm, 'an OpenInference LLM span');
+      assert.equal(llm.attributes['llm.provider'], 'anthropic');
+      assert.equal(llm.attributes['llm.system'], 'anthropic');
+      assert.equal(llm.attributes['llm.token_count.prompt'], 21);
+    } finally {
+      await oi.shutdown({ timeoutMillis: 2000 });
+    }
   });
 
   it('keeps a codec the caller named, whatever the answer looks like', async () => {

@@ -8,7 +8,7 @@ import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { unwrapView, type MarkEvent, type NormalizedRequest, type NormalizedResponse, type ScopeEvent } from '@nemo-flow/runtime';
 import type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 import { boundedStringify, boundedText } from './bounded-json.js';
-import { llmModelName, llmRequestOf, llmResponseOf } from './llm-view.js';
+import { annotatedRequestFormat, llmModelName, llmRequestOf, llmResponseOf } from './llm-view.js';
 import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 import { addNemoFlowEndAttributes, addNemoFlowStartAttributes, nemoFlowMarkAttributes } from './nemo-flow-attributes.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
@@ -126,8 +126,11 @@ export class GenAiMapper implements AttributeMapper {
     const res = llmResponseOf(event, start);
     if (!res) return attrs;
     // The response's format names who answered; it overrules a guess made from a plain request.
-    const provider = PROVIDER_BY_FORMAT[res.provider_format];
-    if (provider) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = provider;
+    const format = res.provider_format;
+    if (format !== annotatedRequestFormat(start)) {
+      const provider = PROVIDER_BY_FORMAT[format];
+      if (provider) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = provider;
+    }
     if (res.id) attrs[C.ATTR_GEN_AI_RESPONSE_ID] = res.id;
     if (res.model) attrs[C.ATTR_GEN_AI_RESPONSE_MODEL] = res.model;
     const reason = res.raw_finish_reason ?? res.finish_reason;
