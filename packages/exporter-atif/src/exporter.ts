@@ -5,8 +5,10 @@
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { addExitHook, deregisterSubscriber, registerSubscriber, reportFailure } from '@nemo-flow/runtime';
-import type { EventExporter, ExitReason, LifecycleEvent } from '@nemo-flow/runtime';
+import { deregisterSubscriber, registerSubscriber } from '@nemo-flow/runtime';
+import { addExitHook, reportFailure } from '@nemo-flow/runtime/exporter-kit';
+import type { EventExporter, LifecycleEvent } from '@nemo-flow/runtime';
+import type { ExitReason } from '@nemo-flow/runtime/exporter-kit';
 import { TrajectoryBuilder, type BuilderOptions, type TrajectorySink } from './builder.js';
 import { DEFAULT_FILENAME_TEMPLATE, checkFilenameTemplate, invalidName, numberedName, renderFilename } from './naming.js';
 import type { CompletedTrajectory } from './run.js';
