@@ -3,12 +3,12 @@
  * edit the raw request or its normalized form, START carries the normalized request and END the
  * normalized response. Manual (`llmCall` / `llmCallEnd` / `llmCallError`): sanitize guardrails only.
  */
-import type { LlmRequest } from '../types.js';
+import type { LlmRequest, LlmTransport } from '../types.js';
 import type { CodecName, LlmCodec } from '../codecs/types.js';
 import { resolveCodec } from '../codecs/index.js';
 import type { ScopeHandle } from '../scope.js';
 import { runInScope } from '../scope.js';
-import { LlmHandle, emitWhenSanitized, endWhenSanitized, startCall } from './handles.js';
+import { LlmHandle, emitWhenSanitized, endWhenSanitized, mergeTransport, startCall } from './handles.js';
 import { closeHandle, parentOf, timeOf } from '../lifecycle.js';
 import { resolve } from '../middleware/registry.js';
 import type { LlmExecutionIntercept, LlmSanitizeGuardrail } from '../middleware/types.js';
@@ -32,6 +32,8 @@ export interface LlmCallOptions {
   attributes?: readonly string[];
   /** Start time in epoch microseconds (manual `llmCall` only). */
   timestamp?: number;
+  /** Wire facts known before the call (e.g. the server from the client's base URL); on both events. */
+  transport?: LlmTransport;
 }
 
 export interface LlmEndOptions {
@@ -46,6 +48,7 @@ export function newLlmHandle(name: string, parent: ScopeHandle, request: LlmRequ
   const attrs = extraAttributes ? [...(options?.attributes ?? []), extraAttributes] : options?.attributes;
   const h = new LlmHandle(name, parent, modelOf(options?.modelName, request.content), attrs, options?.data, options?.metadata, micros);
   h._codec = resolveCodec(options?.codec, request.content);
+  if (options?.transport !== undefined) h._transport = mergeTransport(undefined, options.transport, `${name}: option transport`);
   return h;
 }
 

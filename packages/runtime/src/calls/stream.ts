@@ -129,7 +129,7 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
   }
 
   #observe(chunk: C): void {
-    this.#chunks++;
+    if (this.#chunks++ === 0) this.#firstChunk();
     const collector = this.#options?.collector;
     if (collector) {
       try {
@@ -146,6 +146,13 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
         this.#acc = undefined;
       }
     }
+  }
+
+  /** Time to first chunk, unless the integration recorded its own. */
+  #firstChunk(): void {
+    const h = this.#h;
+    if (h._transport?.time_to_first_chunk_ms !== undefined) return;
+    h._transport = { ...h._transport, time_to_first_chunk_ms: (nowMicros() - h.startMicros) / 1000 };
   }
 
   async #finish(error: unknown, failed: boolean, completed: boolean): Promise<void> {
