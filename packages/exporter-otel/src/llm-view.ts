@@ -3,7 +3,7 @@
  * when a codec ran (`category_profile.annotated_request/response`); when it did not, the codec is
  * detected here from the payload, best effort. Shared by every mapper.
  */
-import { type LlmCategoryProfile, type ScopeEvent } from '@nemo-flow/runtime';
+import { type LlmCategoryProfile, type LlmTransport, type ScopeEvent } from '@nemo-flow/runtime';
 import {
   detectCodec,
   getCodec,
@@ -75,4 +75,10 @@ function safeGetCodec(name: CodecName): LlmCodec | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `category_profile.transport` of an LLM event (the wire facts an integration recorded), when set. */
+export function llmTransportOf(event: ScopeEvent): LlmTransport | undefined {
+  const t = profileOf(event)?.transport;
+  return typeof t === 'object' && t !== null ? t : undefined;
 }

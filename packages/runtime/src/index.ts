@@ -9,6 +9,7 @@ export type {
   JsonObject,
   EndStatus,
   EventError,
+  LlmTransport,
   LlmCategoryProfile,
   ToolCategoryProfile,
   CategoryProfile,
