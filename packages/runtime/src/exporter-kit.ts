@@ -7,7 +7,7 @@ export { unwrapView } from './readonly.js';
 export { toJsonSafe, stringifySafe, serializeEvent } from './payload.js';
 export { reportFailure, failureCounts, resetFailures, setFailureReporter } from './report.js';
 export type { ReportedFailure, FailureReporter } from './report.js';
-export { addExitHook } from './exit-hook.js';
+export { addExitHook, addSyncExitHook } from './exit-hook.js';
 export type { ExitFlush, ExitReason } from './exit-hook.js';
 export { eventTimeMicros } from './events.js';
 export { nowMicros, formatMicros, parseTimestampMicros } from './time.js';
