@@ -15,7 +15,8 @@ import {
   type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
-import { reportFailure, type LifecycleEvent, type MarkEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { type LifecycleEvent, type MarkEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import type { AttributeMapper, SpanStart } from './mapper.js';
 import { formatTraceContext, remoteContextFrom, type TraceContextHeaders } from './propagation.js';
 import {
@@ -104,7 +105,7 @@ const ENDED_MEMORY = 4096;
 const EVICTED_MEMORY = 16_384;
 export const DEFAULT_MAX_OPEN_SPANS = 200_000;
 /** Open spans ended per slice at shutdown (a few milliseconds of work). */
-const END_SLICE = 2048;
+const END_SLICE = 1024;
 
 export class SpanBridge {
   private readonly tracer: Tracer;

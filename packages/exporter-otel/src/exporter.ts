@@ -4,7 +4,8 @@
  * attribute mapper (GenAI conventions by default) and the `SpanBridge`.
  */
 import type { Context, TracerProvider } from '@opentelemetry/api';
-import { addExitHook, deregisterSubscriber, getHandle, registerSubscriber, reportFailure, type ExitReason, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { deregisterSubscriber, getHandle, registerSubscriber, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { addExitHook, reportFailure, type ExitReason } from '@nemo-flow/runtime/exporter-kit';
 import { SpanBridge, type ScopeRef, type SpanBridgeStats } from './bridge.js';
 import type { ExportStats } from './counting.js';
 import { GenAiMapper } from './genai-mapper.js';
@@ -182,7 +183,8 @@ export class OtelExporter {
     const left = Math.max(0, deadline - performance.now());
     const pipeline = this.pipeline;
     if (pipeline) {
-      const done = await this.settle(() => pipeline.provider.shutdown(), left, 'shutdown');
+      // No time left: not even the (synchronous) encoding of the queue the SDK starts with.
+      const done = left > 0 && (await this.settle(() => pipeline.provider.shutdown(), left, 'shutdown'));
       if (!done) pipeline.abandon(timeout);
     } else {
       await this.forceFlush({ timeoutMillis: left });
