@@ -188,3 +188,38 @@ describe('createPiiRedactor', () => {
     assert.throws(() => createPiiRedactor({ paths: ['a..b'] }), /empty segment/);
   });
 });
+
+// Sized so a quadratic scan (the old overlap check, a lookbehind re-scanning whitespace) would run
+// for minutes and hit the test timeout; linear redaction takes milliseconds. No clock is read.
+describe('PII redaction on large inputs', () => {
+  const redact = createPiiRedactor();
+
+  it('redacts every one of 40,000 e-mail addresses in one string', () => {
+    const n = 40_000;
+    const text = Array.from({ length: n }, (_, i) => `user${i}@example.com`).join(' ');
+    assert.equal(redact(text), Array.from({ length: n }, () => '[REDACTED:EMAIL]').join(' '));
+    assert.equal(findPii(text).length, n);
+  });
+
+  it('a long run of "password: " labels: each value after a label is redacted', () => {
+    const text = 'password: '.repeat(40_000);
+    assert.equal(redact(text), 'password: ' + '[REDACTED:API_KEY] '.repeat(39_999));
+  });
+
+  it('long whitespace runs after a label, and a label repeated without separators', () => {
+    const spaces = ' '.repeat(200_000);
+    assert.equal(redact(`Bearer${spaces}`), `Bearer${spaces}`);
+    assert.equal(redact(`password:${spaces}x`), `password:${spaces}x`);
+    assert.equal(redact(`Authorization: Bearer${spaces}abcdefgh12345`), `Authorization: Bearer${spaces}[REDACTED:API_KEY]`);
+    const labels = 'token='.repeat(30_000);
+    assert.deepEqual(findPii(labels).map((f) => [f.type, f.start, f.end]), [['api_key', 6, labels.length]]);
+  });
+
+  it('many overlapping findings of different detectors resolve like small ones', () => {
+    // Each card number is also a phone-number candidate; the card wins every time.
+    const text = Array.from({ length: 10_000 }, () => '4111-1111-1111-1111').join(' and ');
+    assert.equal(redact(text), Array.from({ length: 10_000 }, () => '[REDACTED:CREDIT_CARD]').join(' and '));
+    const digits = '1 '.repeat(100_000); // one long digit-group candidate, no valid card in it
+    assert.equal(redact(digits), digits);
+  });
+});

@@ -102,9 +102,8 @@ function findIps(text: string): PiiSpan[] {
   return [...v4, ...v6];
 }
 
-/** Token formats of well-known providers, bearer tokens, JWTs and `key=value` secrets. */
-const API_KEY_PATTERNS: readonly RegExp[] = [
-  /(?<=\bBearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi,
+/** Token formats of well-known providers and JWTs: the whole match is the secret. */
+const TOKEN_PATTERNS: readonly RegExp[] = [
   /\b(?:sk|pk|rk)-(?:proj-|ant-(?:api\d\d-)?|live-|test-)?[A-Za-z0-9_-]{16,}/g,
   /\bnvapi-[A-Za-z0-9_-]{20,}/g,
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
@@ -113,11 +112,46 @@ const API_KEY_PATTERNS: readonly RegExp[] = [
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
   /\bAIza[0-9A-Za-z_-]{35}/g,
   /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
-  /(?<=\b(?:api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)["']?\s*[:=]\s*["']?)[^\s"',;]{8,}/gi,
 ];
 
+/**
+ * A label, then the secret right after it: bearer tokens and `key=value` secrets. Not written as
+ * one regex with a lookbehind: a lookbehind ending in `\s*` re-scans a whitespace run at every
+ * position of it, which is quadratic on long runs.
+ */
+const LABELLED_PATTERNS: ReadonlyArray<{ label: RegExp; value: RegExp }> = [
+  { label: /\bBearer\s+/gi, value: /[A-Za-z0-9\-._~+/]{8,}=*/y },
+  {
+    label: /\b(?:api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)["']?\s*[:=]\s*["']?/gi,
+    value: /[^\s"',;]{8,}/y,
+  },
+];
+
+/**
+ * The secrets after each label. A label inside a secret already found is skipped, so every
+ * character is matched a bounded number of times (`token=token=…` is one secret, not n).
+ */
+function matchLabelled(p: { label: RegExp; value: RegExp }, text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  let covered = 0;
+  p.label.lastIndex = 0;
+  for (let m = p.label.exec(text); m; m = p.label.exec(text)) {
+    const at = m.index + m[0].length;
+    if (at < covered) continue;
+    p.value.lastIndex = at;
+    const v = p.value.exec(text);
+    if (v) {
+      out.push({ start: at, end: at + v[0].length });
+      covered = at + v[0].length;
+    }
+  }
+  return out;
+}
+
 function findKeys(text: string): PiiSpan[] {
-  return API_KEY_PATTERNS.flatMap((re) => matchAll(re, text));
+  const out = LABELLED_PATTERNS.flatMap((re) => matchLabelled(re, text));
+  for (const re of TOKEN_PATTERNS) for (const s of matchAll(re, text)) out.push(s);
+  return out;
 }
 
 /** Object keys whose string value is a credential as a whole (checked by the `api_key` detector). */

@@ -149,29 +149,62 @@ function replacementFor(text: string, d: Pick<ActiveDetector, 'action' | 'label'
   }
 }
 
-/** Findings of every detector, overlaps resolved: detector order first (rules, then built-ins), then position. */
-function scan(text: string, detectors: readonly ActiveDetector[]): Array<PiiSpan & { detector: ActiveDetector }> {
-  const accepted: Array<PiiSpan & { detector: ActiveDetector }> = [];
+type Found = PiiSpan & { detector: ActiveDetector };
+
+/**
+ * Findings of every detector, overlaps resolved: detector order first (rules, then built-ins),
+ * then position (within one detector, the earlier start wins). Linear in the number of findings:
+ * accepted spans stay sorted and disjoint, each detector's spans are checked against them in one
+ * sweep and merged in.
+ */
+function scan(text: string, detectors: readonly ActiveDetector[]): Found[] {
+  let accepted: Found[] = [];
   for (const detector of detectors) {
-    for (const span of detector.find(text)) {
-      if (accepted.some((a) => span.start < a.end && a.start < span.end)) continue;
-      accepted.push({ ...span, detector });
+    const spans = detector.find(text);
+    if (spans.length === 0) continue;
+    if (!isSorted(spans)) spans.sort((a, b) => a.start - b.start); // stable: list order breaks ties
+    const mine: Found[] = [];
+    let lastEnd = -1;
+    let j = 0;
+    for (const s of spans) {
+      if (s.start < lastEnd) continue; // overlaps a span of this detector
+      while (j < accepted.length && accepted[j]!.end <= s.start) j++;
+      if (j < accepted.length && accepted[j]!.start < s.end) continue; // overlaps an earlier detector's
+      mine.push({ start: s.start, end: s.end, detector });
+      lastEnd = s.end;
     }
+    accepted = accepted.length === 0 ? mine : mergeSorted(accepted, mine);
   }
-  return accepted.sort((a, b) => a.start - b.start);
+  return accepted;
+}
+
+function isSorted(spans: readonly PiiSpan[]): boolean {
+  for (let i = 1; i < spans.length; i++) if (spans[i]!.start < spans[i - 1]!.start) return false;
+  return true;
+}
+
+function mergeSorted(a: readonly Found[], b: readonly Found[]): Found[] {
+  const out: Found[] = [];
+  let i = 0;
+  let k = 0;
+  while (i < a.length && k < b.length) out.push(a[i]!.start <= b[k]!.start ? a[i++]! : b[k++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (k < b.length) out.push(b[k++]!);
+  return out;
 }
 
 function redactString(text: string, detectors: readonly ActiveDetector[], salt: string): string {
   if (text.length < 5) return text;
   const found = scan(text, detectors);
   if (found.length === 0) return text;
-  let out = '';
+  const parts: string[] = [];
   let at = 0;
   for (const f of found) {
-    out += text.slice(at, f.start) + replacementFor(text.slice(f.start, f.end), f.detector, salt);
+    parts.push(text.slice(at, f.start), replacementFor(text.slice(f.start, f.end), f.detector, salt));
     at = f.end;
   }
-  return out + text.slice(at);
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 function isPlain(v: object): boolean {
