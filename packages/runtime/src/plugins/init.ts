@@ -11,6 +11,7 @@ import { loadConfigFile } from './parse.js';
 import { activeGeneration, clearGeneration, initializePlugins, pluginReport } from './manager.js';
 import { isObject } from './reader.js';
 import { DEFAULT_OUTPUT_DIR } from './observability/index.js';
+import { checkFields, checks, optionsArg, pluginOptionsArg } from './args.js';
 
 /** The environment variable naming a JSON configuration file. */
 export const CONFIG_ENV = 'NEMO_FLOW_CONFIG';
@@ -30,7 +31,13 @@ export interface DefaultConfigOptions {
  * over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) is set. Outputs from
  * packages that are not installed are skipped with a warning.
  */
-export function defaultConfig(options: DefaultConfigOptions = {}): PluginConfig {
+export function defaultConfig(options?: DefaultConfigOptions): PluginConfig {
+  options = optionsArg<DefaultConfigOptions>('defaultConfig', 'options', options) ?? {};
+  checkFields('defaultConfig', 'options', options as Record<string, unknown>, {
+    outputDir: [checks.isNonEmptyString, 'a non-empty string (a directory)'],
+    console: [checks.isBoolean, 'true or false'],
+    env: [checks.isObject, 'an object of environment variables'],
+  });
   const env = options.env ?? process.env;
   const otlp = Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim());
   const observability: Record<string, unknown> = {
@@ -74,6 +81,13 @@ export interface NemoFlowHandle {
   shutdown(): Promise<void>;
 }
 
+const INIT_OPTION_RULES = {
+  configFile: [checks.isNonEmptyString, 'a non-empty string (a file path)'],
+  outputDir: [checks.isNonEmptyString, 'a non-empty string (a directory)'],
+  console: [checks.isBoolean, 'true or false'],
+  warnings: [checks.isBoolean, 'true or false'],
+} as const;
+
 /** Sets the console section of every observability component (adding one when needed to turn it on). */
 function withConsole(config: unknown, on: boolean): unknown {
   if (!isObject(config) || !Array.isArray(config.components)) return config;
@@ -94,7 +108,8 @@ function withConsole(config: unknown, on: boolean): unknown {
  * named by `options.configFile` or `$NEMO_FLOW_CONFIG`, else `defaultConfig()`. Rejects with a
  * `PluginConfigError` listing the problems when the configuration cannot be read or has errors.
  */
-export async function init(options: InitOptions = {}): Promise<NemoFlowHandle> {
+export async function init(options?: InitOptions): Promise<NemoFlowHandle> {
+  options = pluginOptionsArg<InitOptions>('init', options, INIT_OPTION_RULES) ?? {};
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   let source: NemoFlowHandle['source'];

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { stringifySafe, toJsonSafe } from '../../payload.js';
 import { BUILTIN_DETECTORS, PII_DETECTORS, SECRET_KEY, matchAll, type Detector, type PiiDetectorName, type PiiSpan } from './detectors.js';
 import { compilePath, matchAny, type PathPattern } from './paths.js';
+import { argError, checkFields, checks, optionsArg } from '../args.js';
 
 /**
  * What replaces a finding: `redact` → `[REDACTED:EMAIL]`; `mask` → all but the last characters
@@ -86,31 +87,50 @@ export function compileRule(rule: PiiRule): RegExp {
   }
 }
 
-function checkAction(action: unknown, where: string): PiiAction {
-  if (!PII_ACTIONS.includes(action as PiiAction)) throw new TypeError(`${where}: action must be one of ${PII_ACTIONS.join(', ')}, got ${JSON.stringify(action)}`);
+function checkAction(action: unknown, fn: string, arg: string): PiiAction {
+  if (!PII_ACTIONS.includes(action as PiiAction)) throw argError(fn, arg, `one of ${PII_ACTIONS.join(', ')}`, action);
   return action as PiiAction;
 }
 
-function buildDetectors(options: PiiRedactorOptions): ActiveDetector[] {
-  const base = options.action === undefined ? 'redact' : checkAction(options.action, 'createPiiRedactor');
+const isArray = (v: unknown): boolean => Array.isArray(v);
+
+/** Checks the options argument of `fn` (shapes only; names, actions, regexes and paths are checked where they are compiled). */
+function optionsOf(fn: string, value: unknown): PiiRedactorOptions {
+  const options = optionsArg<PiiRedactorOptions>(fn, 'options', value) ?? {};
+  checkFields(fn, 'options', options as Record<string, unknown>, {
+    detectors: [isArray, `an array of detector names (${PII_DETECTORS.join(', ')})`],
+    actions: [checks.isObject, 'an object of detector name → action'],
+    rules: [isArray, 'an array of { name, pattern, flags?, action?, replacement? }'],
+    paths: [isArray, 'an array of field paths'],
+    skipPaths: [isArray, 'an array of field paths'],
+    redactPaths: [isArray, 'an array of field paths'],
+    hashSalt: [checks.isString, 'a string'],
+  });
+  return options;
+}
+
+function buildDetectors(options: PiiRedactorOptions, fn: string): ActiveDetector[] {
+  const base = options.action === undefined ? 'redact' : checkAction(options.action, fn, 'options.action');
   const out: ActiveDetector[] = [];
-  for (const rule of options.rules ?? []) {
-    if (!rule || typeof rule.name !== 'string' || rule.name === '') throw new TypeError('createPiiRedactor: every rule needs a non-empty name');
+  (options.rules ?? []).forEach((rule, i) => {
+    if (!checks.isObject(rule)) throw argError(fn, `options.rules[${i}]`, 'an object like { name: "employee_id", pattern: "EMP-\\d{6}" }', rule);
+    if (typeof rule.name !== 'string' || rule.name === '') throw argError(fn, `options.rules[${i}].name`, 'a non-empty string', rule.name);
+    if (rule.replacement !== undefined && typeof rule.replacement !== 'string') throw argError(fn, `options.rules[${i}].replacement`, 'a string', rule.replacement);
     const re = compileRule(rule);
     out.push({
       name: rule.name,
       label: rule.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_'),
       find: (t) => matchAll(re, t),
-      action: rule.action === undefined ? base : checkAction(rule.action, `PII rule "${rule.name}"`),
+      action: rule.action === undefined ? base : checkAction(rule.action, fn, `options.rules[${i}].action`),
       replacement: rule.replacement,
     });
-  }
+  });
   const wanted = options.detectors ?? PII_DETECTORS;
-  for (const name of wanted) if (!PII_DETECTORS.includes(name)) throw new TypeError(`createPiiRedactor: unknown detector ${JSON.stringify(name)}; expected ${PII_DETECTORS.join(', ')}`);
+  for (const name of wanted) if (!PII_DETECTORS.includes(name)) throw new TypeError(`${fn}: unknown detector ${typeof name === 'string' ? JSON.stringify(name) : String(typeof name)}; expected ${PII_DETECTORS.join(', ')}`);
   for (const name of PII_DETECTORS) {
     if (!wanted.includes(name)) continue;
     const own = options.actions?.[name];
-    out.push({ ...BUILTIN_DETECTORS[name], action: own === undefined ? base : checkAction(own, `detector "${name}"`), replacement: undefined });
+    out.push({ ...BUILTIN_DETECTORS[name], action: own === undefined ? base : checkAction(own, fn, `options.actions.${name}`), replacement: undefined });
   }
   return out;
 }
@@ -214,16 +234,18 @@ function isPlain(v: object): boolean {
 }
 
 /** Finds PII in one string (no replacement): what `createPiiRedactor` with the same options would replace. */
-export function findPii(text: string, options: Pick<PiiRedactorOptions, 'detectors' | 'rules'> = {}): PiiFinding[] {
-  return scan(text, buildDetectors(options)).map((f) => ({ type: f.detector.name, start: f.start, end: f.end, text: text.slice(f.start, f.end) }));
+export function findPii(text: string, options?: Pick<PiiRedactorOptions, 'detectors' | 'rules'>): PiiFinding[] {
+  if (typeof text !== 'string') throw argError('findPii', 'text', 'a string', text);
+  return scan(text, buildDetectors(optionsOf('findPii', options), 'findPii')).map((f) => ({ type: f.detector.name, start: f.start, end: f.end, text: text.slice(f.start, f.end) }));
 }
 
 /**
  * Builds a redactor. Throws a TypeError for invalid options (unknown detector or action, bad regex,
  * bad path) so mistakes surface when it is created, not on the first payload.
  */
-export function createPiiRedactor(options: PiiRedactorOptions = {}): PiiRedactor {
-  const detectors = buildDetectors(options);
+export function createPiiRedactor(options?: PiiRedactorOptions): PiiRedactor {
+  options = optionsOf('createPiiRedactor', options);
+  const detectors = buildDetectors(options, 'createPiiRedactor');
   const compileAll = (list: readonly string[] | undefined, what: string): PathPattern[] =>
     (list ?? []).map((p) => {
       try {
