@@ -19,6 +19,7 @@ export const piiCases: PiiCase[] = [
   { name: 'pii_emails_20k', what: '20,000 e-mails in one string', input: emails(20_000), targetMs: 100 },
   { name: 'pii_password_80kb', what: '80 KB of "password: "', input: 'password: '.repeat(8_000) },
   { name: 'pii_whitespace_80kb', what: '"Bearer" then 80 KB of spaces', input: 'Bearer' + ' '.repeat(80_000) },
+  { name: 'pii_digit_groups_160kb', what: '80,000 one-digit groups ("1 1 1 …", one card candidate)', input: '1 '.repeat(80_000) },
 ];
 
 function emails(n: number): string {

@@ -5,7 +5,7 @@
  * addresses are validated by `node:net`.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { luhnCheck } from './luhn.js';
+import { luhnDigits } from './luhn.js';
 
 export type PiiDetectorName = 'email' | 'phone' | 'credit_card' | 'api_key' | 'ip_address';
 
@@ -49,26 +49,39 @@ const CARD_CANDIDATE = /(?<![\d.,-])\d+(?:[ -]\d+)*(?![\d]|[.,]\d)/g;
 function findCards(text: string): PiiSpan[] {
   const out: PiiSpan[] = [];
   for (const c of matchAll(CARD_CANDIDATE, text)) {
-    const groups: Array<{ start: number; end: number }> = [];
-    const g = /\d+/g;
-    const chunk = text.slice(c.start, c.end);
-    for (let m = g.exec(chunk); m; m = g.exec(chunk)) groups.push({ start: c.start + m.index, end: c.start + m.index + m[0].length });
+    // The candidate's digits, and for each group of digits its text span and offset into them.
+    const digits: number[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const offsets: number[] = [];
+    for (let k = c.start; k < c.end; ) {
+      while (k < c.end && !isDigit(text.charCodeAt(k))) k++;
+      if (k >= c.end) break;
+      starts.push(k);
+      offsets.push(digits.length);
+      while (k < c.end && isDigit(text.charCodeAt(k))) digits.push(text.charCodeAt(k++) - 48);
+      ends.push(k);
+    }
+    offsets.push(digits.length);
     // Earliest start, then longest run of whole groups with 13–19 digits that passes Luhn.
-    for (let i = 0; i < groups.length; i++) {
+    for (let i = 0; i < starts.length; i++) {
       let found: PiiSpan | undefined;
-      let digits = '';
-      for (let j = i; j < groups.length; j++) {
-        digits += text.slice(groups[j]!.start, groups[j]!.end);
-        if (digits.length > 19) break;
-        if (digits.length >= 13 && luhnCheck(digits)) found = { start: groups[i]!.start, end: groups[j]!.end };
+      for (let j = i; j < starts.length; j++) {
+        const n = offsets[j + 1]! - offsets[i]!;
+        if (n > 19) break;
+        if (n >= 13 && luhnDigits(digits, offsets[i]!, offsets[j + 1]!)) found = { start: starts[i]!, end: ends[j]! };
       }
       if (found) {
         out.push(found);
-        while (i + 1 < groups.length && groups[i + 1]!.start < found.end) i++;
+        while (i + 1 < starts.length && starts[i + 1]! < found.end) i++;
       }
     }
   }
   return out;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 const PHONE = /(?<![\w+.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\w]|[.-]\d)/g;
