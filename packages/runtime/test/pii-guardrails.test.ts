@@ -4,22 +4,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  REDACTED_MARKER,
   flushSubscribers,
   llmCallExecute,
   llmStreamCallExecute,
   mark,
   popScope,
   pushScope,
-  registerPlugin,
-  deregisterPlugin,
   registerToolConditionalExecutionGuardrail,
   deregisterToolConditionalExecutionGuardrail,
   toolCallExecute,
   withScope,
   type ScopeEvent,
 } from '@nemo-flow/runtime';
-import { clearPlugins, initializePlugins, type PluginOptions } from '../src/plugins/index.js';
+import { REDACTED_MARKER } from '@nemo-flow/runtime/exporter-kit';
+import { clearPlugins, registerPlugin, deregisterPlugin, type PluginOptions } from '@nemo-flow/runtime/plugins';
+// The sdk's initializePlugins knows the observability component one test writes files with.
+import { initializePlugins } from '@nemo-flow/sdk';
 import { capture, collectFailures } from './helpers.js';
 
 const pii = (config: Record<string, unknown> = {}): unknown => ({ version: 1, components: [{ kind: 'pii_redaction', config }] });

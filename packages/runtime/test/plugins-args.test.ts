@@ -2,17 +2,14 @@
 import { strict as assert } from 'node:assert';
 import {
   createPiiRedactor,
-  defaultConfig,
   deregisterPlugin,
   findPii,
-  init,
   initializePlugins,
   loadConfigFile,
   parseConfig,
-  pluginReport,
   registerPlugin,
   validateConfig,
-} from '../src/plugins/index.js';
+} from '@nemo-flow/runtime/plugins';
 
 const bad = <T>(v: unknown): T => v as T;
 
@@ -30,20 +27,6 @@ describe('plugins: argument validation', () => {
     assert.throws(() => parseConfig(bad(undefined)), typeError(/^parseConfig: text must be .*, got undefined$/));
     await assert.rejects(loadConfigFile(bad(42)), typeError(/^loadConfigFile: path must be a non-empty string \(a file path\), got number 42$/));
     await assert.rejects(loadConfigFile(''), typeError(/^loadConfigFile: path must be a non-empty string/));
-  });
-
-  it('init: options must be an object; init(42) never falls back to the default outputs', async () => {
-    await assert.rejects(init(bad(null)), typeError(/^init: options must be an object \(or left out\), got null$/));
-    await assert.rejects(init(bad(42)), typeError(/^init: options must be an object \(or left out\), got number 42$/));
-    await assert.rejects(init(bad('nemo-flow.json')), typeError(/^init: options must be an object/));
-    assert.equal(pluginReport().active, false, 'nothing was activated');
-    await assert.rejects(init(bad({ console: 'yes' })), typeError(/^init: options\.console must be true or false, got the string "yes"$/));
-    await assert.rejects(init(bad({ configFile: 7 })), typeError(/^init: options\.configFile must be a non-empty string/));
-    await assert.rejects(init(bad({ env: 5 })), typeError(/^init: options\.env must be an object of environment variables/));
-    await assert.rejects(init(bad({ activationTimeoutMs: -1 })), typeError(/^init: options\.activationTimeoutMs must be a finite number of milliseconds > 0, got number -1$/));
-    assert.equal(pluginReport().active, false);
-    assert.throws(() => defaultConfig(bad(7)), typeError(/^defaultConfig: options must be an object/));
-    assert.throws(() => defaultConfig(bad({ outputDir: 3 })), typeError(/^defaultConfig: options\.outputDir must be a non-empty string/));
   });
 
   it('validateConfig and initializePlugins: a bad config is diagnostics, bad options a TypeError', async () => {

@@ -1,7 +1,8 @@
 /**
- * Argument checks of the public configuration and PII functions. A wrong argument is a mistake in
- * code, not in a configuration document: it is a TypeError naming the function, the argument and
- * what was expected (configuration documents get diagnostics instead).
+ * Argument checks of the public configuration and PII functions (and of packages that extend
+ * them, like `@nemo-flow/sdk`'s `init`). A wrong argument is a mistake in code, not in a
+ * configuration document: it is a TypeError naming the function, the argument and what was
+ * expected (configuration documents get diagnostics instead).
  */
 import type { PluginOptions } from './types.js';
 import { isObject } from './reader.js';
@@ -39,7 +40,9 @@ export function optionsArg<T extends object>(fn: string, arg: string, v: unknown
   return v as T;
 }
 
-type Check = (v: unknown) => boolean;
+/** A field rule: a test of the value, and what was expected (for the message). */
+export type FieldRule = readonly [test: (v: unknown) => boolean, expected: string];
+type Check = FieldRule[0];
 const isString: Check = (v) => typeof v === 'string';
 const isNonEmptyString: Check = (v) => typeof v === 'string' && v.length > 0;
 const isBoolean: Check = (v) => typeof v === 'boolean';
@@ -48,9 +51,9 @@ const isNonNegative: Check = (v) => typeof v === 'number' && Number.isFinite(v) 
 const isPositive: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v > 0;
 
 /** Checks each present field of an options object against `rules` (`[check, expected]`). */
-export function checkFields(fn: string, arg: string, options: Record<string, unknown>, rules: Record<string, readonly [Check, string]>): void {
+export function checkFields(fn: string, arg: string, options: object, rules: Readonly<Record<string, FieldRule>>): void {
   for (const [key, [ok, expected]] of Object.entries(rules)) {
-    const v = options[key];
+    const v = (options as Record<string, unknown>)[key];
     if (v !== undefined && !ok(v)) throw argError(fn, `${arg}.${key}`, expected, v);
   }
 }
@@ -68,13 +71,14 @@ const PLUGIN_OPTION_RULES = {
   connectTimeoutMs: [isNonNegative, 'a finite number of milliseconds ≥ 0'],
   importModule: [isFunction, 'a function (specifier) => Promise<module>'],
   activationTimeoutMs: [isPositive, 'a finite number of milliseconds > 0'],
-} as const satisfies Record<keyof PluginOptions, readonly [Check, string]>;
+} as const satisfies Record<keyof PluginOptions, FieldRule>;
 
-/** Checks a `PluginOptions` argument (and, with `extra`, the fields a caller adds to it). */
-export function pluginOptionsArg<T extends PluginOptions>(fn: string, v: unknown, extra: Record<string, readonly [Check, string]> = {}): T | undefined {
+/** Checks a `PluginOptions` argument named `options` (and, with `extra`, the fields a caller adds to it). */
+export function pluginOptionsArg<T extends PluginOptions>(fn: string, v: unknown, extra: Readonly<Record<string, FieldRule>> = {}): T | undefined {
   const options = optionsArg<T>(fn, 'options', v);
-  if (options) checkFields(fn, 'options', options as Record<string, unknown>, { ...PLUGIN_OPTION_RULES, ...extra });
+  if (options) checkFields(fn, 'options', options, { ...PLUGIN_OPTION_RULES, ...extra });
   return options;
 }
 
+/** @internal Predicates for field rules. */
 export const checks = { isString, isNonEmptyString, isBoolean, isFunction, isObject: isObject as Check };

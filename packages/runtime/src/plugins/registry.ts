@@ -1,19 +1,15 @@
 /**
- * The plugin kinds a configuration may name: the built-ins (`observability`, `pii_redaction`)
- * and those added with `registerPlugin`.
+ * The plugin kinds a configuration may name: the built-in `pii_redaction` and those added with
+ * `registerPlugin` (`@nemo-flow/sdk` adds `observability` and `adaptive`).
  */
 import type { PluginDefinition } from './types.js';
-import { observabilityPlugin } from './observability/index.js';
 import { piiRedactionPlugin } from './pii/component.js';
-import { adaptivePlugin } from '../adaptive/plugin.js';
 import { argError, checkFields, checks, describeArg } from './args.js';
 
 type AnyDefinition = PluginDefinition<Record<string, unknown>>;
 
 const BUILTINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>([
-  ['observability', observabilityPlugin as unknown as AnyDefinition],
   ['pii_redaction', piiRedactionPlugin as unknown as AnyDefinition],
-  ['adaptive', adaptivePlugin as unknown as AnyDefinition],
 ]);
 
 const custom = new Map<string, AnyDefinition>();
@@ -35,7 +31,7 @@ export function registerPlugin<C extends object = Record<string, unknown>>(kind:
   if (typeof definition.register !== 'function') {
     throw new TypeError(`${where}: the definition needs a register(config, ctx) function, got ${describeArg(definition.register)}`);
   }
-  checkFields(where, 'definition', definition as unknown as Record<string, unknown>, {
+  checkFields(where, 'definition', definition, {
     validate: [checks.isFunction, 'a function (config, ctx) => diagnostics'],
     description: [checks.isString, 'a string'],
     multiple: [checks.isBoolean, 'true or false'],

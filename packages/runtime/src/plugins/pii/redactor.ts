@@ -97,7 +97,7 @@ const isArray = (v: unknown): boolean => Array.isArray(v);
 /** Checks the options argument of `fn` (shapes only; names, actions, regexes and paths are checked where they are compiled). */
 function optionsOf(fn: string, value: unknown): PiiRedactorOptions {
   const options = optionsArg<PiiRedactorOptions>(fn, 'options', value) ?? {};
-  checkFields(fn, 'options', options as Record<string, unknown>, {
+  checkFields(fn, 'options', options, {
     detectors: [isArray, `an array of detector names (${PII_DETECTORS.join(', ')})`],
     actions: [checks.isObject, 'an object of detector name → action'],
     rules: [isArray, 'an array of { name, pattern, flags?, action?, replacement? }'],
