@@ -21,6 +21,8 @@ import { clearPlugins, registerPlugin, deregisterPlugin, type PluginOptions } fr
 // The sdk's initializePlugins knows the observability component one test writes files with.
 import { initializePlugins } from '@nemo-flow/sdk';
 import { capture, collectFailures } from './helpers.js';
+// Internal: the step pii_redaction installs, to exercise its failure path (PII's own redactor never throws).
+import { addEventRedactor, removeEventRedactor } from '../src/event-redaction.js';
 
 const pii = (config: Record<string, unknown> = {}): unknown => ({ version: 1, components: [{ kind: 'pii_redaction', config }] });
 
@@ -250,7 +252,7 @@ describe('plugins: pii_redaction beyond tool and LLM payloads', () => {
     assert.equal(m.metadata, 'ola@example.com');
   });
 
-  it('a payload the redactor cannot read shows the redaction marker, reported; the scope still runs', async () => {
+  it('a property that throws when read shows a marker; the scope and the tool still run', async () => {
     const c = await activate();
     const f = collectFailures();
     try {
@@ -258,12 +260,35 @@ describe('plugins: pii_redaction beyond tool and LLM payloads', () => {
         get secret(): string {
           throw new Error('unreadable');
         },
+        mail: 'uma@example.com',
       };
       assert.equal(await withScope('s', 'function', () => 42, { input }), 42);
-      assert.equal(c.scopes()[0]!.data, REDACTED_MARKER);
-      assert.equal(f.failures.length, 1);
-      assert.match(f.failures[0]!.source, /^event-redactor:plugin:pii_redaction:events$/);
+      assert.deepEqual(c.scopes()[0]!.data, { secret: '[redacted: unreadable]', mail: '[REDACTED:EMAIL]' });
+      assert.equal(await toolCallExecute('t', input, () => 'ran'), 'ran');
+      assert.deepEqual(c.scopes().find((e) => e.name === 't')!.data, { secret: '[redacted: unreadable]', mail: '[REDACTED:EMAIL]' });
+      assert.deepEqual(f.failures, []);
     } finally {
+      f.restore();
+    }
+  });
+
+  it('an event redactor that throws: the part shows the redaction marker, the failure is reported', async () => {
+    const c = capture();
+    cap = c;
+    const f = collectFailures();
+    addEventRedactor('test:throws', () => {
+      throw new Error('boom');
+    });
+    try {
+      await withScope('s', 'function', () => {
+        throw new Error('vic@example.com');
+      }, { input: 'x' }).catch(() => undefined);
+      const [start, end] = c.scopes();
+      assert.equal(start!.data, REDACTED_MARKER);
+      assert.deepEqual(end!.error, { type: 'Error', message: REDACTED_MARKER });
+      assert.deepEqual(f.failures.map((x) => [x.source, x.count]), [['event-redactor:test:throws', 2]]);
+    } finally {
+      removeEventRedactor('test:throws');
       f.restore();
     }
   });

@@ -181,6 +181,29 @@ describe('createPiiRedactor', () => {
     assert.ok(!JSON.stringify(createPiiRedactor()(deep)).includes('bob@example.com'));
   });
 
+  it('never throws: a throwing getter or a revoked proxy shows a marker, the rest is still redacted', () => {
+    const redact = createPiiRedactor();
+    let reads = 0;
+    const value = {
+      get bad(): string {
+        throw new Error('no');
+      },
+      get counted(): string {
+        reads++;
+        return 'ann@example.com';
+      },
+      list: [1, 'bob@example.com'],
+    };
+    assert.deepEqual(redact(value), { bad: '[redacted: unreadable]', counted: '[REDACTED:EMAIL]', list: [1, '[REDACTED:EMAIL]'] });
+    assert.equal(reads, 1, 'each property is read once');
+    const { proxy, revoke } = Proxy.revocable({ a: 'cat@example.com' }, {});
+    revoke();
+    assert.deepEqual(redact({ ok: 'fine', gone: proxy }), { ok: 'fine', gone: '[redacted: unreadable]' });
+    assert.equal(redact(proxy), '[redacted: unreadable]');
+    const clean = { n: NaN, s: 'plain' };
+    assert.equal(redact(clean), clean, 'NaN does not count as a change');
+  });
+
   it('rejects invalid options when created', () => {
     assert.throws(() => createPiiRedactor({ rules: [{ name: 'bad', pattern: '(' }] }), /PII rule "bad": invalid regular expression/);
     assert.throws(() => createPiiRedactor({ action: 'explode' as never }), /action must be one of/);

@@ -67,6 +67,9 @@ export interface PiiFinding extends PiiSpan {
 const MAX_DEPTH = 64;
 const TOO_DEEP = '[redacted: nested too deeply to scan]';
 const CIRCULAR = '[Circular]';
+/** Shown for a property (or object) that throws when read. */
+const UNREADABLE = '[redacted: unreadable]';
+const UNREADABLE_SENTINEL = Symbol('unreadable');
 /** Marks a field to drop (`remove` on a whole value). */
 const REMOVE = Symbol('remove');
 
@@ -292,42 +295,54 @@ export function createPiiRedactor(options?: PiiRedactorOptions): PiiRedactor {
     const obj = value as object;
     if (active.has(obj)) return CIRCULAR;
     if (depth >= MAX_DEPTH) return TOO_DEEP;
+    try {
+      return walkObject(obj, inScope, scoped, depth, path, active);
+    } catch {
+      // A revoked proxy, a throwing `ownKeys` trap: what cannot be read cannot be shown.
+      return UNREADABLE;
+    }
+  };
+
+  const walkObject = (obj: object, inScope: boolean, scoped: boolean, depth: number, path: string[], active: Set<object>): unknown => {
     if (!isPlain(obj)) {
-      if (value instanceof Date || value instanceof RegExp) return value;
+      if (obj instanceof Date || obj instanceof RegExp) return obj;
       // Class instances (SDK objects, Map, Error): scan their JSON form; keep the instance when clean.
       const json = toJsonSafe(obj);
       const r = walk(json, inScope, depth, path, active);
-      return r === json ? value : r;
+      return r === json ? obj : r;
     }
     active.add(obj);
     try {
-      if (Array.isArray(obj)) {
-        let out: unknown[] | undefined;
-        for (let i = 0; i < obj.length; i++) {
-          path.push(String(i));
-          const v = obj[i] as unknown;
-          const r = walk(v, scoped, depth + 1, path, active);
-          path.pop();
-          if (r !== v && !out) out = obj.slice(0, i);
-          if (out && r !== REMOVE) out.push(r);
+      // Each property is read once (a getter may have side effects); one that throws shows a marker.
+      const isArray = Array.isArray(obj);
+      const keys = isArray ? undefined : Object.keys(obj);
+      const n = isArray ? (obj as unknown[]).length : keys!.length;
+      let changed = false;
+      const results: unknown[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = isArray ? String(i) : keys![i]!;
+        let v: unknown;
+        let r: unknown;
+        try {
+          v = (obj as Record<string, unknown>)[k];
+          path.push(k);
+          try {
+            r = walk(v, scoped, depth + 1, path, active);
+          } finally {
+            path.pop();
+          }
+        } catch {
+          v = UNREADABLE_SENTINEL;
+          r = UNREADABLE;
         }
-        return out ?? value;
+        results.push(r);
+        if (!Object.is(r, v)) changed = true;
       }
-      let out: Record<string, unknown> | undefined;
-      const keys = Object.keys(obj);
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!;
-        const v = (obj as Record<string, unknown>)[k];
-        path.push(k);
-        const r = walk(v, scoped, depth + 1, path, active);
-        path.pop();
-        if (r !== v && !out) {
-          out = {};
-          for (let j = 0; j < i; j++) out[keys[j]!] = (obj as Record<string, unknown>)[keys[j]!];
-        }
-        if (out && r !== REMOVE) out[k] = r;
-      }
-      return out ?? value;
+      if (!changed) return obj;
+      if (isArray) return results.filter((r) => r !== REMOVE);
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) if (results[i] !== REMOVE) out[keys![i]!] = results[i];
+      return out;
     } finally {
       active.delete(obj);
     }
