@@ -49,6 +49,7 @@ const CARD_CANDIDATE = /(?<![\d.,-])\d+(?:[ -]\d+)*(?![\d]|[.,]\d)/g;
 function findCards(text: string): PiiSpan[] {
   const out: PiiSpan[] = [];
   for (const c of matchAll(CARD_CANDIDATE, text)) {
+    if (c.end - c.start < 13) continue; // fewer than 13 characters cannot hold 13 digits
     // The candidate's digits, and for each group of digits its text span and offset into them.
     const digits: number[] = [];
     const starts: number[] = [];
