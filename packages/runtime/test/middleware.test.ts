@@ -276,9 +276,9 @@ describe('middleware: tool calls', () => {
   it('duplicate names are errors per registry; deregister returns whether it existed; listMiddleware shows registrations', async () => {
     registerToolRequestIntercept('x', 3, (_n, a) => a, { breakChain: true });
     cleanups.push(() => deregisterToolRequestIntercept('x'));
-    assert.throws(() => registerToolRequestIntercept('x', 1, (_n, a) => a), /tool_request_intercept "x": the name is already registered/);
+    assert.throws(() => registerToolRequestIntercept('x', 1, (_n, a) => a), /registerToolRequestIntercept\("x"\): the name is already registered/);
     assert.throws(() => registerToolRequestIntercept('y', Number.NaN, (_n, a) => a), /priority must be a finite number/);
-    assert.throws(() => registerToolRequestIntercept('y', 0, 'no' as never), /expected a function/);
+    assert.throws(() => registerToolRequestIntercept('y', 0, 'no' as never), /fn must be a function, got "no"/);
     await withScope('s', ScopeType.Agent, (s) => {
       registerToolRequestIntercept('x', 1, (_n, a) => a, { scope: s });
       const rows = listMiddleware().filter((r) => r.name === 'x');

@@ -6,7 +6,7 @@ import type { LlmRequest } from '../types.js';
 import type { LlmCodec, NormalizedRequest, NormalizedResponse } from '../codecs/types.js';
 import type { Entry, LlmConditionalGuardrail, LlmRequestIntercept, LlmSanitizeGuardrail } from '../middleware/types.js';
 import type { LlmHandle } from './handles.js';
-import { MiddlewareError } from '../errors.js';
+import { MiddlewareError, describeValue } from '../errors.js';
 import { readonlyView } from '../readonly.js';
 import { reportFailure } from '../report.js';
 import { hasSubscribers } from '../subscribers.js';
@@ -17,21 +17,21 @@ import type { SanitizeResult } from './pipeline.js';
 /** Checks that `request` is `{ headers?, content }`. `what` names the caller in the error. */
 export function checkRequest(request: unknown, what: string): LlmRequest {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {
-    throw new TypeError(`${what}: the LLM request must be an object { headers, content }, got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}`);
+    throw new TypeError(`${what}: request must be an object { headers, content }, got ${describeValue(request)}`);
   }
   const r = request as Partial<LlmRequest>;
-  if (!('content' in r) || r.content === undefined) throw new TypeError(`${what}: the LLM request has no "content" (the provider payload)`);
+  if (!('content' in r) || r.content === undefined) throw new TypeError(`${what}: request has no "content" (the provider payload)`);
   if (r.headers !== undefined && (r.headers === null || typeof r.headers !== 'object' || Array.isArray(r.headers))) {
-    throw new TypeError(`${what}: the LLM request's "headers" must be an object`);
+    throw new TypeError(`${what}: request.headers must be an object, got ${describeValue(r.headers)}`);
   }
   if (r.headers === undefined) return { headers: {}, content: r.content };
   return request as LlmRequest;
 }
 
 /** The model named by the options, else by the payload's `model` field. */
-export function modelOf(modelName: string | undefined, content: unknown): string | null {
+export function modelOf(modelName: string | undefined, content: unknown, what: string): string | null {
   if (modelName !== undefined) {
-    if (typeof modelName !== 'string') throw new TypeError('modelName must be a string');
+    if (typeof modelName !== 'string') throw new TypeError(`${what}: modelName must be a string, got ${describeValue(modelName)}`);
     return modelName;
   }
   const m = content !== null && typeof content === 'object' ? (content as { model?: unknown }).model : undefined;

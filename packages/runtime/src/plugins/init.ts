@@ -4,7 +4,7 @@
  * when `OTEL_EXPORTER_OTLP_ENDPOINT` is set), and hands back flush / shutdown.
  */
 import { resolve } from 'node:path';
-import { flushSubscribers } from '../subscribers.js';
+import { flushSubscribers, type FlushOptions } from '../subscribers.js';
 import type { ComponentConfig, Diagnostic, PluginConfig, PluginOptions, PluginReport } from './types.js';
 import { configError, formatDiagnostic, hasErrors } from './diagnostics.js';
 import { loadConfigFile } from './parse.js';
@@ -68,10 +68,10 @@ export interface NemoFlowHandle {
   readonly diagnostics: readonly Diagnostic[];
   /** The active configuration's report. */
   report(): PluginReport;
-  /** Waits until every subscriber and exporter has written what it received so far. */
-  flush(): Promise<void>;
-  /** Flushes, then removes the configuration and shuts its exporters down (no-op once replaced by another). */
-  shutdown(): Promise<void>;
+  /** Waits until every subscriber and exporter has written what it received so far (bounded: see `flushSubscribers`). */
+  flush(options?: FlushOptions): Promise<void>;
+  /** Flushes (bounded like `flushSubscribers`), then removes the configuration and shuts its exporters down (no-op once replaced by another). */
+  shutdown(options?: FlushOptions): Promise<void>;
 }
 
 /** Sets the console section of every observability component (adding one when needed to turn it on). */
@@ -125,10 +125,10 @@ export async function init(options: InitOptions = {}): Promise<NemoFlowHandle> {
     config,
     diagnostics: report.diagnostics,
     report: pluginReport,
-    flush: () => flushSubscribers(),
-    async shutdown() {
+    flush: (options?: FlushOptions) => flushSubscribers(options),
+    async shutdown(options?: FlushOptions) {
       if (activeGeneration() !== generation) return;
-      await flushSubscribers();
+      await flushSubscribers(options);
       await clearGeneration(generation);
     },
   };
