@@ -23,7 +23,7 @@
  * marked where it was, so the rest of the value (the line, the run) is always written.
  */
 import type { Json } from './types.js';
-import { unwrapView } from './readonly.js';
+import { readonlyView, unwrapView } from './readonly.js';
 
 /** Nesting below this depth is replaced by `"[too deep]"` (keeps the walk and JSON.stringify off the stack limit). */
 export const MAX_PAYLOAD_DEPTH = 1000;
@@ -197,4 +197,62 @@ export function serializeEvent(event: object): string {
 /** @internal The `toJSON` of live events: what `serializeEvent` writes, as a value, so plain `JSON.stringify(event)` never throws. */
 export function eventToJson(event: object): Json {
   return toJsonSafe(plainEvent(event));
+}
+
+/**
+ * A private mutable copy of a payload, for sanitize guardrails: plain objects and arrays (and
+ * Map, Set, Date) are copied, cycles kept; class instances and functions are shared as they are.
+ * Past `MAX_PAYLOAD_DEPTH`, or where a part cannot be read, the part is kept behind a read-only
+ * view, so a write to it throws instead of reaching the caller's value. Never throws.
+ */
+export function mutableCopy<T>(value: T): T {
+  return copyPart(unwrapView(value), new Map<object, unknown>(), 0) as T;
+}
+
+function copyPart(v: unknown, seen: Map<object, unknown>, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  v = unwrapView(v);
+  const obj = v as object;
+  const known = seen.get(obj);
+  if (known !== undefined) return known;
+  if (depth >= MAX_PAYLOAD_DEPTH) return readonlyView(obj);
+  try {
+    if (Array.isArray(obj)) {
+      const out: unknown[] = [];
+      seen.set(obj, out);
+      for (let i = 0; i < obj.length; i++) out.push(copyPart(obj[i], seen, depth + 1));
+      return out;
+    }
+    const proto = Object.getPrototypeOf(obj) as object | null;
+    if (proto === Object.prototype || proto === null) {
+      const out: Record<string, unknown> = proto === null ? (Object.create(null) as Record<string, unknown>) : {};
+      seen.set(obj, out);
+      for (const k of Object.keys(obj)) {
+        let part: unknown;
+        try {
+          part = (obj as Record<string, unknown>)[k];
+        } catch (err) {
+          part = unreadable(err);
+        }
+        out[k] = copyPart(part, seen, depth + 1);
+      }
+      return out;
+    }
+    if (obj instanceof Map) {
+      const out = new Map<unknown, unknown>();
+      seen.set(obj, out);
+      for (const [k, x] of obj) out.set(k, copyPart(x, seen, depth + 1));
+      return out;
+    }
+    if (obj instanceof Set) {
+      const out = new Set<unknown>();
+      seen.set(obj, out);
+      for (const x of obj) out.add(copyPart(x, seen, depth + 1));
+      return out;
+    }
+    if (obj instanceof Date) return new Date(obj.getTime());
+    return obj;
+  } catch {
+    return readonlyView(obj);
+  }
 }

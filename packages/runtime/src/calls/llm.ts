@@ -12,7 +12,6 @@ import { LlmHandle, emitWhenSanitized, endWhenSanitized, startCall } from './han
 import { closeHandle, parentOf, timeOf } from '../lifecycle.js';
 import { resolve } from '../middleware/registry.js';
 import type { LlmExecutionIntercept, LlmSanitizeGuardrail } from '../middleware/types.js';
-import { readonlyView } from '../readonly.js';
 import { LifecycleError, callLabel, checkFunction, checkName, describeError, describeValue, checkOptions } from '../errors.js';
 import { checkCallOptions } from './tool.js';
 import { callInScope, isThenable, runOnion, runSanitize } from './pipeline.js';
@@ -126,7 +125,7 @@ async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<R>, li
   const codec = h._codec;
   const pre = await beforeStart(h, request, codec, lists.cond, lists.req, lists.sreq);
   startCall(h, pre.start.value, startProfile(h, annotatedForEvent(codec, pre)));
-  const failure = pre.failure ?? pre.start.error;
+  const failure = pre.failure;
   if (failure) {
     finish(h, null, undefined, failure, true);
     throw failure;
@@ -144,8 +143,7 @@ async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<R>, li
     throw err;
   }
   const out = await sanitizeResponse(lists.sres, result);
-  finish(h, out.value, out.error ? undefined : safeDecodeResponse(codec, out.value), out.error, out.error !== undefined);
-  if (out.error) throw out.error;
+  finish(h, out.value, out.error ? undefined : safeDecodeResponse(codec, out.value), undefined, false);
   return result as Awaited<R>;
 }
 
@@ -159,7 +157,7 @@ export function llmCall(name: string, request: LlmRequest, options?: LlmCallOpti
   const h = newLlmHandle(name, parent, req, options, timeOf(options?.timestamp, what), what);
   trackCall(h);
   const sreq = resolve('llm_sanitize_request', parent);
-  const s = sreq.length === 0 ? { value: req } : runSanitize(sreq, req, (e, v) => (e.fn as LlmSanitizeGuardrail)(readonlyView(v)));
+  const s = sreq.length === 0 ? { value: req } : runSanitize(sreq, req, (e, v) => (e.fn as LlmSanitizeGuardrail)(v));
   emitWhenSanitized(h, s, (r) => {
     const shown = r.value as LlmRequest;
     const annotated = r.value === req ? lazyAnnotatedRequest(h._codec, req.content) : shown && typeof shown === 'object' ? lazyAnnotatedRequest(h._codec, shown.content) : undefined;
@@ -175,8 +173,8 @@ function endManual(handle: LlmHandle, what: string, response: unknown, error: un
   const micros = timeOf(options?.timestamp, what);
   const s = failed ? { value: null } : sanitizeResponse(resolve('llm_sanitize_response', handle.parent!), response);
   const close = (r: SanitizeResult): void => {
-    const err = failed ? describeError(error) : r.error ? describeError(r.error) : undefined;
-    const annotated = err ? undefined : safeDecodeResponse(handle._codec, r.value);
+    const err = failed ? describeError(error) : undefined;
+    const annotated = err || r.error ? undefined : safeDecodeResponse(handle._codec, r.value);
     closeHandle(handle, micros, r.value, endProfile(handle, annotated), err);
   };
   endWhenSanitized(handle, s, close);

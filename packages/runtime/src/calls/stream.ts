@@ -183,13 +183,15 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
     const out = await sanitizeResponse(this.#sres, response);
     // The annotation must never show what a sanitizer removed: the raw-chunk aggregate is used
     // only when the response subscribers see is the one produced, unsanitized.
+    // Sanitizers work on a copy: without a finalizer, what they return is the sanitized aggregate.
     const unsanitized = out.value === response;
     let annotated: unknown;
     if (!out.error) {
       const decoded = finalizer && out.value !== null && out.value !== undefined ? safeDecodeResponse(h._codec, out.value) : undefined;
-      annotated = decoded ?? (unsanitized ? aggregated : undefined);
+      const sanitizedAggregate = !finalizer && aggregated !== undefined && out.value !== null && typeof out.value === 'object' ? out.value : undefined;
+      annotated = decoded ?? (unsanitized ? aggregated : sanitizedAggregate);
     }
-    if (h._open) closeHandle(h, nowMicros(), out.value, endProfile(h, annotated, streamInfo), out.error ? describeError(out.error) : undefined);
+    if (h._open) closeHandle(h, nowMicros(), out.value, endProfile(h, annotated, streamInfo), undefined);
   }
 }
 
@@ -222,7 +224,7 @@ export async function llmStreamCallExecute<C = unknown>(
     resolve('llm_sanitize_request', parent),
   );
   startCall(h, pre.start.value, startProfile(h, annotatedForEvent(codec, pre)));
-  const failure = pre.failure ?? pre.start.error;
+  const failure = pre.failure;
   if (failure) {
     closeHandle(h, nowMicros(), null, endProfile(h, undefined), describeError(failure));
     throw failure;

@@ -136,9 +136,8 @@ async function runManaged<A, R>(
   } catch (err) {
     failure = err;
   }
-  const start = await runSanitize(sreq, real, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, readonlyView(v)));
+  const start = await runSanitize(sreq, real, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
   startCall(h, start.value, h._profile);
-  failure ??= start.error;
   if (failure) {
     end(h, null, true, failure);
     throw failure;
@@ -155,9 +154,8 @@ async function runManaged<A, R>(
     end(h, null, true, err);
     throw err;
   }
-  const out = await runSanitize(sres, result, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, readonlyView(v)));
-  end(h, out.value, out.error !== undefined, out.error);
-  if (out.error) throw out.error;
+  const out = await runSanitize(sres, result, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  end(h, out.value, false);
   return result as Awaited<R>;
 }
 
@@ -170,7 +168,7 @@ export function toolCall(name: string, args: unknown, options?: ToolCallOptions)
   const h = newHandle(name, parent, options, timeOf(options?.timestamp, what), what);
   trackCall(h);
   const sreq = resolve('tool_sanitize_request', parent);
-  const s = sreq.length === 0 ? { value: args } : runSanitize(sreq, args, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, readonlyView(v)));
+  const s = sreq.length === 0 ? { value: args } : runSanitize(sreq, args, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
   emitWhenSanitized(h, s, (r) => emitStart(h, h.startMicros, r.value, h._profile));
   return h;
 }
@@ -181,9 +179,9 @@ function endManual(handle: ToolHandle, what: string, data: unknown, error: unkno
   if (!handle._open) throw new LifecycleError(`${what}: tool call "${handle.name}" has already ended`);
   const micros = timeOf(options?.timestamp, what);
   const sres = failed ? [] : resolve('tool_sanitize_response', handle.parent!);
-  const s = sres.length === 0 ? { value: data } : runSanitize(sres, data, (e, v) => (e.fn as ToolSanitizeGuardrail)(handle.name, readonlyView(v)));
+  const s = sres.length === 0 ? { value: data } : runSanitize(sres, data, (e, v) => (e.fn as ToolSanitizeGuardrail)(handle.name, v));
   endWhenSanitized(handle, s, (r) =>
-    closeHandle(handle, micros, r.value, handle._profile, failed ? describeError(error) : r.error ? describeError(r.error) : undefined),
+    closeHandle(handle, micros, r.value, handle._profile, failed ? describeError(error) : undefined),
   );
 }
 
