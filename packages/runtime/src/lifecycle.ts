@@ -12,6 +12,7 @@ import { dropScopeSubscribers } from './subscribers.js';
 import { dropScopeMiddleware } from './middleware/registry.js';
 import { reportFailure } from './report.js';
 import { openCalls, untrackCall } from './open-calls.js';
+import { isThenable } from './calls/pipeline.js';
 
 /** Options shared by scopes and calls. */
 export interface ScopeOptions {
@@ -182,7 +183,7 @@ export function withScope<T>(name: string, type: ScopeType, fn: (scope: ScopeHan
     finish(undefined, err, true);
     return Promise.reject(err);
   }
-  if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<T>).then === 'function') {
+  if (isThenable(result)) {
     return Promise.resolve(result).then(
       (value) => {
         finish(value, undefined, false);

@@ -154,6 +154,18 @@ describe('payloads: the safe conversions are total', () => {
     assert.deepEqual(f.failures, [], 'nothing failed, nothing was dropped');
   });
 
+  it('a callback returning a revoked proxy: the call still ends (one START/END pair); no synchronous throw', async () => {
+    const c = capture();
+    try {
+      await assert.rejects(toolCallExecute('t', {}, () => revokedProxy()), TypeError); // a promise cannot resolve to it
+      await assert.rejects(withScope('s', ScopeType.Agent, () => revokedProxy()), TypeError);
+    } finally {
+      c.stop();
+    }
+    assert.deepEqual(c.names(), ['start:t', 'end:t', 'start:s', 'end:s']);
+    assert.match(JSON.stringify(c.events[1]), /unreadable/);
+  });
+
   it('plain JSON.stringify(event) works on circular and BigInt payloads (events have a safe toJSON)', async () => {
     const circ: Record<string, unknown> = { n: 10n };
     circ.self = circ;

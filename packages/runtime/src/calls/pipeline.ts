@@ -12,8 +12,14 @@ import type { ScopeHandle } from '../scope.js';
 /** What subscribers see in place of a payload whose sanitize guardrail failed. */
 export const REDACTED_MARKER = '[redacted: sanitize guardrail failed]';
 
+/** True for a promise-like value. Never throws (a revoked proxy is not thenable). */
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
+  try {
+    return typeof (v as PromiseLike<unknown>).then === 'function';
+  } catch {
+    return false;
+  }
 }
 
 /** The innermost layer of the execution onion: the real callback, run inside its call (a sync throw becomes a rejection). */
