@@ -37,6 +37,18 @@ export class LifecycleError extends Error {
   override name = 'LifecycleError';
 }
 
+/**
+ * An error's type: its `name`, unless that is the generic `Error` a subclass did not override (as
+ * the OpenAI SDK's errors do), then its class name, e.g. `RateLimitError`. May throw (getters).
+ */
+function errorType(err: Error): string {
+  const name = err.name;
+  if (typeof name === 'string' && name && name !== 'Error') return name;
+  const ctor = (err as { constructor?: unknown }).constructor;
+  const cls = typeof ctor === 'function' && typeof ctor.name === 'string' ? ctor.name : '';
+  return cls && cls !== 'Error' ? cls : 'Error';
+}
+
 /** Never throws: `String(v)` or a description of why it could not be converted. */
 function safeString(v: unknown): string {
   try {
@@ -63,10 +75,7 @@ export function errorText(err: unknown): string {
 export function describeError(err: unknown): { type: string; message: string; guardrail?: string } {
   try {
     if (err instanceof GuardrailRejectedError) return { type: err.name, message: err.message, guardrail: err.guardrail };
-    if (err instanceof Error) {
-      const type = typeof err.name === 'string' && err.name ? err.name : 'Error';
-      return { type, message: typeof err.message === 'string' ? err.message : safeString(err.message) };
-    }
+    if (err instanceof Error) return { type: errorType(err), message: typeof err.message === 'string' ? err.message : safeString(err.message) };
   } catch {
     return { type: 'Error', message: '[unreadable error]' };
   }

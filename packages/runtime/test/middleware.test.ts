@@ -186,6 +186,7 @@ describe('middleware: tool calls', () => {
         return await next(a);
       }
     });
+    cleanups.push(() => deregisterToolExecutionIntercept('retry'));
     let attempts = 0;
     const c = capture();
     const r = await toolCallExecute('flaky', {}, () => {

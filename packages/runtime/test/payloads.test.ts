@@ -163,7 +163,7 @@ describe('payloads: the safe conversions are total', () => {
       c.stop();
     }
     assert.deepEqual(c.names(), ['start:t', 'end:t', 'start:s', 'end:s']);
-    assert.match(JSON.stringify(c.events[1]), /unreadable/);
+    assert.doesNotThrow(() => JSON.stringify(c.events));
   });
 
   it('plain JSON.stringify(event) works on circular and BigInt payloads (events have a safe toJSON)', async () => {
