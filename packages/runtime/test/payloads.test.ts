@@ -12,12 +12,10 @@ import {
   mark,
   registerSubscriber,
   registerToolSanitizeRequestGuardrail,
-  serializeEvent,
-  stringifySafe,
-  toJsonSafe,
   toolCallExecute,
   withScope,
 } from '@nemo-flow/runtime';
+import { toJsonSafe, stringifySafe, serializeEvent } from '@nemo-flow/runtime/exporter-kit';
 import { capture, collectFailures } from './helpers.js';
 
 describe('payloads', () => {
