@@ -282,3 +282,22 @@ describe('stream collectors', () => {
     assert.equal(c.scopes().filter((e) => e.scope_category === 'end').length, 1);
   });
 });
+
+describe('the default failure reporter', () => {
+  it('prints a failure whose error is a value String() cannot convert', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    registerSubscriber('odd-thrower', () => {
+      throw Object.assign(Object.create(null) as object, { big: 1n });
+    });
+    try {
+      mark('m');
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      deregisterSubscriber('odd-thrower');
+      process.off('warning', onWarning);
+    }
+    assert.equal(warnings.filter((w) => w.includes('subscriber "odd-thrower" threw: {"big":"1"}')).length, 1);
+  });
+});
