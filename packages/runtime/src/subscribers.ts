@@ -250,7 +250,7 @@ export async function flushSubscribers(options?: FlushOptions): Promise<void> {
   }
   deadline = Date.now() + timeoutMs;
   const flushing = globals
-    .filter((s) => s.exporter)
+    .filter((s) => typeof s.exporter?.forceFlush === 'function') // an object with only onEvent() has nothing to flush
     .map((s) => {
       let p: Promise<unknown>;
       try {
