@@ -40,7 +40,8 @@ export interface SubscriberOptions {
 export interface FlushOptions {
   /**
    * Longest wait, in milliseconds, for pending subscriber work, and again for the exporters'
-   * `forceFlush()` (default 10,000). What has not settled by then is reported and no longer awaited.
+   * `forceFlush()` (default 10,000; `Infinity` waits without bound). What has not settled by then is
+   * reported and no longer awaited.
    */
   timeoutMs?: number;
 }
@@ -221,7 +222,8 @@ function settleOrWake(p: Promise<unknown>, deadline: number): Promise<boolean> {
     };
     const wake = (): void => done(true);
     flushWakers.add(wake);
-    if (deadline !== Infinity) timer = setTimeout(() => done(false), Math.max(0, deadline - Date.now()));
+    // (setTimeout takes at most 2^31-1 ms; a longer wait is capped there rather than firing at once)
+    if (deadline !== Infinity) timer = setTimeout(() => done(false), Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())));
     p.then(wake, wake);
   });
 }
