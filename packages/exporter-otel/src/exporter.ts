@@ -150,7 +150,7 @@ export class OtelExporter {
    */
   async forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
     this.dirty = false;
-    const timeout = options?.timeoutMillis ?? this.flushTimeout;
+    const timeout = this.timeoutOf(options, this.flushTimeout, 'forceFlush');
     if (this.pipeline) {
       const pipeline = this.pipeline;
       await this.settle(() => pipeline.forceFlush(), timeout, 'flush');
@@ -169,7 +169,7 @@ export class OtelExporter {
    * by then is counted lost (`stats().droppedShutdown`) and reported.
    */
   shutdown(options?: { timeoutMillis?: number }): Promise<void> {
-    return (this.shutdownPromise ??= this.doShutdown(options?.timeoutMillis ?? this.shutdownTimeout));
+    return (this.shutdownPromise ??= this.doShutdown(this.timeoutOf(options, this.shutdownTimeout, 'shutdown')));
   }
 
   private async doShutdown(timeout: number): Promise<void> {
@@ -189,6 +189,18 @@ export class OtelExporter {
     } else {
       await this.forceFlush({ timeoutMillis: left });
     }
+  }
+
+  /**
+   * The `timeoutMillis` of a flush or shutdown call. These never throw (they run in exit paths):
+   * a value that is not a positive number is reported and the default used instead.
+   */
+  private timeoutOf(options: { timeoutMillis?: number } | undefined, fallback: number, what: string): number {
+    const t: unknown = options === undefined || options === null ? undefined : (options as { timeoutMillis?: unknown }).timeoutMillis;
+    if (t === undefined) return fallback;
+    if (typeof t === 'number' && t > 0 && Number.isFinite(t)) return t;
+    reportFailure(`${this.source}:config`, `${what}(): timeoutMillis must be a positive number of milliseconds, got ${typeof t === 'number' ? String(t) : typeof t}; using ${fallback} ms`, new TypeError('invalid timeoutMillis'));
+    return fallback;
   }
 
   private async onExit(reason: ExitReason): Promise<void> {

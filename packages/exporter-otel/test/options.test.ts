@@ -4,6 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { OtelExporter, createOtlpExporter, type OtelExporterOptions } from '@nemo-flow/exporter-otel';
+import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
+import { collectFailures, endEvent, feed, startEvent } from './helpers.js';
 
 const NUMERIC = [
   'maxQueueSize',
@@ -56,5 +58,31 @@ describe('exporter-otel: option validation', () => {
   it('accepts valid numbers (and a zero schedule delay)', async () => {
     const e = make({ maxQueueSize: 10, maxExportBatchSize: 5, scheduledDelayMillis: 0, exportTimeoutMillis: 100, flushTimeoutMillis: 100, shutdownTimeoutMillis: 100, maxOpenSpans: 1, maxAttributeLength: 1, endpoint: 'http://127.0.0.1:9' });
     await e.shutdown();
+  });
+});
+
+describe('exporter-otel: flush and shutdown timeouts', () => {
+  it('reports a timeoutMillis that is not a positive number and uses the default (these never throw)', async () => {
+    const failures = collectFailures();
+    try {
+      const receiver = await startOtlpReceiver({ delayMs: 60_000 });
+      try {
+        const e = make({ endpoint: receiver.url, flushTimeoutMillis: 300, shutdownTimeoutMillis: 300 });
+        const s = startEvent({ name: 'x' });
+        feed(e, s, endEvent(s));
+        const t0 = performance.now();
+        await e.forceFlush({ timeoutMillis: NaN });
+        await e.shutdown({ timeoutMillis: -1 });
+        const ms = performance.now() - t0;
+        assert.ok(ms >= 250, `the defaults (300 ms each) were used, not NaN/-1 (${ms.toFixed(0)} ms)`);
+        const reported = failures.failures.filter((f) => f.source === 'exporter-otel:config').map((f) => f.message);
+        assert.match(reported[0] ?? '', /forceFlush\(\): timeoutMillis must be a positive number of milliseconds, got NaN; using 300 ms/);
+        assert.equal(failures.failures.find((f) => f.source === 'exporter-otel:config')!.count, 2);
+      } finally {
+        await receiver.close();
+      }
+    } finally {
+      failures.restore();
+    }
   });
 });
