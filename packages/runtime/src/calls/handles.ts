@@ -41,6 +41,8 @@ export class LlmHandle extends CallHandle {
 
   /** @internal Wire facts recorded so far (`category_profile.transport`). */
   _transport: LlmTransport | undefined;
+  /** @internal Option `captureContent: false`: events carry no payload and content-free annotations. */
+  _noContent = false;
 
   /** @internal */
   constructor(name: string, parent: ScopeHandle, modelName: string | null, attributes: readonly string[] | undefined, data: unknown, metadata: unknown, micros: number) {
@@ -87,7 +89,7 @@ export function mergeTransport(prior: LlmTransport | undefined, facts: unknown, 
 /** @internal Registers a call under its parent (so a scope ending first can end it) and emits its start. */
 export function startCall(handle: ToolHandle | LlmHandle, startData: unknown, profile: CategoryProfile): void {
   trackCall(handle);
-  emitStart(handle, handle.startMicros, startData, profile);
+  emitStart(handle, handle.startMicros, handle instanceof LlmHandle && handle._noContent ? null : startData, profile);
 }
 
 /**
