@@ -26,6 +26,11 @@ export interface InstrumentOpenAIOptions {
   attributes?: readonly string[];
   /** Metadata recorded on every call's events. */
   metadata?: unknown;
+  /**
+   * `false`: events carry no prompts, completions, tool calls or embedding inputs — only model,
+   * parameters, ids, finish reasons, token usage and transport facts. Default `true`.
+   */
+  captureContent?: boolean;
 }
 
 /** A resource method's original implementation. */
@@ -85,6 +90,7 @@ export function llmCreate(api: Api, original: Create, client: OpenAI, options: I
       attributes: options?.attributes,
       metadata: options?.metadata,
       transport,
+      captureContent: options?.captureContent,
     };
     const name = options?.name ?? api.defaultName;
     const request = { headers: {}, content: body };
@@ -125,6 +131,10 @@ function embeddingSummary(res: unknown): Record<string, unknown> {
   return out;
 }
 
+function modelOnly(body: unknown): { model?: unknown } {
+  return { model: (body as { model?: unknown } | null)?.model };
+}
+
 /** `embeddings.create`, instrumented: an embedder scope whose end carries the token usage. */
 export function embeddingsCreate(original: Create, client: OpenAI, options: InstrumentOpenAIOptions | undefined): Create {
   return function (this: unknown, body: unknown, requestOptions?: unknown): APIPromise<unknown> {
@@ -141,7 +151,7 @@ export function embeddingsCreate(original: Create, client: OpenAI, options: Inst
         });
         return embeddingSummary(data);
       },
-      { input: body, parent: options?.parent, attributes: options?.attributes, metadata: options?.metadata },
+      { input: options?.captureContent === false ? modelOnly(body) : body, parent: options?.parent, attributes: options?.attributes, metadata: options?.metadata },
     ).then(() => ({ data, props }));
     return sdkPromise(client, EMBEDDINGS.path, body, false, outcome);
   };

@@ -69,6 +69,7 @@ function isClass(target: unknown): target is OpenAIClass {
 export function instrumentOpenAI<T extends OpenAI | OpenAIClass>(target: T, options?: InstrumentOpenAIOptions): T {
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('instrumentOpenAI: options must be an object');
   if (options?.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) throw new TypeError('instrumentOpenAI: options.name must be a non-empty string');
+  if (options?.captureContent !== undefined && typeof options.captureContent !== 'boolean') throw new TypeError('instrumentOpenAI: options.captureContent must be a boolean');
   if (isClass(target)) instrumentClass(target, options);
   else if (typeof target === 'object' && target !== null) instrumentClient(target as OpenAI, options);
   else throw new TypeError(`instrumentOpenAI: target must be an OpenAI client or the OpenAI class, got ${target === null ? 'null' : typeof target}`);

@@ -20,7 +20,7 @@ import {
 } from '@nemo-flow/runtime';
 import { instrumentOpenAI } from '@nemo-flow/openai';
 import type { FakeServer } from '../../../test/support/fake-providers/server.js';
-import { apiError, chatCompletion, chatStream, json } from '../../../test/support/fake-providers/openai.js';
+import { apiError, chatCompletion, chatStream, embeddingList, json } from '../../../test/support/fake-providers/openai.js';
 import { capture, client, setupServer, type Captured } from './helpers.js';
 
 describe('@nemo-flow/openai: middleware on SDK calls', () => {
@@ -141,6 +141,20 @@ describe('@nemo-flow/openai: middleware on SDK calls', () => {
     assert.deepEqual(end.metadata, { team: 'support' });
     assert.throws(() => instrumentOpenAI(new OpenAI({ apiKey: 'k' }), { name: '' }), /options.name must be a non-empty string/);
     assert.throws(() => instrumentOpenAI(null as unknown as OpenAI), /target must be an OpenAI client or the OpenAI class, got null/);
+  });
+
+  it('captureContent: false keeps prompts, answers and embedding inputs out of the events', async () => {
+    const quiet = client(server, { captureContent: false });
+    server.enqueue(json(chatCompletion({ text: 'private answer', usage: { input: 3, output: 2 } })), { kind: 'sse', events: chatStream({ text: ['private ', 'stream'] }) }, json(embeddingList({ count: 1, inputTokens: 4 })));
+    const res = await quiet.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'private question' }] });
+    assert.equal(res.choices[0]!.message.content, 'private answer');
+    const s = await quiet.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'private question' }], stream: true });
+    for await (const _ of s) void _;
+    await quiet.embeddings.create({ model: 'text-embedding-3-small', input: 'private text' });
+    assert.equal(c.scopes.length, 6);
+    for (const e of c.scopes) assert.ok(!JSON.stringify(e).includes('private'), `${e.name} ${e.scope_category} shows no content`);
+    assert.equal((c.ends()[0]!.category_profile as { annotated_response: { usage: { input_tokens: number } } }).annotated_response.usage.input_tokens, 3);
+    assert.throws(() => instrumentOpenAI(new OpenAI({ apiKey: 'k' }), { captureContent: 'no' as unknown as boolean }), /options.captureContent must be a boolean/);
   });
 
   it('instrumenting the class instruments every client made from it afterwards', async () => {
