@@ -63,25 +63,34 @@ export class LlmHandle extends CallHandle {
   }
 }
 
-const TRANSPORT_KEYS: Record<keyof LlmTransport, 'string' | 'count'> = {
-  server_address: 'string',
-  server_port: 'count',
-  http_status: 'count',
-  attempts: 'count',
-  time_to_first_chunk_ms: 'count',
-};
+const TRANSPORT_KEYS: ReadonlyArray<readonly [keyof LlmTransport, 'string' | 'count']> = [
+  ['server_address', 'string'],
+  ['server_port', 'count'],
+  ['http_status', 'count'],
+  ['attempts', 'count'],
+  ['time_to_first_chunk_ms', 'count'],
+];
 
 /** @internal Checks `facts` and returns `prior` with them merged in (a new object: events keep the old one). */
 export function mergeTransport(prior: LlmTransport | undefined, facts: unknown, what: string): LlmTransport {
   if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) throw new TypeError(`${what}: facts must be an object of LlmTransport fields`);
+  const f = facts as Record<string, unknown>;
   const out: Record<string, unknown> = { ...prior };
-  for (const [key, value] of Object.entries(facts)) {
+  let known = 0;
+  // Fixed keys, not Object.entries: integrations record facts on every call.
+  for (let i = 0; i < TRANSPORT_KEYS.length; i++) {
+    const [key, kind] = TRANSPORT_KEYS[i]!;
+    if (!(key in f)) continue;
+    known++;
+    const value = f[key];
     if (value === undefined) continue;
-    const kind = TRANSPORT_KEYS[key as keyof LlmTransport];
-    if (!kind) throw new TypeError(`${what}: unknown transport field "${key}" (expected one of ${Object.keys(TRANSPORT_KEYS).join(', ')})`);
     const ok = kind === 'string' ? typeof value === 'string' && value.length > 0 : typeof value === 'number' && Number.isFinite(value) && value >= 0;
     if (!ok) throw new TypeError(`${what}: transport field "${key}" must be ${kind === 'string' ? 'a non-empty string' : 'a finite number ≥ 0'}`);
     out[key] = value;
+  }
+  if (known !== Object.keys(f).length) {
+    const unknown = Object.keys(f).find((k) => !TRANSPORT_KEYS.some(([key]) => key === k));
+    throw new TypeError(`${what}: unknown transport field "${unknown}" (expected one of ${TRANSPORT_KEYS.map(([k]) => k).join(', ')})`);
   }
   return out as LlmTransport;
 }
