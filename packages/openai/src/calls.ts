@@ -4,14 +4,14 @@
  * call through the full middleware pipeline; `embeddings.create` an embedder scope. The real SDK
  * method runs inside, with the request as middleware left it.
  */
-import { ScopeType, getHandle, LlmHandle, llmCallExecute, llmStreamCallExecute, withScope } from '@nemo-flow/runtime';
-import type { CodecName, LlmCallOptions, LlmTransport, ScopeHandle } from '@nemo-flow/runtime';
+import { ScopeType, llmCallExecute, llmStreamCallExecute, withScope } from '@nemo-flow/runtime';
+import type { CodecName, LlmCallOptions, ScopeHandle } from '@nemo-flow/runtime';
 import type OpenAI from 'openai';
 import type { APIPromise } from 'openai';
 import type { Stream } from 'openai/core/streaming';
 import { sdkPromise, type Outcome, type ResponseProps } from './sdk-promise.js';
 import { callerStream, sourceOf } from './stream.js';
-import { countAttempts, runCounting, serverOf, statusOf, type CallState } from './transport.js';
+import { countAttempts, record, serverOf, statusOf } from './transport.js';
 
 /** Options of `instrumentOpenAI`. */
 export interface InstrumentOpenAIOptions {
@@ -47,29 +47,19 @@ export const CHAT: Api = { path: '/chat/completions', defaultName: 'openai.chat.
 export const RESPONSES: Api = { path: '/responses', defaultName: 'openai.responses', codec: 'openai-responses' };
 export const EMBEDDINGS: Api = { path: '/embeddings', defaultName: 'openai.embeddings' };
 
-function record(facts: LlmTransport): void {
-  const h = getHandle();
-  if (h instanceof LlmHandle) h.recordTransport(facts);
-}
-
 /**
- * Runs the real SDK call, handing its response props to `keep` and recording the HTTP status and
- * the attempts the SDK made on the runtime call (the callback runs inside it, so `getHandle()` is it).
+ * Runs the real SDK call, handing its response props to `keep`; a failure's HTTP status is recorded
+ * on the runtime call (the callback runs inside it; `countAttempts` records the attempts).
  */
 async function realCall(original: Create, resource: unknown, body: unknown, options: unknown, keep: (props: ResponseProps) => void): Promise<unknown> {
-  const state: CallState = { attempts: 0 };
   try {
-    const value = await runCounting(state, () =>
-      original.call(resource, body, options)._thenUnwrap((data, props) => {
-        keep(props);
-        return data;
-      }),
-    );
-    record({ attempts: state.attempts || undefined });
-    return value;
+    return await original.call(resource, body, options)._thenUnwrap((data, props) => {
+      keep(props);
+      return data;
+    });
   } catch (err) {
     const status = statusOf(err);
-    record({ attempts: state.attempts || undefined, http_status: status });
+    if (status !== undefined) record({ http_status: status });
     throw err;
   }
 }
