@@ -5,7 +5,8 @@
  * method runs inside, with the request as middleware left it.
  */
 import { ScopeType, llmCallExecute, llmStreamCallExecute, withScope } from '@nemo-flow/runtime';
-import type { CodecName, LlmCallOptions, ScopeHandle } from '@nemo-flow/runtime';
+import type { LlmCallOptions, ScopeHandle } from '@nemo-flow/runtime';
+import type { CodecName } from '@nemo-flow/runtime/codecs';
 import type OpenAI from 'openai';
 import type { APIPromise } from 'openai';
 import type { Stream } from 'openai/core/streaming';

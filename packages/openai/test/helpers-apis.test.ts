@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import OpenAI from 'openai';
 import { Stream } from 'openai/core/streaming';
-import type { NormalizedResponse } from '@nemo-flow/runtime';
+import type { NormalizedResponse } from '@nemo-flow/runtime/codecs';
 import type { FakeServer } from '../../../test/support/fake-providers/server.js';
 import { chatCompletion, chatStream, embeddingList, json, responseObject, responseStream } from '../../../test/support/fake-providers/openai.js';
 import { capture, client, profile, setupServer, type Captured } from './helpers.js';

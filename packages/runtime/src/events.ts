@@ -9,6 +9,7 @@ import { formatMicros, parseTimestampMicros } from './time.js';
 import { readonlyView } from './readonly.js';
 import { uuidv7 } from './uuid.js';
 import { dispatch, hasSubscribers } from './subscribers.js';
+import { redactError, redactPart, redactingEvents } from './event-redaction.js';
 
 const MICROS = Symbol('nemo_flow.timestamp_micros');
 
@@ -31,6 +32,13 @@ function scopeEvent(
   status: EndStatus | undefined,
   error: EventError | undefined,
 ): ScopeEvent {
+  let metadata = handle.metadata;
+  if (redactingEvents()) {
+    // Call payloads (profile set) went through the sanitize guardrails already.
+    if (profile === null) data = redactPart(data, phase === 'start' ? 'scope_input' : 'scope_output');
+    metadata = redactPart(metadata, 'metadata');
+    if (error !== undefined) error = redactError(error);
+  }
   const e = {
     kind: 'scope',
     atof_version: ATOF_VERSION,
@@ -40,7 +48,7 @@ function scopeEvent(
     name: handle.name,
     data: readonlyView(data ?? null),
     data_schema: null,
-    metadata: readonlyView(handle.metadata ?? null),
+    metadata: readonlyView(metadata ?? null),
     scope_category: phase,
     attributes: handle.attributes,
     category: handle.scopeType,
@@ -80,6 +88,10 @@ export function emitMark(
   category: ScopeType | null,
 ): void {
   if (!hasSubscribers()) return;
+  if (redactingEvents()) {
+    data = redactPart(data, 'mark_data');
+    metadata = redactPart(metadata, 'metadata');
+  }
   const e: MarkEvent & { [MICROS]: number } = {
     kind: 'mark',
     atof_version: ATOF_VERSION,

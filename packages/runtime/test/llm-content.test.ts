@@ -1,6 +1,7 @@
 /** `captureContent: false` on LLM calls: no payloads on events, annotations without conversation content. */
 import { strict as assert } from 'node:assert';
-import { llmCall, llmCallEnd, llmCallExecute, llmStreamCallExecute, type LlmCategoryProfile, type NormalizedRequest, type NormalizedResponse } from '@nemo-flow/runtime';
+import { llmCall, llmCallEnd, llmCallExecute, llmStreamCallExecute, type LlmCategoryProfile } from '@nemo-flow/runtime';
+import type { NormalizedRequest, NormalizedResponse } from '@nemo-flow/runtime/codecs';
 import { capture } from './helpers.js';
 
 const REQ = { headers: {}, content: { model: 'gpt-4o-mini', temperature: 0.5, messages: [{ role: 'user', content: 'my secret question' }] } };
