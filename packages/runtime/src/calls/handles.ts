@@ -63,34 +63,38 @@ export class LlmHandle extends CallHandle {
   }
 }
 
-const TRANSPORT_KEYS: ReadonlyArray<readonly [keyof LlmTransport, 'string' | 'count']> = [
-  ['server_address', 'string'],
-  ['server_port', 'count'],
-  ['http_status', 'count'],
-  ['attempts', 'count'],
-  ['time_to_first_chunk_ms', 'count'],
-];
+const TRANSPORT_FIELDS = 'server_address, server_port, http_status, attempts, time_to_first_chunk_ms';
+
+function badField(what: string, key: string, expected: string): TypeError {
+  return new TypeError(`${what}: transport field "${key}" must be ${expected}`);
+}
 
 /** @internal Checks `facts` and returns `prior` with them merged in (a new object: events keep the old one). */
 export function mergeTransport(prior: LlmTransport | undefined, facts: unknown, what: string): LlmTransport {
   if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) throw new TypeError(`${what}: facts must be an object of LlmTransport fields`);
   const f = facts as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...prior };
-  let known = 0;
-  // Fixed keys, not Object.entries: integrations record facts on every call.
-  for (let i = 0; i < TRANSPORT_KEYS.length; i++) {
-    const [key, kind] = TRANSPORT_KEYS[i]!;
-    if (!(key in f)) continue;
-    known++;
+  const out: Record<string, unknown> = prior === undefined ? {} : { ...prior };
+  // A switch over the keys present: integrations record facts several times per call.
+  for (const key in f) {
+    if (!Object.prototype.hasOwnProperty.call(f, key)) continue;
     const value = f[key];
-    if (value === undefined) continue;
-    const ok = kind === 'string' ? typeof value === 'string' && value.length > 0 : typeof value === 'number' && Number.isFinite(value) && value >= 0;
-    if (!ok) throw new TypeError(`${what}: transport field "${key}" must be ${kind === 'string' ? 'a non-empty string' : 'a finite number ≥ 0'}`);
-    out[key] = value;
-  }
-  if (known !== Object.keys(f).length) {
-    const unknown = Object.keys(f).find((k) => !TRANSPORT_KEYS.some(([key]) => key === k));
-    throw new TypeError(`${what}: unknown transport field "${unknown}" (expected one of ${TRANSPORT_KEYS.map(([k]) => k).join(', ')})`);
+    switch (key) {
+      case 'server_address':
+        if (value === undefined) break;
+        if (typeof value !== 'string' || value.length === 0) throw badField(what, key, 'a non-empty string');
+        out[key] = value;
+        break;
+      case 'server_port':
+      case 'http_status':
+      case 'attempts':
+      case 'time_to_first_chunk_ms':
+        if (value === undefined) break;
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw badField(what, key, 'a finite number ≥ 0');
+        out[key] = value;
+        break;
+      default:
+        throw new TypeError(`${what}: unknown transport field "${key}" (expected one of ${TRANSPORT_FIELDS})`);
+    }
   }
   return out as LlmTransport;
 }
