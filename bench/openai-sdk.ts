@@ -3,12 +3,15 @@
  * uninstrumented SDK, our `instrumentOpenAI` with the OpenInference exporter, and
  * `@arizeai/openinference-instrumentation-openai`, each with the same span pipeline (batch
  * processor, spans dropped instead of sent). Samples alternate (plain, ours, OpenInference, …) so
- * all three see the same machine state. Measured as CPU time of the process per call (client and
+ * all three see the same machine state. OpenTelemetry's AsyncLocalStorage context manager is
+ * registered, as OpenInference's documented setup (`provider.register()`) does. Measured as CPU time of the process per call (client and
  * loopback server both in it); the figure is each median minus the uninstrumented one.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
 import * as rt from '@nemo-flow/runtime';
@@ -62,6 +65,11 @@ export async function runOpenAiSdk(calls: number, rounds: number, transport: 'lo
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  // OpenInference's documented setup registers the provider, and with it OpenTelemetry's
+  // AsyncLocalStorage context manager, so that spans nest; ours keeps its scopes in
+  // AsyncLocalStorage too. Both then carry a context through the SDK's async work.
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
   const exporter = new OpenInferenceExporter({ spanExporter: new NoopSpanExporter(), ...PIPELINE });
   rt.registerSubscriber('bench-openai-sdk', exporter);
   try {
@@ -100,6 +108,7 @@ export async function runOpenAiSdk(calls: number, rounds: number, transport: 'lo
     };
   } finally {
     rt.deregisterSubscriber('bench-openai-sdk');
+    context.disable();
     await exporter.shutdown();
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
