@@ -11,6 +11,8 @@ import { OtelExporter } from '@nemo-flow/exporter-otel';
 import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { childrenOf, spanNamed, startOtlpReceiver, type ReceivedSpan } from '../../../test/support/otlp-receiver.js';
 import type { FakeServer } from '../../../test/support/fake-providers/server.js';
+import { apiError } from '../../../test/support/fake-providers/openai.js';
+import { RateLimitError } from 'openai';
 import { client, setupServer } from './helpers.js';
 import { scriptWeather, weatherAgent } from './agent.js';
 
@@ -90,5 +92,29 @@ describe('@nemo-flow/openai: a two-turn agent in ATIF, OpenTelemetry and OpenInf
     assert.equal(l2!.attributes['llm.input_messages.3.message.role'], 'tool');
     const oiTool = oiSpans!.find((s) => s.attributes['openinference.span.kind'] === 'TOOL')!;
     assert.equal(oiTool.attributes['tool.name'], 'get_weather');
+  });
+
+  it('a failed SDK call: error.type is the SDK error class in both span vocabularies, with the HTTP status', async () => {
+    const otelReceiver = await startOtlpReceiver();
+    const oiReceiver = await startOtlpReceiver();
+    const otel = new OtelExporter({ endpoint: otelReceiver.url, scheduledDelayMillis: 20 }).register('openai-otel-err');
+    const oi = new OpenInferenceExporter({ endpoint: oiReceiver.url, scheduledDelayMillis: 20 }).register('openai-oi-err');
+    try {
+      server.enqueue(apiError(429, 'slow down', 'rate_limit_exceeded'));
+      const err = await client(server).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      assert.ok(err instanceof RateLimitError);
+      await Promise.all([otel.forceFlush(), oi.forceFlush()]);
+      const [span] = await otelReceiver.waitForSpans(1);
+      assert.equal(span!.status.code, 'ERROR');
+      assert.equal(span!.attributes['error.type'], 'RateLimitError');
+      assert.equal(span!.attributes['http.response.status_code'], 429);
+      assert.equal(span!.events[0]?.attributes['exception.type'], 'RateLimitError');
+      const [oiSpan] = await oiReceiver.waitForSpans(1);
+      assert.equal(oiSpan!.status.code, 'ERROR');
+      assert.equal(oiSpan!.attributes['error.type'], 'RateLimitError');
+    } finally {
+      await Promise.all([otel.shutdown({ timeoutMillis: 2000 }), oi.shutdown({ timeoutMillis: 2000 })]);
+      await Promise.all([otelReceiver.close(), oiReceiver.close()]);
+    }
   });
 });

@@ -83,6 +83,21 @@ describe('@nemo-flow/openai: helpers, responses, embeddings', () => {
     assert.ok(c.ends().every((e) => e.status === 'ok'));
   });
 
+  it('chat.completions.runTools: each request the runner makes is one LLM call', async () => {
+    server.enqueue(
+      json(chatCompletion({ toolCalls: [{ id: 'call_1', name: 'add', arguments: { a: 2, b: 3 } }] })),
+      json(chatCompletion({ text: '5' })),
+    );
+    const runner = openai.chat.completions.runTools({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: '2+3?' }],
+      tools: [{ type: 'function', function: { name: 'add', description: 'Adds two numbers', parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } }, function: (args: { a: number; b: number }) => args.a + args.b, parse: JSON.parse } }],
+    });
+    assert.equal(await runner.finalContent(), '5');
+    assert.equal(server.requests.length, 2);
+    assert.deepEqual(c.ends().map((e) => e.name), ['openai.chat.completions', 'openai.chat.completions']);
+  });
+
   it('embeddings.create: an embedder scope with token usage, without the vectors; the caller gets them all', async () => {
     server.enqueue(json(embeddingList({ count: 2, dims: 3, inputTokens: 11 })));
     const res = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] });
