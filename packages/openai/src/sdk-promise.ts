@@ -35,7 +35,12 @@ export function sdkPromise(client: OpenAI, path: string, body: unknown, streamed
   const props = outcome.then((o) => o.props ?? syntheticProps(path, body, o.data, streamed));
   // The SDK parses only after the props resolved; by then `outcome` has too.
   const promise = new APIPromise<unknown>(client, props, () => outcome.then((o) => o.data));
-  promise.asResponse = () => outcome.then((o) => rawResponse(o, props));
+  promise.asResponse = () => outcome.then((o) => rawResponse(o, props, true));
+  // `.withResponse()` also hands over the stream object, which reads the body: the call goes on.
+  promise.withResponse = async () => {
+    const [data, response] = await Promise.all([promise, outcome.then((o) => rawResponse(o, props, false))]);
+    return { data, response, request_id: response.headers.get('x-request-id') };
+  };
   return promise;
 }
 
@@ -44,10 +49,10 @@ export function sdkPromise(client: OpenAI, path: string, body: unknown, streamed
  * its result, so the caller gets the same status and headers with that result as the body; a
  * stream's body is unread and handed over as is (the call then ends: the caller reads it).
  */
-async function rawResponse(o: Outcome, props: Promise<ResponseProps>): Promise<Response> {
+async function rawResponse(o: Outcome, props: Promise<ResponseProps>, handOver: boolean): Promise<Response> {
   const r = (await props).response;
   if (!r.bodyUsed) {
-    o.onRaw?.();
+    if (handOver) o.onRaw?.();
     return r;
   }
   return new Response(JSON.stringify(o.data ?? null), { status: r.status, statusText: r.statusText, headers: r.headers });

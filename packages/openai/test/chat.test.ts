@@ -183,6 +183,19 @@ describe('@nemo-flow/openai: chat completions', () => {
     assert.equal(((await raw.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content, 'y');
   });
 
+  it('streams: .withResponse() keeps the call going; .asResponse() hands the body over and ends it', async () => {
+    server.enqueue({ kind: 'sse', events: chatStream({ text: ['a', 'b'] }) }, { kind: 'sse', events: chatStream({ text: ['raw'] }) });
+    const { data, response } = await openai.chat.completions.create({ model: 'm', messages: [], stream: true }).withResponse();
+    assert.equal(response.headers.get('content-type'), 'text/event-stream');
+    let text = '';
+    for await (const ch of data) text += ch.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'ab');
+    assert.equal((profile(c.ends()[0]) as unknown as { stream: { completed: boolean } }).stream.completed, true);
+    const raw = await openai.chat.completions.create({ model: 'm', messages: [], stream: true }).asResponse();
+    assert.match(await raw.text(), /"content":"raw"/);
+    assert.equal(c.ends().length, 2);
+  });
+
   it('a 500 arrives as the SDK InternalServerError; the call records error.type and status', async () => {
     server.enqueue(apiError(500, 'upstream broke'));
     const err = await openai.chat.completions.create({ model: 'm', messages: [] }).catch((e: unknown) => e);
