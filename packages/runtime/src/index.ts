@@ -36,7 +36,7 @@ export * from './codecs/index.js';
 export { ConsoleExporter } from './sinks/console.js';
 export type { ConsoleExporterOptions } from './sinks/console.js';
 export { AtofFileExporter } from './sinks/atof-file.js';
-export type { AtofFileExporterOptions } from './sinks/atof-file.js';
+export type { AtofFileExporterOptions, AtofFileStats } from './sinks/atof-file.js';
 export { serializeEvent } from './payload.js';
 export * from './plugins/index.js';
 export * from './adaptive/index.js';
