@@ -1,10 +1,10 @@
-/** AtofFileExporter under a slow reader, a full disk and short writes: bounded memory, nothing torn, losses counted. */
+/** AtofFileExporter under a slow reader, a full disk and short writes: bounded memory, nothing torn, losses counted. ConsoleExporter options. */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AtofFileExporter, deregisterSubscriber, mark, registerSubscriber } from '@nemo-flow/runtime';
+import { AtofFileExporter, ConsoleExporter, deregisterSubscriber, mark, registerSubscriber } from '@nemo-flow/runtime';
 import { collectFailures, tick } from './helpers.js';
 
 /**
@@ -221,5 +221,18 @@ describe('AtofFileExporter: limits', () => {
     }
     assert.throws(() => new AtofFileExporter({ path, overflow: 'wait' as never }), /option "overflow" must be "block" or "drop", got "wait"/);
     assert.throws(() => new AtofFileExporter({ path, mode: 'truncate' as never }), /option "mode" must be "append" or "overwrite", got "truncate"/);
+  });
+});
+
+describe('ConsoleExporter: options', () => {
+  it('bad options are TypeErrors naming the option and what was expected', () => {
+    assert.throws(() => new ConsoleExporter(null as never), /ConsoleExporter: options must be an object, got null/);
+    assert.throws(() => new ConsoleExporter({ stream: 'stdout' as never }), /option "stream" must be a writable stream \(an object with write\(\)\), got "stdout"/);
+    assert.throws(() => new ConsoleExporter({ stream: {} as never }), /option "stream" must be a writable stream/);
+    assert.throws(() => new ConsoleExporter({ color: 'yes' as never }), /option "color" must be a boolean, got "yes"/);
+    for (const bad of [NaN, -1, 2.5, Infinity, '80'] as never[]) {
+      assert.throws(() => new ConsoleExporter({ payloadChars: bad }), (e: unknown) => e instanceof TypeError && /option "payloadChars" must be an integer ≥ 0 \(0 hides payloads\), got/.test(e.message));
+    }
+    assert.doesNotThrow(() => new ConsoleExporter({ payloadChars: 0, color: false, stream: process.stderr }));
   });
 });
