@@ -96,6 +96,7 @@ export class AtofFileExporter implements EventExporter {
   #written = 0;
   #dropped = 0;
   #failed = 0;
+  #bufferFull: Error | undefined;
   readonly #onExit = (): void => this.#flushSync();
   readonly #removeSignalHook: () => void;
 
@@ -120,18 +121,12 @@ export class AtofFileExporter implements EventExporter {
 
   onEvent(event: LifecycleEvent): void {
     if (this.#closed) return;
+    // Full already: a dropped line is not even serialized (an overloaded app pays the least).
+    if (this.#drop && this.#pending + this.#inflightBytes >= this.#max) return this.#dropLine();
     const line = serializeEvent(event) + '\n';
     const bytes = Buffer.byteLength(line);
     if (this.#pending + this.#inflightBytes + bytes > this.#max) {
-      if (this.#drop) {
-        this.#dropped++;
-        reportFailure(
-          `atof-file:${this.path}:dropped`,
-          `AtofFileExporter dropped lines for ${this.path}: more than ${this.#max} bytes were waiting for the disk (overflow: "drop"); see stats.droppedLines`,
-          new Error('buffer full'),
-        );
-        return;
-      }
+      if (this.#drop) return this.#dropLine();
       this.#lines.push(line);
       this.#pending += bytes;
       this.#flushSync(); // the disk is behind: wait for it rather than grow without bound
@@ -140,6 +135,15 @@ export class AtofFileExporter implements EventExporter {
     this.#lines.push(line);
     this.#pending += bytes;
     this.#schedule();
+  }
+
+  #dropLine(): void {
+    this.#dropped++;
+    reportFailure(
+      `atof-file:${this.path}:dropped`,
+      `AtofFileExporter dropped lines for ${this.path}: more than ${this.#max} bytes were waiting for the disk (overflow: "drop"); see stats.droppedLines`,
+      (this.#bufferFull ??= new Error('buffer full')),
+    );
   }
 
   #schedule(): void {
