@@ -14,14 +14,15 @@ import {
   toolCallExecute,
   withScope,
   flushSubscribers,
-  OpenAIChatCodec,
   registerSubscriber as reg,
   deregisterSubscriber as dereg,
-  serializeEvent,
   registerLlmSanitizeResponseGuardrail,
   deregisterLlmSanitizeResponseGuardrail,
 } from '@nemo-flow/runtime';
-import type { LlmCodec, ScopeEvent } from '@nemo-flow/runtime';
+import { OpenAIChatCodec } from '@nemo-flow/runtime/codecs';
+import { serializeEvent } from '@nemo-flow/runtime/exporter-kit';
+import type { ScopeEvent } from '@nemo-flow/runtime';
+import type { LlmCodec } from '@nemo-flow/runtime/codecs';
 import { capture, collectFailures, tick } from './helpers.js';
 
 class Money {

@@ -3,7 +3,6 @@ import {
   ScopeType,
   GuardrailRejectedError,
   MiddlewareError,
-  REDACTED_MARKER,
   deregisterLlmRequestIntercept,
   deregisterToolConditionalExecutionGuardrail,
   deregisterToolExecutionIntercept,
@@ -40,6 +39,7 @@ import {
   registerSubscriber,
   deregisterSubscriber,
 } from '@nemo-flow/runtime';
+import { REDACTED_MARKER } from '@nemo-flow/runtime/exporter-kit';
 import type { LlmRequest } from '@nemo-flow/runtime';
 import { capture, collectFailures, tick } from './helpers.js';
 

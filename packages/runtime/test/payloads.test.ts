@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { toJsonSafe, stringifySafe, toolCallExecute, registerSubscriber, deregisterSubscriber, serializeEvent } from '@nemo-flow/runtime';
+import { toolCallExecute, registerSubscriber, deregisterSubscriber } from '@nemo-flow/runtime';
+import { toJsonSafe, stringifySafe, serializeEvent } from '@nemo-flow/runtime/exporter-kit';
 
 describe('payloads', () => {
   it('toJsonSafe converts what JSON cannot hold, without touching the input', () => {

@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flushSubscribers, llmCallExecute, llmStreamCallExecute, toolCallExecute, type ScopeEvent } from '@nemo-flow/runtime';
-import { clearPlugins, initializePlugins, type PluginOptions } from '../src/plugins/index.js';
+import { clearPlugins, type PluginOptions } from '@nemo-flow/runtime/plugins';
+// The sdk's initializePlugins knows the observability component one test writes files with.
+import { initializePlugins } from '@nemo-flow/sdk';
 import { capture } from './helpers.js';
 
 const pii = (config: Record<string, unknown> = {}): unknown => ({ version: 1, components: [{ kind: 'pii_redaction', config }] });

@@ -1,7 +1,7 @@
 /** The PII detectors and the redactor as pure functions. */
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { createPiiRedactor, findPii, luhnCheck, PII_DETECTORS } from '../src/plugins/index.js';
+import { createPiiRedactor, findPii, luhnCheck, PII_DETECTORS } from '@nemo-flow/runtime/plugins';
 
 const types = (text: string): string[] => findPii(text).map((f) => `${f.type}:${f.text}`);
 

@@ -9,9 +9,9 @@ import {
   registerSubscriber,
   withScope,
   LifecycleError,
-  reportFailure,
   failureCounts,
 } from '@nemo-flow/runtime';
+import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import type { LifecycleEvent } from '@nemo-flow/runtime';
 import { capture, collectFailures, tick } from './helpers.js';
 

@@ -1,72 +1,53 @@
 /**
- * Public registration functions, one pair per family, named as in the reference package.
- * Every one accepts `{ scope }` to register scope-locally.
+ * Public registration functions. `registerMiddleware(family, …)` / `deregisterMiddleware(family, …)`
+ * do the work; the per-family names of the reference package (`registerToolSanitizeRequestGuardrail`
+ * …) are that function with the family fixed. Every one accepts `{ scope }` to register scope-locally.
  */
 import { addEntry, removeEntry } from './registry.js';
-import type {
-  Family,
-  FamilyCallbacks,
-  InterceptOptions,
-  LlmConditionalGuardrail,
-  LlmExecutionIntercept,
-  LlmRequestIntercept,
-  LlmSanitizeGuardrail,
-  LlmStreamExecutionIntercept,
-  RegisterOptions,
-  ToolConditionalGuardrail,
-  ToolExecutionIntercept,
-  ToolRequestIntercept,
-  ToolSanitizeGuardrail,
-} from './types.js';
+import type { Family, FamilyCallbacks, InterceptOptions, RegisterOptions } from './types.js';
 
-function registrar<F extends Family>(family: F) {
-  return (name: string, priority: number, fn: FamilyCallbacks[F], options?: RegisterOptions): void =>
-    addEntry(family, name, priority, fn, options);
-}
-function deregistrar(family: Family) {
-  return (name: string, options?: RegisterOptions): boolean => removeEntry(family, name, options?.scope);
+/**
+ * Registers middleware of `family` under `name` (unique per family and scope) with `priority`
+ * (ascending: lower runs first / outermost). `breakChain` applies to request intercepts only.
+ */
+export function registerMiddleware<F extends Family>(family: F, name: string, priority: number, fn: FamilyCallbacks[F], options?: InterceptOptions): void {
+  addEntry(family, name, priority, fn, options);
 }
 
-export const registerToolConditionalExecutionGuardrail: (name: string, priority: number, fn: ToolConditionalGuardrail, options?: RegisterOptions) => void =
-  registrar('tool_conditional_execution');
+/** Removes the middleware of `family` named `name` (scope-local with `{ scope }`). Returns whether it existed. */
+export function deregisterMiddleware(family: Family, name: string, options?: RegisterOptions): boolean {
+  return removeEntry(family, name, options?.scope);
+}
+
+type Register<F extends Family, O> = (name: string, priority: number, fn: FamilyCallbacks[F], options?: O) => void;
+type Deregister = (name: string, options?: RegisterOptions) => boolean;
+
+function registrar<F extends Family, O extends RegisterOptions = RegisterOptions>(family: F): Register<F, O> {
+  return (name, priority, fn, options) => addEntry(family, name, priority, fn, options);
+}
+function deregistrar(family: Family): Deregister {
+  return (name, options) => removeEntry(family, name, options?.scope);
+}
+
+export const registerToolConditionalExecutionGuardrail = registrar('tool_conditional_execution');
 export const deregisterToolConditionalExecutionGuardrail = deregistrar('tool_conditional_execution');
-
-export const registerToolRequestIntercept = (name: string, priority: number, fn: ToolRequestIntercept, options?: InterceptOptions): void =>
-  addEntry('tool_request_intercept', name, priority, fn, options);
+export const registerToolRequestIntercept = registrar<'tool_request_intercept', InterceptOptions>('tool_request_intercept');
 export const deregisterToolRequestIntercept = deregistrar('tool_request_intercept');
-
-export const registerToolSanitizeRequestGuardrail: (name: string, priority: number, fn: ToolSanitizeGuardrail, options?: RegisterOptions) => void =
-  registrar('tool_sanitize_request');
+export const registerToolSanitizeRequestGuardrail = registrar('tool_sanitize_request');
 export const deregisterToolSanitizeRequestGuardrail = deregistrar('tool_sanitize_request');
-
-export const registerToolSanitizeResponseGuardrail: (name: string, priority: number, fn: ToolSanitizeGuardrail, options?: RegisterOptions) => void =
-  registrar('tool_sanitize_response');
+export const registerToolSanitizeResponseGuardrail = registrar('tool_sanitize_response');
 export const deregisterToolSanitizeResponseGuardrail = deregistrar('tool_sanitize_response');
-
-export const registerToolExecutionIntercept: (name: string, priority: number, fn: ToolExecutionIntercept, options?: RegisterOptions) => void =
-  registrar('tool_execution_intercept');
+export const registerToolExecutionIntercept = registrar('tool_execution_intercept');
 export const deregisterToolExecutionIntercept = deregistrar('tool_execution_intercept');
-
-export const registerLlmConditionalExecutionGuardrail: (name: string, priority: number, fn: LlmConditionalGuardrail, options?: RegisterOptions) => void =
-  registrar('llm_conditional_execution');
+export const registerLlmConditionalExecutionGuardrail = registrar('llm_conditional_execution');
 export const deregisterLlmConditionalExecutionGuardrail = deregistrar('llm_conditional_execution');
-
-export const registerLlmRequestIntercept = (name: string, priority: number, fn: LlmRequestIntercept, options?: InterceptOptions): void =>
-  addEntry('llm_request_intercept', name, priority, fn, options);
+export const registerLlmRequestIntercept = registrar<'llm_request_intercept', InterceptOptions>('llm_request_intercept');
 export const deregisterLlmRequestIntercept = deregistrar('llm_request_intercept');
-
-export const registerLlmSanitizeRequestGuardrail: (name: string, priority: number, fn: LlmSanitizeGuardrail, options?: RegisterOptions) => void =
-  registrar('llm_sanitize_request');
+export const registerLlmSanitizeRequestGuardrail = registrar('llm_sanitize_request');
 export const deregisterLlmSanitizeRequestGuardrail = deregistrar('llm_sanitize_request');
-
-export const registerLlmSanitizeResponseGuardrail: (name: string, priority: number, fn: LlmSanitizeGuardrail, options?: RegisterOptions) => void =
-  registrar('llm_sanitize_response');
+export const registerLlmSanitizeResponseGuardrail = registrar('llm_sanitize_response');
 export const deregisterLlmSanitizeResponseGuardrail = deregistrar('llm_sanitize_response');
-
-export const registerLlmExecutionIntercept: (name: string, priority: number, fn: LlmExecutionIntercept, options?: RegisterOptions) => void =
-  registrar('llm_execution_intercept');
+export const registerLlmExecutionIntercept = registrar('llm_execution_intercept');
 export const deregisterLlmExecutionIntercept = deregistrar('llm_execution_intercept');
-
-export const registerLlmStreamExecutionIntercept: (name: string, priority: number, fn: LlmStreamExecutionIntercept, options?: RegisterOptions) => void =
-  registrar('llm_stream_execution_intercept');
+export const registerLlmStreamExecutionIntercept = registrar('llm_stream_execution_intercept');
 export const deregisterLlmStreamExecutionIntercept = deregistrar('llm_stream_execution_intercept');

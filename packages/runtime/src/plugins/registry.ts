@@ -1,18 +1,14 @@
 /**
- * The plugin kinds a configuration may name: the built-ins (`observability`, `pii_redaction`)
- * and those added with `registerPlugin`.
+ * The plugin kinds a configuration may name: the built-in `pii_redaction` and those added with
+ * `registerPlugin` (`@nemo-flow/sdk` adds `observability` and `adaptive`).
  */
 import type { PluginDefinition } from './types.js';
-import { observabilityPlugin } from './observability/index.js';
 import { piiRedactionPlugin } from './pii/component.js';
-import { adaptivePlugin } from '../adaptive/plugin.js';
 
 type AnyDefinition = PluginDefinition<Record<string, unknown>>;
 
 const BUILTINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>([
-  ['observability', observabilityPlugin as unknown as AnyDefinition],
   ['pii_redaction', piiRedactionPlugin as unknown as AnyDefinition],
-  ['adaptive', adaptivePlugin as unknown as AnyDefinition],
 ]);
 
 const custom = new Map<string, AnyDefinition>();

@@ -13,7 +13,7 @@ import type { EventExporter } from '../subscribers.js';
 import type { LifecycleEvent } from '../types.js';
 import { serializeEvent } from '../payload.js';
 import { reportFailure } from '../report.js';
-import { addExitHook, type ExitReason } from '../exit-hook.js';
+import { addExitHook, addSyncExitHook, type ExitReason } from '../exit-hook.js';
 import { checkWritableFile } from '../plugins/checks.js';
 import { countNewlines, trimTail, writeFully, writeFullySync, type WriteResult } from './fd-write.js';
 
@@ -97,7 +97,7 @@ export class AtofFileExporter implements EventExporter {
   #dropped = 0;
   #failed = 0;
   #bufferFull: Error | undefined;
-  readonly #onExit = (): void => this.#flushSync();
+  readonly #removeExitHook: () => void;
   readonly #removeSignalHook: () => void;
 
   constructor(options: AtofFileExporterOptions) {
@@ -109,7 +109,7 @@ export class AtofFileExporter implements EventExporter {
     // Checked without creating or truncating anything (see the file comment).
     const problem = checkWritableFile(this.path);
     if (problem) throw new Error(`AtofFileExporter: cannot open ${this.path} for writing: ${problem}`);
-    process.on('exit', this.#onExit);
+    this.#removeExitHook = addSyncExitHook(() => this.#flushSync());
     // A signal that would end the process: write everything first, in order after any write in flight.
     this.#removeSignalHook = addExitHook((reason: ExitReason) => (reason.signal && reason.exiting ? this.forceFlush() : Promise.resolve()));
   }
@@ -235,7 +235,7 @@ export class AtofFileExporter implements EventExporter {
   async shutdown(): Promise<void> {
     await this.forceFlush();
     this.#closed = true;
-    process.off('exit', this.#onExit);
+    this.#removeExitHook();
     this.#removeSignalHook();
     if (this.#fd !== undefined) {
       const fd = this.#fd;
