@@ -1,7 +1,10 @@
-/** Checks `AtifExporter` options up front, so a wrong one is a `TypeError` naming it instead of an engine error later. */
+/**
+ * Checks `AtifExporter` / `buildTrajectories` options up front, so a wrong one is a `TypeError`
+ * naming it instead of an engine error later.
+ */
 import type { AtifExporterOptions } from './exporter.js';
 
-function describe(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v);
@@ -9,18 +12,18 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-function fail(option: string, expected: string, got: unknown): never {
-  throw new TypeError(`AtifExporter: option "${option}" must be ${expected}, got ${describe(got)}`);
+function fail(who: string, option: string, expected: string, got: unknown): never {
+  throw new TypeError(`${who}: option "${option}" must be ${expected}, got ${describeValue(got)}`);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function checkExporterOptions(options: AtifExporterOptions): void {
-  if (!isObject(options)) throw new TypeError(`AtifExporter: options must be an object, got ${describe(options)}`);
+export function checkExporterOptions(options: AtifExporterOptions, who = 'AtifExporter'): void {
+  if (!isObject(options)) throw new TypeError(`${who}: options must be an object, got ${describeValue(options)}`);
   const o = options as Record<string, unknown>;
   const optional = (name: string, ok: (v: unknown) => boolean, expected: string): void => {
     const v = o[name]; // read once: a getter is asked one time
-    if (v !== undefined && !ok(v)) fail(name, expected, v);
+    if (v !== undefined && !ok(v)) fail(who, name, expected, v);
   };
   const nonEmptyString = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
   optional('dir', nonEmptyString, 'a non-empty string (a directory path)');
@@ -34,13 +37,13 @@ export function checkExporterOptions(options: AtifExporterOptions): void {
   optional('agentVersion', nonEmptyString, 'a non-empty string');
   optional('sessionId', nonEmptyString, 'a non-empty string');
   if (o.pricing !== undefined) {
-    if (!isObject(o.pricing)) fail('pricing', 'an object of model name → { inputPerMTok, outputPerMTok, cachedInputPerMTok? }', o.pricing);
+    if (!isObject(o.pricing)) fail(who, 'pricing', 'an object of model name → { inputPerMTok, outputPerMTok, cachedInputPerMTok? }', o.pricing);
     for (const [model, p] of Object.entries(o.pricing)) {
-      if (!isObject(p)) fail(`pricing.${model}`, 'an object { inputPerMTok, outputPerMTok, cachedInputPerMTok? }', p);
+      if (!isObject(p)) fail(who, `pricing.${model}`, 'an object { inputPerMTok, outputPerMTok, cachedInputPerMTok? }', p);
       for (const key of ['inputPerMTok', 'outputPerMTok', 'cachedInputPerMTok']) {
         const v = p[key];
         if (v === undefined && key === 'cachedInputPerMTok') continue;
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`pricing.${model}.${key}`, 'a finite number ≥ 0 (USD per million tokens)', v);
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(who, `pricing.${model}.${key}`, 'a finite number ≥ 0 (USD per million tokens)', v);
       }
     }
   }

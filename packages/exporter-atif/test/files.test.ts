@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AtifExporter, validateTrajectory, type AtifTrajectory, type WrittenTrajectory } from '@nemo-flow/exporter-atif';
+import { AtifExporter, buildTrajectories, validateTrajectory, type AtifTrajectory, type WrittenTrajectory } from '@nemo-flow/exporter-atif';
 import { EventLog } from './events.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -218,5 +218,15 @@ describe('AtifExporter: files', () => {
     assert.throws(() => new AtifExporter({ schemaVersion: '1.6' as never }), /option "schemaVersion" must be "ATIF-v1.6" or "ATIF-v1.7", got "1.6"/);
     assert.throws(() => new AtifExporter({ pricing: { m: { inputPerMTok: NaN, outputPerMTok: 1 } } }), /option "pricing.m.inputPerMTok" must be a finite number ≥ 0 .*, got NaN/);
     assert.throws(() => new AtifExporter({ pricing: { m: { inputPerMTok: 1, outputPerMTok: -2 } } }), /option "pricing.m.outputPerMTok" must be a finite number ≥ 0/);
+  });
+});
+
+describe('buildTrajectories: arguments', () => {
+  it('bad events or options are TypeErrors naming them', () => {
+    assert.throws(() => buildTrajectories(42 as never), /buildTrajectories: events must be an iterable of lifecycle events \(e\.g\. an array\), got 42/);
+    assert.throws(() => buildTrajectories(null as never), /events must be an iterable .*, got null/);
+    assert.throws(() => buildTrajectories([], { filenameTemplate: 7 as never }), /buildTrajectories: option "filenameTemplate" must be a non-empty string .*, got 7/);
+    assert.throws(() => buildTrajectories([], 'x' as never), /buildTrajectories: options must be an object, got "x"/);
+    assert.deepEqual(buildTrajectories([]), []);
   });
 });
