@@ -1,4 +1,4 @@
-/** Staging a configuration touches no file: a configuration that fails and rolls back leaves events.jsonl as it was. */
+/** The ATOF section of the configuration: staging touches no file; the buffer bound and overflow policy are configurable. */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,5 +42,17 @@ describe('sdk: staging touches no file', () => {
     });
     assert.equal(readFileSync(events, 'utf8'), '{"kind":"mark","name":"from the last run"}\n');
     assert.equal(statSync(events).mtimeMs, before);
+  });
+
+  it('observability.atof takes max_buffer_bytes and overflow; bad values are diagnostics naming the field', async () => {
+    const obs = (atof: Record<string, unknown>): unknown => ({ version: 1, components: [{ kind: 'observability', config: { output_dir: dir, console: false, atif: false, atof } }] });
+    await assert.rejects(initializePlugins(obs({ max_buffer_bytes: -1, overflow: 'wait' })), (err: unknown) => {
+      assert.ok(err instanceof PluginConfigError);
+      const fields = err.diagnostics.map((d) => `${d.code} ${d.field ?? ''}`).sort();
+      assert.deepEqual(fields, ['INVALID_VALUE config.atof.max_buffer_bytes', 'UNSUPPORTED_VALUE config.atof.overflow'].sort());
+      return true;
+    });
+    const report = await initializePlugins(obs({ max_buffer_bytes: 65536, overflow: 'drop' }));
+    assert.deepEqual(report.components[0]!.subscribers, ['plugin:observability:atof']);
   });
 });
