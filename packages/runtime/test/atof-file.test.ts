@@ -150,15 +150,15 @@ describe('AtofFileExporter: limits', () => {
     }
   });
 
-  for (const overflow of ['block', 'drop'] as const) {
-    it(`short writes at a file-size limit (overflow "${overflow}"): no torn line, the rest counted as failed (a child process)`, async function () {
+  for (const [overflow, mode] of [['block', 'append'], ['drop', 'overwrite']] as const) {
+    it(`short writes at a file-size limit (overflow "${overflow}", mode "${mode}"): no torn line, the rest counted as failed (a child process)`, async function () {
       this.timeout(20_000);
       const path = join(dir, 'events.jsonl');
       const script = `
         import { AtofFileExporter, registerSubscriber, deregisterSubscriber, mark, setFailureReporter } from '@nemo-flow/runtime';
         const seen = [];
         setFailureReporter((f) => seen.push(f.message + ': ' + f.firstError.code));
-        const exp = new AtofFileExporter({ path: ${JSON.stringify(path)}, overflow: ${JSON.stringify(overflow)} });
+        const exp = new AtofFileExporter({ path: ${JSON.stringify(path)}, overflow: ${JSON.stringify(overflow)}, mode: ${JSON.stringify(mode)} });
         registerSubscriber('atof', exp);
         for (let i = 0; i < 40; i++) { mark('m' + i, { data: { pad: 'y'.repeat(300 + i) } }); if (i % 7 === 0) await new Promise((r) => setImmediate(r)); }
         deregisterSubscriber('atof');
@@ -175,6 +175,31 @@ describe('AtofFileExporter: limits', () => {
       assert.equal(out.stats.writtenLines + out.stats.failedLines, 40);
       assert.ok(out.stats.failedLines > 0);
       assert.ok(out.seen.some((m) => /could not write \d+ line\(s\).*EFBIG$/.test(m)), out.seen.join('\n'));
+    });
+  }
+
+  for (const mode of ['append', 'overwrite'] as const) {
+    it(`after a cut-off line is removed, the next line that fits lands right after the last whole one (mode "${mode}", a child process)`, async function () {
+      this.timeout(20_000);
+      const path = join(dir, 'events.jsonl');
+      const script = `
+        import { AtofFileExporter, registerSubscriber, deregisterSubscriber, mark, setFailureReporter } from '@nemo-flow/runtime';
+        setFailureReporter(() => {});
+        const exp = new AtofFileExporter({ path: ${JSON.stringify(path)}, mode: ${JSON.stringify(mode)} });
+        registerSubscriber('atof', exp);
+        for (const [name, pad] of [['big', 6000], ['cut', 3000], ['small', 10]]) {
+          mark(name, { data: { pad: 'y'.repeat(pad) } });
+          await exp.forceFlush(); // one write each: 6.3 KB fits, the next only in part, the last one fits again
+        }
+        deregisterSubscriber('atof');
+        await exp.shutdown();
+        process.stdout.write(JSON.stringify(exp.stats));
+      `;
+      const stats = JSON.parse(await underFileSizeLimit(8, script)) as { writtenLines: number; failedLines: number };
+      const text = readFileSync(path, 'utf8');
+      assert.ok(!text.includes('\0'), 'no hole where the cut-off line was');
+      assert.deepEqual(text.trimEnd().split('\n').map((l) => JSON.parse(l).name), ['big', 'small']);
+      assert.deepEqual([stats.writtenLines, stats.failedLines], [2, 1]);
     });
   }
 

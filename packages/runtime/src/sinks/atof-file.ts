@@ -7,7 +7,7 @@
  * The file is opened when the first line is written, not at construction: a configuration that is
  * staged and then rolled back has touched no file.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { EventExporter } from '../subscribers.js';
 import type { LifecycleEvent } from '../types.js';
@@ -51,6 +51,7 @@ export interface AtofFileStats {
 }
 
 const DEFAULT_MAX_BUFFER_BYTES = 16 * 1024 * 1024;
+const OVERWRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND;
 
 interface Chunk {
   buf: Buffer;
@@ -161,7 +162,8 @@ export class AtofFileExporter implements EventExporter {
     if (this.#fd !== undefined) return true;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
-      this.#fd = openSync(this.path, this.#mode === 'append' ? 'a' : 'w');
+      // Always O_APPEND: after a cut-off line is truncated away, the next write lands at the new end, not past it.
+      this.#fd = openSync(this.path, this.#mode === 'append' ? 'a' : OVERWRITE);
     } catch (err) {
       reportFailure(`atof-file:${this.path}`, `AtofFileExporter cannot open ${this.path} for writing`, err);
       return false;
