@@ -47,19 +47,29 @@ function staleLock(content: string): boolean {
   return host === HOST && /^\d+$/.test(pid ?? '') && !alive(Number(pid));
 }
 
+function makeDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Claims `name` in `dir` for this process: `claimed`, `taken` (another live writer has it), or
  * `unavailable` (the directory cannot be written; the write will fail and be reported later).
  */
 export function claimName(dir: string, name: string): 'claimed' | 'taken' | 'unavailable' {
   const path = lockPath(dir, name);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
-      mkdirSync(dir, { recursive: true });
       fd = openSync(path, 'wx');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return 'unavailable';
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && attempt === 0 && makeDir(dir)) continue; // the directory does not exist yet
+      if (code !== 'EEXIST') return 'unavailable';
       let content = '';
       try {
         content = readFileSync(path, 'utf8');
