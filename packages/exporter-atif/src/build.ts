@@ -6,7 +6,8 @@ import type { LifecycleEvent } from '@nemo-flow/runtime';
 import { TrajectoryBuilder, type BuilderOptions } from './builder.js';
 import { DEFAULT_FILENAME_TEMPLATE, checkFilenameTemplate, numberedName, renderFilename } from './naming.js';
 import type { AtifTrajectory, AtifViolation } from './types.js';
-import { checkExporterOptions, describeValue } from './options.js';
+import { describeValue } from '@nemo-flow/runtime/exporter-kit';
+import { checkExporterOptions } from './options.js';
 
 export interface BuildOptions extends BuilderOptions {
   /** Template for the suggested `fileName` of each trajectory (see the exporter option). */

@@ -2,18 +2,11 @@
  * Checks `AtifExporter` / `buildTrajectories` options up front, so a wrong one is a `TypeError`
  * naming it instead of an engine error later.
  */
+import { describeValue } from '@nemo-flow/runtime/exporter-kit';
 import type { AtifExporterOptions } from './exporter.js';
 
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return typeof v;
-}
-
 function fail(who: string, option: string, expected: string, got: unknown): never {
-  throw new TypeError(`${who}: option "${option}" must be ${expected}, got ${describeValue(got)}`);
+  throw new TypeError(`${who}: ${option} must be ${expected}, got ${describeValue(got)}`);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -210,14 +210,14 @@ describe('AtifExporter: files', () => {
 
   it('bad options are TypeErrors naming the option', () => {
     assert.throws(() => new AtifExporter(null as never), /AtifExporter: options must be an object, got null/);
-    assert.throws(() => new AtifExporter({ filenameTemplate: 42 as never }), (e: unknown) => e instanceof TypeError && /option "filenameTemplate" must be a non-empty string .*, got 42/.test(e.message));
-    assert.throws(() => new AtifExporter({ dir: '' }), /option "dir" must be a non-empty string \(a directory path\), got ""/);
-    assert.throws(() => new AtifExporter({ onWritten: 'log' as never }), /option "onWritten" must be a function, got "log"/);
-    assert.throws(() => new AtifExporter({ onWriteError: {} as never }), /option "onWriteError" must be a function, got object/);
-    assert.throws(() => new AtifExporter({ writeOnExit: 'yes' as never }), /option "writeOnExit" must be a boolean, got "yes"/);
-    assert.throws(() => new AtifExporter({ schemaVersion: '1.6' as never }), /option "schemaVersion" must be "ATIF-v1.6" or "ATIF-v1.7", got "1.6"/);
-    assert.throws(() => new AtifExporter({ pricing: { m: { inputPerMTok: NaN, outputPerMTok: 1 } } }), /option "pricing.m.inputPerMTok" must be a finite number ≥ 0 .*, got NaN/);
-    assert.throws(() => new AtifExporter({ pricing: { m: { inputPerMTok: 1, outputPerMTok: -2 } } }), /option "pricing.m.outputPerMTok" must be a finite number ≥ 0/);
+    assert.throws(() => new AtifExporter({ filenameTemplate: 42 as never }), (e: unknown) => e instanceof TypeError && /filenameTemplate must be a non-empty string .*, got 42/.test(e.message));
+    assert.throws(() => new AtifExporter({ dir: '' }), /dir must be a non-empty string \(a directory path\), got ""/);
+    assert.throws(() => new AtifExporter({ onWritten: 'log' as never }), /onWritten must be a function, got "log"/);
+    assert.throws(() => new AtifExporter({ onWriteError: {} as never }), /onWriteError must be a function, got an object/);
+    assert.throws(() => new AtifExporter({ writeOnExit: 'yes' as never }), /writeOnExit must be a boolean, got "yes"/);
+    assert.throws(() => new AtifExporter({ schemaVersion: '1.6' as never }), /schemaVersion must be "ATIF-v1.6" or "ATIF-v1.7", got "1.6"/);
+    assert.throws(() => new AtifExporter({ pricing: { m: { inputPerMTok: NaN, outputPerMTok: 1 } } }), /pricing.m.inputPerMTok must be a finite number ≥ 0 .*, got NaN/);
+    assert.throws(() => new AtifExporter({ pricing: { m: { inputPerMTok: 1, outputPerMTok: -2 } } }), /pricing.m.outputPerMTok must be a finite number ≥ 0/);
   });
 });
 
@@ -225,7 +225,7 @@ describe('buildTrajectories: arguments', () => {
   it('bad events or options are TypeErrors naming them', () => {
     assert.throws(() => buildTrajectories(42 as never), /buildTrajectories: events must be an iterable of lifecycle events \(e\.g\. an array\), got 42/);
     assert.throws(() => buildTrajectories(null as never), /events must be an iterable .*, got null/);
-    assert.throws(() => buildTrajectories([], { filenameTemplate: 7 as never }), /buildTrajectories: option "filenameTemplate" must be a non-empty string .*, got 7/);
+    assert.throws(() => buildTrajectories([], { filenameTemplate: 7 as never }), /buildTrajectories: filenameTemplate must be a non-empty string .*, got 7/);
     assert.throws(() => buildTrajectories([], 'x' as never), /buildTrajectories: options must be an object, got "x"/);
     assert.deepEqual(buildTrajectories([]), []);
   });

@@ -239,24 +239,21 @@ describe('AtofFileExporter: limits', () => {
 
   it('bad options are TypeErrors naming the option and what was expected', () => {
     const path = join(dir, 'e.jsonl');
-    assert.throws(() => new AtofFileExporter(null as never), /AtofFileExporter: options must be an object with a "path", got null/);
-    assert.throws(() => new AtofFileExporter(42 as never), /options must be an object with a "path", got number/);
+    assert.throws(() => new AtofFileExporter(null as never), /AtofFileExporter: options must be an object with a path, got null/);
+    assert.throws(() => new AtofFileExporter(42 as never), /AtofFileExporter: options must be an object, got 42/);
+    assert.throws(() => new AtofFileExporter({ path: '' }), /AtofFileExporter: path must be a non-empty string, got ""/);
     for (const bad of [NaN, -1, 0, 1.5, Infinity, '1024'] as never[]) {
-      assert.throws(() => new AtofFileExporter({ path, maxBufferBytes: bad }), (e: unknown) => e instanceof TypeError && /option "maxBufferBytes" must be a positive integer \(bytes\), got/.test(e.message));
+      assert.throws(() => new AtofFileExporter({ path, maxBufferBytes: bad }), (e: unknown) => e instanceof TypeError && /AtofFileExporter: maxBufferBytes must be a positive integer \(bytes\), got/.test(e.message));
     }
-    assert.throws(() => new AtofFileExporter({ path, overflow: 'wait' as never }), /option "overflow" must be "block" or "drop", got "wait"/);
-    assert.throws(() => new AtofFileExporter({ path, mode: 'truncate' as never }), /option "mode" must be "append" or "overwrite", got "truncate"/);
+    assert.throws(() => new AtofFileExporter({ path, overflow: 'wait' as never }), /AtofFileExporter: overflow must be "block" or "drop", got "wait"/);
+    assert.throws(() => new AtofFileExporter({ path, mode: 'truncate' as never }), /AtofFileExporter: mode must be "append" or "overwrite", got "truncate"/);
   });
 });
 
 describe('ConsoleExporter: options', () => {
-  it('bad options are TypeErrors naming the option and what was expected', () => {
-    assert.throws(() => new ConsoleExporter(null as never), /ConsoleExporter: options must be an object, got null/);
-    assert.throws(() => new ConsoleExporter({ stream: 'stdout' as never }), /option "stream" must be a writable stream \(an object with write\(\)\), got "stdout"/);
-    assert.throws(() => new ConsoleExporter({ stream: {} as never }), /option "stream" must be a writable stream/);
-    assert.throws(() => new ConsoleExporter({ color: 'yes' as never }), /option "color" must be a boolean, got "yes"/);
+  it('payloadChars must be an integer ≥ 0: NaN, fractions, Infinity and strings are TypeErrors', () => {
     for (const bad of [NaN, -1, 2.5, Infinity, '80'] as never[]) {
-      assert.throws(() => new ConsoleExporter({ payloadChars: bad }), (e: unknown) => e instanceof TypeError && /option "payloadChars" must be an integer ≥ 0 \(0 hides payloads\), got/.test(e.message));
+      assert.throws(() => new ConsoleExporter({ payloadChars: bad }), (e: unknown) => e instanceof TypeError && /^ConsoleExporter: payloadChars must be a non-negative integer, got/.test(e.message));
     }
     assert.doesNotThrow(() => new ConsoleExporter({ payloadChars: 0, color: false, stream: process.stderr }));
   });

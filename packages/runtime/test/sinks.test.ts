@@ -121,8 +121,8 @@ describe('AtofFileExporter', () => {
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, 'x');
     assert.throws(() => new AtofFileExporter({ path: join(blocker, 'events.jsonl') }), /AtofFileExporter: cannot open .*a-file\/events\.jsonl for writing/);
-    assert.throws(() => new AtofFileExporter({ path: '' }), /option "path" must be a non-empty string/);
-    assert.throws(() => new AtofFileExporter({ path: join(dir, 'x.jsonl'), mode: 'truncate' as never }), /option "mode" must be "append" or "overwrite", got "truncate"/);
+    assert.throws(() => new AtofFileExporter({ path: '' }), /path must be a non-empty string/);
+    assert.throws(() => new AtofFileExporter({ path: join(dir, 'x.jsonl'), mode: 'truncate' as never }), /mode must be "append" or "overwrite", got "truncate"/);
   });
 
   it('loses nothing on a normal exit without shutdown (a child process)', async () => {

@@ -13,6 +13,7 @@ import type { EventExporter } from '../subscribers.js';
 import type { LifecycleEvent } from '../types.js';
 import { serializeEvent } from '../payload.js';
 import { reportFailure } from '../report.js';
+import { checkOptions, describeValue } from '../errors.js';
 import { addExitHook, addSyncExitHook, type ExitReason } from '../exit-hook.js';
 import { checkWritableFile } from '../plugins/checks.js';
 import { countNewlines, trimTail, writeFully, writeFullySync, type WriteResult } from './fd-write.js';
@@ -60,21 +61,19 @@ interface Chunk {
   prefixed: boolean;
 }
 
-function checkOptions(options: AtofFileExporterOptions): Required<Omit<AtofFileExporterOptions, 'path'>> {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`AtofFileExporter: options must be an object with a "path", got ${options === null ? 'null' : typeof options}`);
-  }
-  if (typeof options.path !== 'string' || options.path.length === 0) {
-    throw new TypeError('AtofFileExporter: option "path" must be a non-empty string');
-  }
+function checkArgs(options: AtofFileExporterOptions): Required<Omit<AtofFileExporterOptions, 'path'>> {
+  const what = 'AtofFileExporter';
+  if (options === null || options === undefined) throw new TypeError(`${what}: options must be an object with a path, got ${describeValue(options)}`);
+  checkOptions(options, what);
+  if (typeof options.path !== 'string' || options.path.length === 0) throw new TypeError(`${what}: path must be a non-empty string, got ${describeValue(options.path)}`);
   const mode = options.mode ?? 'append';
-  if (mode !== 'append' && mode !== 'overwrite') throw new TypeError(`AtofFileExporter: option "mode" must be "append" or "overwrite", got ${JSON.stringify(mode)}`);
+  if (mode !== 'append' && mode !== 'overwrite') throw new TypeError(`${what}: mode must be "append" or "overwrite", got ${describeValue(mode)}`);
   const max = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
   if (typeof max !== 'number' || !Number.isSafeInteger(max) || max <= 0) {
-    throw new TypeError(`AtofFileExporter: option "maxBufferBytes" must be a positive integer (bytes), got ${typeof max === 'number' ? String(max) : JSON.stringify(max) ?? typeof max}`);
+    throw new TypeError(`${what}: maxBufferBytes must be a positive integer (bytes), got ${describeValue(max)}`);
   }
   const overflow = options.overflow ?? 'block';
-  if (overflow !== 'block' && overflow !== 'drop') throw new TypeError(`AtofFileExporter: option "overflow" must be "block" or "drop", got ${JSON.stringify(overflow)}`);
+  if (overflow !== 'block' && overflow !== 'drop') throw new TypeError(`${what}: overflow must be "block" or "drop", got ${describeValue(overflow)}`);
   return { mode, maxBufferBytes: max, overflow };
 }
 
@@ -102,7 +101,7 @@ export class AtofFileExporter implements EventExporter {
   readonly #removeSignalHook: () => void;
 
   constructor(options: AtofFileExporterOptions) {
-    const o = checkOptions(options);
+    const o = checkArgs(options);
     this.#mode = o.mode;
     this.#max = o.maxBufferBytes;
     this.#drop = o.overflow === 'drop';

@@ -7,6 +7,7 @@ import type { EventExporter } from '../subscribers.js';
 import type { LifecycleEvent, ScopeEvent } from '../types.js';
 import { eventTimeMicros } from '../events.js';
 import { stringifySafe } from '../payload.js';
+import { checkOptions, describeValue } from '../errors.js';
 
 export interface ConsoleExporterOptions {
   /** Where to write (default `process.stdout`). */
@@ -35,26 +36,6 @@ function formatDuration(us: number): string {
   return `${(us / 1_000_000).toFixed(2)}s`;
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return Array.isArray(v) ? 'an array' : typeof v;
-}
-
-function checkOptions(o: ConsoleExporterOptions): void {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new TypeError(`ConsoleExporter: options must be an object, got ${describe(o)}`);
-  const stream: unknown = o.stream;
-  if (stream !== undefined && (stream === null || typeof stream !== 'object' || typeof (stream as { write?: unknown }).write !== 'function')) {
-    throw new TypeError(`ConsoleExporter: option "stream" must be a writable stream (an object with write()), got ${describe(stream)}`);
-  }
-  if (o.color !== undefined && typeof o.color !== 'boolean') throw new TypeError(`ConsoleExporter: option "color" must be a boolean, got ${describe(o.color)}`);
-  const chars: unknown = o.payloadChars;
-  if (chars !== undefined && (typeof chars !== 'number' || !Number.isSafeInteger(chars) || chars < 0)) {
-    throw new TypeError(`ConsoleExporter: option "payloadChars" must be an integer ≥ 0 (0 hides payloads), got ${describe(chars)}`);
-  }
-}
-
 /** Prints the event stream as a tree. Register it with `registerSubscriber('console', new ConsoleExporter())`. */
 export class ConsoleExporter implements EventExporter {
   readonly #out: Writable;
@@ -66,7 +47,15 @@ export class ConsoleExporter implements EventExporter {
   #starts: Map<string, number> | undefined;
 
   constructor(options: ConsoleExporterOptions = {}) {
-    checkOptions(options);
+    checkOptions(options, 'ConsoleExporter');
+    options ??= {};
+    if (options.stream !== undefined && (options.stream === null || typeof (options.stream as { write?: unknown }).write !== 'function')) {
+      throw new TypeError(`ConsoleExporter: stream must be a writable stream, got ${describeValue(options.stream)}`);
+    }
+    if (options.color !== undefined && typeof options.color !== 'boolean') throw new TypeError(`ConsoleExporter: color must be a boolean, got ${describeValue(options.color)}`);
+    if (options.payloadChars !== undefined && !(Number.isInteger(options.payloadChars) && options.payloadChars >= 0)) {
+      throw new TypeError(`ConsoleExporter: payloadChars must be a non-negative integer, got ${describeValue(options.payloadChars)}`);
+    }
     const out = options.stream ?? process.stdout;
     this.#out = out;
     this.#color = options.color ?? (Boolean(out.isTTY) && !process.env.NO_COLOR);
