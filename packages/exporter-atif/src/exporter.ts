@@ -13,7 +13,7 @@ import { TrajectoryBuilder, type BuilderOptions, type TrajectorySink } from './b
 import { DEFAULT_FILENAME_TEMPLATE, checkFilenameTemplate, invalidName, numberedName, renderFilename } from './naming.js';
 import type { CompletedTrajectory } from './run.js';
 import type { AtifViolation } from './types.js';
-import { writeAtomic, writeAtomicSync } from './writer.js';
+import { publishedAs, writeAtomic, writeAtomicSync } from './writer.js';
 import { claimName, releaseName, removeStale, tempPath } from './claims.js';
 import { checkExporterOptions } from './options.js';
 
@@ -61,6 +61,8 @@ interface WriteJob {
   reserved: string;
   tmp: string;
   done: boolean;
+  /** Where the asynchronous write published the file (set the moment it is, before the job settles). */
+  published?: string;
 }
 
 /** Exporters that want their data written at process exit; one runtime exit hook serves them all. */
@@ -163,6 +165,17 @@ export class AtifExporter implements EventExporter {
     }
     for (const job of this.jobs) {
       if (job.done) continue;
+      // Published already (its completion not yet handled): writing it again would make a copy under -2.
+      const published = job.published ?? publishedAs(job.tmp, this.dir, job.t.fileName);
+      if (published !== undefined) {
+        try {
+          unlinkSync(job.tmp);
+        } catch {
+          // removed already
+        }
+        this.written(job, published);
+        continue;
+      }
       try {
         unlinkSync(job.tmp); // an interrupted asynchronous write
       } catch {
@@ -239,7 +252,7 @@ export class AtifExporter implements EventExporter {
     this.jobs.add(job);
     // Temp files of processes killed mid-write would stay forever: the first write here sweeps them.
     this.staleSweep ??= removeStale(this.dir).then(() => undefined);
-    const p = writeAtomic(this.dir, t.fileName, t.chunks, job.tmp)
+    const p = writeAtomic(this.dir, t.fileName, t.chunks, job.tmp, (path) => (job.published = path))
       .then(
         (path) => this.written(job, path),
         (err: unknown) => this.failed(job, err),

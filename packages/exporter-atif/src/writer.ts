@@ -5,7 +5,7 @@
  * run's, another process's). A partial document is never published. Chunks are written in batches,
  * so the document is never joined into one string.
  */
-import { closeSync, fstatSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { link, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempPath } from './claims.js';
@@ -66,11 +66,12 @@ function* candidates(name: string): Generator<string> {
 }
 
 /** Publishes `tmp` as `dir/name` (or `name-2` … when that exists), never replacing a file. Returns the path. */
-async function publish(tmp: string, dir: string, name: string): Promise<string> {
+async function publish(tmp: string, dir: string, name: string, onPublished: (path: string) => void): Promise<string> {
   for (const candidate of candidates(name)) {
     const target = join(dir, candidate);
     try {
       await link(tmp, target);
+      onPublished(target);
       await unlink(tmp).catch(() => undefined);
       return target;
     } catch (err) {
@@ -84,6 +85,7 @@ async function publish(tmp: string, dir: string, name: string): Promise<string> 
         throw e;
       }
       await rename(tmp, target);
+      onPublished(target);
       return target;
     }
   }
@@ -118,8 +120,17 @@ function publishSync(tmp: string, dir: string, name: string): string {
   throw new Error(`no free file name for ${name} in ${dir}`);
 }
 
-/** Writes `chunks` to `dir/name` atomically; `tmp` is the temporary path to use. Resolves to the final path. */
-export async function writeAtomic(dir: string, name: string, chunks: readonly string[], tmp = tempPath(dir, name)): Promise<string> {
+/**
+ * Writes `chunks` to `dir/name` atomically; `tmp` is the temporary path to use. Resolves to the
+ * final path; `onPublished` hears of it the moment the file is in place (before the cleanup after).
+ */
+export async function writeAtomic(
+  dir: string,
+  name: string,
+  chunks: readonly string[],
+  tmp = tempPath(dir, name),
+  onPublished: (path: string) => void = () => {},
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const fh = await open(tmp, 'wx');
   try {
@@ -133,7 +144,7 @@ export async function writeAtomic(dir: string, name: string, chunks: readonly st
     const { size } = await fh.stat();
     if (written !== expected || size !== expected) throw incomplete(written, size, expected);
     await fh.close();
-    return await publish(tmp, dir, name);
+    return await publish(tmp, dir, name, onPublished);
   } catch (err) {
     await fh.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
@@ -175,4 +186,28 @@ export function writeAtomicSync(dir: string, name: string, chunks: readonly stri
     }
     throw err;
   }
+}
+
+/**
+ * Where an interrupted asynchronous write already published `tmp` (its `link` done, the rest not
+ * yet), or undefined. Used at process exit, so that such a file is not written a second time.
+ */
+export function publishedAs(tmp: string, dir: string, name: string): string | undefined {
+  let ino: number;
+  try {
+    const st = statSync(tmp);
+    if (st.nlink < 2) return undefined;
+    ino = st.ino;
+  } catch {
+    return undefined;
+  }
+  for (const candidate of candidates(name)) {
+    const target = join(dir, candidate);
+    try {
+      if (statSync(target).ino === ino) return target;
+    } catch {
+      return undefined; // publish() takes the first free name: nothing past a free one
+    }
+  }
+  return undefined;
 }

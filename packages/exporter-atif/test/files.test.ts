@@ -130,6 +130,26 @@ describe('AtifExporter: files', () => {
     assert.equal(read(join(dir, 'trajectory-raced-2.json')).agent.name, 'mine');
   });
 
+  it('process.exit() right after a file was published does not write it a second time (a child process)', async function () {
+    this.timeout(20_000);
+    const script = `
+      import { readdirSync } from 'node:fs';
+      import { AtifExporter } from '@nemo-flow/exporter-atif';
+      import { EventLog } from ${eventsModule};
+      const dir = ${JSON.stringify(dir)};
+      const ex = new AtifExporter({ dir });
+      const log = new EventLog();
+      log.end(log.agent('once', null, { metadata: { session_id: 'once' } }));
+      for (const e of log.events) ex.onEvent(e);
+      // Exit as soon as the file is in place, while the write is still cleaning up after itself.
+      const poll = () => (readdirSync(dir).includes('trajectory-once.json') ? process.exit(0) : setImmediate(poll));
+      poll();
+    `;
+    const r = await child(script).exited;
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(readdirSync(dir), ['trajectory-once.json']);
+  });
+
   it('long ids and long templates: every name, temp names included, fits in 255 bytes, and every run is written', async () => {
     const long = 'id'.repeat(250);
     const templates = [`{session_id}-{run_id}-{agent_name}-{trajectory_id}-${'t'.repeat(100)}.json`, `${'ü'.repeat(120)}-{session_id}.json`];
