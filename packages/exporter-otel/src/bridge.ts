@@ -206,7 +206,7 @@ export class SpanBridge {
     const lost = spans.length - i;
     if (lost > 0) {
       this.counts.lostOpenSpans += lost;
-      reportFailure(`${this.source}:dropped`, `OpenTelemetry exporter lost ${lost} open spans: shutdown's timeout expired before they could be ended`, new Error('shutdown timed out'));
+      reportFailure(`${this.source}:shutdown`, `OpenTelemetry exporter lost ${lost} open spans: shutdown's timeout expired before they could be ended`, new Error('shutdown timed out'));
     }
     return i;
   }
