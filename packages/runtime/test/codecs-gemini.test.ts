@@ -241,6 +241,18 @@ describe('codecs: Gemini', () => {
       assert.deepEqual(acc.finish(), expected);
     });
 
+    it('never reads a `data` getter of SDK chunk objects (the Google SDK warns on each read)', () => {
+      class Chunk {
+        constructor(readonly candidates: unknown[]) {}
+        get data(): string {
+          throw new Error('data getter read');
+        }
+      }
+      const acc = codec.createAccumulator();
+      for (const c of fixture('gemini-stream.json') as { candidates: unknown[] }[]) acc.push(Object.assign(new Chunk(c.candidates), c));
+      assert.equal(acc.finish().text, 'Checking both.');
+    });
+
     it('a stream cut short keeps what arrived, with no finish reason', () => {
       const acc = codec.createAccumulator();
       for (const c of fixture('gemini-stream.json').slice(0, 3)) acc.push(c);

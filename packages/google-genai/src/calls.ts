@@ -1,0 +1,112 @@
+/**
+ * The instrumented `models.generateContent` and `models.generateContentStream`. Each SDK call is
+ * one LLM call through the full middleware pipeline; the real SDK method runs inside it with the
+ * parameters as middleware left them, and the caller gets what the SDK returned (the response
+ * object, or an async generator of the SDK's chunks).
+ */
+import { getHandle, LlmHandle, llmCallExecute, llmStreamCallExecute, type LlmCallOptions, type LlmRequest, type LlmStream, type LlmStreamOptions, type ScopeHandle } from '@nemo-flow/runtime';
+import type { GenerateContentParameters, GenerateContentResponse, Models } from '@google/genai';
+import { hideRequest, hideResponse, ResponseSummary } from './capture.js';
+import { factsOf, runCounting, serverOf, type CallState } from './transport.js';
+
+/** Options of `instrumentGoogleGenAI`. */
+export interface InstrumentGoogleGenAIOptions {
+  /** Name of the calls' events and spans. Default: `gemini.generateContent` and `gemini.generateContentStream`. */
+  name?: string;
+  /** Parent scope of every call. Default: the current scope of the caller's async context. */
+  parent?: ScopeHandle;
+  /** Attribute strings added to every call's events. */
+  attributes?: readonly string[];
+  /** Metadata recorded on every call's events. */
+  metadata?: unknown;
+  /**
+   * Whether events carry the conversation: contents, system instruction, tool definitions and
+   * arguments, response text. Default true. With false they carry the model, parameters, finish
+   * reason, called function names and token usage only; middleware still sees everything.
+   */
+  captureContent?: boolean;
+}
+
+export type GenerateContent = Models['generateContent'];
+export type GenerateContentStream = Models['generateContentStream'];
+
+/** The options every call of one instrumented client shares. */
+function callOptions(apiClient: unknown, options: InstrumentGoogleGenAIOptions | undefined): LlmCallOptions {
+  return {
+    codec: 'gemini',
+    parent: options?.parent,
+    attributes: options?.attributes,
+    metadata: options?.metadata,
+    transport: serverOf(apiClient),
+  };
+}
+
+/** The LLM call the callback runs in (the runtime runs it with that call as the current scope). */
+function currentLlm(): LlmHandle | undefined {
+  const h = getHandle();
+  return h instanceof LlmHandle ? h : undefined;
+}
+
+function newRequest(params: GenerateContentParameters, options: InstrumentGoogleGenAIOptions | undefined): LlmRequest<GenerateContentParameters> {
+  const headers = {};
+  if (options?.captureContent === false) hideRequest(headers);
+  return { headers, content: params };
+}
+
+/**
+ * Runs one real SDK call counting its HTTP attempts, and records them (with the last HTTP status) on
+ * the runtime call it runs in — through `record`, which the caller binds to that call's handle.
+ */
+async function counted<T>(run: () => Promise<T>, record: (facts: ReturnType<typeof factsOf>) => void): Promise<T> {
+  const state: CallState = { attempts: 0 };
+  try {
+    const value = await runCounting(state, run);
+    record(factsOf(state));
+    return value;
+  } catch (err) {
+    record(factsOf(state, err));
+    throw err;
+  }
+}
+
+/** `models.generateContent`, instrumented. */
+export function instrumentedGenerateContent(original: GenerateContent, apiClient: unknown, options: InstrumentGoogleGenAIOptions | undefined): GenerateContent {
+  const shared = callOptions(apiClient, options);
+  const name = options?.name ?? 'gemini.generateContent';
+  const hide = options?.captureContent === false;
+  return function generateContent(params: GenerateContentParameters): Promise<GenerateContentResponse> {
+    return llmCallExecute(name, newRequest(params, options), async (r) => {
+      const h = currentLlm();
+      const res = await counted(() => original(r.content), (facts) => h?.recordTransport(facts));
+      if (hide) hideResponse(res);
+      return res;
+    }, shared);
+  };
+}
+
+/** `models.generateContentStream`, instrumented: resolves, once the stream is open, to an async generator of the SDK's chunks. */
+export function instrumentedGenerateContentStream(original: GenerateContentStream, apiClient: unknown, options: InstrumentGoogleGenAIOptions | undefined): GenerateContentStream {
+  const shared = callOptions(apiClient, options);
+  const name = options?.name ?? 'gemini.generateContentStream';
+  const hide = options?.captureContent === false;
+  return async function generateContentStream(params: GenerateContentParameters): Promise<AsyncGenerator<GenerateContentResponse>> {
+    const streamOptions: LlmStreamOptions<GenerateContentResponse> = { ...shared };
+    if (hide) {
+      const summary = new ResponseSummary();
+      streamOptions.collector = (chunk) => summary.add(chunk);
+      streamOptions.finalizer = () => summary.result();
+    }
+    const llm = await llmStreamCallExecute(name, newRequest(params, options), async (r) => {
+      const h = currentLlm();
+      // The SDK resolves once the response headers are in (an HTTP error rejects here); chunks
+      // come while the caller iterates. Attempts are all made by then.
+      return counted(() => original(r.content), (facts) => h?.recordTransport(facts));
+    }, streamOptions);
+    return chunks(llm);
+  };
+}
+
+/** The caller's generator: `break`, `return()` and `throw()` reach the runtime stream, which ends the call once. */
+async function* chunks(llm: LlmStream<GenerateContentResponse>): AsyncGenerator<GenerateContentResponse> {
+  yield* llm;
+}
