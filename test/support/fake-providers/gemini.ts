@@ -2,7 +2,7 @@
  * Gemini API wire bodies for the loopback fake server: `generateContent` responses (JSON),
  * `streamGenerateContent?alt=sse` chunks and Google API errors, as the real API sends them.
  * Point `@google/genai` at the server with `httpOptions: { baseUrl: server.url }`; requests arrive
- * at `/v1beta/models/{model}:generateContent` and `...:streamGenerateContent?alt=sse`.
+ * at `/{apiVersion}/models/{model}:generateContent` and `...:streamGenerateContent?alt=sse`.
  */
 import type { Reply, SseEvent } from './server.js';
 
