@@ -4,10 +4,10 @@
  * parameters as middleware left them, and the caller gets what the SDK returned (the response
  * object, or an async generator of the SDK's chunks).
  */
-import { getHandle, LlmHandle, llmCallExecute, llmStreamCallExecute, type LlmCallOptions, type LlmRequest, type LlmStream, type LlmStreamOptions, type ScopeHandle } from '@nemo-flow/runtime';
+import { llmCallExecute, llmStreamCallExecute, type LlmCallOptions, type LlmRequest, type LlmStream, type LlmStreamOptions, type ScopeHandle } from '@nemo-flow/runtime';
 import type { GenerateContentParameters, GenerateContentResponse, Models } from '@google/genai';
 import { hideRequest, hideResponse, ResponseSummary } from './capture.js';
-import { factsOf, runCounting, serverOf, type CallState } from './transport.js';
+import { serverOf } from './transport.js';
 
 /** Options of `instrumentGoogleGenAI`. */
 export interface InstrumentGoogleGenAIOptions {
@@ -41,32 +41,10 @@ function callOptions(apiClient: unknown, options: InstrumentGoogleGenAIOptions |
   };
 }
 
-/** The LLM call the callback runs in (the runtime runs it with that call as the current scope). */
-function currentLlm(): LlmHandle | undefined {
-  const h = getHandle();
-  return h instanceof LlmHandle ? h : undefined;
-}
-
 function newRequest(params: GenerateContentParameters, options: InstrumentGoogleGenAIOptions | undefined): LlmRequest<GenerateContentParameters> {
   const headers = {};
   if (options?.captureContent === false) hideRequest(headers);
   return { headers, content: params };
-}
-
-/**
- * Runs one real SDK call counting its HTTP attempts, and records them (with the last HTTP status) on
- * the runtime call it runs in — through `record`, which the caller binds to that call's handle.
- */
-async function counted<T>(run: () => Promise<T>, record: (facts: ReturnType<typeof factsOf>) => void): Promise<T> {
-  const state: CallState = { attempts: 0 };
-  try {
-    const value = await runCounting(state, run);
-    record(factsOf(state));
-    return value;
-  } catch (err) {
-    record(factsOf(state, err));
-    throw err;
-  }
 }
 
 /** `models.generateContent`, instrumented. */
@@ -75,12 +53,7 @@ export function instrumentedGenerateContent(original: GenerateContent, apiClient
   const name = options?.name ?? 'gemini.generateContent';
   const hide = options?.captureContent === false;
   return function generateContent(params: GenerateContentParameters): Promise<GenerateContentResponse> {
-    return llmCallExecute(name, newRequest(params, options), async (r) => {
-      const h = currentLlm();
-      const res = await counted(() => original(r.content), (facts) => h?.recordTransport(facts));
-      if (hide) hideResponse(res);
-      return res;
-    }, shared);
+    return llmCallExecute(name, newRequest(params, options), hide ? (r) => original(r.content).then(hideResponse) : (r) => original(r.content), shared);
   };
 }
 
@@ -97,10 +70,9 @@ export function instrumentedGenerateContentStream(original: GenerateContentStrea
       streamOptions.finalizer = () => summary.result();
     }
     const llm = await llmStreamCallExecute(name, newRequest(params, options), async (r) => {
-      const h = currentLlm();
       // The SDK resolves once the response headers are in (an HTTP error rejects here); chunks
-      // come while the caller iterates. Attempts are all made by then.
-      return counted(() => original(r.content), (facts) => h?.recordTransport(facts));
+      // come while the caller iterates.
+      return original(r.content);
     }, streamOptions);
     return chunks(llm);
   };

@@ -89,7 +89,8 @@ export function hideRequest(headers: object): void {
   hiddenRequests.add(headers);
 }
 
-/** Marks a call's response as not captured. */
-export function hideResponse(response: unknown): void {
+/** Marks a call's response as not captured; returns it. */
+export function hideResponse<T>(response: T): T {
   if (typeof response === 'object' && response !== null) hiddenResponses.add(response);
+  return response;
 }

@@ -2,23 +2,11 @@
  * Wire facts of a call for the runtime's `LlmTransport`: the server from the client's base URL, and
  * the HTTP attempts with the status of the last one. The SDK's API client sends every attempt (its
  * own retries, `httpOptions.retryOptions`, included) through one `apiCall` method with an optional
- * fetch function; a counting fetch handed to it sees each attempt of an instrumented call.
+ * fetch function; a counting fetch handed to it records each attempt on the LLM call it belongs to.
+ * That call is the current scope (the SDK runs inside the call's callback), so no context of our
+ * own is needed: each extra AsyncLocalStorage would cost something on every promise of the process.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { LlmTransport } from '@nemo-flow/runtime';
-
-/** What one instrumented SDK call learns while the SDK works. */
-export interface CallState {
-  attempts: number;
-  status?: number;
-}
-
-const current = new AsyncLocalStorage<CallState>();
-
-/** Runs `fn` (the real SDK call) with `state` counting its attempts. */
-export function runCounting<T>(state: CallState, fn: () => T): T {
-  return current.run(state, fn);
-}
+import { getHandle, LlmHandle, type LlmTransport } from '@nemo-flow/runtime';
 
 /** The SDK-internal API client surface used here (not part of its public types). */
 interface ApiClientLike {
@@ -28,9 +16,13 @@ interface ApiClientLike {
 
 const COUNTING = Symbol.for('nemo_flow.google_genai.counting');
 
+/** HTTP attempts made so far by each LLM call (execution-intercept retries included). */
+const attempts = new WeakMap<LlmHandle, number>();
+
 /**
- * Makes the API client count the attempts of instrumented calls (once per API client). Without the
- * expected internal method (another SDK version) nothing is counted and calls work as before.
+ * Makes the API client record the attempts of the LLM calls it serves (once per API client).
+ * Without the expected internal method (another SDK version) nothing is recorded and calls work
+ * as before.
  */
 export function countAttempts(apiClient: unknown): void {
   const c = apiClient as (ApiClientLike & { [COUNTING]?: true }) | undefined;
@@ -38,13 +30,20 @@ export function countAttempts(apiClient: unknown): void {
   const original = c.apiCall;
   Object.defineProperty(c, COUNTING, { value: true });
   c.apiCall = function (this: unknown, url, init, retryOptions, timeout, abortSignal, fetchFn) {
-    const state = current.getStore();
-    if (!state) return original.call(this, url, init, retryOptions, timeout, abortSignal, fetchFn);
+    const h = getHandle();
+    if (!(h instanceof LlmHandle)) return original.call(this, url, init, retryOptions, timeout, abortSignal, fetchFn);
     const inner = fetchFn ?? fetch;
     const counted = async (input: Parameters<typeof fetch>[0], requestInit?: Parameters<typeof fetch>[1]): Promise<Response> => {
-      state.attempts++;
-      const res = await inner(input, requestInit);
-      state.status = res.status;
+      const n = (attempts.get(h) ?? 0) + 1;
+      attempts.set(h, n);
+      let res: Response;
+      try {
+        res = await inner(input, requestInit);
+      } catch (err) {
+        h.recordTransport({ attempts: n });
+        throw err;
+      }
+      h.recordTransport({ attempts: n, http_status: res.status });
       return res;
     };
     return original.call(this, url, init, retryOptions, timeout, abortSignal, counted as typeof fetch);
@@ -65,14 +64,4 @@ export function serverOf(apiClient: unknown): LlmTransport | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The facts a finished attempt sequence adds: attempts, and the status of the last response or of the error. */
-export function factsOf(state: CallState, err?: unknown): LlmTransport {
-  const facts: LlmTransport = {};
-  if (state.attempts > 0) facts.attempts = state.attempts;
-  const s = err !== undefined ? (err as { status?: unknown } | null)?.status : undefined;
-  const status = typeof s === 'number' && Number.isInteger(s) && s > 0 ? s : state.status;
-  if (status !== undefined) facts.http_status = status;
-  return facts;
 }
