@@ -6,7 +6,7 @@
  */
 import { llmCallExecute, llmStreamCallExecute, type LlmCallOptions, type LlmRequest, type LlmStream, type LlmStreamOptions, type ScopeHandle } from '@nemo-flow/runtime';
 import type { GenerateContentParameters, GenerateContentResponse, Models } from '@google/genai';
-import { hideRequest, hideResponse, ResponseSummary } from './capture.js';
+import { contentOffHeaders, hideResponse, ResponseSummary } from './capture.js';
 import { serverOf } from './transport.js';
 
 /** Options of `instrumentGoogleGenAI`. */
@@ -42,9 +42,7 @@ function callOptions(apiClient: unknown, options: InstrumentGoogleGenAIOptions |
 }
 
 function newRequest(params: GenerateContentParameters, options: InstrumentGoogleGenAIOptions | undefined): LlmRequest<GenerateContentParameters> {
-  const headers = {};
-  if (options?.captureContent === false) hideRequest(headers);
-  return { headers, content: params };
+  return { headers: options?.captureContent === false ? contentOffHeaders() : {}, content: params };
 }
 
 /** `models.generateContent`, instrumented. */

@@ -12,8 +12,14 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Request header objects and responses of calls whose content is not captured. */
-const hiddenRequests = new WeakSet<object>();
+/**
+ * The headers object of a request whose content is not captured. Sanitizers get a copy of the
+ * request in which class instances stay shared, so this marker survives the copy (and request
+ * intercepts, which keep the headers); it has no fields and shows as `{}`.
+ */
+export class ContentOffHeaders {}
+
+/** Responses of calls whose content is not captured (SDK class instances: shared in the copy too). */
 const hiddenResponses = new WeakSet<object>();
 
 /** Runs last: sanitize guardrails run in ascending priority. */
@@ -27,8 +33,8 @@ function register(): void {
   registered = true;
   registerLlmSanitizeRequestGuardrail(NAME, LAST, (view) => {
     const req = unwrapView(view);
-    if (!isObj(req) || !isObj(req.headers) || !hiddenRequests.has(req.headers)) return req;
-    return { headers: req.headers, content: requestWithoutContent(req.content) };
+    if (!isObj(req) || !(req.headers instanceof ContentOffHeaders)) return req;
+    return { headers: {}, content: requestWithoutContent(req.content) };
   });
   registerLlmSanitizeResponseGuardrail(NAME, LAST, (view) => {
     const res = unwrapView(view);
@@ -83,10 +89,10 @@ export function responseWithoutContent(r: unknown): Obj {
   return s.result();
 }
 
-/** Marks a call's request (by its headers object, which request intercepts keep) as not captured. */
-export function hideRequest(headers: object): void {
+/** Headers for a request whose content is not captured. */
+export function contentOffHeaders(): Record<string, unknown> {
   register();
-  hiddenRequests.add(headers);
+  return new ContentOffHeaders() as Record<string, unknown>;
 }
 
 /** Marks a call's response as not captured; returns it. */
