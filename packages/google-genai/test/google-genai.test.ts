@@ -14,9 +14,9 @@ import {
   withScope,
   ScopeType,
   type LlmCategoryProfile,
-  type NormalizedResponse,
   type ScopeEvent,
 } from '@nemo-flow/runtime';
+import type { NormalizedResponse } from '@nemo-flow/runtime/codecs';
 import { instrumentGoogleGenAI } from '@nemo-flow/google-genai';
 import { capture } from '../../runtime/test/helpers.js';
 import { startFakeServer, type FakeServer } from '../../../test/support/fake-providers/server.js';
