@@ -6,11 +6,13 @@ import {
   deregisterLlmExecutionIntercept,
   deregisterLlmRequestIntercept,
   deregisterLlmSanitizeRequestGuardrail,
+  deregisterLlmStreamExecutionIntercept,
   GuardrailRejectedError,
   registerLlmConditionalExecutionGuardrail,
   registerLlmExecutionIntercept,
   registerLlmRequestIntercept,
   registerLlmSanitizeRequestGuardrail,
+  registerLlmStreamExecutionIntercept,
   withScope,
   ScopeType,
   type LlmCategoryProfile,
@@ -275,6 +277,32 @@ describe('@nemo-flow/google-genai', () => {
     } finally {
       deregisterLlmExecutionIntercept('cache');
       deregisterLlmExecutionIntercept('retry');
+    }
+  });
+
+  it('a stream execution intercept routes a failing stream to a fallback model', async () => {
+    registerLlmStreamExecutionIntercept('fallback', 0, async (request, next) => {
+      try {
+        return await next(request);
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 503) throw e;
+        const content = request.content as { model: string };
+        return next({ ...request, content: { ...content, model: 'gemini-2.5-flash-lite' } });
+      }
+    });
+    try {
+      server.enqueue(apiError(503, 'overloaded', 'UNAVAILABLE'), sse(streamChunks({ text: ['from ', 'fallback'] })));
+      let text = '';
+      for await (const c of await client().models.generateContentStream({ model: MODEL, contents: 'x' })) text += c.text;
+      assert.equal(text, 'from fallback');
+      assert.deepEqual(
+        server.requests.map((r) => r.url.replace(/^.*\/models\//, '')),
+        ['gemini-2.5-flash:streamGenerateContent?alt=sse', 'gemini-2.5-flash-lite:streamGenerateContent?alt=sse'],
+      );
+      assert.equal(llmEnds().length, 1);
+      assert.equal(profile(llmEnds()[0]!).transport?.attempts, 2);
+    } finally {
+      deregisterLlmStreamExecutionIntercept('fallback');
     }
   });
 
