@@ -184,8 +184,9 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
     this.guard('handleChatModelStart', () => {
       const parent = this.parentFor(parentRunId);
       if (metadata?.[WRAPPED_MODEL_KEY] === true) {
-        // The wrapper runs this call through the middleware pipeline and records it itself.
-        this.runs.set(runId, { kind: 'wrapped-llm', handle: undefined });
+        // The wrapper runs this call through the middleware pipeline and records it itself, under
+        // `parent` (its `parentFor(runId)`) until it hands over its call with `adoptLlm`.
+        this.runs.set(runId, { kind: 'wrapped-llm', handle: parent });
         return;
       }
       const params = (extraParams?.['invocation_params'] ?? {}) as Record<string, unknown>;

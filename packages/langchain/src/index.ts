@@ -4,3 +4,6 @@
  */
 export { NemoFlowCallbackHandler } from './handler.js';
 export type { NemoFlowCallbackHandlerOptions } from './handler.js';
+export { wrapTool, wrapTools } from './wrap-tool.js';
+export type { InvokableTool } from './wrap-tool.js';
+export { wrapChatModel } from './wrap-model.js';
