@@ -73,6 +73,37 @@ describe('examples', () => {
     }
   });
 
+  it('langgraph-agent: a LangGraph ReAct agent with the handler and wrapped tools against a fake OpenAI server', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        {
+          kind: 'sse',
+          events: chatStream({
+            id: 'chatcmpl-1',
+            toolCalls: [
+              { id: 'call_w', name: 'get_weather', arguments: { city: 'Paris' } },
+              { id: 'call_b', name: 'book_table', arguments: { city: 'Paris' } },
+            ],
+            usage: { input: 60, output: 22 },
+          }),
+        },
+        { kind: 'sse', events: chatStream({ id: 'chatcmpl-2', text: ['Sunny, 21 °C. ', 'I cannot book tables.'], usage: { input: 110, output: 10 } }) },
+      );
+      const out = await example('langgraph-agent.ts', [], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' });
+      assert.match(out, /▶ agent weather-agent/);
+      assert.match(out, /✔ tool get_weather/);
+      assert.match(out, /✖ tool book_table .*this agent may not book anything/);
+      assert.equal((out.match(/✔ llm ChatOpenAI/g) ?? []).length, 2);
+      assert.match(out, /answer: Sunny, 21 °C\. I cannot book tables\./);
+      const second = server.requests[1]!.body as { messages: Array<{ role: string; content: string }> };
+      assert.deepEqual(second.messages.map((m) => m.role), ['user', 'assistant', 'tool', 'tool']);
+      assert.match(second.messages[3]!.content, /this agent may not book anything/);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('gemini-agent: the real Google Gen AI SDK against a fake Gemini server (GOOGLE_GEMINI_BASE_URL)', async () => {
     const server = await startFakeServer();
     try {
