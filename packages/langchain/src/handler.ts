@@ -104,7 +104,8 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
     // Awaited in line: the handler is synchronous and must see the caller's async context for top-level runs.
     super({ _awaitHandler: true });
     if (options === null || typeof options !== 'object') throw new TypeError(`NemoFlowCallbackHandler: options must be an object, got ${String(options)}`);
-    this.options = options;
+    // `copy()` (LangChain's) passes the handler itself: keep its options.
+    this.options = options instanceof NemoFlowCallbackHandler ? options.options : options;
   }
 
   /** Number of runs started and not ended yet (for tests and leak checks). */
