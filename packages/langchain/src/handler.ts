@@ -40,7 +40,7 @@ export interface NemoFlowCallbackHandlerOptions {
   sessionId?: string;
   /** User id recorded on top-level runs. */
   userId?: string;
-  /** `false`: no chain inputs/outputs, prompts or completions on the events (usage and names stay). Default `true`. */
+  /** `false`: no chain inputs/outputs, prompts, completions, tool arguments or results on the events (names and usage stay). Default `true`. */
   captureContent?: boolean;
 }
 
@@ -246,7 +246,7 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
         this.runs.set(runId, { kind: 'managed-tool', handle: current });
         return;
       }
-      const handle = toolCall(name, parseToolInput(input), { parent: this.parentFor(parentRunId), toolCallId });
+      const handle = toolCall(name, this.content ? parseToolInput(input) : null, { parent: this.parentFor(parentRunId), toolCallId });
       this.runs.set(runId, { kind: 'tool', handle });
     });
   }
@@ -257,7 +257,7 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
     this.runs.delete(runId);
     if (run.kind !== 'tool' || !(run.handle instanceof ToolHandle) || !run.handle.isOpen) return;
     if (error !== undefined) toolCallError(run.handle, error);
-    else toolCallEnd(run.handle, isMessage(output) ? output.content : output);
+    else toolCallEnd(run.handle, !this.content ? null : isMessage(output) ? output.content : output);
   }
 
   override handleToolEnd(output: unknown, runId: string): void {

@@ -174,5 +174,9 @@ describe('@nemo-flow/langchain: NemoFlowCallbackHandler on a LangGraph ReAct age
     const end = endOf(cap.events, llm.uuid);
     assert.equal(end.data, null);
     assert.equal((end.category_profile as { annotated_response: { usage: Record<string, number> } }).annotated_response.usage['input_tokens'], 50);
+    const tool = s.find((e) => e.name === 'get_weather')!;
+    assert.equal(tool.data, null);
+    assert.equal(endOf(cap.events, tool.uuid).data, null);
+    assert.equal((tool.category_profile as { tool_call_id: string }).tool_call_id, 'call_w');
   });
 });

@@ -1,0 +1,37 @@
+/** The README's example is examples/readme.ts verbatim (so it type-checks), and it runs against a fake OpenAI server. */
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startFakeServer } from '../../../test/support/fake-providers/server.js';
+import { chatCompletion, json } from '../../../test/support/fake-providers/openai.js';
+
+const EXAMPLE = fileURLToPath(new URL('../examples/readme.ts', import.meta.url));
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
+
+describe('@nemo-flow/langchain: README example', () => {
+  it('is quoted verbatim in the README', () => {
+    assert.ok(readFileSync(README, 'utf8').includes(readFileSync(EXAMPLE, 'utf8').trim()), 'README.md must contain examples/readme.ts verbatim');
+  });
+
+  it('runs: graph nodes, the model call and the tool call show under the agent', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        json(chatCompletion({ id: 'c1', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 30, output: 8 } })),
+        json(chatCompletion({ id: 'c2', text: 'Sunny, 21 °C.', usage: { input: 50, output: 5 } })),
+      );
+      const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=nemo-flow-src', '--import', 'tsx', EXAMPLE], {
+        env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' },
+      });
+      assert.match(stdout, /▶ agent weather-agent/);
+      assert.match(stdout, /✔ llm ChatOpenAI .*tokens 30→8/);
+      assert.match(stdout, /✔ tool get_weather/);
+      assert.match(stdout, /Sunny, 21 °C\.\n$/);
+      assert.equal((stdout.match(/▶ llm /g) ?? []).length, 2, 'each model call recorded once');
+    } finally {
+      await server.stop();
+    }
+  });
+});
