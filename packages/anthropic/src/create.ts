@@ -1,0 +1,183 @@
+/**
+ * `messages.create` through the runtime: one managed LLM call per SDK call, answered with the
+ * SDK's own objects. The caller gets an `APIPromise` of the client's own class at once (the
+ * middleware may be async, the SDK's signature is not); the real `create` runs inside the call's
+ * innermost layer with the request the middleware produced, so guardrails block before any
+ * network request and rewrites are what the server receives.
+ */
+import { llmCallExecute, llmStreamCallExecute } from '@nemo-flow/runtime';
+import type { LlmCallOptions, LlmStream } from '@nemo-flow/runtime';
+import type { Settings } from './options.js';
+import { isObject, type ApiPromise, type ApiPromiseClass, type CreateFn, type MessagesResource, type ResponseProps, type SdkClient } from './sdk.js';
+import { abortErrorFor, sdkStreamOf, sseProps, type StreamState } from './stream.js';
+import { onWire, type Wire } from './transport.js';
+
+/** Where a create call comes from: the resource's name prefix and the instrumentation settings. */
+export interface Site {
+  client: SdkClient;
+  prefix: 'anthropic.messages' | 'anthropic.beta.messages';
+  settings: Settings;
+}
+
+interface CallState extends StreamState {
+  /** The caller asked for the raw `Response` (`.asResponse()`) before it arrived: its body is theirs. */
+  raw: boolean;
+  /** The SDK's promise of the last attempt the pipeline made (none when an intercept answered). */
+  inner: ApiPromise<unknown> | undefined;
+  wire: Wire;
+}
+
+const apiPromiseClasses = new WeakMap<object, ApiPromiseClass>();
+const never = new Promise<never>(() => {});
+
+/**
+ * The `APIPromise` class of the client's SDK build. `request()` with options that never resolve
+ * builds one without sending anything (the SDK awaits the options before it does any work).
+ */
+function apiPromiseClass(client: SdkClient): ApiPromiseClass {
+  let C = apiPromiseClasses.get(client);
+  if (!C) {
+    C = client.request(never).constructor as ApiPromiseClass;
+    apiPromiseClasses.set(client, C);
+  }
+  return C;
+}
+
+function propsOf(p: ApiPromise<unknown>): Promise<ResponseProps> {
+  return p._responseProps ? p._responseProps() : (p as unknown as { responsePromise: Promise<ResponseProps> }).responsePromise;
+}
+
+/**
+ * The props the caller's promise exposes: the real response, without the SDK's own span (the
+ * inner promise ends it) and without a retry behind it (the inner promise owns the body).
+ */
+function callerProps(p: ResponseProps): ResponseProps {
+  return { ...p, options: { ...p.options, __span: undefined }, retry: undefined };
+}
+
+/** Props for an answer no request produced (an execution intercept answered from a cache). */
+function answeredProps(body: string, contentType: string, stream: boolean): ResponseProps {
+  return {
+    response: new Response(body, { status: 200, headers: { 'content-type': contentType } }),
+    options: { method: 'post', path: '/v1/messages', stream },
+    controller: new AbortController(),
+    requestLogID: 'log_nemo_flow',
+    retryOfRequestLogID: undefined,
+    startTime: Date.now(),
+  };
+}
+
+const HELPER = 'x-stainless-helper-method';
+
+/** `messages.stream()` marks its request with the SDK's helper header. */
+function viaStreamHelper(options: unknown): boolean {
+  if (!isObject(options) || !isObject(options.headers)) return false;
+  return (options.headers as Record<string, unknown>)[HELPER] === 'stream';
+}
+
+function callOptions(s: Settings): LlmCallOptions {
+  const o: LlmCallOptions = { codec: 'anthropic-messages' };
+  if (s.scope) o.parent = s.scope;
+  if (s.attributes) o.attributes = s.attributes;
+  if (s.metadata !== undefined) o.metadata = s.metadata;
+  return o;
+}
+
+/** Replaces `create` on one resource instance. */
+export function wrapCreate(resource: MessagesResource, original: CreateFn, site: Site): CreateFn {
+  return function create(this: MessagesResource, params: unknown, options?: unknown): ApiPromise<unknown> {
+    const self = (this as MessagesResource | undefined) ?? resource;
+    if (!isObject(params)) return original.call(self, params, options);
+    const name = site.settings.callName ?? `${site.prefix}.${viaStreamHelper(options) ? 'stream' : 'create'}`;
+    const state: CallState = { raw: false, inner: undefined, wire: { attempts: 0, status: undefined }, sdkStream: undefined, abortError: undefined, firstChunkAt: undefined };
+    const send = (content: unknown): ApiPromise<unknown> => {
+      const inner = onWire(state.wire, () => original.call(self, content, options));
+      state.inner = inner;
+      return inner;
+    };
+    return params.stream === true ? streamCall(site, name, params, send, state) : plainCall(site, name, params, send, state);
+  };
+}
+
+function plainCall(site: Site, name: string, params: object, send: (c: unknown) => ApiPromise<unknown>, state: CallState): ApiPromise<unknown> {
+  const result = llmCallExecute(
+    name,
+    { headers: {}, content: params },
+    (req) => {
+      const inner = send(req.content);
+      // A caller that took the raw response reads its body; the call ends at the headers.
+      return propsOf(inner).then(() => (state.raw ? null : inner));
+    },
+    callOptions(site.settings),
+  );
+  const props = result.then((value) => (state.inner ? propsOf(state.inner).then(callerProps) : answeredProps(JSON.stringify(value), 'application/json', false)));
+  return callerPromise(site.client, props, () => result, state);
+}
+
+function streamCall(site: Site, name: string, params: object, send: (c: unknown) => ApiPromise<unknown>, state: CallState): ApiPromise<unknown> {
+  const client = site.client;
+  const result = llmStreamCallExecute<unknown>(
+    name,
+    { headers: {}, content: params },
+    async (req) => {
+      const inner = send(req.content);
+      await propsOf(inner);
+      if (state.raw) return [];
+      const stream = (await inner) as StreamState['sdkStream'] & object;
+      state.sdkStream = stream;
+      return watchEnd(stream, state, client);
+    },
+    callOptions(site.settings),
+  );
+  const props = result.then((ls) => {
+    if (state.raw) void ls.return();
+    return state.inner ? propsOf(state.inner).then(callerProps) : sseProps(ls, undefined);
+  });
+  let parsed: Promise<unknown> | undefined;
+  const parse = (): Promise<unknown> =>
+    (parsed ??= result.then((ls: LlmStream<unknown>) => {
+      if (state.sdkStream) return sdkStreamOf(ls, state, client);
+      // answered without a request: the SDK builds its Stream over the answer's events
+      return new (apiPromiseClass(client))<unknown>(client, Promise.resolve(sseProps(ls, undefined)));
+    }));
+  const p = callerPromise(client, props, parse, state);
+  // Message threads (the tool runner) read the props and parse the body themselves: they get the
+  // events as they passed through the call, re-framed as server-sent events.
+  let threadProps: Promise<ResponseProps> | undefined;
+  p._responseProps = () => (threadProps ??= Promise.all([props, result]).then(([pr, ls]) => (state.sdkStream ? sseProps(ls, pr, state) : pr)));
+  return p;
+}
+
+/** The caller's `APIPromise`: the client's own class, parsing to the call's result. */
+function callerPromise(client: SdkClient, props: Promise<ResponseProps>, parse: () => unknown, state: CallState): ApiPromise<unknown> {
+  const C = apiPromiseClass(client);
+  const p = new C<unknown>(client, props, parse);
+  const asResponse = p.asResponse;
+  p.asResponse = function (this: ApiPromise<unknown>) {
+    state.raw = true;
+    return asResponse.call(this);
+  };
+  return p;
+}
+
+/**
+ * The SDK stream as the call's source. The SDK ends a stream whose controller was aborted as if it
+ * had completed; the call records it as aborted (and the caller still sees a quiet end).
+ */
+function watchEnd(stream: StreamState['sdkStream'] & object, state: CallState, client: SdkClient): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = stream[Symbol.asyncIterator]();
+      return {
+        next: () =>
+          it.next().then((r) => {
+            if (r.done) {
+              if (stream.controller.signal.aborted) throw (state.abortError = abortErrorFor(client));
+            } else state.firstChunkAt ??= performance.now();
+            return r;
+          }),
+        return: (v?: unknown) => (it.return ? it.return(v) : Promise.resolve({ done: true as const, value: v })),
+      };
+    },
+  };
+}

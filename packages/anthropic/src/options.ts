@@ -1,0 +1,54 @@
+/** The options of `instrumentAnthropic`, checked once when instrumenting. */
+import { ScopeHandle } from '@nemo-flow/runtime';
+
+export interface InstrumentAnthropicOptions {
+  /**
+   * Name of every LLM call this client makes. Default: `anthropic.messages.create`,
+   * `anthropic.messages.stream` for `messages.stream()`, and `anthropic.beta.messages.create` /
+   * `anthropic.beta.messages.stream` for the beta resource (tool runner turns included).
+   */
+  callName?: string;
+  /** Parent scope of the calls (default: the scope current where each call is made). */
+  scope?: ScopeHandle;
+  /** Attributes added to every LLM and tool call (e.g. `['provider:anthropic']`). */
+  attributes?: readonly string[];
+  /** Recorded on every LLM and tool call's events. */
+  metadata?: unknown;
+  /**
+   * Record prompts, completions, tool arguments and results in events (default `true`). With
+   * `false`, events keep the model, usage, finish reason and tool names, but no message text,
+   * tool arguments or tool results.
+   */
+  captureContent?: boolean;
+}
+
+/** @internal The validated settings. */
+export interface Settings {
+  callName: string | undefined;
+  scope: ScopeHandle | undefined;
+  attributes: readonly string[] | undefined;
+  metadata: unknown;
+  captureContent: boolean;
+}
+
+export function checkOptions(options: InstrumentAnthropicOptions | undefined): Settings {
+  const what = 'instrumentAnthropic';
+  if (options === undefined) return { callName: undefined, scope: undefined, attributes: undefined, metadata: undefined, captureContent: true };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${what}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const { callName, scope, attributes, metadata, captureContent } = options;
+  if (callName !== undefined && (typeof callName !== 'string' || callName.length === 0)) {
+    throw new TypeError(`${what}: options.callName must be a non-empty string`);
+  }
+  if (scope !== undefined && !(scope instanceof ScopeHandle)) {
+    throw new TypeError(`${what}: options.scope must be a ScopeHandle (from pushScope or getHandle)`);
+  }
+  if (attributes !== undefined && (!Array.isArray(attributes) || attributes.some((a) => typeof a !== 'string'))) {
+    throw new TypeError(`${what}: options.attributes must be an array of strings`);
+  }
+  if (captureContent !== undefined && typeof captureContent !== 'boolean') {
+    throw new TypeError(`${what}: options.captureContent must be a boolean`);
+  }
+  return { callName, scope, attributes: attributes ? [...attributes] : undefined, metadata, captureContent: captureContent ?? true };
+}
