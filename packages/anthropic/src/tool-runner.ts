@@ -37,6 +37,12 @@ function managed(tool: unknown, settings: Settings): unknown {
 export function wrapToolRunner(original: ToolRunner, settings: Settings): ToolRunner {
   return function toolRunner(this: MessagesResource, body: unknown, options?: unknown): unknown {
     if (isObject(body) && Array.isArray(body.tools)) body = { ...body, tools: body.tools.map((t) => managed(t, settings)) };
-    return original.call(this, body, options);
+    const runner = original.call(this, body, options);
+    // tools added to a running loop are managed too
+    if (isObject(runner) && typeof runner.addTools === 'function') {
+      const addTools = runner.addTools as (...tools: unknown[]) => unknown;
+      Object.defineProperty(runner, 'addTools', { value: (...tools: unknown[]) => addTools.apply(runner, tools.map((t) => managed(t, settings))), writable: true, configurable: true });
+    }
+    return runner;
   };
 }
