@@ -27,7 +27,7 @@ const answer = await withScope(
     const reply = await llmCallExecute(
       'openai.chat',
       { headers: {}, content: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Summarize: ${JSON.stringify(hits)}` }] } },
-      (request) => fakeModel(request.content as { model: string }),
+      (request) => fakeModel(request.content),
       { codec: 'auto' },
     );
     return reply.choices[0]!.message.content;

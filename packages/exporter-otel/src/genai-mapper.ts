@@ -5,10 +5,10 @@
  * (messages, tool arguments and results, scope input/output) only with `captureContent`.
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { unwrapView, type MarkEvent, type NormalizedRequest, type NormalizedResponse, type ScopeEvent } from '@nemo-flow/runtime';
+import { unwrapView, type LlmTransport, type MarkEvent, type NormalizedRequest, type NormalizedResponse, type ScopeEvent } from '@nemo-flow/runtime';
 import type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 import { boundedStringify, boundedText } from './bounded-json.js';
-import { llmModelName, llmRequestOf, llmResponseOf } from './llm-view.js';
+import { llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
 import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 import { addNemoFlowEndAttributes, addNemoFlowStartAttributes, nemoFlowMarkAttributes } from './nemo-flow-attributes.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
@@ -97,6 +97,8 @@ export class GenAiMapper implements AttributeMapper {
     }
     if (model) attrs[C.ATTR_GEN_AI_REQUEST_MODEL] = model;
     if (event.attributes.includes('streaming') || req?.stream === true) attrs[C.ATTR_GEN_AI_REQUEST_STREAM] = true;
+    const transport = llmTransportOf(event);
+    if (transport) transportAttributes(transport, attrs);
     if (this.capture && req) {
       const system = systemInstructions(req);
       if (system) attrs[C.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = boundedStringify(system, this.maxLength);
@@ -123,6 +125,8 @@ export class GenAiMapper implements AttributeMapper {
   }
 
   private llmEnd(event: ScopeEvent, start: ScopeEvent, attrs: Attributes): Attributes {
+    const transport = llmTransportOf(event);
+    if (transport) transportAttributes(transport, attrs);
     const res = llmResponseOf(event, start);
     if (!res) return attrs;
     if (res.id) attrs[C.ATTR_GEN_AI_RESPONSE_ID] = res.id;
@@ -176,6 +180,16 @@ export class GenAiMapper implements AttributeMapper {
     attrs[key] = boundedText(event.data, this.maxLength);
     return attrs;
   }
+}
+
+/** Wire facts → `server.*`, `http.response.status_code`, time to first chunk (seconds), attempts. */
+function transportAttributes(t: LlmTransport, attrs: Attributes): void {
+  if (typeof t.server_address === 'string' && t.server_address.length > 0) attrs[C.ATTR_SERVER_ADDRESS] = t.server_address;
+  setCount(attrs, C.ATTR_SERVER_PORT, t.server_port);
+  setCount(attrs, C.ATTR_HTTP_RESPONSE_STATUS_CODE, t.http_status);
+  setCount(attrs, C.ATTR_NEMO_FLOW_LLM_ATTEMPTS, t.attempts);
+  const ttfc = t.time_to_first_chunk_ms;
+  if (typeof ttfc === 'number' && Number.isFinite(ttfc)) attrs[C.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc / 1000;
 }
 
 function usageAttributes(res: NormalizedResponse, attrs: Attributes): void {

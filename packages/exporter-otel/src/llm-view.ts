@@ -10,6 +10,7 @@ import {
   type CodecName,
   type LlmCategoryProfile,
   type LlmCodec,
+  type LlmTransport,
   type NormalizedRequest,
   type NormalizedResponse,
   type ScopeEvent,
@@ -76,4 +77,10 @@ function safeGetCodec(name: CodecName): LlmCodec | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `category_profile.transport` of an LLM event (the wire facts an integration recorded), when set. */
+export function llmTransportOf(event: ScopeEvent): LlmTransport | undefined {
+  const t = profileOf(event)?.transport;
+  return typeof t === 'object' && t !== null ? t : undefined;
 }

@@ -62,6 +62,14 @@ export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
 
 // ── General OpenTelemetry conventions (stable) ─────────────────────────────────────────────────
 export const ATTR_ERROR_TYPE = 'error.type';
+
+// ── Transport (stable general conventions, plus GenAI's time to first chunk, in seconds) ─────────
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const ATTR_SERVER_PORT = 'server.port';
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
+/** HTTP attempts of one LLM call, the client's retries included (no convention for a logical call). */
+export const ATTR_NEMO_FLOW_LLM_ATTEMPTS = 'nemo_flow.llm.attempts';
 export const ATTR_USER_ID = 'user.id';
 export const EXCEPTION_EVENT_NAME = 'exception';
 export const ATTR_EXCEPTION_TYPE = 'exception.type';

@@ -33,10 +33,22 @@ export class LifecycleError extends Error {
   override name = 'LifecycleError';
 }
 
+/**
+ * An error's type: its `name`, unless that is the generic `Error` a subclass did not override (as
+ * the OpenAI SDK's errors do), then its class name, e.g. `RateLimitError`.
+ */
+function errorType(err: Error): string {
+  const name = err.name;
+  if (name && name !== 'Error') return name;
+  const ctor = (err as { constructor?: unknown }).constructor;
+  const cls = typeof ctor === 'function' ? ctor.name : '';
+  return cls && cls !== 'Error' ? cls : 'Error';
+}
+
 /** The error name/message pair recorded on end events. */
 export function describeError(err: unknown): { type: string; message: string; guardrail?: string } {
   if (err instanceof GuardrailRejectedError) return { type: err.name, message: err.message, guardrail: err.guardrail };
-  if (err instanceof Error) return { type: err.name || 'Error', message: err.message };
+  if (err instanceof Error) return { type: errorType(err), message: err.message };
   if (typeof err === 'string') return { type: 'Error', message: err };
   let message: string;
   try {

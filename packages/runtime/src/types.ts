@@ -44,9 +44,29 @@ export interface EventError {
   guardrail?: string;
 }
 
+/**
+ * How an LLM call went over the wire, as the integration that made it knows it. Provider-neutral;
+ * every field is optional. On LLM events as `category_profile.transport`: facts given at the start
+ * (option `transport`) on both events, facts recorded during the call on the end event.
+ */
+export interface LlmTransport {
+  /** Host of the provider endpoint, e.g. from the client's base URL. */
+  server_address?: string;
+  /** Port of the provider endpoint (the scheme's default when the URL has none). */
+  server_port?: number;
+  /** HTTP status of the last response (a failing one included). */
+  http_status?: number;
+  /** HTTP attempts the call made, the client's own retries included (1 = no retry). */
+  attempts?: number;
+  /** Streams: milliseconds from the call's start to its first chunk (the runtime measures it). */
+  time_to_first_chunk_ms?: number;
+}
+
 /** Per-category extra information on scope events. */
 export interface LlmCategoryProfile {
   model_name: string | null;
+  /** Wire facts of the call, when known — see `LlmTransport`. */
+  transport?: LlmTransport;
   /** Codec-normalized request (start events) — see `NormalizedRequest`. */
   annotated_request?: unknown;
   /** Codec-normalized response (end events) — see `NormalizedResponse`. */

@@ -1,6 +1,6 @@
 /** Handles of in-flight tool and LLM calls. A call is a scope too: work inside it is parented to it. */
 import { ScopeHandle, normalizeAttributes } from '../scope.js';
-import type { CategoryProfile } from '../types.js';
+import type { CategoryProfile, LlmTransport } from '../types.js';
 import type { LlmCodec } from '../codecs/types.js';
 import { emitStart } from '../events.js';
 import { detachHandle } from '../lifecycle.js';
@@ -39,13 +39,49 @@ export class LlmHandle extends CallHandle {
   /** @internal The codec used for this call's request, reused for its response. */
   _codec: LlmCodec | undefined;
 
+  /** @internal Wire facts recorded so far (`category_profile.transport`). */
+  _transport: LlmTransport | undefined;
+
   /** @internal */
   constructor(name: string, parent: ScopeHandle, modelName: string | null, attributes: readonly string[] | undefined, data: unknown, metadata: unknown, micros: number) {
     super(name, 'llm', parent, normalizeAttributes(attributes), data, metadata, micros);
     this.modelName = modelName;
     this._profile = { model_name: modelName };
     this._codec = undefined;
+    this._transport = undefined;
   }
+
+  /**
+   * Records how the call went over the wire (server, HTTP status, attempts…), merged into what was
+   * recorded before; shown on the end event as `category_profile.transport`. For integrations: inside
+   * a managed call's callback `getHandle()` is this handle; a stream's is `LlmStream.handle`.
+   */
+  recordTransport(facts: LlmTransport): void {
+    this._transport = mergeTransport(this._transport, facts, 'recordTransport');
+  }
+}
+
+const TRANSPORT_KEYS: Record<keyof LlmTransport, 'string' | 'count'> = {
+  server_address: 'string',
+  server_port: 'count',
+  http_status: 'count',
+  attempts: 'count',
+  time_to_first_chunk_ms: 'count',
+};
+
+/** @internal Checks `facts` and returns `prior` with them merged in (a new object: events keep the old one). */
+export function mergeTransport(prior: LlmTransport | undefined, facts: unknown, what: string): LlmTransport {
+  if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) throw new TypeError(`${what}: facts must be an object of LlmTransport fields`);
+  const out: Record<string, unknown> = { ...prior };
+  for (const [key, value] of Object.entries(facts)) {
+    if (value === undefined) continue;
+    const kind = TRANSPORT_KEYS[key as keyof LlmTransport];
+    if (!kind) throw new TypeError(`${what}: unknown transport field "${key}" (expected one of ${Object.keys(TRANSPORT_KEYS).join(', ')})`);
+    const ok = kind === 'string' ? typeof value === 'string' && value.length > 0 : typeof value === 'number' && Number.isFinite(value) && value >= 0;
+    if (!ok) throw new TypeError(`${what}: transport field "${key}" must be ${kind === 'string' ? 'a non-empty string' : 'a finite number ≥ 0'}`);
+    out[key] = value;
+  }
+  return out as LlmTransport;
 }
 
 /** @internal Registers a call under its parent (so a scope ending first can end it) and emits its start. */

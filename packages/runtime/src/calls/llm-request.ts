@@ -183,13 +183,16 @@ export function annotatedForEvent(codec: LlmCodec | undefined, real: PreStart): 
 }
 
 export function startProfile(h: LlmHandle, annotated: NormalizedRequest | undefined): Record<string, unknown> {
-  return annotated === undefined ? { model_name: h.modelName } : { model_name: h.modelName, annotated_request: annotated };
+  const p: Record<string, unknown> = annotated === undefined ? { model_name: h.modelName } : { model_name: h.modelName, annotated_request: annotated };
+  if (h._transport) p.transport = h._transport;
+  return p;
 }
 
 export function endProfile(h: LlmHandle, annotatedResponse: unknown, extra?: Record<string, unknown>): Record<string, unknown> {
   const p: Record<string, unknown> = { model_name: h.modelName };
   if (annotatedResponse !== undefined) p.annotated_response = annotatedResponse;
   if (extra) Object.assign(p, extra);
+  if (h._transport) p.transport = h._transport;
   return p;
 }
 

@@ -3,12 +3,12 @@
  * edit the raw request or its normalized form, START carries the normalized request and END the
  * normalized response. Manual (`llmCall` / `llmCallEnd` / `llmCallError`): sanitize guardrails only.
  */
-import type { LlmRequest } from '../types.js';
+import type { LlmRequest, LlmTransport } from '../types.js';
 import type { CodecName, LlmCodec } from '../codecs/types.js';
 import { resolveCodec } from '../codecs/index.js';
 import type { ScopeHandle } from '../scope.js';
 import { runInScope } from '../scope.js';
-import { LlmHandle, emitWhenSanitized, endWhenSanitized, startCall } from './handles.js';
+import { LlmHandle, emitWhenSanitized, endWhenSanitized, mergeTransport, startCall } from './handles.js';
 import { closeHandle, parentOf, timeOf } from '../lifecycle.js';
 import { resolve } from '../middleware/registry.js';
 import type { LlmExecutionIntercept, LlmSanitizeGuardrail } from '../middleware/types.js';
@@ -32,19 +32,23 @@ export interface LlmCallOptions {
   attributes?: readonly string[];
   /** Start time in epoch microseconds (manual `llmCall` only). */
   timestamp?: number;
+  /** Wire facts known before the call (e.g. the server from the client's base URL); on both events. */
+  transport?: LlmTransport;
 }
 
 export interface LlmEndOptions {
   timestamp?: number;
 }
 
-type LlmFn<R> = (request: LlmRequest) => R | PromiseLike<R>;
+/** The real call: receives the (possibly rewritten) request, typed like the one passed in. */
+type LlmFn<Q, R> = (request: LlmRequest<Q>) => R | PromiseLike<R>;
 
 /** @internal */
 export function newLlmHandle(name: string, parent: ScopeHandle, request: LlmRequest, options: LlmCallOptions | undefined, micros: number, extraAttributes?: string): LlmHandle {
   const attrs = extraAttributes ? [...(options?.attributes ?? []), extraAttributes] : options?.attributes;
   const h = new LlmHandle(name, parent, modelOf(options?.modelName, request.content), attrs, options?.data, options?.metadata, micros);
   h._codec = resolveCodec(options?.codec, request.content);
+  if (options?.transport !== undefined) h._transport = mergeTransport(undefined, options.transport, `${name}: option transport`);
   return h;
 }
 
@@ -55,8 +59,10 @@ function finish(h: LlmHandle, data: unknown, annotatedResponse: unknown, error: 
 /**
  * Runs an LLM call through the middleware pipeline. Resolves to the callback's real response;
  * rejects with its original error, a `GuardrailRejectedError` or a `MiddlewareError`.
+ * `fn` receives the request typed like `request` (`Q` is the provider's parameter type, inferred),
+ * and the promise resolves to what `fn` returns, so SDK calls need no casts.
  */
-export function llmCallExecute<R>(name: string, request: LlmRequest, fn: LlmFn<R>, options?: LlmCallOptions): Promise<Awaited<R>> {
+export function llmCallExecute<Q, R>(name: string, request: LlmRequest<Q>, fn: LlmFn<Q, R>, options?: LlmCallOptions): Promise<Awaited<R>> {
   const what = `llmCallExecute("${name}")`;
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('llmCallExecute: name must be a non-empty string');
   if (typeof fn !== 'function') throw new TypeError(`${what}: fn must be a function`);
@@ -70,13 +76,15 @@ export function llmCallExecute<R>(name: string, request: LlmRequest, fn: LlmFn<R
     sres: resolve('llm_sanitize_response', parent),
     exec: resolve('llm_execution_intercept', parent),
   };
+  // Request intercepts keep the content's shape, so the callback is trusted with `Q` from here on.
+  const f = fn as LlmFn<unknown, R>;
   if (lists.cond.length + lists.req.length + lists.sreq.length + lists.sres.length + lists.exec.length === 0) {
-    return runPlain(h, req, fn);
+    return runPlain(h, req, f);
   }
-  return runManaged(h, req, fn, lists);
+  return runManaged(h, req, f, lists);
 }
 
-function runPlain<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<R>): Promise<Awaited<R>> {
+function runPlain<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<unknown, R>): Promise<Awaited<R>> {
   const codec = h._codec;
   startCall(h, request, startProfile(h, lazyAnnotatedRequest(codec, request.content)));
   let r: R | PromiseLike<R>;
@@ -110,7 +118,7 @@ interface Lists {
   exec: ReturnType<typeof resolve>;
 }
 
-async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<R>, lists: Lists): Promise<Awaited<R>> {
+async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<unknown, R>, lists: Lists): Promise<Awaited<R>> {
   const codec = h._codec;
   const pre = await beforeStart(h, request, codec, lists.cond, lists.req, lists.sreq);
   startCall(h, pre.start.value, startProfile(h, annotatedForEvent(codec, pre)));

@@ -30,7 +30,8 @@ export interface LlmStreamOptions<C> extends LlmCallOptions {
   finalizer?: () => unknown;
 }
 
-type StreamFn<C> = (request: LlmRequest) => AsyncIterable<C> | Iterable<C> | PromiseLike<AsyncIterable<C> | Iterable<C>>;
+/** The real streaming call: receives the (possibly rewritten) request, typed like the one passed in. */
+type StreamFn<C, Q> = (request: LlmRequest<Q>) => AsyncIterable<C> | Iterable<C> | PromiseLike<AsyncIterable<C> | Iterable<C>>;
 
 function toAsyncIterable<C>(value: unknown, what: string): AsyncIterable<C> {
   if (value !== null && typeof value === 'object') {
@@ -128,7 +129,7 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
   }
 
   #observe(chunk: C): void {
-    this.#chunks++;
+    if (this.#chunks++ === 0) this.#firstChunk();
     const collector = this.#options?.collector;
     if (collector) {
       try {
@@ -145,6 +146,13 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
         this.#acc = undefined;
       }
     }
+  }
+
+  /** Time to first chunk, unless the integration recorded its own. */
+  #firstChunk(): void {
+    const h = this.#h;
+    if (h._transport?.time_to_first_chunk_ms !== undefined) return;
+    h._transport = { ...h._transport, time_to_first_chunk_ms: (nowMicros() - h.startMicros) / 1000 };
   }
 
   async #finish(error: unknown, failed: boolean, completed: boolean): Promise<void> {
@@ -188,11 +196,12 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
 /**
  * Runs a streaming LLM call through the middleware pipeline. Resolves, once the stream is open,
  * to an `LlmStream` to iterate; rejects like `llmCallExecute` when the call cannot start.
+ * `C` (the chunk type) and `Q` (the request content type) are inferred from `fn` and `request`.
  */
-export async function llmStreamCallExecute<C = unknown>(
+export async function llmStreamCallExecute<C = unknown, Q = unknown>(
   name: string,
-  request: LlmRequest,
-  fn: StreamFn<C>,
+  request: LlmRequest<Q>,
+  fn: StreamFn<C, Q>,
   options?: LlmStreamOptions<C>,
 ): Promise<LlmStream<C>> {
   const what = `llmStreamCallExecute("${name}")`;
@@ -221,7 +230,8 @@ export async function llmStreamCallExecute<C = unknown>(
     source = (await runOnion(
       resolve('llm_stream_execution_intercept', parent),
       pre.request,
-      async (r) => toAsyncIterable<C>(await runInScope(h, () => fn(r)), what),
+      // Request intercepts keep the content's shape, so the callback is trusted with `Q`.
+      async (r) => toAsyncIterable<C>(await runInScope(h, () => (fn as StreamFn<C, unknown>)(r)), what),
       async (e, r, next) =>
         toAsyncIterable<C>(await (e.fn as LlmStreamExecutionIntercept)(r, next as (r: LlmRequest) => Promise<AsyncIterable<unknown>>, { name, handle: h }), what),
     )) as AsyncIterable<C>;
