@@ -5,18 +5,20 @@
  * innermost layer with the request the middleware produced, so guardrails block before any
  * network request and rewrites are what the server receives.
  */
-import { llmCallExecute, llmStreamCallExecute } from '@nemo-flow/runtime';
-import type { LlmCallOptions, LlmStream } from '@nemo-flow/runtime';
+import { getHandle, LlmHandle, llmCallExecute, llmStreamCallExecute } from '@nemo-flow/runtime';
+import type { LlmCallOptions, LlmStream, LlmTransport } from '@nemo-flow/runtime';
 import type { Settings } from './options.js';
 import { isObject, type ApiPromise, type ApiPromiseClass, type CreateFn, type MessagesResource, type ResponseProps, type SdkClient } from './sdk.js';
 import { abortErrorFor, sdkStreamOf, sseProps, type StreamState } from './stream.js';
-import { onWire, type Wire } from './transport.js';
+import { onWire, serverOf, type Wire } from './transport.js';
 
 /** Where a create call comes from: the resource's name prefix and the instrumentation settings. */
 export interface Site {
   client: SdkClient;
   prefix: 'anthropic.messages' | 'anthropic.beta.messages';
   settings: Settings;
+  /** The call options shared by every call of the site (built on first use). */
+  callOptions?: LlmCallOptions;
 }
 
 interface CallState extends StreamState {
@@ -75,12 +77,27 @@ function viaStreamHelper(options: unknown): boolean {
   return (options.headers as Record<string, unknown>)[HELPER] === 'stream';
 }
 
-function callOptions(s: Settings): LlmCallOptions {
+function callOptions(site: Site): LlmCallOptions {
+  if (site.callOptions) return site.callOptions;
+  const s = site.settings;
   const o: LlmCallOptions = { codec: 'anthropic-messages' };
   if (s.scope) o.parent = s.scope;
   if (s.attributes) o.attributes = s.attributes;
   if (s.metadata !== undefined) o.metadata = s.metadata;
-  return o;
+  const server = serverOf(site.client);
+  if (server) o.transport = { server_address: server.address, server_port: server.port };
+  return (site.callOptions = o);
+}
+
+/** Records the wire facts so far on the call (the handle current inside its callback). */
+function recorder(wire: Wire): () => void {
+  const h = getHandle();
+  return () => {
+    if (!(h instanceof LlmHandle) || wire.attempts === 0) return;
+    const facts: LlmTransport = { attempts: wire.attempts };
+    if (wire.status !== undefined) facts.http_status = wire.status;
+    h.recordTransport(facts);
+  };
 }
 
 /** Replaces `create` on one resource instance. */
@@ -89,7 +106,7 @@ export function wrapCreate(resource: MessagesResource, original: CreateFn, site:
     const self = (this as MessagesResource | undefined) ?? resource;
     if (!isObject(params)) return original.call(self, params, options);
     const name = site.settings.callName ?? `${site.prefix}.${viaStreamHelper(options) ? 'stream' : 'create'}`;
-    const state: CallState = { raw: false, inner: undefined, wire: { attempts: 0, status: undefined }, sdkStream: undefined, abortError: undefined, firstChunkAt: undefined };
+    const state: CallState = { raw: false, inner: undefined, wire: { attempts: 0, status: undefined }, sdkStream: undefined, abortError: undefined };
     const send = (content: unknown): ApiPromise<unknown> => {
       const inner = onWire(state.wire, () => original.call(self, content, options));
       state.inner = inner;
@@ -104,11 +121,23 @@ function plainCall(site: Site, name: string, params: object, send: (c: unknown) 
     name,
     { headers: {}, content: params },
     (req) => {
+      const record = recorder(state.wire);
       const inner = send(req.content);
       // A caller that took the raw response reads its body; the call ends at the headers.
-      return propsOf(inner).then(() => (state.raw ? null : inner));
+      return propsOf(inner)
+        .then(() => (state.raw ? null : inner))
+        .then(
+          (v) => {
+            record();
+            return v;
+          },
+          (e: unknown) => {
+            record();
+            throw e;
+          },
+        );
     },
-    callOptions(site.settings),
+    callOptions(site),
   );
   const props = result.then((value) => (state.inner ? propsOf(state.inner).then(callerProps) : answeredProps(JSON.stringify(value), 'application/json', false)));
   return callerPromise(site.client, props, () => result, state);
@@ -120,14 +149,19 @@ function streamCall(site: Site, name: string, params: object, send: (c: unknown)
     name,
     { headers: {}, content: params },
     async (req) => {
+      const record = recorder(state.wire);
       const inner = send(req.content);
-      await propsOf(inner);
+      try {
+        await propsOf(inner);
+      } finally {
+        record();
+      }
       if (state.raw) return [];
       const stream = (await inner) as StreamState['sdkStream'] & object;
       state.sdkStream = stream;
       return watchEnd(stream, state, client);
     },
-    callOptions(site.settings),
+    callOptions(site),
   );
   const props = result.then((ls) => {
     if (state.raw) void ls.return();
@@ -173,7 +207,7 @@ function watchEnd(stream: StreamState['sdkStream'] & object, state: CallState, c
           it.next().then((r) => {
             if (r.done) {
               if (stream.controller.signal.aborted) throw (state.abortError = abortErrorFor(client));
-            } else state.firstChunkAt ??= performance.now();
+            }
             return r;
           }),
         return: (v?: unknown) => (it.return ? it.return(v) : Promise.resolve({ done: true as const, value: v })),

@@ -11,8 +11,6 @@ export interface StreamState {
   sdkStream: SdkStream<unknown> | undefined;
   /** The error the call ended with when the caller aborted (the caller does not see it). */
   abortError: unknown;
-  /** `performance.now()` when the first event arrived. */
-  firstChunkAt: number | undefined;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };

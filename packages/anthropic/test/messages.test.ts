@@ -98,6 +98,10 @@ describe('@nemo-flow/anthropic: messages', () => {
     assert.deepEqual(p.annotated_response.usage, { input_tokens: 57, output_tokens: 6, total_tokens: 63, cache_read_tokens: 50, cache_write_tokens: 4 });
     assert.equal(p.stream.completed, true);
     assert.ok(end.attributes.includes('streaming'));
+    assert.equal(p.transport.attempts, 1);
+    assert.equal(p.transport.http_status, 200);
+    assert.equal(typeof p.transport.time_to_first_chunk_ms, 'number');
+    assert.equal(profile(llmStarts(cap)[0]).transport.server_address, '127.0.0.1');
   });
 
   it('stream: tee() and toReadableStream() work on the instrumented stream', async () => {
@@ -202,6 +206,8 @@ describe('@nemo-flow/anthropic: messages', () => {
     let ends = llmEnds(cap);
     assert.equal(ends.length, 1);
     assert.equal(errorOf(ends[0])?.type, 'InternalServerError');
+    const port = Number(new URL(server.url).port);
+    assert.deepEqual(profile(ends[0]).transport, { server_address: '127.0.0.1', server_port: port, attempts: 3, http_status: 500 });
 
     server.reset();
     server.enqueue(errorReply(429, 'rate_limit_error', 'slow down', { 'retry-after-ms': '1' }), jsonReply(text('finally')));
@@ -211,6 +217,7 @@ describe('@nemo-flow/anthropic: messages', () => {
     ends = llmEnds(cap);
     assert.equal(ends.length, 2);
     assert.equal(errorOf(ends[1]), undefined);
+    assert.deepEqual(profile(ends[1]).transport, { server_address: '127.0.0.1', server_port: port, attempts: 2, http_status: 200 });
 
     server.reset();
     server.respond(() => errorReply(429, 'rate_limit_error', 'slow down', { 'retry-after-ms': '1' }));
