@@ -10,7 +10,7 @@ import type { LlmCallOptions, LlmStream, LlmTransport } from '@nemo-flow/runtime
 import type { Settings } from './options.js';
 import { isObject, type ApiPromise, type ApiPromiseClass, type CreateFn, type MessagesResource, type ResponseProps, type SdkClient } from './sdk.js';
 import { abortErrorFor, sdkStreamOf, sseProps, type StreamState } from './stream.js';
-import { onWire, serverOf, type Wire } from './transport.js';
+import { countOn, serverOf, type Wire } from './transport.js';
 
 /** Where a create call comes from: the resource's name prefix and the instrumentation settings. */
 export interface Site {
@@ -81,7 +81,7 @@ function callOptions(site: Site): LlmCallOptions {
   if (site.callOptions) return site.callOptions;
   const s = site.settings;
   const o: LlmCallOptions = { codec: 'anthropic-messages' };
-  if (s.scope) o.parent = s.scope;
+  if (s.parent) o.parent = s.parent;
   if (s.attributes) o.attributes = s.attributes;
   if (s.metadata !== undefined) o.metadata = s.metadata;
   const server = serverOf(site.client);
@@ -89,9 +89,13 @@ function callOptions(site: Site): LlmCallOptions {
   return (site.callOptions = o);
 }
 
-/** Records the wire facts so far on the call (the handle current inside its callback). */
+/**
+ * Starts counting the call's fetches and returns what records the wire facts so far on the call.
+ * Runs inside the call's callback, where the current scope is the call's handle.
+ */
 function recorder(wire: Wire): () => void {
   const h = getHandle();
+  countOn(wire);
   return () => {
     if (!(h instanceof LlmHandle) || wire.attempts === 0) return;
     const facts: LlmTransport = { attempts: wire.attempts };
@@ -105,10 +109,10 @@ export function wrapCreate(resource: MessagesResource, original: CreateFn, site:
   return function create(this: MessagesResource, params: unknown, options?: unknown): ApiPromise<unknown> {
     const self = (this as MessagesResource | undefined) ?? resource;
     if (!isObject(params)) return original.call(self, params, options);
-    const name = site.settings.callName ?? `${site.prefix}.${viaStreamHelper(options) ? 'stream' : 'create'}`;
+    const name = site.settings.name ?? `${site.prefix}.${viaStreamHelper(options) ? 'stream' : 'create'}`;
     const state: CallState = { raw: false, inner: undefined, wire: { attempts: 0, status: undefined }, sdkStream: undefined, abortError: undefined };
     const send = (content: unknown): ApiPromise<unknown> => {
-      const inner = onWire(state.wire, () => original.call(self, content, options));
+      const inner = original.call(self, content, options);
       state.inner = inner;
       return inner;
     };

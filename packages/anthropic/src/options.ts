@@ -7,9 +7,9 @@ export interface InstrumentAnthropicOptions {
    * `anthropic.messages.stream` for `messages.stream()`, and `anthropic.beta.messages.create` /
    * `anthropic.beta.messages.stream` for the beta resource (tool runner turns included).
    */
-  callName?: string;
+  name?: string;
   /** Parent scope of the calls (default: the scope current where each call is made). */
-  scope?: ScopeHandle;
+  parent?: ScopeHandle;
   /** Attributes added to every LLM and tool call (e.g. `['provider:anthropic']`). */
   attributes?: readonly string[];
   /** Recorded on every LLM and tool call's events. */
@@ -24,8 +24,8 @@ export interface InstrumentAnthropicOptions {
 
 /** @internal The validated settings. */
 export interface Settings {
-  callName: string | undefined;
-  scope: ScopeHandle | undefined;
+  name: string | undefined;
+  parent: ScopeHandle | undefined;
   attributes: readonly string[] | undefined;
   metadata: unknown;
   captureContent: boolean;
@@ -33,16 +33,16 @@ export interface Settings {
 
 export function checkOptions(options: InstrumentAnthropicOptions | undefined): Settings {
   const what = 'instrumentAnthropic';
-  if (options === undefined) return { callName: undefined, scope: undefined, attributes: undefined, metadata: undefined, captureContent: true };
+  if (options === undefined) return { name: undefined, parent: undefined, attributes: undefined, metadata: undefined, captureContent: true };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${what}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
   }
-  const { callName, scope, attributes, metadata, captureContent } = options;
-  if (callName !== undefined && (typeof callName !== 'string' || callName.length === 0)) {
-    throw new TypeError(`${what}: options.callName must be a non-empty string`);
+  const { name, parent, attributes, metadata, captureContent } = options;
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+    throw new TypeError(`${what}: options.name must be a non-empty string`);
   }
-  if (scope !== undefined && !(scope instanceof ScopeHandle)) {
-    throw new TypeError(`${what}: options.scope must be a ScopeHandle (from pushScope or getHandle)`);
+  if (parent !== undefined && !(parent instanceof ScopeHandle)) {
+    throw new TypeError(`${what}: options.parent must be a ScopeHandle (from pushScope or getHandle)`);
   }
   if (attributes !== undefined && (!Array.isArray(attributes) || attributes.some((a) => typeof a !== 'string'))) {
     throw new TypeError(`${what}: options.attributes must be an array of strings`);
@@ -50,5 +50,5 @@ export function checkOptions(options: InstrumentAnthropicOptions | undefined): S
   if (captureContent !== undefined && typeof captureContent !== 'boolean') {
     throw new TypeError(`${what}: options.captureContent must be a boolean`);
   }
-  return { callName, scope, attributes: attributes ? [...attributes] : undefined, metadata, captureContent: captureContent ?? true };
+  return { name, parent, attributes: attributes ? [...attributes] : undefined, metadata, captureContent: captureContent ?? true };
 }

@@ -17,7 +17,7 @@ function toolOptions(settings: Settings, context: unknown): ToolCallOptions {
   const o: ToolCallOptions = {};
   const use = isObject(context) ? context.toolUse : undefined;
   if (isObject(use) && typeof use.id === 'string') o.toolCallId = use.id;
-  if (settings.scope) o.parent = settings.scope;
+  if (settings.parent) o.parent = settings.parent;
   if (settings.attributes) o.attributes = settings.attributes;
   if (settings.metadata !== undefined) o.metadata = settings.metadata;
   return o;

@@ -1,11 +1,12 @@
 /**
  * What happened on the wire during one SDK call: how many HTTP attempts the SDK's retry loop made
- * and the last status. The client's `fetch` is wrapped once per instrumented client; the call in
- * flight is found through an AsyncLocalStorage entered around the SDK method, because the SDK
- * calls `fetch` from inside its own async retry loop (a per-request SDK middleware would change
- * how the SDK classifies connection errors).
+ * and the last status. The client's `fetch` is wrapped once per instrumented client; the SDK calls
+ * it from inside the call's callback, where the runtime's current scope is the call's handle, so
+ * the handle finds the call's counters (no AsyncLocalStorage of our own: each one costs every
+ * promise in the process; no per-request SDK middleware: it changes how the SDK classifies
+ * connection errors).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { getHandle } from '@nemo-flow/runtime';
 import type { Fetch, SdkClient } from './sdk.js';
 
 export interface Wire {
@@ -13,12 +14,12 @@ export interface Wire {
   status: number | undefined;
 }
 
-const current = new AsyncLocalStorage<Wire>();
+const wires = new WeakMap<object, Wire>();
 const WRAPPED = Symbol.for('nemo-flow.anthropic.fetch');
 
-/** Runs `fn` (which calls the SDK) so that the client's fetches are counted on `wire`. */
-export function onWire<T>(wire: Wire, fn: () => T): T {
-  return current.run(wire, fn);
+/** Counts the fetches made in the current scope (the LLM call's handle, inside its callback) on `wire`. */
+export function countOn(wire: Wire): void {
+  wires.set(getHandle(), wire);
 }
 
 /** Wraps the client's `fetch` (an own property the SDK reads per attempt). Idempotent. */
@@ -26,7 +27,7 @@ export function watchFetch(client: SdkClient): void {
   const base = client.fetch;
   if (typeof base !== 'function' || (base as { [WRAPPED]?: true })[WRAPPED]) return;
   const watched: Fetch = (url, init) => {
-    const wire = current.getStore();
+    const wire = wires.get(getHandle());
     if (!wire) return base.call(undefined, url, init);
     wire.attempts++;
     return base.call(undefined, url, init).then((res) => {

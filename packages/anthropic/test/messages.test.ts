@@ -304,7 +304,7 @@ describe('@nemo-flow/anthropic: messages', () => {
 
   it('instrumenting the Anthropic class instruments every client constructed from it', async () => {
     class MyAnthropic extends Anthropic {}
-    instrumentAnthropic(MyAnthropic, { callName: 'my.llm', attributes: ['provider:anthropic'] });
+    instrumentAnthropic(MyAnthropic, { name: 'my.llm', attributes: ['provider:anthropic'] });
     const c = new MyAnthropic({ apiKey: 'k', baseURL: server.url });
     server.enqueue(jsonReply(text('ok')), sseReply(text('ok')));
     await c.messages.create(params);
@@ -320,7 +320,7 @@ describe('@nemo-flow/anthropic: messages', () => {
 
   it('bad targets and options are rejected with a clear error', () => {
     assert.throws(() => instrumentAnthropic({} as Anthropic), /target must be an Anthropic client or client class/);
-    assert.throws(() => instrumentAnthropic(client, { callName: '' }), /options\.callName must be a non-empty string/);
+    assert.throws(() => instrumentAnthropic(client, { name: '' }), /options\.name must be a non-empty string/);
     assert.throws(() => instrumentAnthropic(client, { attributes: [1] as unknown as string[] }), /options\.attributes must be an array of strings/);
   });
 });
