@@ -143,8 +143,19 @@ function plainCall(site: Site, name: string, params: object, send: (c: unknown) 
     },
     callOptions(site),
   );
+  // The caller's promise settles with the call's (not the SDK's, which settles a few ticks before
+  // the call has ended), so code after `await` sees the call ended.
   const props = result.then((value) => (state.inner ? propsOf(state.inner).then(callerProps) : answeredProps(JSON.stringify(value), 'application/json', false)));
   return callerPromise(site.client, props, () => result, state);
+}
+
+/** A caller taking the raw response (`.asResponse()`) before it arrived gets its body unread. */
+function watchRaw(p: ApiPromise<unknown>, state: CallState): void {
+  const asResponse = p.asResponse;
+  p.asResponse = function (this: ApiPromise<unknown>) {
+    state.raw = true;
+    return asResponse.call(this);
+  };
 }
 
 function streamCall(site: Site, name: string, params: object, send: (c: unknown) => ApiPromise<unknown>, state: CallState): ApiPromise<unknown> {
@@ -190,11 +201,7 @@ function streamCall(site: Site, name: string, params: object, send: (c: unknown)
 function callerPromise(client: SdkClient, props: Promise<ResponseProps>, parse: () => unknown, state: CallState): ApiPromise<unknown> {
   const C = apiPromiseClass(client);
   const p = new C<unknown>(client, props, parse);
-  const asResponse = p.asResponse;
-  p.asResponse = function (this: ApiPromise<unknown>) {
-    state.raw = true;
-    return asResponse.call(this);
-  };
+  watchRaw(p, state);
   return p;
 }
 
