@@ -45,6 +45,8 @@ const ANSWER_JSON = JSON.stringify(message(ANSWER_SPEC));
 const ANSWER_SSE = streamEvents(ANSWER_SPEC).map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`).join('');
 
 const fmt = (ns: number | undefined): string => (ns === undefined || Number.isNaN(ns) ? '—' : `${(ns / 1000).toFixed(1)} µs`);
+/** A signed difference: +12.3 µs / −4.5 µs. */
+const signed = (ns: number | undefined): string => (ns === undefined ? '—' : `${ns < 0 ? '−' : '+'}${fmt(Math.abs(ns))}`);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function startServer(): Promise<{ url: string; stop(): void }> {
@@ -101,7 +103,7 @@ function rowsOf(transport: string, m: Samples): string[][] {
     const ours = added('nemo-flow', k);
     const oi = added('openinference', k);
     const verdict = ours !== undefined && oi !== undefined ? (ours < oi ? '✔ less' : '✖ more') : '—';
-    rows.push([`${label} (${transport})`, fmt(m.sdk[k].length ? median(m.sdk[k]) : undefined), `+${fmt(ours)}`, `+${fmt(oi)}`, verdict, `+${fmt(added('nemo-flow-bare', k))}`]);
+    rows.push([`${label} (${transport})`, fmt(m.sdk[k].length ? median(m.sdk[k]) : undefined), signed(ours), signed(oi), verdict, signed(added('nemo-flow-bare', k))]);
   }
   return rows;
 }
