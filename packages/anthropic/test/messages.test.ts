@@ -163,6 +163,30 @@ describe('@nemo-flow/anthropic: messages', () => {
     assert.equal(errorOf(ends[0])?.type, 'APIError');
   });
 
+  it('stream: a connection broken mid-stream fails the caller with the SDK error and ends the call once with it', async () => {
+    // the server breaks the connection once the client has the response and its first event
+    let first!: () => void;
+    const gotFirst = new Promise<void>((r) => (first = r));
+    server.enqueue(sseReply(text('this answer never finishes'), { breakAfter: 5, gate: () => gotFirst }));
+    const stream = await client.messages.create({ ...params, stream: true });
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const ev of stream) {
+        seen.push(ev.type);
+        first();
+      }
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof Error, 'the iteration failed');
+    assert.ok(seen.length >= 1 && !seen.includes('message_stop'));
+    const ends = llmEnds(cap);
+    assert.equal(ends.length, 1);
+    assert.equal(ends[0].status, 'error');
+    assert.equal(errorOf(ends[0])?.message, (err as Error).message);
+  });
+
   it('messages.stream(): events, iteration, finalText() and finalMessage() work; the call is named .stream', async () => {
     server.enqueue(sseReply(text('Streamed helper text')));
     const ms = client.messages.stream(params);
