@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AnthropicCacheSimulator, anthropicLayout } from '../../packages/runtime/src/adaptive/index.js';
+import { AnthropicCacheSimulator, anthropicLayout } from '@nemo-flow/adaptive';
 import { loadWorkload, requestOf, responseOf, sameContent, type RecordedRun } from './workload.js';
 
 const require = createRequire(import.meta.url);

@@ -19,8 +19,8 @@ import {
   type ScopeHandle,
   type LlmHandle,
   type ToolHandle,
-} from '../../packages/runtime/src/index.js';
-import { Adaptive, type AdaptiveOptions } from '../../packages/runtime/src/adaptive/index.js';
+} from '@nemo-flow/runtime';
+import { Adaptive, type AdaptiveOptions } from '@nemo-flow/adaptive';
 import { requestOf, responseOf, type RecordedRun, type Workload } from './workload.js';
 
 export interface OurCall {

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AnthropicCacheSimulator, anthropicLayout, minCacheableTokens, type AdaptiveOptions } from '../../packages/runtime/src/adaptive/index.js';
+import { AnthropicCacheSimulator, anthropicLayout, minCacheableTokens, type AdaptiveOptions } from '@nemo-flow/adaptive';
 import { loadWorkload, requestOf, sameContent, type Workload } from './workload.js';
 import { replayOurs, type OurCall } from './replay-ours.js';
 import { generate } from './generate.js';

@@ -4,7 +4,7 @@
  * many messages of it the request carried, so growing conversations cost no duplication.
  */
 import { readFileSync } from 'node:fs';
-import { canonicalJson } from '../../packages/runtime/src/adaptive/hash.js';
+import { canonicalJson } from '../../packages/adaptive/src/hash.js';
 
 export type Provider = 'anthropic' | 'openai';
 

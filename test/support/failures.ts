@@ -1,5 +1,6 @@
 /** Collects failures the runtime reports (instead of printing them), for tests of contained failures. */
-import { resetFailures, setFailureReporter } from '@nemo-flow/runtime';
+import { setFailureReporter } from '@nemo-flow/runtime';
+import { resetFailures } from '@nemo-flow/runtime/exporter-kit';
 import type { ReportedFailure } from '@nemo-flow/runtime';
 
 export function collectFailures(): { failures: ReportedFailure[]; restore(): void } {

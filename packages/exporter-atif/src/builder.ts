@@ -15,8 +15,9 @@
  * Per event the work is a few map lookups and the step it touches; a step is serialized once,
  * when nothing more can attach to it.
  */
-import { formatMicros, parseTimestampMicros, toJsonSafe } from '@nemo-flow/runtime';
-import type { CodecName, LifecycleEvent, MarkEvent, NormalizedMessage, NormalizedRequest, ScopeEvent } from '@nemo-flow/runtime';
+import { formatMicros, parseTimestampMicros, toJsonSafe } from '@nemo-flow/runtime/exporter-kit';
+import type { LifecycleEvent, MarkEvent, ScopeEvent } from '@nemo-flow/runtime';
+import type { CodecName, NormalizedMessage, NormalizedRequest } from '@nemo-flow/runtime/codecs';
 import { hash53 } from './hash.js';
 import { readRequest, readResponse } from './llm.js';
 import {

@@ -5,8 +5,10 @@
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { addExitHook, deregisterSubscriber, registerSubscriber, reportFailure } from '@nemo-flow/runtime';
-import type { EventExporter, ExitReason, LifecycleEvent } from '@nemo-flow/runtime';
+import { deregisterSubscriber, registerSubscriber } from '@nemo-flow/runtime';
+import { addExitHook, addSyncExitHook, reportFailure } from '@nemo-flow/runtime/exporter-kit';
+import type { EventExporter, LifecycleEvent } from '@nemo-flow/runtime';
+import type { ExitReason } from '@nemo-flow/runtime/exporter-kit';
 import { TrajectoryBuilder, type BuilderOptions, type TrajectorySink } from './builder.js';
 import { DEFAULT_FILENAME_TEMPLATE, checkFilenameTemplate, invalidName, numberedName, renderFilename } from './naming.js';
 import type { CompletedTrajectory } from './run.js';
@@ -56,14 +58,14 @@ interface WriteJob {
   done: boolean;
 }
 
-/** Exporters that want their data written at process exit; one `exit` listener serves them all. */
+/** Exporters that want their data written at process exit; one runtime exit hook serves them all. */
 const atExit = new Set<AtifExporter>();
 let exitHooked = false;
 function hookExit(exporter: AtifExporter): void {
   atExit.add(exporter);
   if (exitHooked) return;
   exitHooked = true;
-  process.on('exit', () => {
+  addSyncExitHook(() => {
     for (const e of atExit) e.writeNowAtExit();
   });
 }

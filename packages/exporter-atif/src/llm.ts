@@ -3,8 +3,9 @@
  * annotations when the runtime added them, else decoded here with the runtime's codecs (best
  * effort: an unreadable payload yields `undefined`, never an exception).
  */
-import { detectCodec, detectResponseCodec, getCodec } from '@nemo-flow/runtime';
-import type { CodecName, LlmCodec, NormalizedRequest, NormalizedResponse, ScopeEvent } from '@nemo-flow/runtime';
+import { detectCodec, detectResponseCodec, getCodec } from '@nemo-flow/runtime/codecs';
+import type { ScopeEvent } from '@nemo-flow/runtime';
+import type { CodecName, LlmCodec, NormalizedRequest, NormalizedResponse } from '@nemo-flow/runtime/codecs';
 
 /** The request of an LLM start event, normalized. */
 export function readRequest(event: ScopeEvent): NormalizedRequest | undefined {

@@ -2,8 +2,9 @@
  * Pure conversions from runtime values (normalized messages, responses, usage, errors, payloads)
  * to ATIF fields. Nothing here keeps state.
  */
-import { stringifySafe, toJsonSafe } from '@nemo-flow/runtime';
-import type { ContentPart, EventError, NormalizedMessage, NormalizedResponse, ToolCall, ToolDefinition } from '@nemo-flow/runtime';
+import { stringifySafe, toJsonSafe } from '@nemo-flow/runtime/exporter-kit';
+import type { EventError } from '@nemo-flow/runtime';
+import type { ContentPart, NormalizedMessage, NormalizedResponse, ToolCall, ToolDefinition } from '@nemo-flow/runtime/codecs';
 import type { AtifContent, AtifContentPart, AtifJson, AtifJsonObject, AtifMetrics, AtifToolCall } from './types.js';
 
 /** Per-million-token prices of one model, used to fill `cost_usd` when the provider does not report it. */

@@ -2,7 +2,7 @@
  * Hand-built lifecycle events for tests: deterministic uuids and timestamps, the same shapes the
  * runtime emits (start/end share a uuid; end events carry status and error).
  */
-import { ATOF_VERSION, formatMicros } from '@nemo-flow/runtime';
+import { ATOF_VERSION, formatMicros } from '@nemo-flow/runtime/exporter-kit';
 import type { EventError, LifecycleEvent, ScopeEvent, ScopeType } from '@nemo-flow/runtime';
 
 /** The implicit root every top-level scope points at (never emits events). */

@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resetFailures, setFailureReporter, type LifecycleEvent, type ReportedFailure } from '@nemo-flow/runtime';
+import { setFailureReporter, type LifecycleEvent, type ReportedFailure } from '@nemo-flow/runtime';
+import { resetFailures } from '@nemo-flow/runtime/exporter-kit';
 import { AtifExporter, validateTrajectory, type AtifTrajectory, type WrittenTrajectory } from '@nemo-flow/exporter-atif';
 import { EventLog } from './events.js';
 

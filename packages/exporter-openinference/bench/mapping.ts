@@ -17,10 +17,9 @@ import {
   toolCallExecute,
   withScope,
   type LifecycleEvent,
-  type NormalizedRequest,
-  type NormalizedResponse,
   type ScopeEvent,
 } from '@nemo-flow/runtime';
+import { type NormalizedRequest, type NormalizedResponse } from '@nemo-flow/runtime/codecs';
 import { SemanticConventions as SC } from '@arizeai/openinference-semantic-conventions';
 import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { chatRequest, chatResponse as rootChatResponse } from '../../../bench/measure.js';

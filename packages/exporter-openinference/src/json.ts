@@ -11,7 +11,7 @@
  * writer otherwise (huge, cyclic or non-plain values), so memory stays proportional to the limit.
  */
 import { types } from 'node:util';
-import { unwrapView } from '@nemo-flow/runtime';
+import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import { boundedStringify } from '@nemo-flow/exporter-otel';
 
 /** The plain value behind a read-only payload view (anything else as-is). */

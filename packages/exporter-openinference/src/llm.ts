@@ -5,7 +5,8 @@
  * the OTel exporter); the raw provider payload only for the invocation parameters and the values.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { CodecName, NormalizedRequest, NormalizedResponse, ScopeEvent, Usage } from '@nemo-flow/runtime';
+import type { ScopeEvent } from '@nemo-flow/runtime';
+import type { CodecName, NormalizedRequest, NormalizedResponse, Usage } from '@nemo-flow/runtime/codecs';
 import { llmRequestOf, llmResponseOf } from '@nemo-flow/exporter-otel';
 import { jsonText, plainField } from './json.js';
 import { addInputMessages, addOutputMessage, type MessageMask } from './messages.js';

@@ -6,7 +6,8 @@
  * `TraceConfig`; hidden content is never serialized.
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { reportFailure, unwrapView, type MarkEvent, type ScopeEvent, type ScopeType } from '@nemo-flow/runtime';
+import { type MarkEvent, type ScopeEvent, type ScopeType } from '@nemo-flow/runtime';
+import { reportFailure, unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import {
   ATTR_NEMO_FLOW_ATTRIBUTES,
   ATTR_NEMO_FLOW_CATEGORY,

@@ -6,7 +6,7 @@
  * images are never assembled.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { ContentPart, NormalizedMessage, NormalizedRequest, NormalizedResponse, ToolCall } from '@nemo-flow/runtime';
+import type { ContentPart, NormalizedMessage, NormalizedRequest, NormalizedResponse, ToolCall } from '@nemo-flow/runtime/codecs';
 import {
   CONTENT_IMAGE_URL,
   MESSAGE_CONTENT,

@@ -3,7 +3,7 @@
  * parameter schema of the tool it runs (`tool.description`, `tool.parameters`) although the tool
  * call itself carries only its arguments. Bounded: the oldest names are forgotten first.
  */
-import type { ToolDefinition } from '@nemo-flow/runtime';
+import type { ToolDefinition } from '@nemo-flow/runtime/codecs';
 
 const MAX_TOOLS = 1024;
 

@@ -3,7 +3,7 @@
  * OpenInference's own trace config, so a Phoenix user's existing settings keep working. Resolution
  * order per setting: the value given in code, then the environment variable, then the default.
  */
-import { reportFailure } from '@nemo-flow/runtime';
+import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 
 /** Masking switches; every one is optional (unset: environment, then default). */
 export interface TraceConfigOptions {

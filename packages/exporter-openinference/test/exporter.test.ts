@@ -6,17 +6,19 @@
 import { strict as assert } from 'node:assert';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
-  ATOF_VERSION,
   ScopeType,
-  formatMicros,
   listSubscribers,
   llmCallExecute,
-  nowMicros,
   toolCallExecute,
-  uuidv7,
   withScope,
   type ScopeEvent,
 } from '@nemo-flow/runtime';
+import {
+  ATOF_VERSION,
+  formatMicros,
+  nowMicros,
+  uuidv7,
+} from '@nemo-flow/runtime/exporter-kit';
 import { SEMRESATTRS_PROJECT_NAME, SemanticConventions as SC } from '@arizeai/openinference-semantic-conventions';
 import {
   DEFAULT_PHOENIX_ENDPOINT,

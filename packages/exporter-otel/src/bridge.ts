@@ -15,7 +15,8 @@ import {
   type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
-import { reportFailure, type LifecycleEvent, type MarkEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { type LifecycleEvent, type MarkEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import type { AttributeMapper, SpanStart } from './mapper.js';
 import { formatTraceContext, remoteContextFrom, type TraceContextHeaders } from './propagation.js';
 import {

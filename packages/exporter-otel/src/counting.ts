@@ -6,7 +6,7 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { reportFailure } from '@nemo-flow/runtime';
+import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 
 /** What happened to the spans handed to the export pipeline. */
 export interface ExportStats {

@@ -4,7 +4,8 @@
  * attribute mapper (GenAI conventions by default) and the `SpanBridge`.
  */
 import type { Context, TracerProvider } from '@opentelemetry/api';
-import { addExitHook, deregisterSubscriber, getHandle, registerSubscriber, reportFailure, type ExitReason, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { deregisterSubscriber, getHandle, registerSubscriber, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { addExitHook, reportFailure, type ExitReason } from '@nemo-flow/runtime/exporter-kit';
 import { SpanBridge, type ScopeRef, type SpanBridgeStats } from './bridge.js';
 import type { ExportStats } from './counting.js';
 import { GenAiMapper } from './genai-mapper.js';

@@ -5,7 +5,9 @@
  * (messages, tool arguments and results, scope input/output) only with `captureContent`.
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { unwrapView, type LlmTransport, type MarkEvent, type NormalizedRequest, type NormalizedResponse, type ScopeEvent } from '@nemo-flow/runtime';
+import { type LlmTransport, type MarkEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { type NormalizedRequest, type NormalizedResponse } from '@nemo-flow/runtime/codecs';
+import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 import { boundedStringify, boundedText } from './bounded-json.js';
 import { llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';

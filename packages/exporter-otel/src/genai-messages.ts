@@ -4,7 +4,7 @@
  * `text`, `tool_call`, `tool_call_response`, `reasoning`, `uri`/`blob` parts. Only built when
  * content capture is on.
  */
-import type { ContentPart, NormalizedMessage, NormalizedRequest, NormalizedResponse, ToolCall } from '@nemo-flow/runtime';
+import type { ContentPart, NormalizedMessage, NormalizedRequest, NormalizedResponse, ToolCall } from '@nemo-flow/runtime/codecs';
 
 export type GenAiPart = Record<string, unknown> & { type: string };
 

@@ -33,6 +33,6 @@ export { boundedStringify, boundedText } from './bounded-json.js';
 export { DEFAULT_MAX_ATTRIBUTE_LENGTH, truncateAttributes, truncateString } from './truncate.js';
 export { eventHrTime, fromMicros } from './time.js';
 // Process-exit hooks are shared by every package, so they live in the runtime; re-exported here.
-export { addExitHook } from '@nemo-flow/runtime';
-export type { ExitFlush, ExitReason } from '@nemo-flow/runtime';
+export { addExitHook } from '@nemo-flow/runtime/exporter-kit';
+export type { ExitFlush, ExitReason } from '@nemo-flow/runtime/exporter-kit';
 export { VERSION } from './version.js';

@@ -3,18 +3,16 @@
  * when a codec ran (`category_profile.annotated_request/response`); when it did not, the codec is
  * detected here from the payload, best effort. Shared by every mapper.
  */
+import { type LlmCategoryProfile, type LlmTransport, type ScopeEvent } from '@nemo-flow/runtime';
 import {
-  unwrapView,
   detectCodec,
   getCodec,
   type CodecName,
-  type LlmCategoryProfile,
   type LlmCodec,
-  type LlmTransport,
   type NormalizedRequest,
   type NormalizedResponse,
-  type ScopeEvent,
-} from '@nemo-flow/runtime';
+} from '@nemo-flow/runtime/codecs';
+import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 
 function profileOf(event: ScopeEvent): Partial<LlmCategoryProfile> | undefined {
   // Read the objects behind the runtime's read-only views: this mapper never writes, and proxied reads cost per access.

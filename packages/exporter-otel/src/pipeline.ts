@@ -11,7 +11,7 @@ import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/expo
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanLimits } from '@opentelemetry/sdk-trace-base';
-import { reportFailure } from '@nemo-flow/runtime';
+import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import { CountingSpanExporter, DropCountingSpanProcessor, SpanLossCounter, type ExportStats } from './counting.js';
 import { DirectTracer } from './direct-tracer.js';
 import { resolveSpanLimits, samplerFromEnv } from './sdk-config.js';

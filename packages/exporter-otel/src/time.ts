@@ -3,7 +3,8 @@
  * not from the clock when the exporter runs, so a span is exactly as long as the work was.
  */
 import type { HrTime } from '@opentelemetry/api';
-import { eventTimeMicros, type LifecycleEvent } from '@nemo-flow/runtime';
+import { type LifecycleEvent } from '@nemo-flow/runtime';
+import { eventTimeMicros } from '@nemo-flow/runtime/exporter-kit';
 
 /** The `HrTime` of an event (exact microseconds for live events; a malformed timestamp → now). */
 export function eventHrTime(event: LifecycleEvent): HrTime {

@@ -1,6 +1,6 @@
 /** Bounded serialization: same output as the runtime's payload rules, cut at the budget without building the whole string. */
 import { strict as assert } from 'node:assert';
-import { stringifySafe } from '@nemo-flow/runtime';
+import { stringifySafe } from '@nemo-flow/runtime/exporter-kit';
 import { TRUNCATION_MARKER, boundedStringify, boundedText, truncateString } from '@nemo-flow/exporter-otel';
 
 describe('exporter-otel: bounded JSON', () => {

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { SpanKind } from '@opentelemetry/api';
-import type { NormalizedRequest, NormalizedResponse } from '@nemo-flow/runtime';
+import type { NormalizedRequest, NormalizedResponse } from '@nemo-flow/runtime/codecs';
 import {
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,

@@ -1,5 +1,5 @@
 /** Test helpers: hand-built lifecycle events (for edge cases the runtime API never produces) and setup. */
-import { ATOF_VERSION, formatMicros, nowMicros, uuidv7 } from '@nemo-flow/runtime';
+import { ATOF_VERSION, formatMicros, nowMicros, uuidv7 } from '@nemo-flow/runtime/exporter-kit';
 import type { EventError, LifecycleEvent, MarkEvent, ScopeEvent, ScopeType } from '@nemo-flow/runtime';
 import { OtelExporter, type OtelExporterOptions } from '@nemo-flow/exporter-otel';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../test/support/otlp-receiver.js';

@@ -11,7 +11,11 @@
  *   the process ends as it would have (same signal, same exit code). A second signal while hooks
  *   run (an impatient Ctrl-C) ends the process at once.
  *
- * Synchronous work at a plain `process.exit()` belongs in an `exit` listener; no hook runs then.
+ * - `exit` (any end, `process.exit()` included): only synchronous work can run; hooks added with
+ *   `addSyncExitHook` run then, in the order added.
+ *
+ * Sinks and exporters use these instead of their own `process.on(...)`, so a hundred instances
+ * cost one listener per event, not a hundred (and no MaxListenersExceededWarning).
  */
 
 /** Why an exit hook runs. */
@@ -31,6 +35,9 @@ export type ExitFlush = (reason: ExitReason) => Promise<void>;
 interface ExitRegistry {
   hooks: Set<ExitFlush>;
   installed: boolean;
+  /** Synchronous hooks of the `exit` event (a copy of this module from an older version may lack them). */
+  syncHooks?: Set<() => void>;
+  onExit?: () => void;
   /** A signal flush is under way: a second signal (impatient Ctrl-C) exits at once. */
   signalled: boolean;
   onBeforeExit: () => void;
@@ -92,6 +99,32 @@ function uninstall(r: ExitRegistry): void {
   r.installed = false;
   process.removeListener('beforeExit', r.onBeforeExit);
   for (const s of SIGNALS) process.removeListener(s, r.onSignal);
+}
+
+/**
+ * Registers `fn` to run synchronously when the process exits (also at `process.exit()`): write
+ * what is buffered with sync I/O. Returns the function that removes it. A throwing hook does not
+ * stop the others.
+ */
+export function addSyncExitHook(fn: () => void): () => void {
+  const r = registry();
+  const hooks = (r.syncHooks ??= new Set());
+  if (!r.onExit) {
+    r.onExit = () => {
+      for (const h of hooks) {
+        try {
+          h();
+        } catch {
+          // The process is ending: nothing is left to report to.
+        }
+      }
+    };
+    process.on('exit', r.onExit);
+  }
+  hooks.add(fn);
+  return () => {
+    hooks.delete(fn);
+  };
 }
 
 /** Registers `flush` to run at exit; returns the function that removes it. */

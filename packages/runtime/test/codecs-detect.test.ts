@@ -10,7 +10,7 @@ import {
   resolveCodec,
   type CodecName,
   type LlmCodec,
-} from '../src/codecs/index.js';
+} from '@nemo-flow/runtime/codecs';
 import { fixture } from './fixtures/codecs/load.js';
 
 const nameOf = (c: LlmCodec | undefined): string | undefined => c?.name;

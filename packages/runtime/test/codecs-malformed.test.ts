@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { CodecError, getCodec, type CodecName, type NormalizedRequest } from '../src/codecs/index.js';
+import { CodecError, getCodec, type CodecName, type NormalizedRequest } from '@nemo-flow/runtime/codecs';
 
 /** Asserts that decoding throws a CodecError of `codec` naming `path`. */
 function rejects(codec: CodecName, content: unknown, path: string | undefined, message?: RegExp): void {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { OpenAIChatCodec, getCodec, type NormalizedRequest } from '../src/codecs/index.js';
+import { OpenAIChatCodec, getCodec, type NormalizedRequest } from '@nemo-flow/runtime/codecs';
 import { clone, fixture } from './fixtures/codecs/load.js';
 
 const codec = new OpenAIChatCodec();

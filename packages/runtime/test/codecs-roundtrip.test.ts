@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { getCodec, type CodecName, type NormalizedMessage } from '../src/codecs/index.js';
+import { getCodec, type CodecName, type NormalizedMessage } from '@nemo-flow/runtime/codecs';
 import { clone, fixture } from './fixtures/codecs/load.js';
 
 const cases: [CodecName, string][] = [

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { getCodec, type CodecName, type NormalizedResponse } from '../src/codecs/index.js';
+import { getCodec, type CodecName, type NormalizedResponse } from '@nemo-flow/runtime/codecs';
 import { summaryFields } from '../src/calls/lazy-annotation.js';
 import { fixture } from './fixtures/codecs/load.js';
 

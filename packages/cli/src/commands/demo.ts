@@ -5,7 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultConfig, init } from '@nemo-flow/runtime';
+import { defaultConfig, init } from '@nemo-flow/sdk';
 import { runResearchAgent } from '../demo/agent.js';
 import { parseArgs, UsageError } from '../args.js';
 

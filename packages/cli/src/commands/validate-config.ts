@@ -2,8 +2,8 @@
  * `nemo-flow validate-config FILE...`: checks NeMo Flow configuration files without activating
  * anything and prints every diagnostic. Exit code 1 when any file has an error-level diagnostic.
  */
-import { formatDiagnostic, hasErrors, loadConfigFile, validateConfig } from '@nemo-flow/runtime';
-import type { Diagnostic } from '@nemo-flow/runtime';
+import { formatDiagnostic, hasErrors, loadConfigFile, validateConfig } from '@nemo-flow/sdk';
+import type { Diagnostic } from '@nemo-flow/sdk';
 import { parseArgs, UsageError } from '../args.js';
 
 export const VALIDATE_CONFIG_USAGE = `nemo-flow validate-config FILE... [--json] [--no-checks]

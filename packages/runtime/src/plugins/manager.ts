@@ -8,6 +8,7 @@ import { configError, hasErrors } from './diagnostics.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { CommitError, ComponentStaging, Installation, disposeStaging, type InstalledComponent } from './context.js';
 import type { CheckedComponent } from './validate.js';
+import { pluginOptionsArg } from './args.js';
 
 interface Active {
   installation: Installation;
@@ -59,6 +60,7 @@ function activationFailure(c: { kind: string; index: number }, err: unknown): Di
 }
 
 async function initialize(config: unknown, options: PluginOptions | undefined): Promise<PluginReport> {
+  pluginOptionsArg('initializePlugins', options);
   const opts = resolveOptions(options);
   const analysis = await analyzeConfig(config, opts);
   if (hasErrors(analysis.diagnostics)) {
@@ -116,13 +118,22 @@ export function initializePlugins(config: unknown, options?: PluginOptions): Pro
   return serialize(() => initialize(config, options));
 }
 
-/** Removes everything the active configuration installed and shuts its exporters down. */
-export function clearPlugins(): Promise<void> {
-  return clearGeneration(undefined);
+/** Options of `clearPlugins`. */
+export interface ClearOptions {
+  /** Clear only while the active configuration is still this one (`PluginReport.generation`). */
+  generation?: number;
 }
 
-/** @internal Clears the active configuration when it is still generation `only` (any, when undefined). */
-export function clearGeneration(only: number | undefined): Promise<void> {
+/**
+ * Removes everything the active configuration installed and shuts its exporters down. With
+ * `generation`, does nothing once another configuration has replaced that one.
+ */
+export function clearPlugins(options?: ClearOptions): Promise<void> {
+  return clearGeneration(options?.generation);
+}
+
+/** Clears the active configuration when it is still generation `only` (any, when undefined). */
+function clearGeneration(only: number | undefined): Promise<void> {
   return serialize(async () => {
     const current = active;
     if (!current || (only !== undefined && current.generation !== only)) return;
@@ -140,9 +151,4 @@ export function pluginReport(): PluginReport {
     components: active.installation.report(),
     diagnostics: active.diagnostics.map((d) => ({ ...d })),
   };
-}
-
-/** @internal The generation of the active configuration (0 when none), for `init` handles. */
-export function activeGeneration(): number {
-  return active?.generation ?? 0;
 }

@@ -10,7 +10,7 @@ import type { EventExporter } from '../subscribers.js';
 import type { LifecycleEvent } from '../types.js';
 import { serializeEvent } from '../payload.js';
 import { reportFailure } from '../report.js';
-import { addExitHook, type ExitReason } from '../exit-hook.js';
+import { addExitHook, addSyncExitHook, type ExitReason } from '../exit-hook.js';
 
 export interface AtofFileExporterOptions {
   /** File to write (parent folders are created). */
@@ -35,7 +35,7 @@ export class AtofFileExporter implements EventExporter {
   readonly #highWaterMark: number;
   #scheduled = false;
   #inflight: Promise<void> | undefined;
-  readonly #onExit = (): void => this.#flushSync();
+  readonly #removeExitHook: () => void;
   readonly #removeSignalHook: () => void;
 
   constructor(options: AtofFileExporterOptions) {
@@ -54,7 +54,7 @@ export class AtofFileExporter implements EventExporter {
     } catch (err) {
       throw new Error(`AtofFileExporter: cannot open ${this.path} for writing: ${(err as Error).message}`, { cause: err });
     }
-    process.on('exit', this.#onExit);
+    this.#removeExitHook = addSyncExitHook(() => this.#flushSync());
     // A signal that would end the process: write everything first, in order after any write in flight.
     this.#removeSignalHook = addExitHook((reason: ExitReason) => (reason.signal && reason.exiting ? this.forceFlush() : Promise.resolve()));
   }
@@ -117,7 +117,7 @@ export class AtofFileExporter implements EventExporter {
   /** Flushes and closes the file. Later events are ignored. */
   async shutdown(): Promise<void> {
     await this.forceFlush();
-    process.off('exit', this.#onExit);
+    this.#removeExitHook();
     this.#removeSignalHook();
     if (this.#fd !== undefined) {
       const fd = this.#fd;
