@@ -124,7 +124,7 @@ describe('@nemo-flow/anthropic: exporters', () => {
 
   it('OpenInference: LLM spans with flattened messages, tool calls and token counts; a TOOL span; the session', async () => {
     const receiver = await startOtlpReceiver();
-    const oi = createOpenInferenceExporter({ endpoint: receiver.url }).register('oi-anthropic');
+    const oi = createOpenInferenceExporter({ endpoint: receiver.url, register: 'oi-anthropic' });
     try {
       script(server);
       await agent(client);
