@@ -333,13 +333,15 @@ describe('@nemo-flow/anthropic: messages', () => {
     server.enqueue(jsonReply(text('ok')), sseReply(text('ok')));
     await c.messages.create(params);
     for await (const _ of await c.beta.messages.create({ ...params, stream: true }));
+    server.enqueue(jsonReply(text('copy')));
+    await c.withOptions({ timeout: 5000 }).messages.create(params);
     const ends = llmEnds(cap);
-    assert.deepEqual(ends.map((e) => e.name), ['my.llm', 'my.llm']);
+    assert.deepEqual(ends.map((e) => e.name), ['my.llm', 'my.llm', 'my.llm'], 'withOptions() copies are instrumented too');
     assert.ok(ends.every((e) => e.attributes.includes('provider:anthropic')));
     // the plain class is untouched
     server.enqueue(jsonReply(text('ok')));
     await new Anthropic({ apiKey: 'k', baseURL: server.url }).messages.create(params);
-    assert.equal(llmEnds(cap).length, 2);
+    assert.equal(llmEnds(cap).length, 3);
   });
 
   it('bad targets and options are rejected with a clear error', () => {
