@@ -180,14 +180,16 @@ function streamCall(site: Site, name: string, params: object, send: (c: unknown)
   );
   const props = result.then((ls) => {
     if (state.raw) void ls.return();
+    // answered without a request: a response whose body is the answer's events (made once: its
+    // body reads the call's stream)
     return state.inner ? propsOf(state.inner).then(callerProps) : sseProps(ls, undefined);
   });
   let parsed: Promise<unknown> | undefined;
   const parse = (): Promise<unknown> =>
     (parsed ??= result.then((ls: LlmStream<unknown>) => {
       if (state.sdkStream) return sdkStreamOf(ls, state, client);
-      // answered without a request: the SDK builds its Stream over the answer's events
-      return new (apiPromiseClass(client))<unknown>(client, Promise.resolve(sseProps(ls, undefined)));
+      // answered without a request: the SDK builds its own Stream over that response
+      return new (apiPromiseClass(client))<unknown>(client, props);
     }));
   const p = callerPromise(client, props, parse, state);
   // Message threads (the tool runner) read the props and parse the body themselves: they get the

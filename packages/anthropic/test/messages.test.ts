@@ -7,11 +7,13 @@ import {
   deregisterLlmExecutionIntercept,
   deregisterLlmRequestIntercept,
   deregisterLlmSanitizeRequestGuardrail,
+  deregisterLlmStreamExecutionIntercept,
   GuardrailRejectedError,
   registerLlmConditionalExecutionGuardrail,
   registerLlmExecutionIntercept,
   registerLlmRequestIntercept,
   registerLlmSanitizeRequestGuardrail,
+  registerLlmStreamExecutionIntercept,
   withScope,
   type ScopeEvent,
 } from '@nemo-flow/runtime';
@@ -323,6 +325,27 @@ describe('@nemo-flow/anthropic: messages', () => {
       assert.equal(server.requests.length, 0);
     } finally {
       deregisterLlmExecutionIntercept('cache');
+    }
+  });
+
+  it('a stream execution intercept answering from a cache: the caller still gets an SDK Stream, and messages.stream() its final message', async () => {
+    const cachedEvents = streamEvents(text('cached stream')).filter((e) => e.event !== 'ping').map((e) => e.data);
+    registerLlmStreamExecutionIntercept('stream-cache', 1, async function* () {
+      yield* cachedEvents;
+    });
+    try {
+      const stream = await client.messages.create({ ...params, stream: true });
+      assert.equal(stream.constructor.name, 'Stream');
+      const types: string[] = [];
+      for await (const ev of stream) types.push(ev.type);
+      assert.deepEqual(types, cachedEvents.map((e) => (e as { type: string }).type));
+      assert.equal(await client.messages.stream(params).finalText(), 'cached stream');
+      assert.equal(server.requests.length, 0);
+      const ends = llmEnds(cap);
+      assert.equal(ends.length, 2);
+      assert.equal(profile(ends[1]).annotated_response.text, 'cached stream');
+    } finally {
+      deregisterLlmStreamExecutionIntercept('stream-cache');
     }
   });
 
