@@ -106,6 +106,21 @@ describe('@nemo-flow/anthropic: messages', () => {
     assert.equal(profile(llmStarts(cap)[0]).transport.server_address, '127.0.0.1');
   });
 
+  it('stream: .withResponse() gives the stream and the response; .asResponse() the unread SSE body; each call ends once', async () => {
+    server.enqueue(sseReply(text('with response')), sseReply(text('raw body')));
+    const { data: stream, response } = await client.messages.create({ ...params, stream: true }).withResponse();
+    assert.equal(response.status, 200);
+    let out = '';
+    for await (const ev of stream) if (ev.type === 'content_block_delta' && ev.delta.type === 'text_delta') out += ev.delta.text;
+    assert.equal(out, 'with response');
+    const raw = await client.messages.create({ ...params, stream: true }).asResponse();
+    assert.match(await raw.text(), /event: message_stop/);
+    const ends = llmEnds(cap);
+    assert.equal(ends.length, 2);
+    assert.equal(profile(ends[0]).annotated_response.text, 'with response');
+    assert.equal(ends[1].status, 'ok');
+  });
+
   it('stream: tee() and toReadableStream() work on the instrumented stream', async () => {
     server.enqueue(sseReply(text('abcdefgh')), sseReply(text('ijkl')));
     const [a, b] = (await client.messages.create({ ...params, stream: true })).tee();
