@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { validateTrajectory } from '@nemo-flow/exporter-atif';
 import { startFakeServer } from './support/fake-providers/server.js';
 import { jsonReply, text, toolUse } from './support/fake-providers/anthropic.js';
+import { chatStream } from './support/fake-providers/openai.js';
 
 const run = promisify(execFile);
 const root = process.cwd(); // mocha runs from the repository root
@@ -50,6 +51,27 @@ describe('examples', () => {
     assert.match(out, /tool saw: ada@example\.com, ada@example\.com, ada@example\.com/);
     assert.match(out, /caller got: \{"delivered":true,"to":"ada@example\.com"\}/);
     assert.ok(!/start send_email .*ada@example/.test(out));
+  });
+
+  it('openai-agent: the instrumented SDK against a fake OpenAI server (OPENAI_BASE_URL), two turns', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        { kind: 'sse', events: chatStream({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 9 } }) },
+        { kind: 'sse', events: chatStream({ text: ['Sunny ', 'and 21 °C in Paris.'], usage: { input: 70, output: 8 } }) },
+      );
+      const out = await example('openai-agent.ts', ["What's the weather in Paris?"], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' });
+      assert.match(out, /answer: Sunny and 21 °C in Paris\./);
+      assert.match(out, /▶ agent weather-agent/);
+      assert.match(out, /✔ tool get_weather/);
+      assert.equal((out.match(/✔ llm openai\.chat\.completions/g) ?? []).length, 2);
+      assert.equal(server.requests.length, 2);
+      const second = server.requests[1]!.body as { messages: Array<{ role: string }> };
+      assert.deepEqual(second.messages.map((m) => m.role), ['user', 'assistant', 'tool']);
+      assert.equal(server.requests[0]!.headers.authorization, 'Bearer sk-test');
+    } finally {
+      await server.stop();
+    }
   });
 
   it('typed-tools: one zod schema describes, validates and types the tool', async () => {
