@@ -84,6 +84,7 @@ function callOptions(site: Site): LlmCallOptions {
   if (s.parent) o.parent = s.parent;
   if (s.attributes) o.attributes = s.attributes;
   if (s.metadata !== undefined) o.metadata = s.metadata;
+  if (!s.captureContent) o.captureContent = false;
   const server = serverOf(site.client);
   if (server) o.transport = { server_address: server.address, server_port: server.port };
   return (site.callOptions = o);

@@ -15,9 +15,9 @@ export interface InstrumentAnthropicOptions {
   /** Recorded on every LLM and tool call's events. */
   metadata?: unknown;
   /**
-   * Record prompts, completions, tool arguments and results in events (default `true`). With
-   * `false`, events keep the model, usage, finish reason and tool names, but no message text,
-   * tool arguments or tool results.
+   * Record prompts, completions, tool calls, and the tool runner's tool arguments and results in
+   * events (default `true`). With `false`, events keep the model, parameters, ids, finish reason,
+   * token usage and transport facts, and tool calls their name and id.
    */
   captureContent?: boolean;
 }

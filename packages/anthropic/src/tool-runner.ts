@@ -20,6 +20,7 @@ function toolOptions(settings: Settings, context: unknown): ToolCallOptions {
   if (settings.parent) o.parent = settings.parent;
   if (settings.attributes) o.attributes = settings.attributes;
   if (settings.metadata !== undefined) o.metadata = settings.metadata;
+  if (!settings.captureContent) o.captureContent = false;
   return o;
 }
 

@@ -104,6 +104,23 @@ describe('@nemo-flow/anthropic: beta tool runner', () => {
     assert.equal(cap.scopes().filter((e) => e.category === 'tool' && e.scope_category === 'end').length, 1);
   });
 
+  it('captureContent: false keeps prompts, answers, tool arguments and results out of every event', async () => {
+    const quiet = instrumentAnthropic(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }), { captureContent: false });
+    server.enqueue(sseReply(toolUse([{ id: 'toolu_s', name: 'get_weather', input: { city: 'SecretCity' } }], 'secret preface')), sseReply(text('secret answer', { input_tokens: 9, output_tokens: 4 })));
+    const seen: unknown[] = [];
+    const runner = quiet.beta.messages.toolRunner({ model: 'claude-fake-1', max_tokens: 64, system: 'secret system', messages: [{ role: 'user', content: 'secret question' }], tools: [weather(seen)], stream: true });
+    for await (const s of runner) await s.finalMessage();
+    assert.deepEqual(seen, [{ city: 'SecretCity' }], 'the tool got the real arguments');
+    const events = cap.scopes();
+    assert.equal(events.length, 6);
+    for (const e of events) assert.ok(!JSON.stringify(e).toLowerCase().includes('secret'), `${e.scope_category} ${e.name} shows no content`);
+    const tool = events.find((e) => e.category === 'tool' && e.scope_category === 'end')!;
+    assert.equal((tool.category_profile as { tool_call_id?: string }).tool_call_id, 'toolu_s');
+    const last = events.at(-1)!.category_profile as Record<string, any>;
+    assert.equal(last.model_name, 'claude-fake-1');
+    assert.deepEqual(last.annotated_response.usage, { input_tokens: 9, output_tokens: 4, total_tokens: 13 });
+  });
+
   it('a tool guardrail blocks the tool: the runner sends the SDK error result back, the tool never runs', async () => {
     registerToolConditionalExecutionGuardrail('no-weather', 1, () => 'weather is off limits');
     try {
