@@ -91,13 +91,14 @@ function callOptions(site: Site): LlmCallOptions {
 }
 
 /**
- * Starts counting the call's fetches and returns what records the wire facts so far on the call.
- * Runs inside the call's callback, where the current scope is the call's handle.
+ * Starts counting the call's fetches and returns what stops counting and records the wire facts
+ * on the call. Runs inside the call's callback, where the current scope is the call's handle.
  */
 function recorder(wire: Wire): () => void {
   const h = getHandle();
-  countOn(wire);
+  const stop = countOn(wire);
   return () => {
+    stop();
     if (!(h instanceof LlmHandle) || wire.attempts === 0) return;
     const facts: LlmTransport = { attempts: wire.attempts };
     if (wire.status !== undefined) facts.http_status = wire.status;
@@ -127,7 +128,13 @@ function plainCall(site: Site, name: string, params: object, send: (c: unknown) 
     { headers: {}, content: params },
     (req) => {
       const record = recorder(state.wire);
-      const inner = send(req.content);
+      let inner: ApiPromise<unknown>;
+      try {
+        inner = send(req.content);
+      } catch (e) {
+        record();
+        throw e;
+      }
       // A caller that took the raw response reads its body; the call ends at the headers.
       return propsOf(inner)
         .then(() => (state.raw ? null : inner))
@@ -166,12 +173,12 @@ function streamCall(site: Site, name: string, params: object, send: (c: unknown)
     { headers: {}, content: params },
     async (req) => {
       const record = recorder(state.wire);
-      const inner = send(req.content);
       try {
-        await propsOf(inner);
+        await propsOf(send(req.content));
       } finally {
         record();
       }
+      const inner = state.inner!;
       if (state.raw) return [];
       const stream = (await inner) as StreamState['sdkStream'] & object;
       state.sdkStream = stream;

@@ -14,12 +14,18 @@ export interface Wire {
   status: number | undefined;
 }
 
-const wires = new WeakMap<object, Wire>();
+/** The calls counting now, by handle: a Map with explicit removal (a WeakMap entry per call costs GC time). */
+const wires = new Map<object, Wire>();
 const WRAPPED = Symbol.for('nemo-flow.anthropic.fetch');
 
-/** Counts the fetches made in the current scope (the LLM call's handle, inside its callback) on `wire`. */
-export function countOn(wire: Wire): void {
-  wires.set(getHandle(), wire);
+/**
+ * Counts the fetches made in the current scope (the LLM call's handle, inside its callback) on
+ * `wire` until the returned function is called.
+ */
+export function countOn(wire: Wire): () => void {
+  const h = getHandle();
+  wires.set(h, wire);
+  return () => void wires.delete(h);
 }
 
 /** Wraps the client's `fetch` (an own property the SDK reads per attempt). Idempotent. */
