@@ -382,6 +382,16 @@ describe('@nemo-flow/anthropic: messages', () => {
     assert.equal(llmEnds(cap).length, 3);
   });
 
+  it('instrumenting a client again (or one from an instrumented class) keeps one call per SDK call and the first options', async () => {
+    class Twice extends Anthropic {}
+    instrumentAnthropic(Twice, { name: 'first' });
+    const c = instrumentAnthropic(instrumentAnthropic(new Twice({ apiKey: 'k', baseURL: server.url }), { name: 'second' }), { name: 'third' });
+    server.enqueue(jsonReply(text('once')));
+    await c.messages.create(params);
+    assert.deepEqual(llmEnds(cap).map((e) => e.name), ['first']);
+    assert.equal(profile(llmEnds(cap)[0]).transport.attempts, 1);
+  });
+
   it('bad targets and options are rejected with a clear error', () => {
     assert.throws(() => instrumentAnthropic({} as Anthropic), /target must be an Anthropic client or client class/);
     assert.throws(() => instrumentAnthropic(client, { name: '' }), /options\.name must be a non-empty string/);
