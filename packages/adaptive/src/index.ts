@@ -17,8 +17,6 @@ export type { LearnerName, PositionStats, ToolPairStats, CallPrediction, ToolPar
 export type { Summary } from './stats.js';
 export { planAnthropicCache, MAX_BREAKPOINTS, DEFAULT_CONTINUE_PROBABILITY } from './anthropic-planner.js';
 export type { AnthropicPlan, AnthropicPlanOptions, PlannedBreakpoint, BreakpointReason } from './anthropic-planner.js';
-export { minCacheableTokens, claudeFamily, UNKNOWN_MODEL_MIN_TOKENS } from '@nemo-flow/runtime/models';
-export type { ClaudeFamily, ClaudeTier } from '@nemo-flow/runtime/models';
 export { AnthropicCacheSimulator } from './simulator.js';
 export type { AnthropicCacheSimulatorOptions, SimulatedUsage } from './simulator.js';
 export { anthropicLayout, openAIChatLayout, openAIResponsesLayout, layoutOf, boundariesOf, shapeOf } from './prompt-layout.js';
