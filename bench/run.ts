@@ -12,6 +12,7 @@ import { measure, measurePair, payload, chatRequest, chatResponse, type Around }
 import { floorTracer, trace, context } from './otel-floor.js';
 import { extraWorkloads } from './exporters.js';
 import { atifTurn } from './atif-workload.js';
+import { typedWorkloads } from './typed.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -274,7 +275,7 @@ function fmt(ns: number | undefined): string {
 async function main(): Promise<void> {
   rt.registerSubscriber('bench', noop);
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const all = [...base, ...(await extraWorkloads({ tracer, request, response, ops, quick }))];
+  const all = [...base, ...(await extraWorkloads({ tracer, request, response, ops, quick })), ...typedWorkloads(ops)];
   const workloads = only ? all.filter((w) => only.includes(w.name)) : all;
   const ref = runReference(workloads);
   const rows: string[][] = [];

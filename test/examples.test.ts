@@ -48,4 +48,13 @@ describe('examples', () => {
     assert.match(out, /caller got: \{"delivered":true,"to":"ada@example\.com"\}/);
     assert.ok(!/start send_email .*ada@example/.test(out));
   });
+
+  it('typed-tools: one zod schema describes, validates and types the tool', async () => {
+    const out = await example('typed-tools.ts');
+    assert.match(out, /tool definition: \{"name":"get_weather","parameters":\{"type":"object","properties":\{"city":\{"type":"string"\}/);
+    assert.match(out, /result: Oslo: sunny for 2 day\(s\)/);
+    assert.match(out, /✖ tool get_weather .*ValidationError/);
+    assert.match(out, /rejected: city: Invalid input: expected string, received number/);
+    assert.match(out, /result: reminder set for Thu, 24 Dec 2026 18:00:00 GMT/);
+  });
 });
