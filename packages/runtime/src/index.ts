@@ -34,8 +34,8 @@ export { llmStreamCallExecute, LlmStream } from './calls/stream.js';
 export type { LlmStreamOptions } from './calls/stream.js';
 export * from './middleware/register.js';
 export { listMiddleware } from './middleware/registry.js';
-export { toolConditionalExecution, toolRequestIntercepts, llmConditionalExecution, llmRequestIntercepts } from './middleware/standalone.js';
-export type { StandaloneOptions } from './middleware/standalone.js';
+export { toolConditionalExecution, toolRequestIntercepts, llmConditionalExecution, llmRequestIntercepts } from './calls/standalone.js';
+export type { StandaloneOptions } from './calls/standalone.js';
 export type {
   ToolConditionalGuardrail,
   ToolRequestIntercept,
