@@ -13,4 +13,4 @@ export { eventTimeMicros } from './events.js';
 export { nowMicros, formatMicros, parseTimestampMicros } from './time.js';
 export { uuidv7 } from './uuid.js';
 export { ATOF_VERSION, SCOPE_TYPES } from './types.js';
-export { REDACTED_MARKER } from './calls/pipeline.js';
+export { REDACTED_MARKER } from './event-redaction.js';

@@ -3,11 +3,26 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flushSubscribers, llmCallExecute, llmStreamCallExecute, toolCallExecute, type ScopeEvent } from '@nemo-flow/runtime';
-import { clearPlugins, type PluginOptions } from '@nemo-flow/runtime/plugins';
+import {
+  flushSubscribers,
+  llmCallExecute,
+  llmStreamCallExecute,
+  mark,
+  popScope,
+  pushScope,
+  registerToolConditionalExecutionGuardrail,
+  deregisterToolConditionalExecutionGuardrail,
+  toolCallExecute,
+  withScope,
+  type ScopeEvent,
+} from '@nemo-flow/runtime';
+import { REDACTED_MARKER } from '@nemo-flow/runtime/exporter-kit';
+import { clearPlugins, registerPlugin, deregisterPlugin, type PluginOptions } from '@nemo-flow/runtime/plugins';
 // The sdk's initializePlugins knows the observability component one test writes files with.
 import { initializePlugins } from '@nemo-flow/sdk';
-import { capture } from './helpers.js';
+import { capture, collectFailures } from './helpers.js';
+// Internal: the step pii_redaction installs, to exercise its failure path (PII's own redactor never throws).
+import { addEventRedactor, removeEventRedactor } from '../src/event-redaction.js';
 
 const pii = (config: Record<string, unknown> = {}): unknown => ({ version: 1, components: [{ kind: 'pii_redaction', config }] });
 
@@ -147,5 +162,159 @@ describe('plugins: pii_redaction', () => {
       await clearPlugins();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('plugins: pii_redaction beyond tool and LLM payloads', () => {
+  let cap: ReturnType<typeof capture> | undefined;
+  afterEach(async () => {
+    cap?.stop();
+    cap = undefined;
+    await clearPlugins();
+  });
+
+  async function activate(config: Record<string, unknown> = {}): Promise<ReturnType<typeof capture>> {
+    await initializePlugins(pii(config));
+    cap = capture();
+    return cap;
+  }
+
+  it('scope input, output and metadata, mark data and metadata, tool metadata are redacted', async () => {
+    const c = await activate();
+    await withScope(
+      'agent',
+      'agent',
+      async () => {
+        mark('m', { data: 'mark bob@example.com', metadata: { who: 'eve@example.com' } });
+        await toolCallExecute('t', {}, () => 1, { metadata: { requested_by: 'ann@example.com' } });
+        return 'out carol@example.com';
+      },
+      { input: { q: 'in dave@example.com' }, metadata: { user_id: 'frank@example.com', session_id: 's1' } },
+    );
+    const text = JSON.stringify(c.events);
+    assert.deepEqual(text.match(/[\w.-]+@example\.com/g) ?? [], []);
+    const scopes = c.scopes().filter((e) => e.name === 'agent');
+    assert.deepEqual(scopes[0]!.data, { q: 'in [REDACTED:EMAIL]' });
+    assert.deepEqual(scopes[0]!.metadata, { user_id: '[REDACTED:EMAIL]', session_id: 's1' });
+    assert.equal(scopes[1]!.data, 'out [REDACTED:EMAIL]');
+    const m = c.events.find((e) => e.kind === 'mark')!;
+    assert.equal(m.data, 'mark [REDACTED:EMAIL]');
+    assert.deepEqual(m.metadata, { who: '[REDACTED:EMAIL]' });
+  });
+
+  it('error descriptions: thrown errors, thrown non-Error values, guardrail reasons, popScope errors', async () => {
+    const c = await activate();
+    registerToolConditionalExecutionGuardrail('deny', 0, () => 'blocked for gail@example.com');
+    try {
+      await assert.rejects(toolCallExecute('blocked', {}, () => 1), /gail@example\.com/, 'the caller still gets the real error');
+    } finally {
+      deregisterToolConditionalExecutionGuardrail('deny');
+    }
+    await assert.rejects(toolCallExecute('t', {}, () => {
+      throw new Error('no mailbox hank@example.com');
+    }), /hank@example\.com/);
+    await assert.rejects(withScope('s', 'function', () => {
+      throw { detail: 'ivy@example.com' };
+    }));
+    popScope(pushScope('p', 'function'), { error: new Error('jack@example.com') });
+    const errors = c.scopes().filter((e) => e.error).map((e) => e.error!);
+    assert.deepEqual(errors.map((e) => e.message), [
+      'guardrail "deny" rejected "blocked": blocked for [REDACTED:EMAIL]',
+      'no mailbox [REDACTED:EMAIL]',
+      '{"detail":"[REDACTED:EMAIL]"}',
+      '[REDACTED:EMAIL]',
+    ]);
+    assert.equal(errors[0]!.guardrail, 'deny');
+    assert.deepEqual(errors.map((e) => e.type), ['GuardrailRejectedError', 'Error', 'NonErrorObject', 'Error']);
+  });
+
+  it('field paths apply to scope and mark payloads; error messages are always scanned whole', async () => {
+    const c = await activate({ paths: ['contact'], redact_paths: ['**.password'] });
+    await withScope('s', 'function', () => {
+      throw new Error('kim@example.com');
+    }, { input: { contact: 'lee@example.com', other: 'max@example.com', nested: { password: 'hunter2' } } }).catch(() => undefined);
+    const [start, end] = c.scopes();
+    assert.deepEqual(start!.data, { contact: '[REDACTED:EMAIL]', other: 'max@example.com', nested: { password: '[REDACTED]' } });
+    assert.equal(end!.error!.message, '[REDACTED:EMAIL]');
+  });
+
+  it('targets choose the event parts too', async () => {
+    const c = await activate({ targets: ['error', 'mark_data'] });
+    await withScope('s', 'function', () => {
+      mark('m', { data: 'ned@example.com', metadata: 'ola@example.com' });
+      throw new Error('pat@example.com');
+    }, { input: 'quinn@example.com' }).catch(() => undefined);
+    const [start, end] = c.scopes();
+    assert.equal(start!.data, 'quinn@example.com');
+    assert.equal(end!.error!.message, '[REDACTED:EMAIL]');
+    const m = c.events.find((e) => e.kind === 'mark')!;
+    assert.equal(m.data, '[REDACTED:EMAIL]');
+    assert.equal(m.metadata, 'ola@example.com');
+  });
+
+  it('a property that throws when read shows a marker; the scope and the tool still run', async () => {
+    const c = await activate();
+    const f = collectFailures();
+    try {
+      const input = {
+        get secret(): string {
+          throw new Error('unreadable');
+        },
+        mail: 'uma@example.com',
+      };
+      assert.equal(await withScope('s', 'function', () => 42, { input }), 42);
+      assert.deepEqual(c.scopes()[0]!.data, { secret: '[redacted: unreadable]', mail: '[REDACTED:EMAIL]' });
+      assert.equal(await toolCallExecute('t', input, () => 'ran'), 'ran');
+      // Tool sanitizers get a private copy, where the getter already reads "[unreadable: …]"; the
+      // key-named secret rule then redacts that field like any other secret.
+      assert.deepEqual(c.scopes().find((e) => e.name === 't')!.data, { secret: '[REDACTED:API_KEY]', mail: '[REDACTED:EMAIL]' });
+      assert.deepEqual(f.failures, []);
+    } finally {
+      f.restore();
+    }
+  });
+
+  it('an event redactor that throws: the part shows the redaction marker, the failure is reported', async () => {
+    const c = capture();
+    cap = c;
+    const f = collectFailures();
+    addEventRedactor('test:throws', () => {
+      throw new Error('boom');
+    });
+    try {
+      await withScope('s', 'function', () => {
+        throw new Error('vic@example.com');
+      }, { input: 'x' }).catch(() => undefined);
+      const [start, end] = c.scopes();
+      assert.equal(start!.data, REDACTED_MARKER);
+      assert.deepEqual(end!.error, { type: 'Error', message: REDACTED_MARKER });
+      assert.deepEqual(f.failures.map((x) => [x.source, x.count]), [['event-redactor:test:throws', 2]]);
+    } finally {
+      removeEventRedactor('test:throws');
+      f.restore();
+    }
+  });
+
+  it('goes away with the configuration, and a rolled-back configuration never installs it', async () => {
+    let c = await activate();
+    await withScope('s', 'function', () => 1, { input: 'rose@example.com' });
+    assert.equal(c.scopes()[0]!.data, '[REDACTED:EMAIL]');
+    c.stop();
+    await clearPlugins();
+    c = capture();
+    cap = c;
+    await withScope('s', 'function', () => 1, { input: 'rose@example.com' });
+    assert.equal(c.scopes()[0]!.data, 'rose@example.com');
+
+    registerPlugin('pii_test_fails', { register() {
+      throw new Error('nope');
+    } });
+    try {
+      await assert.rejects(initializePlugins({ version: 1, components: [{ kind: 'pii_redaction' }, { kind: 'pii_test_fails' }] }));
+    } finally {
+      deregisterPlugin('pii_test_fails');
+    }
+    await withScope('s2', 'function', () => 1, { input: 'sam@example.com' });
+    assert.equal(c.scopes().find((e) => e.name === 's2')!.data, 'sam@example.com');
   });
 });

@@ -181,10 +181,68 @@ describe('createPiiRedactor', () => {
     assert.ok(!JSON.stringify(createPiiRedactor()(deep)).includes('bob@example.com'));
   });
 
+  it('never throws: a throwing getter or a revoked proxy shows a marker, the rest is still redacted', () => {
+    const redact = createPiiRedactor();
+    let reads = 0;
+    const value = {
+      get bad(): string {
+        throw new Error('no');
+      },
+      get counted(): string {
+        reads++;
+        return 'ann@example.com';
+      },
+      list: [1, 'bob@example.com'],
+    };
+    assert.deepEqual(redact(value), { bad: '[redacted: unreadable]', counted: '[REDACTED:EMAIL]', list: [1, '[REDACTED:EMAIL]'] });
+    assert.equal(reads, 1, 'each property is read once');
+    const { proxy, revoke } = Proxy.revocable({ a: 'cat@example.com' }, {});
+    revoke();
+    assert.deepEqual(redact({ ok: 'fine', gone: proxy }), { ok: 'fine', gone: '[redacted: unreadable]' });
+    assert.equal(redact(proxy), '[redacted: unreadable]');
+    const clean = { n: NaN, s: 'plain' };
+    assert.equal(redact(clean), clean, 'NaN does not count as a change');
+  });
+
   it('rejects invalid options when created', () => {
     assert.throws(() => createPiiRedactor({ rules: [{ name: 'bad', pattern: '(' }] }), /PII rule "bad": invalid regular expression/);
     assert.throws(() => createPiiRedactor({ action: 'explode' as never }), /action must be one of/);
     assert.throws(() => createPiiRedactor({ detectors: ['ssn' as never] }), /unknown detector "ssn"/);
     assert.throws(() => createPiiRedactor({ paths: ['a..b'] }), /empty segment/);
+  });
+});
+
+// Sized so a quadratic scan (the old overlap check, a lookbehind re-scanning whitespace) would run
+// for minutes and hit the test timeout; linear redaction takes milliseconds. No clock is read.
+describe('PII redaction on large inputs', () => {
+  const redact = createPiiRedactor();
+
+  it('redacts every one of 40,000 e-mail addresses in one string', () => {
+    const n = 40_000;
+    const text = Array.from({ length: n }, (_, i) => `user${i}@example.com`).join(' ');
+    assert.equal(redact(text), Array.from({ length: n }, () => '[REDACTED:EMAIL]').join(' '));
+    assert.equal(findPii(text).length, n);
+  });
+
+  it('a long run of "password: " labels: each value after a label is redacted', () => {
+    const text = 'password: '.repeat(40_000);
+    assert.equal(redact(text), 'password: ' + '[REDACTED:API_KEY] '.repeat(39_999));
+  });
+
+  it('long whitespace runs after a label, and a label repeated without separators', () => {
+    const spaces = ' '.repeat(200_000);
+    assert.equal(redact(`Bearer${spaces}`), `Bearer${spaces}`);
+    assert.equal(redact(`password:${spaces}x`), `password:${spaces}x`);
+    assert.equal(redact(`Authorization: Bearer${spaces}abcdefgh12345`), `Authorization: Bearer${spaces}[REDACTED:API_KEY]`);
+    const labels = 'token='.repeat(30_000);
+    assert.deepEqual(findPii(labels).map((f) => [f.type, f.start, f.end]), [['api_key', 6, labels.length]]);
+  });
+
+  it('many overlapping findings of different detectors resolve like small ones', () => {
+    // Each card number is also a phone-number candidate; the card wins every time.
+    const text = Array.from({ length: 10_000 }, () => '4111-1111-1111-1111').join(' and ');
+    assert.equal(redact(text), Array.from({ length: 10_000 }, () => '[REDACTED:CREDIT_CARD]').join(' and '));
+    const digits = '1 '.repeat(100_000); // one long digit-group candidate, no valid card in it
+    assert.equal(redact(digits), digits);
   });
 });

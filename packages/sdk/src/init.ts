@@ -4,7 +4,7 @@
  * when `OTEL_EXPORTER_OTLP_ENDPOINT` is set), and hands back flush / shutdown.
  */
 import { resolve } from 'node:path';
-import { flushSubscribers } from '@nemo-flow/runtime';
+import { flushSubscribers, type FlushOptions } from '@nemo-flow/runtime';
 import {
   clearPlugins,
   configError,
@@ -13,6 +13,10 @@ import {
   isObject,
   loadConfigFile,
   pluginReport,
+  checkFields,
+  optionsArg,
+  pluginOptionsArg,
+  type FieldRule,
   type ComponentConfig,
   type Diagnostic,
   type PluginConfig,
@@ -24,6 +28,15 @@ import { DEFAULT_OUTPUT_DIR } from './observability.js';
 
 /** The environment variable naming a JSON configuration file. */
 export const CONFIG_ENV = 'NEMO_FLOW_CONFIG';
+
+const BOOLEAN: FieldRule = [(v) => typeof v === 'boolean', 'true or false'];
+const DIRECTORY: FieldRule = [(v) => typeof v === 'string' && v.length > 0, 'a non-empty string (a directory)'];
+const INIT_OPTION_RULES: Readonly<Record<string, FieldRule>> = {
+  configFile: [(v) => typeof v === 'string' && v.length > 0, 'a non-empty string (a file path)'],
+  outputDir: DIRECTORY,
+  console: BOOLEAN,
+  warnings: BOOLEAN,
+};
 
 export interface DefaultConfigOptions {
   /** Where ATOF and ATIF files go (default `./nemo-flow-output`). */
@@ -40,7 +53,13 @@ export interface DefaultConfigOptions {
  * over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) is set. Outputs from
  * packages that are not installed are skipped with a warning.
  */
-export function defaultConfig(options: DefaultConfigOptions = {}): PluginConfig {
+export function defaultConfig(options?: DefaultConfigOptions): PluginConfig {
+  options = optionsArg<DefaultConfigOptions>('defaultConfig', 'options', options) ?? {};
+  checkFields('defaultConfig', 'options', options, {
+    outputDir: DIRECTORY,
+    console: BOOLEAN,
+    env: [isObject, 'an object of environment variables'],
+  });
   const env = options.env ?? process.env;
   const otlp = Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim());
   const observability: Record<string, unknown> = {
@@ -78,10 +97,10 @@ export interface NemoFlowHandle {
   readonly diagnostics: readonly Diagnostic[];
   /** The active configuration's report. */
   report(): PluginReport;
-  /** Waits until every subscriber and exporter has written what it received so far. */
-  flush(): Promise<void>;
-  /** Flushes, then removes the configuration and shuts its exporters down (no-op once replaced by another). */
-  shutdown(): Promise<void>;
+  /** Waits until every subscriber and exporter has written what it received so far (bounded: see `flushSubscribers`). */
+  flush(options?: FlushOptions): Promise<void>;
+  /** Flushes (bounded like `flushSubscribers`), then removes the configuration and shuts its exporters down (no-op once replaced by another). */
+  shutdown(options?: FlushOptions): Promise<void>;
 }
 
 /** Sets the console section of every observability component (adding one when needed to turn it on). */
@@ -104,7 +123,8 @@ function withConsole(config: unknown, on: boolean): unknown {
  * named by `options.configFile` or `$NEMO_FLOW_CONFIG`, else `defaultConfig()`. Rejects with a
  * `PluginConfigError` listing the problems when the configuration cannot be read or has errors.
  */
-export async function init(options: InitOptions = {}): Promise<NemoFlowHandle> {
+export async function init(options?: InitOptions): Promise<NemoFlowHandle> {
+  options = pluginOptionsArg<InitOptions>('init', options, INIT_OPTION_RULES) ?? {};
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   let source: NemoFlowHandle['source'];
@@ -135,11 +155,11 @@ export async function init(options: InitOptions = {}): Promise<NemoFlowHandle> {
     config,
     diagnostics: report.diagnostics,
     report: pluginReport,
-    flush: () => flushSubscribers(),
-    async shutdown() {
+    flush: (options?: FlushOptions) => flushSubscribers(options),
+    async shutdown(options?: FlushOptions) {
       const now = pluginReport();
       if (!now.active || now.generation !== generation) return;
-      await flushSubscribers();
+      await flushSubscribers(options);
       await clearPlugins({ generation });
     },
   };

@@ -5,15 +5,13 @@
 import type { Entry } from '../middleware/types.js';
 import { GuardrailRejectedError, MiddlewareError } from '../errors.js';
 import { reportFailure } from '../report.js';
+import { mutableCopy } from '../payload.js';
 import { runInScope } from '../scope.js';
 import type { ScopeHandle } from '../scope.js';
+import { REDACTED_MARKER } from '../event-redaction.js';
+import { isThenable } from '../thenable.js';
 
-/** What subscribers see in place of a payload whose sanitize guardrail failed. */
-export const REDACTED_MARKER = '[redacted: sanitize guardrail failed]';
-
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
-}
+export { isThenable };
 
 /** The innermost layer of the execution onion: the real callback, run inside its call (a sync throw becomes a rejection). */
 export function callInScope<I, R>(h: ScopeHandle, fn: (input: I) => R | PromiseLike<R>): (input: I) => Promise<unknown> {
@@ -41,7 +39,7 @@ export async function runConditional(
     try {
       reason = await invoke(e);
     } catch (err) {
-      throw new MiddlewareError(label(e), 'guardrail threw', { cause: err });
+      throw new MiddlewareError(label(e), 'conditional guardrail threw', { cause: err });
     }
     if (reason === undefined || reason === null) continue;
     if (typeof reason !== 'string') {
@@ -54,13 +52,17 @@ export async function runConditional(
 
 export interface SanitizeResult {
   value: unknown;
+  /** A guardrail failed: `value` is the redaction marker (the failure was reported). */
   error?: MiddlewareError;
 }
 
 /**
- * Runs sanitize guardrails over `value` (what subscribers will see). Synchronous while the
- * guardrails are, so manual lifecycle calls can emit at once. On failure the result is the
- * redaction marker — the unsanitized value never reaches subscribers — plus the error.
+ * Runs sanitize guardrails over `value` (what subscribers will see). The first guardrail gets a
+ * private mutable copy (see `mutableCopy`), so editing it in place and returning a new value both
+ * change only what subscribers see; returning `undefined` keeps the (edited) value. Synchronous
+ * while the guardrails are, so manual lifecycle calls can emit at once. On failure the result is
+ * the redaction marker — the unsanitized value never reaches subscribers — and the failure is
+ * reported; it never fails the call itself.
  */
 export function runSanitize(
   entries: readonly Entry[],
@@ -68,7 +70,7 @@ export function runSanitize(
   invoke: (e: Entry, v: unknown) => unknown,
   from = 0,
 ): SanitizeResult | Promise<SanitizeResult> {
-  let v = value;
+  let v = from === 0 && entries.length > 0 ? mutableCopy(value) : value;
   for (let i = from; i < entries.length; i++) {
     const e = entries[i]!;
     let r: unknown;
@@ -78,18 +80,19 @@ export function runSanitize(
       return sanitizeFailed(e, err);
     }
     if (isThenable(r)) {
+      const current = v;
       return Promise.resolve(r).then(
-        (nv) => runSanitize(entries, nv, invoke, i + 1),
+        (nv) => runSanitize(entries, nv === undefined ? current : nv, invoke, i + 1),
         (err: unknown) => sanitizeFailed(e, err),
       );
     }
-    v = r;
+    if (r !== undefined) v = r;
   }
   return { value: v };
 }
 
 function sanitizeFailed(e: Entry, err: unknown): SanitizeResult {
-  reportFailure(label(e), `sanitize guardrail "${e.name}" failed`, err);
+  reportFailure(label(e), `sanitize guardrail "${e.name}" failed; subscribers see a redaction marker, the call goes on`, err);
   return {
     value: REDACTED_MARKER,
     error: new MiddlewareError(label(e), 'sanitize guardrail threw; the event carries a redaction marker', { cause: err }),

@@ -12,6 +12,7 @@ import { FAMILIES } from '../middleware/types.js';
 import { addEntry, listMiddleware, removeEntry } from '../middleware/registry.js';
 import { LifecycleError } from '../errors.js';
 import { reportFailure } from '../report.js';
+import { addEventRedactor, removeEventRedactor, type EventPartRedactor } from '../event-redaction.js';
 import type { ComponentReport, PluginContext, PluginMiddlewareEntry, PluginMiddlewareOptions } from './types.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -45,6 +46,7 @@ export class ComponentStaging implements PluginContext {
   readonly subscribers: StagedSubscriber[] = [];
   readonly middleware: StagedMiddleware[] = [];
   readonly exporters: Array<{ name: string; exporter: EventExporter }> = [];
+  readonly eventRedactors: Array<{ name: string; fn: EventPartRedactor }> = [];
   readonly teardown: Array<() => void | Promise<void>> = [];
   details: Record<string, unknown> = {};
   #sealed = false;
@@ -138,6 +140,15 @@ export class ComponentStaging implements PluginContext {
     return this.registerMiddleware('llm_stream_execution_intercept', name, priority, fn);
   }
 
+  /** @internal Stages a redactor of event parts no sanitize guardrail reaches (see `stageEventRedactor`). */
+  stageEventRedactor(name: string, fn: EventPartRedactor): string {
+    const full = this.#name(name, 'stageEventRedactor');
+    if (typeof fn !== 'function') throw new TypeError(`plugin "${this.kind}": stageEventRedactor("${name}"): expected a function`);
+    if (this.eventRedactors.some((r) => r.name === full)) throw new LifecycleError(`plugin "${this.kind}": an event redactor named "${name}" is already registered`);
+    this.eventRedactors.push({ name: full, fn });
+    return full;
+  }
+
   onClear(fn: () => void | Promise<void>): void {
     if (this.#sealed) throw new LifecycleError(`plugin "${this.kind}": onClear after register() returned`);
     if (typeof fn !== 'function') throw new TypeError(`plugin "${this.kind}": onClear expects a function`);
@@ -147,6 +158,16 @@ export class ComponentStaging implements PluginContext {
   setDetails(details: Record<string, unknown>): void {
     this.details = { ...this.details, ...details };
   }
+}
+
+/**
+ * @internal Lets a built-in component (`pii_redaction`) redact scope inputs and outputs, mark
+ * data, metadata and error descriptions of every event. Not part of `PluginContext`: it goes live
+ * and away with the rest of the configuration.
+ */
+export function stageEventRedactor(ctx: PluginContext, name: string, fn: EventPartRedactor): string {
+  if (!(ctx instanceof ComponentStaging)) throw new TypeError('stageEventRedactor: expected the context handed to register()');
+  return ctx.stageEventRedactor(name, fn);
 }
 
 /** A component of an installation, active or not. */
@@ -205,6 +226,10 @@ export class Installation {
           addEntry(m.family, m.name, m.priority, m.fn, { breakChain: m.breakChain });
           undo.push(() => void removeEntry(m.family, m.name, undefined));
         }
+        for (const r of s.eventRedactors) {
+          addEventRedactor(r.name, r.fn);
+          undo.push(() => void removeEventRedactor(r.name));
+        }
       }
     } catch (err) {
       for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
@@ -220,6 +245,7 @@ export class Installation {
     for (const s of this.#staged()) {
       for (const sub of s.subscribers) deregisterSubscriber(sub.name);
       for (const m of s.middleware) removeEntry(m.family, m.name, undefined);
+      for (const r of s.eventRedactors) removeEventRedactor(r.name);
     }
   }
 

@@ -12,6 +12,8 @@ export type { ParsedConfig } from './parse.js';
 export { DIAGNOSTIC_CODES, PluginConfigError, configError, formatDiagnostic, hasErrors } from './diagnostics.js';
 export type { DiagnosticCode } from './diagnostics.js';
 export { FieldReader, SILENT, isObject, jsonType } from './reader.js';
+export { argError, describeArg, optionsArg, checkFields, pluginOptionsArg } from './args.js';
+export type { FieldRule } from './args.js';
 export type { Findings, NumberRule } from './reader.js';
 export { checkReachable, checkWritableDir, checkWritableFile, loadExport } from './checks.js';
 export type { LoadResult } from './checks.js';

@@ -8,6 +8,7 @@ import { configError, hasErrors } from './diagnostics.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { CommitError, ComponentStaging, Installation, disposeStaging, type InstalledComponent } from './context.js';
 import type { CheckedComponent } from './validate.js';
+import { pluginOptionsArg } from './args.js';
 
 interface Active {
   installation: Installation;
@@ -59,6 +60,7 @@ function activationFailure(c: { kind: string; index: number }, err: unknown): Di
 }
 
 async function initialize(config: unknown, options: PluginOptions | undefined): Promise<PluginReport> {
+  pluginOptionsArg('initializePlugins', options);
   const opts = resolveOptions(options);
   const analysis = await analyzeConfig(config, opts);
   if (hasErrors(analysis.diagnostics)) {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from './types.js';
 import { findJsonError, lineColumn } from './json-error.js';
+import { argError } from './args.js';
 
 export interface ParsedConfig {
   /** The parsed document (undefined when it could not be read or parsed). */
@@ -20,8 +21,9 @@ function describeParseError(text: string, err: Error): string {
   return `line ${line}, column ${column}: ${found.message}`;
 }
 
-/** Parses configuration text (JSON). A leading byte-order mark is allowed. */
+/** Parses configuration text (JSON). A leading byte-order mark is allowed. A non-string `text` is a TypeError. */
 export function parseConfig(text: string): ParsedConfig {
+  if (typeof text !== 'string') throw argError('parseConfig', 'text', 'a string holding a JSON document', text);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') {
     return { config: undefined, diagnostics: [diag('CONFIG_PARSE_ERROR', 'the configuration is empty; expected a JSON object like { "version": 1, "components": [] }')] };
@@ -35,8 +37,12 @@ export function parseConfig(text: string): ParsedConfig {
   }
 }
 
-/** Reads and parses a configuration file. Never throws: problems become diagnostics. */
+/**
+ * Reads and parses a configuration file. Problems with the file become diagnostics; only a
+ * `path` that is not a non-empty string rejects (with a TypeError).
+ */
 export async function loadConfigFile(path: string): Promise<ParsedConfig> {
+  if (typeof path !== 'string' || path.length === 0) throw argError('loadConfigFile', 'path', 'a non-empty string (a file path)', path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -4,6 +4,7 @@
  */
 import type { PluginDefinition } from './types.js';
 import { piiRedactionPlugin } from './pii/component.js';
+import { argError, checkFields, checks, describeArg } from './args.js';
 
 type AnyDefinition = PluginDefinition<Record<string, unknown>>;
 
@@ -21,16 +22,20 @@ const KIND = /^[A-Za-z][A-Za-z0-9_.-]*$/;
  */
 export function registerPlugin<C extends object = Record<string, unknown>>(kind: string, definition: PluginDefinition<C>): void {
   if (typeof kind !== 'string' || !KIND.test(kind)) {
-    throw new TypeError(`registerPlugin: kind must be letters, digits, "_", "." or "-" starting with a letter, got ${JSON.stringify(kind)}`);
+    throw new TypeError(`registerPlugin: kind must be letters, digits, "_", "." or "-" starting with a letter, got ${describeArg(kind)}`);
   }
   if (BUILTINS.has(kind)) throw new TypeError(`registerPlugin: "${kind}" is a built-in plugin kind`);
   if (custom.has(kind)) throw new TypeError(`registerPlugin: a plugin of kind "${kind}" is already registered`);
-  if (!definition || typeof definition.register !== 'function') {
-    throw new TypeError(`registerPlugin("${kind}"): the definition needs a register(config, ctx) function`);
+  const where = `registerPlugin("${kind}")`;
+  if (!checks.isObject(definition)) throw argError(where, 'definition', 'an object like { register(config, ctx) { … } }', definition);
+  if (typeof definition.register !== 'function') {
+    throw new TypeError(`${where}: the definition needs a register(config, ctx) function, got ${describeArg(definition.register)}`);
   }
-  if (definition.validate !== undefined && typeof definition.validate !== 'function') {
-    throw new TypeError(`registerPlugin("${kind}"): validate must be a function`);
-  }
+  checkFields(where, 'definition', definition, {
+    validate: [checks.isFunction, 'a function (config, ctx) => diagnostics'],
+    description: [checks.isString, 'a string'],
+    multiple: [checks.isBoolean, 'true or false'],
+  });
   custom.set(kind, definition as unknown as AnyDefinition);
 }
 
@@ -39,6 +44,7 @@ export function registerPlugin<C extends object = Record<string, unknown>>(kind:
  * active stay active until the configuration is cleared or replaced. Returns whether it existed.
  */
 export function deregisterPlugin(kind: string): boolean {
+  if (typeof kind !== 'string') throw argError('deregisterPlugin', 'kind', 'a string', kind);
   if (BUILTINS.has(kind)) throw new TypeError(`deregisterPlugin: "${kind}" is a built-in plugin kind`);
   return custom.delete(kind);
 }

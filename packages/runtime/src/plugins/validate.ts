@@ -16,6 +16,7 @@ import type {
 import { getPlugin, listPluginKinds } from './registry.js';
 import { isObject, jsonType } from './reader.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
+import { pluginOptionsArg } from './args.js';
 
 export const DEFAULT_POLICY: ResolvedPolicy = { unknown_components: 'warn', unknown_fields: 'warn', unsupported_values: 'error' };
 const POLICY_ACTIONS: readonly PolicyAction[] = ['ignore', 'warn', 'error'];
@@ -264,9 +265,11 @@ export async function analyzeConfig(config: unknown, options?: PluginOptions): P
 
 /**
  * Checks a configuration without activating anything and returns every finding (an empty array
- * when it is fine). Never throws: even a plugin whose `validate` throws becomes a diagnostic.
+ * when it is fine). Whatever `config` holds, problems become diagnostics (even a plugin whose
+ * `validate` throws); only a wrong `options` argument rejects, with a TypeError.
  * Pass `{ checks: false }` to skip checks that touch the network, files or packages.
  */
 export async function validateConfig(config: unknown, options?: PluginOptions): Promise<Diagnostic[]> {
+  pluginOptionsArg('validateConfig', options);
   return (await analyzeConfig(config, options)).diagnostics;
 }

@@ -1,15 +1,23 @@
 /**
- * The built-in `pii_redaction` component: sanitize guardrails on tool and LLM requests and
- * responses that run the PII redactor over what subscribers see. Sanitize guardrails never change
- * what the tool or model receives, nor what the caller gets back.
+ * The built-in `pii_redaction` component: runs the PII redactor over everything subscribers see.
+ * Tool and LLM payloads through sanitize guardrails (they never change what the tool or model
+ * receives, nor what the caller gets back); scope inputs and outputs, mark data, metadata and
+ * error descriptions through the runtime's event redaction step.
  */
 import type { PluginDefinition } from '../types.js';
 import { FieldReader, SILENT, type Findings } from '../reader.js';
 import { PII_DETECTORS, type PiiDetectorName } from './detectors.js';
 import { PII_ACTIONS, compileRule, createPiiRedactor, type PiiAction, type PiiRedactorOptions, type PiiRule } from './redactor.js';
 import { compilePath } from './paths.js';
+import { stageEventRedactor } from '../context.js';
+import type { EventPart } from '../../event-redaction.js';
 
-export const PII_TARGETS = ['tool_request', 'tool_response', 'llm_request', 'llm_response'] as const;
+/** Payloads sanitized by guardrails. */
+const GUARDRAIL_TARGETS = ['tool_request', 'tool_response', 'llm_request', 'llm_response'] as const;
+/** Event parts redacted by the event redaction step (named as `EventPart`). */
+const EVENT_TARGETS = ['scope_input', 'scope_output', 'mark_data', 'metadata', 'error'] as const satisfies readonly EventPart[];
+
+export const PII_TARGETS = [...GUARDRAIL_TARGETS, ...EVENT_TARGETS] as const;
 export type PiiTarget = (typeof PII_TARGETS)[number];
 
 /** Runs after other sanitize guardrails (ascending priority), so it sees their output. */
@@ -133,6 +141,16 @@ export const piiRedactionPlugin: PluginDefinition<Record<string, unknown>> = {
   register(config, ctx) {
     const s = readSettings(config, SILENT, ctx.env);
     const redact = createPiiRedactor(s.redactor);
+    const parts = new Set<EventPart>(s.targets.filter((t): t is EventPart => (EVENT_TARGETS as readonly string[]).includes(t)));
+    if (parts.size > 0) {
+      // Error descriptions are not payloads: field paths do not apply, every string is scanned.
+      const { paths: _p, skipPaths: _s, redactPaths: _r, ...whole } = s.redactor;
+      const redactError = parts.has('error') ? createPiiRedactor(whole) : undefined;
+      stageEventRedactor(ctx, 'events', (value, part) => {
+        if (!parts.has(part)) return value;
+        return part === 'error' ? redactError!(value) : redact(value);
+      });
+    }
     for (const target of s.targets) {
       switch (target) {
         case 'tool_request':

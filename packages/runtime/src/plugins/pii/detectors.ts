@@ -5,7 +5,7 @@
  * addresses are validated by `node:net`.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { luhnCheck } from './luhn.js';
+import { luhnDigits } from './luhn.js';
 
 export type PiiDetectorName = 'email' | 'phone' | 'credit_card' | 'api_key' | 'ip_address';
 
@@ -49,26 +49,40 @@ const CARD_CANDIDATE = /(?<![\d.,-])\d+(?:[ -]\d+)*(?![\d]|[.,]\d)/g;
 function findCards(text: string): PiiSpan[] {
   const out: PiiSpan[] = [];
   for (const c of matchAll(CARD_CANDIDATE, text)) {
-    const groups: Array<{ start: number; end: number }> = [];
-    const g = /\d+/g;
-    const chunk = text.slice(c.start, c.end);
-    for (let m = g.exec(chunk); m; m = g.exec(chunk)) groups.push({ start: c.start + m.index, end: c.start + m.index + m[0].length });
+    if (c.end - c.start < 13) continue; // fewer than 13 characters cannot hold 13 digits
+    // The candidate's digits, and for each group of digits its text span and offset into them.
+    const digits: number[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const offsets: number[] = [];
+    for (let k = c.start; k < c.end; ) {
+      while (k < c.end && !isDigit(text.charCodeAt(k))) k++;
+      if (k >= c.end) break;
+      starts.push(k);
+      offsets.push(digits.length);
+      while (k < c.end && isDigit(text.charCodeAt(k))) digits.push(text.charCodeAt(k++) - 48);
+      ends.push(k);
+    }
+    offsets.push(digits.length);
     // Earliest start, then longest run of whole groups with 13–19 digits that passes Luhn.
-    for (let i = 0; i < groups.length; i++) {
+    for (let i = 0; i < starts.length; i++) {
       let found: PiiSpan | undefined;
-      let digits = '';
-      for (let j = i; j < groups.length; j++) {
-        digits += text.slice(groups[j]!.start, groups[j]!.end);
-        if (digits.length > 19) break;
-        if (digits.length >= 13 && luhnCheck(digits)) found = { start: groups[i]!.start, end: groups[j]!.end };
+      for (let j = i; j < starts.length; j++) {
+        const n = offsets[j + 1]! - offsets[i]!;
+        if (n > 19) break;
+        if (n >= 13 && luhnDigits(digits, offsets[i]!, offsets[j + 1]!)) found = { start: starts[i]!, end: ends[j]! };
       }
       if (found) {
         out.push(found);
-        while (i + 1 < groups.length && groups[i + 1]!.start < found.end) i++;
+        while (i + 1 < starts.length && starts[i + 1]! < found.end) i++;
       }
     }
   }
   return out;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 const PHONE = /(?<![\w+.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\w]|[.-]\d)/g;
@@ -102,9 +116,8 @@ function findIps(text: string): PiiSpan[] {
   return [...v4, ...v6];
 }
 
-/** Token formats of well-known providers, bearer tokens, JWTs and `key=value` secrets. */
-const API_KEY_PATTERNS: readonly RegExp[] = [
-  /(?<=\bBearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi,
+/** Token formats of well-known providers and JWTs: the whole match is the secret. */
+const TOKEN_PATTERNS: readonly RegExp[] = [
   /\b(?:sk|pk|rk)-(?:proj-|ant-(?:api\d\d-)?|live-|test-)?[A-Za-z0-9_-]{16,}/g,
   /\bnvapi-[A-Za-z0-9_-]{20,}/g,
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
@@ -113,11 +126,46 @@ const API_KEY_PATTERNS: readonly RegExp[] = [
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
   /\bAIza[0-9A-Za-z_-]{35}/g,
   /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
-  /(?<=\b(?:api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)["']?\s*[:=]\s*["']?)[^\s"',;]{8,}/gi,
 ];
 
+/**
+ * A label, then the secret right after it: bearer tokens and `key=value` secrets. Not written as
+ * one regex with a lookbehind: a lookbehind ending in `\s*` re-scans a whitespace run at every
+ * position of it, which is quadratic on long runs.
+ */
+const LABELLED_PATTERNS: ReadonlyArray<{ label: RegExp; value: RegExp }> = [
+  { label: /\bBearer\s+/gi, value: /[A-Za-z0-9\-._~+/]{8,}=*/y },
+  {
+    label: /\b(?:api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)["']?\s*[:=]\s*["']?/gi,
+    value: /[^\s"',;]{8,}/y,
+  },
+];
+
+/**
+ * The secrets after each label. A label inside a secret already found is skipped, so every
+ * character is matched a bounded number of times (`token=token=…` is one secret, not n).
+ */
+function matchLabelled(p: { label: RegExp; value: RegExp }, text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  let covered = 0;
+  p.label.lastIndex = 0;
+  for (let m = p.label.exec(text); m; m = p.label.exec(text)) {
+    const at = m.index + m[0].length;
+    if (at < covered) continue;
+    p.value.lastIndex = at;
+    const v = p.value.exec(text);
+    if (v) {
+      out.push({ start: at, end: at + v[0].length });
+      covered = at + v[0].length;
+    }
+  }
+  return out;
+}
+
 function findKeys(text: string): PiiSpan[] {
-  return API_KEY_PATTERNS.flatMap((re) => matchAll(re, text));
+  const out = LABELLED_PATTERNS.flatMap((re) => matchLabelled(re, text));
+  for (const re of TOKEN_PATTERNS) for (const s of matchAll(re, text)) out.push(s);
+  return out;
 }
 
 /** Object keys whose string value is a credential as a whole (checked by the `api_key` detector). */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { stringifySafe, toJsonSafe } from '../../payload.js';
 import { BUILTIN_DETECTORS, PII_DETECTORS, SECRET_KEY, matchAll, type Detector, type PiiDetectorName, type PiiSpan } from './detectors.js';
 import { compilePath, matchAny, type PathPattern } from './paths.js';
+import { argError, checkFields, checks, optionsArg } from '../args.js';
 
 /**
  * What replaces a finding: `redact` → `[REDACTED:EMAIL]`; `mask` → all but the last characters
@@ -66,6 +67,9 @@ export interface PiiFinding extends PiiSpan {
 const MAX_DEPTH = 64;
 const TOO_DEEP = '[redacted: nested too deeply to scan]';
 const CIRCULAR = '[Circular]';
+/** Shown for a property (or object) that throws when read. */
+const UNREADABLE = '[redacted: unreadable]';
+const UNREADABLE_SENTINEL = Symbol('unreadable');
 /** Marks a field to drop (`remove` on a whole value). */
 const REMOVE = Symbol('remove');
 
@@ -86,31 +90,50 @@ export function compileRule(rule: PiiRule): RegExp {
   }
 }
 
-function checkAction(action: unknown, where: string): PiiAction {
-  if (!PII_ACTIONS.includes(action as PiiAction)) throw new TypeError(`${where}: action must be one of ${PII_ACTIONS.join(', ')}, got ${JSON.stringify(action)}`);
+function checkAction(action: unknown, fn: string, arg: string): PiiAction {
+  if (!PII_ACTIONS.includes(action as PiiAction)) throw argError(fn, arg, `one of ${PII_ACTIONS.join(', ')}`, action);
   return action as PiiAction;
 }
 
-function buildDetectors(options: PiiRedactorOptions): ActiveDetector[] {
-  const base = options.action === undefined ? 'redact' : checkAction(options.action, 'createPiiRedactor');
+const isArray = (v: unknown): boolean => Array.isArray(v);
+
+/** Checks the options argument of `fn` (shapes only; names, actions, regexes and paths are checked where they are compiled). */
+function optionsOf(fn: string, value: unknown): PiiRedactorOptions {
+  const options = optionsArg<PiiRedactorOptions>(fn, 'options', value) ?? {};
+  checkFields(fn, 'options', options, {
+    detectors: [isArray, `an array of detector names (${PII_DETECTORS.join(', ')})`],
+    actions: [checks.isObject, 'an object of detector name → action'],
+    rules: [isArray, 'an array of { name, pattern, flags?, action?, replacement? }'],
+    paths: [isArray, 'an array of field paths'],
+    skipPaths: [isArray, 'an array of field paths'],
+    redactPaths: [isArray, 'an array of field paths'],
+    hashSalt: [checks.isString, 'a string'],
+  });
+  return options;
+}
+
+function buildDetectors(options: PiiRedactorOptions, fn: string): ActiveDetector[] {
+  const base = options.action === undefined ? 'redact' : checkAction(options.action, fn, 'options.action');
   const out: ActiveDetector[] = [];
-  for (const rule of options.rules ?? []) {
-    if (!rule || typeof rule.name !== 'string' || rule.name === '') throw new TypeError('createPiiRedactor: every rule needs a non-empty name');
+  (options.rules ?? []).forEach((rule, i) => {
+    if (!checks.isObject(rule)) throw argError(fn, `options.rules[${i}]`, 'an object like { name: "employee_id", pattern: "EMP-\\d{6}" }', rule);
+    if (typeof rule.name !== 'string' || rule.name === '') throw argError(fn, `options.rules[${i}].name`, 'a non-empty string', rule.name);
+    if (rule.replacement !== undefined && typeof rule.replacement !== 'string') throw argError(fn, `options.rules[${i}].replacement`, 'a string', rule.replacement);
     const re = compileRule(rule);
     out.push({
       name: rule.name,
       label: rule.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_'),
       find: (t) => matchAll(re, t),
-      action: rule.action === undefined ? base : checkAction(rule.action, `PII rule "${rule.name}"`),
+      action: rule.action === undefined ? base : checkAction(rule.action, fn, `options.rules[${i}].action`),
       replacement: rule.replacement,
     });
-  }
+  });
   const wanted = options.detectors ?? PII_DETECTORS;
-  for (const name of wanted) if (!PII_DETECTORS.includes(name)) throw new TypeError(`createPiiRedactor: unknown detector ${JSON.stringify(name)}; expected ${PII_DETECTORS.join(', ')}`);
+  for (const name of wanted) if (!PII_DETECTORS.includes(name)) throw new TypeError(`${fn}: unknown detector ${typeof name === 'string' ? JSON.stringify(name) : String(typeof name)}; expected ${PII_DETECTORS.join(', ')}`);
   for (const name of PII_DETECTORS) {
     if (!wanted.includes(name)) continue;
     const own = options.actions?.[name];
-    out.push({ ...BUILTIN_DETECTORS[name], action: own === undefined ? base : checkAction(own, `detector "${name}"`), replacement: undefined });
+    out.push({ ...BUILTIN_DETECTORS[name], action: own === undefined ? base : checkAction(own, fn, `options.actions.${name}`), replacement: undefined });
   }
   return out;
 }
@@ -149,29 +172,62 @@ function replacementFor(text: string, d: Pick<ActiveDetector, 'action' | 'label'
   }
 }
 
-/** Findings of every detector, overlaps resolved: detector order first (rules, then built-ins), then position. */
-function scan(text: string, detectors: readonly ActiveDetector[]): Array<PiiSpan & { detector: ActiveDetector }> {
-  const accepted: Array<PiiSpan & { detector: ActiveDetector }> = [];
+type Found = PiiSpan & { detector: ActiveDetector };
+
+/**
+ * Findings of every detector, overlaps resolved: detector order first (rules, then built-ins),
+ * then position (within one detector, the earlier start wins). Linear in the number of findings:
+ * accepted spans stay sorted and disjoint, each detector's spans are checked against them in one
+ * sweep and merged in.
+ */
+function scan(text: string, detectors: readonly ActiveDetector[]): Found[] {
+  let accepted: Found[] = [];
   for (const detector of detectors) {
-    for (const span of detector.find(text)) {
-      if (accepted.some((a) => span.start < a.end && a.start < span.end)) continue;
-      accepted.push({ ...span, detector });
+    const spans = detector.find(text);
+    if (spans.length === 0) continue;
+    if (!isSorted(spans)) spans.sort((a, b) => a.start - b.start); // stable: list order breaks ties
+    const mine: Found[] = [];
+    let lastEnd = -1;
+    let j = 0;
+    for (const s of spans) {
+      if (s.start < lastEnd) continue; // overlaps a span of this detector
+      while (j < accepted.length && accepted[j]!.end <= s.start) j++;
+      if (j < accepted.length && accepted[j]!.start < s.end) continue; // overlaps an earlier detector's
+      mine.push({ start: s.start, end: s.end, detector });
+      lastEnd = s.end;
     }
+    accepted = accepted.length === 0 ? mine : mergeSorted(accepted, mine);
   }
-  return accepted.sort((a, b) => a.start - b.start);
+  return accepted;
+}
+
+function isSorted(spans: readonly PiiSpan[]): boolean {
+  for (let i = 1; i < spans.length; i++) if (spans[i]!.start < spans[i - 1]!.start) return false;
+  return true;
+}
+
+function mergeSorted(a: readonly Found[], b: readonly Found[]): Found[] {
+  const out: Found[] = [];
+  let i = 0;
+  let k = 0;
+  while (i < a.length && k < b.length) out.push(a[i]!.start <= b[k]!.start ? a[i++]! : b[k++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (k < b.length) out.push(b[k++]!);
+  return out;
 }
 
 function redactString(text: string, detectors: readonly ActiveDetector[], salt: string): string {
   if (text.length < 5) return text;
   const found = scan(text, detectors);
   if (found.length === 0) return text;
-  let out = '';
+  const parts: string[] = [];
   let at = 0;
   for (const f of found) {
-    out += text.slice(at, f.start) + replacementFor(text.slice(f.start, f.end), f.detector, salt);
+    parts.push(text.slice(at, f.start), replacementFor(text.slice(f.start, f.end), f.detector, salt));
     at = f.end;
   }
-  return out + text.slice(at);
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 function isPlain(v: object): boolean {
@@ -181,16 +237,18 @@ function isPlain(v: object): boolean {
 }
 
 /** Finds PII in one string (no replacement): what `createPiiRedactor` with the same options would replace. */
-export function findPii(text: string, options: Pick<PiiRedactorOptions, 'detectors' | 'rules'> = {}): PiiFinding[] {
-  return scan(text, buildDetectors(options)).map((f) => ({ type: f.detector.name, start: f.start, end: f.end, text: text.slice(f.start, f.end) }));
+export function findPii(text: string, options?: Pick<PiiRedactorOptions, 'detectors' | 'rules'>): PiiFinding[] {
+  if (typeof text !== 'string') throw argError('findPii', 'text', 'a string', text);
+  return scan(text, buildDetectors(optionsOf('findPii', options), 'findPii')).map((f) => ({ type: f.detector.name, start: f.start, end: f.end, text: text.slice(f.start, f.end) }));
 }
 
 /**
  * Builds a redactor. Throws a TypeError for invalid options (unknown detector or action, bad regex,
  * bad path) so mistakes surface when it is created, not on the first payload.
  */
-export function createPiiRedactor(options: PiiRedactorOptions = {}): PiiRedactor {
-  const detectors = buildDetectors(options);
+export function createPiiRedactor(options?: PiiRedactorOptions): PiiRedactor {
+  options = optionsOf('createPiiRedactor', options);
+  const detectors = buildDetectors(options, 'createPiiRedactor');
   const compileAll = (list: readonly string[] | undefined, what: string): PathPattern[] =>
     (list ?? []).map((p) => {
       try {
@@ -237,42 +295,54 @@ export function createPiiRedactor(options: PiiRedactorOptions = {}): PiiRedactor
     const obj = value as object;
     if (active.has(obj)) return CIRCULAR;
     if (depth >= MAX_DEPTH) return TOO_DEEP;
+    try {
+      return walkObject(obj, inScope, scoped, depth, path, active);
+    } catch {
+      // A revoked proxy, a throwing `ownKeys` trap: what cannot be read cannot be shown.
+      return UNREADABLE;
+    }
+  };
+
+  const walkObject = (obj: object, inScope: boolean, scoped: boolean, depth: number, path: string[], active: Set<object>): unknown => {
     if (!isPlain(obj)) {
-      if (value instanceof Date || value instanceof RegExp) return value;
+      if (obj instanceof Date || obj instanceof RegExp) return obj;
       // Class instances (SDK objects, Map, Error): scan their JSON form; keep the instance when clean.
       const json = toJsonSafe(obj);
       const r = walk(json, inScope, depth, path, active);
-      return r === json ? value : r;
+      return r === json ? obj : r;
     }
     active.add(obj);
     try {
-      if (Array.isArray(obj)) {
-        let out: unknown[] | undefined;
-        for (let i = 0; i < obj.length; i++) {
-          path.push(String(i));
-          const v = obj[i] as unknown;
-          const r = walk(v, scoped, depth + 1, path, active);
-          path.pop();
-          if (r !== v && !out) out = obj.slice(0, i);
-          if (out && r !== REMOVE) out.push(r);
+      // Each property is read once (a getter may have side effects); one that throws shows a marker.
+      const isArray = Array.isArray(obj);
+      const keys = isArray ? undefined : Object.keys(obj);
+      const n = isArray ? (obj as unknown[]).length : keys!.length;
+      let changed = false;
+      const results: unknown[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = isArray ? String(i) : keys![i]!;
+        let v: unknown;
+        let r: unknown;
+        try {
+          v = (obj as Record<string, unknown>)[k];
+          path.push(k);
+          try {
+            r = walk(v, scoped, depth + 1, path, active);
+          } finally {
+            path.pop();
+          }
+        } catch {
+          v = UNREADABLE_SENTINEL;
+          r = UNREADABLE;
         }
-        return out ?? value;
+        results.push(r);
+        if (!Object.is(r, v)) changed = true;
       }
-      let out: Record<string, unknown> | undefined;
-      const keys = Object.keys(obj);
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!;
-        const v = (obj as Record<string, unknown>)[k];
-        path.push(k);
-        const r = walk(v, scoped, depth + 1, path, active);
-        path.pop();
-        if (r !== v && !out) {
-          out = {};
-          for (let j = 0; j < i; j++) out[keys[j]!] = (obj as Record<string, unknown>)[keys[j]!];
-        }
-        if (out && r !== REMOVE) out[k] = r;
-      }
-      return out ?? value;
+      if (!changed) return obj;
+      if (isArray) return results.filter((r) => r !== REMOVE);
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) if (results[i] !== REMOVE) out[keys![i]!] = results[i];
+      return out;
     } finally {
       active.delete(obj);
     }
