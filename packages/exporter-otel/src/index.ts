@@ -35,4 +35,5 @@ export { eventHrTime, fromMicros } from './time.js';
 // Process-exit hooks are shared by every package, so they live in the runtime; re-exported here.
 export { addExitHook } from '@nemo-flow/runtime/exporter-kit';
 export type { ExitFlush, ExitReason } from '@nemo-flow/runtime/exporter-kit';
+export { nonEmpty } from './env.js';
 export { VERSION } from './version.js';

@@ -12,5 +12,6 @@ export type { ExitFlush, ExitReason } from './exit-hook.js';
 export { eventTimeMicros } from './events.js';
 export { nowMicros, formatMicros, parseTimestampMicros } from './time.js';
 export { uuidv7 } from './uuid.js';
+export { isPlainObject } from './object.js';
 export { ATOF_VERSION, SCOPE_TYPES } from './types.js';
 export { REDACTED_MARKER } from './event-redaction.js';

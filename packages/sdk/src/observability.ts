@@ -9,7 +9,7 @@ import type { EventExporter } from '@nemo-flow/runtime';
 import {
   FieldReader,
   SILENT,
-  isObject,
+  isPlainObject as isObject,
   jsonType,
   loadExport,
   type AnySection,
