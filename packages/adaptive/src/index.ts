@@ -2,6 +2,8 @@
  * @nemo-flow/adaptive — the adaptive layer: learns from observed agent runs, then plans prompt caching, sends router
  * hints and reports tool-parallelism guidance. Model facts (cache prices, minimum cacheable lengths) are
  * read from `@nemo-flow/runtime/models`. See docs/adaptive.md.
+ *
+ * @module @nemo-flow/adaptive
  */
 export { Adaptive } from './adaptive.js';
 export type { AdaptiveOptions, CacheReport, AgentCacheReport, ShapeReport } from './adaptive.js';

@@ -19,10 +19,10 @@ describe('OpenInference masking config: built on openinference-core', () => {
     for (const k of KEYS) assert.equal(DEFAULT_TRACE_CONFIG[k], core[k], k);
   });
 
-  it('resolves code > environment > default exactly as core does for valid settings', () => {
+  it('resolves code > environment > default exactly as core does for valid settings', async () => {
     const env: Record<string, string> = {};
     KEYS.forEach((k, i) => (env[TRACE_CONFIG_ENV[k]] = k === 'base64ImageMaxLength' ? '77' : i % 2 ? 'true' : 'false'));
-    withEnv(env, () => {
+    await withEnv(env, () => {
       const code: TraceConfigOptions = { hideOutputs: false, hideInputText: true };
       const core = generateTraceConfig(code);
       const ours = resolveTraceConfig(code);

@@ -7,6 +7,8 @@
  * - the vocabulary: `GenAiMapper` and the attribute-name constants;
  * - the pipeline: `createOtlpPipeline` (isolated provider, batch processor, OTLP, `OTEL_*` env).
  * `OtelExporter` / `createOtlpExporter` put them together as a runtime subscriber.
+ *
+ * @module @nemo-flow/exporter-otel
  */
 export { OtelExporter, createOtlpExporter } from './exporter.js';
 export type { OtelExporterOptions, OtelExporterStats, OtlpExporterOptions } from './exporter.js';

@@ -1,6 +1,8 @@
 /**
  * @nemo-flow/runtime/exporter-kit — what subscriber and exporter authors need beyond the app API:
  * raw payload reads, safe serialization, failure reporting, exit hooks and time helpers.
+ *
+ * @module @nemo-flow/runtime/exporter-kit
  */
 /** For exporters that only read payloads: skips the read-only proxy (reading through it costs per access). */
 export { unwrapView } from './readonly.js';

@@ -3,6 +3,8 @@
  * Zero runtime dependencies. This root holds what an application needs; the rest is in sub-paths:
  * `/codecs` (provider payloads), `/plugins` (configuration and plugin authors), `/exporter-kit`
  * (subscriber and exporter authors) and `/models` (model facts: cache prices and minimums).
+ *
+ * @module @nemo-flow/runtime
  */
 export type {
   Json,

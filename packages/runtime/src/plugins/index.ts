@@ -2,6 +2,8 @@
  * @nemo-flow/runtime/plugins — the plugin registry and configuration machinery, for plugin authors:
  * validate and activate a JSON configuration, register component kinds, read config sections.
  * `@nemo-flow/sdk` adds the `observability` and `adaptive` kinds. See docs/plugins.md.
+ *
+ * @module @nemo-flow/runtime/plugins
  */
 export { validateConfig } from './validate.js';
 export { initializePlugins, clearPlugins, pluginReport } from './manager.js';
