@@ -14,7 +14,7 @@ const root = process.cwd();
  * The runtime root: what an application needs. 22 of the values are the reference package's
  * per-family register/deregister names, kept so its users find them.
  */
-const ROOT_BUDGET = { values: 65, types: 45 };
+const ROOT_BUDGET = { values: 65, types: 50 };
 
 describe('API reports', function () {
   this.timeout(60_000);

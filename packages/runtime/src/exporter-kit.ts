@@ -17,3 +17,5 @@ export { uuidv7 } from './uuid.js';
 export { isPlainObject } from './object.js';
 export { ATOF_VERSION, SCOPE_TYPES } from './types.js';
 export { REDACTED_MARKER } from './event-redaction.js';
+/** A short rendering of a wrong argument for error messages (`42`, `"x"`, `null`, `an array`). */
+export { describeValue } from './errors.js';
