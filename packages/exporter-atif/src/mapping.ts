@@ -6,6 +6,9 @@ import { stringifySafe, toJsonSafe } from '@nemo-flow/runtime/exporter-kit';
 import type { EventError } from '@nemo-flow/runtime';
 import type { ContentPart, NormalizedMessage, NormalizedResponse, ToolCall, ToolDefinition } from '@nemo-flow/runtime/codecs';
 import type { AtifContent, AtifContentPart, AtifJson, AtifJsonObject, AtifMetrics, AtifToolCall } from './types.js';
+import { isPlainObject } from '@nemo-flow/runtime/exporter-kit';
+
+export { isPlainObject };
 
 /** Per-million-token prices of one model, used to fill `cost_usd` when the provider does not report it. */
 export interface ModelPricing {
@@ -175,9 +178,6 @@ function sample(text: string): string {
   return `${text.length}:${text.slice(0, 512)}${mid}${text.slice(-512)}`;
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }

@@ -7,6 +7,8 @@
  * - the vocabulary: `GenAiMapper` and the attribute-name constants;
  * - the pipeline: `createOtlpPipeline` (isolated provider, batch processor, OTLP, `OTEL_*` env).
  * `OtelExporter` / `createOtlpExporter` put them together as a runtime subscriber.
+ *
+ * @module @nemo-flow/exporter-otel
  */
 export { OtelExporter, createOtlpExporter } from './exporter.js';
 export type { OtelExporterOptions, OtelExporterStats, OtlpExporterOptions } from './exporter.js';
@@ -37,4 +39,5 @@ export { eventHrTime, fromMicros } from './time.js';
 // Process-exit hooks are shared by every package, so they live in the runtime; re-exported here.
 export { addExitHook } from '@nemo-flow/runtime/exporter-kit';
 export type { ExitFlush, ExitReason } from '@nemo-flow/runtime/exporter-kit';
+export { nonEmpty } from './env.js';
 export { VERSION } from './version.js';

@@ -8,6 +8,8 @@
  * `claude-3-5-sonnet-20241022` (version first), `claude-sonnet-4-5-20250929` (tier first),
  * aliases without a date, `-latest`, Bedrock (`anthropic.claude-3-5-sonnet-20241022-v2:0`) and
  * Vertex (`claude-3-5-sonnet-v2@20241022`). The date is never read as a version number.
+ *
+ * @module @nemo-flow/runtime/models
  */
 
 export type ClaudeTier = 'opus' | 'sonnet' | 'haiku';

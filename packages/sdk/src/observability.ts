@@ -5,10 +5,11 @@
  * `"enabled": false` turns it off. Exporters living in other packages are imported when first needed.
  */
 import { resolve } from 'node:path';
+import type { EventExporter } from '@nemo-flow/runtime';
 import {
   FieldReader,
   SILENT,
-  isObject,
+  isPlainObject as isObject,
   jsonType,
   loadExport,
   type AnySection,
@@ -99,7 +100,7 @@ export const observabilityPlugin: PluginDefinition<Record<string, unknown>> = {
         }
         loaded = r.value;
       }
-      let exporter;
+      let exporter: EventExporter;
       try {
         exporter = s.spec.create(s.options, loaded);
       } catch (err) {
