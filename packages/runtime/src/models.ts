@@ -103,3 +103,6 @@ export const OPENAI_DEFAULT_PRICES: Readonly<CachePrices> = Object.freeze({ writ
 
 /** The provider's cache lifetime without use (Anthropic's default TTL; OpenAI evicts after 5–10 idle minutes). */
 export const CACHE_TTL_MS = 5 * 60_000;
+
+export { BUILTIN_PRICES, PRICE_TABLE_DATE, PRICE_TABLE_SOURCE, setModelPrices, userModelPrices, modelPrice, llmCost } from './pricing.js';
+export type { ModelPrice, LlmCost } from './pricing.js';
