@@ -138,6 +138,34 @@ describe('nemo-flow view (browser)', function () {
     }
   });
 
+  it('guardrail rejections and redactions show as such; a streamed call shows its time to first chunk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nf-guard-'));
+    const ev = (o: object): string => JSON.stringify({ atof_version: '0.1', data_schema: null, metadata: null, attributes: [], category_profile: null, data: null, parent_uuid: 'r', ...o });
+    const t = (ms: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
+    const request = { provider_format: 'openai-chat', model: 'm', messages: [{ role: 'user', text: 'mail me at [REDACTED:EMAIL]' }], params: {}, extra: {} };
+    writeFileSync(
+      join(dir, 'events.jsonl'),
+      [
+        ev({ kind: 'scope', scope_category: 'start', uuid: 'r', parent_uuid: null, timestamp: t(0), name: 'guarded', category: 'agent' }),
+        ev({ kind: 'scope', scope_category: 'start', uuid: 'g', timestamp: t(1), name: 'delete_files', category: 'tool', data: { path: '/' } }),
+        ev({ kind: 'scope', scope_category: 'end', uuid: 'g', timestamp: t(2), name: 'delete_files', category: 'tool', status: 'error', error: { type: 'GuardrailRejectedError', message: 'destructive tool', guardrail: 'no-deletes' } }),
+        ev({ kind: 'scope', scope_category: 'start', uuid: 'l', timestamp: t(3), name: 'chat', category: 'llm', attributes: ['streaming'], category_profile: { model_name: 'm', annotated_request: request } }),
+        ev({ kind: 'scope', scope_category: 'end', uuid: 'l', timestamp: t(9), name: 'chat', category: 'llm', status: 'ok', category_profile: { model_name: 'm', annotated_response: { provider_format: 'openai-chat', text: 'ok', tool_calls: [], usage: { input_tokens: 9, output_tokens: 1 } }, cost: { total_usd: 0, priced: false, note: 'no price for model "m"' }, stream: { chunks: 3, completed: true }, transport: { time_to_first_chunk_ms: 2.5 } } }),
+        ev({ kind: 'scope', scope_category: 'end', uuid: 'r', parent_uuid: null, timestamp: t(10), name: 'guarded', category: 'agent', status: 'ok' }),
+      ].join('\n') + '\n',
+    );
+    await run(process.execPath, [bin, 'view', dir], { env: env() });
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    const blocked = page.locator('.row.guard', { hasText: 'delete_files' });
+    assert.equal(await blocked.locator('.badge').innerText(), 'BLOCKED');
+    await blocked.click();
+    assert.match(await page.locator('#details .guardbox').innerText(), /Rejected by guardrail “no-deletes”\s+destructive tool/);
+    await page.locator('.row[data-kind="llm"]').click();
+    assert.equal(await page.locator('#details mark.redacted').innerText(), '[REDACTED:EMAIL]');
+    assert.match(await page.locator('#details').innerText(), /time to first chunk\s+2\.5ms/);
+    assert.match(await page.locator('#details').innerText(), /not priced: no price for model "m"/);
+  });
+
   it('an ATIF trajectory opens too (agent steps as LLM calls, tool calls under them)', async () => {
     const trajectory = join(out, 'trajectories', 'trajectory-demo-session.json');
     const { stdout } = await run(process.execPath, [bin, 'view', trajectory, '--out', join(out, 'traj.html')], { env: env() });
@@ -149,5 +177,31 @@ describe('nemo-flow view (browser)', function () {
     assert.equal(await sub.getAttribute('data-depth'), '3', 'the sub-agent trajectory nested under its tool call');
     assert.equal(await page.locator('.run').count(), 1, 'the sub-agent file is not a run of its own');
     assert.ok(readFileSync(join(out, 'traj.html'), 'utf8').includes('research-agent'));
+  });
+});
+
+describe('nemo-flow view (arguments)', () => {
+  const fails = async (args: string[]): Promise<{ code: number; stderr: string }> => {
+    try {
+      await run(process.execPath, [bin, 'view', ...args], { env: env() });
+      return { code: 0, stderr: '' };
+    } catch (err) {
+      const e = err as { code: number; stderr: string };
+      return { code: e.code, stderr: e.stderr };
+    }
+  };
+
+  it('bad input is a clear error naming the argument', async () => {
+    assert.deepEqual(await fails([]).then((r) => [r.code, /expected one PATH, got 0/.test(r.stderr)]), [2, true]);
+    const missing = await fails(['/nonexistent/events.jsonl']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /PATH "\/nonexistent\/events.jsonl" does not exist/);
+    const port = await fails([tmpdir(), '--port', '80']);
+    assert.match(port.stderr, /--port needs --serve/);
+    const bad = await fails([tmpdir(), '--serve', '--port', 'x']);
+    assert.match(bad.stderr, /--port must be an integer from 0 to 65535, got "x"/);
+    const dir = mkdtempSync(join(tmpdir(), 'nf-badtraj-'));
+    writeFileSync(join(dir, 'trajectory.json'), '{"not":"atif"}');
+    assert.match((await fails([join(dir, 'trajectory.json')])).stderr, /trajectory\.json: not an ATIF trajectory/);
   });
 });
