@@ -59,7 +59,7 @@ describe('nemo-flow view (browser)', function () {
     assert.match(runText, /research-agent/);
     assert.match(runText, /5 LLM/);
     assert.match(runText, /4 tools/);
-    assert.match(runText, /1 errors/);
+    assert.match(runText, /1 error\b/);
     assert.match(runText, /\$0\.\d{4,6}/);
 
     // The tree: the failing tool in error, the sub-agent under the summarize tool.

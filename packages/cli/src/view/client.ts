@@ -171,7 +171,7 @@ function client(): void {
           return `<button class="run${i === runIdx ? ' sel' : ''}" data-run="${i}">
             <div class="rn"><span class="dot ${status}"></span><b>${esc(r.name)}</b><span class="muted">${esc(r.kind)}</span></div>
             <div class="rs">${dur(spanEnd(r) - r.start)} · ${new Date(r.start).toLocaleTimeString()}</div>
-            <div class="rs"><span>${t.llm} LLM</span><span>${t.tools} tools</span><span class="${t.errors ? 'err' : ''}">${t.errors} errors</span></div>
+            <div class="rs"><span>${t.llm} LLM</span><span>${t.tools} tools</span><span class="${t.errors ? 'err' : ''}">${t.errors} error${t.errors === 1 ? '' : 's'}</span></div>
             <div class="rs"><span>${fmt(t.input)} in · ${fmt(t.output)} out · ${fmt(t.cached)} cached</span></div>
             <div class="rs"><b class="cost">${usd(t.cost)}</b>${t.unpriced ? `<span class="muted"> +${t.unpriced} unpriced</span>` : ''}</div>
           </button>`;
