@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * `nemo-flow view` on a big run: 100,000 ATOF events (20 concurrent agent runs of LLM and tool
  * calls with chat messages, usage and cost). Measures the CLI's report time, the HTML size, the time

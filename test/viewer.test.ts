@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * `nemo-flow view` in a real browser (Debian chromium via playwright-core): the demo's report from
  * file://, and `--serve` updating live as events are appended.
