@@ -2,7 +2,8 @@
  * `npm run bench`: our runtime side by side with `nemo-flow-node` (in a child process) and plain
  * OpenTelemetry spans, in one run. Prints medians (ns/op) and ratios; `--write` also updates
  * docs/benchmarks.md. `--quick` uses fewer operations (a smoke run); `--only=a,b` runs the named workloads (`atif` for the ATIF
- * export, `pii` for PII redaction, `viewer` for `nemo-flow view` on 100,000 events, `openai_sdk` for instrumented OpenAI SDK calls against a loopback server).
+ * export, `pii` for PII redaction, `openai_sdk` for instrumented OpenAI SDK calls against a loopback server, `anthropic_sdk` for
+ * instrumented Anthropic SDK calls, `viewer` for `nemo-flow view` on 100,000 events).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,9 +15,11 @@ import { floorTracer, trace, context } from './otel-floor.js';
 import { extraWorkloads } from './exporters.js';
 import { atifTurn } from './atif-workload.js';
 import { runOpenAiSdk, sdkTable } from './openai-sdk.js';
+import { geminiWorkloads } from './gemini-sdk.js';
 import { runPii } from './pii.js';
 import { typedWorkloads } from './typed.js';
 import { runViewer } from './viewer.js';
+import { anthropicWorkload } from './anthropic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -279,7 +282,8 @@ function fmt(ns: number | undefined): string {
 async function main(): Promise<void> {
   rt.registerSubscriber('bench', noop);
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const all = [...base, ...(await extraWorkloads({ tracer, request, response, ops, quick })), ...typedWorkloads(ops)];
+  const gemini = await geminiWorkloads(ops);
+  const all = [...base, ...(await extraWorkloads({ tracer, request, response, ops, quick })), ...typedWorkloads(ops), ...gemini.workloads];
   const workloads = only ? all.filter((w) => only.includes(w.name)) : all;
   const ref = runReference(workloads);
   const rows: string[][] = [];
@@ -305,6 +309,8 @@ async function main(): Promise<void> {
     rows.push([w.name, w.what, fmt(ours), fmt(otel), vsOtel ? `${vsOtel.toFixed(2)}×` : '—', fmt(refNs), vsRef ? `${vsRef.toFixed(1)}× faster` : typeof r === 'object' ? 'error' : '—', meets]);
     process.stdout.write(`${w.name.padEnd(24)} ours ${fmt(ours).padStart(10)}  otel ${fmt(otel).padStart(10)}  ref ${fmt(refNs).padStart(10)}  ${meets}\n`);
   }
+  const geminiTable = only && !only.some((n) => n.startsWith('gemini')) ? '(Gemini workloads not selected)' : await gemini.report(quick ? 200 : 2000);
+  process.stdout.write(`\n@nemo-flow/google-genai, single calls interleaved, 1 subscriber:\n${geminiTable}\n`);
   rt.deregisterSubscriber('bench');
   let sdk = '(OpenAI SDK workload not selected)';
   if (!only || only.includes('openai_sdk')) {
@@ -315,6 +321,13 @@ async function main(): Promise<void> {
     sdk = t.table;
     process.stdout.write(`\nOpenAI SDK call, instrumented (${loopback.calls} loopback calls per variant):\n${sdk}\n`);
   }
+  await gemini.server.stop();
+  let anthropic = '(Anthropic SDK workload not selected)';
+  if (!only || only.includes('anthropic_sdk')) {
+    const a = await anthropicWorkload(quick);
+    if (!a.met) failed++;
+    anthropic = a.table;
+  }
   const atifTable = only && !only.includes('atif') ? '(ATIF workload not selected)' : runAtif();
   const piiTable = only && !only.includes('pii') ? '(PII workload not selected)' : await runPii();
   const viewerTable = only && !only.includes('viewer') ? '(viewer workload not selected)' : await runViewer(join(here, '..', 'packages', 'cli', 'dist', 'bin.js'));
@@ -323,7 +336,7 @@ async function main(): Promise<void> {
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   process.stdout.write(`\n${table}\n\n${atifTable}\n`);
   if (process.argv.includes('--write')) {
-    const doc = `# Benchmarks\n\nProduced by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${process.platform}/${process.arch}).\nMedians of repeated samples, ns per operation; ours and the plain-OTel baseline are sampled alternately (ours, baseline, ours, ...) so both see the same machine state. "plain OTel" is the OpenTelemetry SDK doing the equivalent span work (BasicTracerProvider + BatchSpanProcessor, exporter dropping spans); for the \`otel_*\`/\`openinference_*\` rows it is the same span, with the same attributes, made directly with the SDK. The built-in exporter pipeline records its spans without the SDK span object (same processors, OTLP output, sampler and limits); \`otel_tool_own_provider\` shows the exporter given your own SDK provider, whose spans are SDK spans. "nemo-flow-node" is the reference package 0.2.0 measured in a child process with one JS subscriber.\n\n${table}\n\n## OpenAI SDK calls\n\nThe cost an instrumentation adds to one \`openai\` SDK chat completion (2 KB request), all three variants in one process, in short rounds whose order rotates: the uninstrumented SDK, \`instrumentOpenAI\` with the OpenInference exporter, and \`@arizeai/openinference-instrumentation-openai\` (patching only its own client's prototype), both with the same span pipeline (BatchSpanProcessor, spans dropped). Measured as CPU time of the process per call (client and server share it), because the machine's load moves wall-clock times by more than these costs; "added" is the median over rounds of the variant minus the uninstrumented SDK in the same round. "loopback HTTP" talks to a server on 127.0.0.1; "in-process fetch" gives the SDK a \`fetch\` that answers at once (no sockets), isolating the instrumentation's own work.\n\n${sdk}\n\n## ATIF export\n\nOne agent run of 1,000 LLM calls × 10 tool calls exported to an ATIF file, each side in its own process. Peak retained heap is sampled after a forced GC every 100 turns (what the exporter holds for the open run).\n\n${atifTable}\n\n## PII redaction\n\nOne string redacted with the default detectors, milliseconds per redaction (median).\n\n${piiTable}\n\n## Run viewer\n\n\`nemo-flow view\` on one file of 100,000 ATOF events (20 agent runs of LLM and tool calls with messages, usage and cost): the CLI's time to write the report, its size, the time Debian's chromium takes from navigation to the first render of the file:// page, and the slowest step while scrolling the biggest run's tree top to bottom.\n\n${viewerTable}\n`;
+    const doc = `# Benchmarks\n\nProduced by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${process.platform}/${process.arch}).\nMedians of repeated samples, ns per operation; ours and the plain-OTel baseline are sampled alternately (ours, baseline, ours, ...) so both see the same machine state. "plain OTel" is the OpenTelemetry SDK doing the equivalent span work (BasicTracerProvider + BatchSpanProcessor, exporter dropping spans); for the \`otel_*\`/\`openinference_*\` rows it is the same span, with the same attributes, made directly with the SDK. The built-in exporter pipeline records its spans without the SDK span object (same processors, OTLP output, sampler and limits); \`otel_tool_own_provider\` shows the exporter given your own SDK provider, whose spans are SDK spans. "nemo-flow-node" is the reference package 0.2.0 measured in a child process with one JS subscriber.\n\n${table}\n\n## OpenAI SDK calls\n\nThe cost an instrumentation adds to one \`openai\` SDK chat completion (2 KB request), all three variants in one process, in short rounds whose order rotates: the uninstrumented SDK, \`instrumentOpenAI\` with the OpenInference exporter, and \`@arizeai/openinference-instrumentation-openai\` (patching only its own client's prototype), both with the same span pipeline (BatchSpanProcessor, spans dropped). Measured as CPU time of the process per call (client and server share it), because the machine's load moves wall-clock times by more than these costs; "added" is the median over rounds of the variant minus the uninstrumented SDK in the same round. "loopback HTTP" talks to a server on 127.0.0.1; "in-process fetch" gives the SDK a \`fetch\` that answers at once (no sockets), isolating the instrumentation's own work.\n\n${sdk}\n\n## Anthropic SDK calls\n\nThe cost an instrumentation adds to one \`@anthropic-ai/sdk\` \`messages.create\` (plain, and a 30-event stream), the sides sampled in rotating rounds in one process: the uninstrumented SDK, \`instrumentAnthropic\` with the OpenInference exporter, and \`@arizeai/openinference-instrumentation-anthropic\` (on the SDK's CommonJS copy, so the others stay unpatched), both with the same span pipeline (BatchSpanProcessor, spans dropped). CPU time of the process per call (the loopback server runs in another process); "adds" is the median over rounds of the side minus the uninstrumented SDK in the same round. "in-process fetch" gives the SDK a \`fetch\` that answers at once, isolating the instrumentation's own work; the last column is ours with no subscriber.\n\n${anthropic}\n\n## ATIF export\n\nOne agent run of 1,000 LLM calls × 10 tool calls exported to an ATIF file, each side in its own process. Peak retained heap is sampled after a forced GC every 100 turns (what the exporter holds for the open run).\n\n${atifTable}\n\n## PII redaction\n\nOne string redacted with the default detectors, milliseconds per redaction (median).\n\n${piiTable}\n\n## Provider SDK instrumentation\n\n\`@nemo-flow/google-genai\` against the uninstrumented \`@google/genai\` client, both calling a loopback fake Gemini server (the HTTP round trip is in both). Single calls are timed alternately (SDK, instrumented, SDK, ...), with one subscriber registered; \"added\" is the difference of the two.\n\n${geminiTable}\n\n## Run viewer\n\n\`nemo-flow view\` on one file of 100,000 ATOF events (20 agent runs of LLM and tool calls with messages, usage and cost): the CLI's time to write the report, its size, the time Debian's chromium takes from navigation to the first render of the file:// page, and the median and slowest step while scrolling a run's tree top to bottom.\n\n${viewerTable}\n`;
     writeFileSync(join(here, '..', 'docs', 'benchmarks.md'), doc);
   }
   if (failed > 0) process.stdout.write(`\n${failed} workload(s) missed their target.\n`);

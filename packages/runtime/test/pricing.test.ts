@@ -7,10 +7,11 @@ import { capture } from './helpers.js';
 
 const close = (a: number | undefined, b: number): void => assert.ok(a !== undefined && Math.abs(a - b) < 1e-12, `${a} ≠ ${b}`);
 
-async function endCost(codec: 'openai-chat' | 'openai-responses' | 'anthropic-messages', model: string, response: object): Promise<LlmCategoryProfile['cost']> {
+async function endCost(codec: 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini', model: string, response: object): Promise<LlmCategoryProfile['cost']> {
   const cap = capture();
   try {
-    await llmCallExecute('llm', { headers: {}, content: { model, messages: [{ role: 'user', content: 'hi' }], input: 'hi', max_tokens: 5 } }, () => response, { codec });
+    const content = codec === 'gemini' ? { model, contents: [{ role: 'user', parts: [{ text: 'hi' }] }] } : { model, messages: [{ role: 'user', content: 'hi' }], input: 'hi', max_tokens: 5 };
+    await llmCallExecute('llm', { headers: {}, content }, () => response, { codec });
     const end = cap.scopes().find((e: ScopeEvent) => e.category === 'llm' && e.scope_category === 'end')!;
     return (end.category_profile as LlmCategoryProfile).cost;
   } finally {
@@ -64,12 +65,20 @@ describe('pricing', () => {
     close(cost?.total_usd, 0.02505);
   });
 
-  it('Gemini usage shape (prompt includes cached content; thoughts billed as output) (hand-computed)', () => {
-    // promptTokenCount 8000 of which cachedContentTokenCount 6000; candidates 400 + thoughts 600.
-    const cost = llmCost('models/gemini-2.5-flash', { input_tokens: 8_000, cache_read_tokens: 6_000, output_tokens: 1_000, reasoning_tokens: 600 });
+  it('Gemini: prompt includes cached content; thoughts billed as output (hand-computed)', async () => {
+    const cost = await endCost('gemini', 'gemini-2.5-flash', {
+      candidates: [{ content: { role: 'model', parts: [{ text: 'ok' }] }, finishReason: 'STOP', index: 0 }],
+      usageMetadata: { promptTokenCount: 8_000, cachedContentTokenCount: 6_000, candidatesTokenCount: 400, thoughtsTokenCount: 600, totalTokenCount: 9_000 },
+      modelVersion: 'gemini-2.5-flash',
+    });
     // 2000 × 0.30 + 6000 × 0.075 + 400 × 2.50 + 600 × 2.50 per million
     assert.equal(cost?.price_key, 'gemini-2.5-flash');
-    close(cost?.total_usd, 0.0006 + 0.00045 + 0.001 + 0.0015);
+    close(cost?.input_usd, 0.0006);
+    close(cost?.cached_input_usd, 0.00045);
+    close(cost?.output_usd, 0.001);
+    close(cost?.reasoning_usd, 0.0015);
+    close(cost?.total_usd, 0.00355);
+    assert.equal(llmCost('models/gemini-2.5-flash', { input_tokens: 1 })?.price_key, 'gemini-2.5-flash');
   });
 
   it('longest prefix wins; provider prefixes and suffixes are stripped', () => {
