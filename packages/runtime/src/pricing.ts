@@ -196,3 +196,15 @@ export function llmCost(model: string | null | undefined, usage: Usage | null | 
   c.total_usd = c.input_usd! + c.cached_input_usd! + c.cache_write_usd! + c.output_usd! + c.reasoning_usd!;
   return c;
 }
+
+/**
+ * The prompt-cache price multiples of `model` from its price (cache read and write over uncached
+ * input), for planners such as the adaptive layer; undefined when the model has no price.
+ */
+export function cachePricesOf(model: string | null | undefined): { read: number; write: number } | undefined {
+  const found = modelPrice(model);
+  if (!found || found.price.input <= 0) return undefined;
+  const { input, cachedInput, cacheWrite } = found.price;
+  // Rounded: the table holds dollar amounts, the multiples are meant to be exact (0.1, 1.25).
+  return { read: round((cachedInput ?? input) / input), write: round((cacheWrite ?? input) / input) };
+}

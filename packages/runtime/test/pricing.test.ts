@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { llmCallExecute } from '@nemo-flow/runtime';
 import type { LlmCategoryProfile, ScopeEvent } from '@nemo-flow/runtime';
-import { llmCost, modelPrice, setModelPrices, PRICE_TABLE_DATE } from '@nemo-flow/runtime/models';
+import { ANTHROPIC_PRICES, cachePricesOf, llmCost, modelPrice, setModelPrices, PRICE_TABLE_DATE } from '@nemo-flow/runtime/models';
 import { capture } from './helpers.js';
 
 const close = (a: number | undefined, b: number): void => assert.ok(a !== undefined && Math.abs(a - b) < 1e-12, `${a} ≠ ${b}`);
@@ -104,6 +104,13 @@ describe('pricing', () => {
     assert.throws(() => setModelPrices({ x: { input: -1, output: 1 } }), /price of "x": input must be a finite number ≥ 0/);
     assert.throws(() => setModelPrices({ x: { input: 1 } as never }), /needs both input and output/);
     assert.throws(() => setModelPrices({ x: { input: 1, output: 1, cached: 1 } as never }), /unknown field "cached"/);
+  });
+
+  it('cache price multiples per model agree with the planner constants', () => {
+    assert.deepEqual(cachePricesOf('claude-sonnet-4-5'), { read: ANTHROPIC_PRICES.read, write: ANTHROPIC_PRICES.write });
+    assert.deepEqual(cachePricesOf('gpt-4o'), { read: 0.5, write: 1 });
+    assert.deepEqual(cachePricesOf('gpt-4.1-mini'), { read: 0.25, write: 1 });
+    assert.equal(cachePricesOf('unknown-model'), undefined);
   });
 
   it('no usage, no cost field', async () => {
