@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -191,6 +191,18 @@ describe('nemo-flow view (arguments)', () => {
       return { code: e.code, stderr: e.stderr };
     }
   };
+
+  it('--open hands the report to the desktop opener', async () => {
+    const bin2 = mkdtempSync(join(tmpdir(), 'nf-opener-'));
+    const log = join(bin2, 'opened.txt');
+    writeFileSync(join(bin2, 'xdg-open'), `#!/bin/sh\necho "$1" > ${log}\n`, { mode: 0o755 });
+    const dir = mkdtempSync(join(tmpdir(), 'nf-open-'));
+    writeFileSync(join(dir, 'events.jsonl'), '');
+    await run(process.execPath, [bin, 'view', dir, '--open'], { env: { ...env(), PATH: `${bin2}:${process.env.PATH}` } });
+    const deadline = Date.now() + 5_000;
+    while (!existsSync(log) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20)); // the opener runs detached
+    assert.equal(readFileSync(log, 'utf8').trim(), join(dir, 'report.html'));
+  });
 
   it('bad input is a clear error naming the argument', async () => {
     assert.deepEqual(await fails([]).then((r) => [r.code, /expected one PATH, got 0/.test(r.stderr)]), [2, true]);

@@ -415,8 +415,14 @@ function client(): void {
   });
 
   index(data.spans);
-  const kinds = [...new Set(data.spans.map((s) => s.kind))].sort();
-  kindSel.innerHTML = '<option value="">all kinds</option>' + kinds.map((k) => `<option>${esc(k)}</option>`).join('');
+  const kinds = new Set<string>();
+  const addKinds = (spans: Span[]): void => {
+    const before = kinds.size;
+    for (const s of spans) kinds.add(s.kind);
+    if (kinds.size === before && before > 0) return;
+    kindSel.innerHTML = '<option value="">all kinds</option>' + [...kinds].sort().map((k) => `<option${k === kindFilter ? ' selected' : ''}>${esc(k)}</option>`).join('');
+  };
+  addKinds(data.spans);
   const m = /^#span=(.+)$/.exec(location.hash);
   const linked = m ? decodeURIComponent(m[1]!) : null;
   if (linked && byId.has(linked)) select(linked);
@@ -438,6 +444,7 @@ function client(): void {
       const spans = JSON.parse(ev.data) as Span[];
       if (spans.length === 0) return;
       index(spans);
+      addKinds(spans);
       render();
     };
   }
