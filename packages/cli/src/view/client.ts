@@ -255,7 +255,7 @@ function client(): void {
       <span class="st ${s.status}">${s.error?.guardrail ? 'blocked' : s.status}</span>
       <a class="link" href="#span=${encodeURIComponent(s.id)}" title="link to this span">#</a></div>`;
     h += kv([
-      ['duration', s.kind === 'mark' ? undefined : dur(s.end === null ? null : s.end - s.start)],
+      [s.kind === 'llm' ? 'latency' : 'duration', s.kind === 'mark' ? undefined : dur(s.end === null ? null : s.end - s.start)],
       ['started', esc(new Date(s.start).toISOString())],
       ['model', s.model ? esc(s.model) : undefined],
       ['time to first chunk', s.ttfcMs !== undefined ? dur(s.ttfcMs) : undefined],
