@@ -304,7 +304,8 @@ function client(): void {
     renderRows();
     renderDetails();
     const run = runs[runIdx];
-    $('axis').textContent = run ? `0 — ${dur(spanEnd(run) - run.start)}` : '';
+    const total = run ? spanEnd(run) - run.start : 0;
+    $('axis').innerHTML = run ? [0, 0.25, 0.5, 0.75].map((f) => `<span style="left:${f * 100}%">${f === 0 ? '0' : dur(total * f)}</span>`).join('') + `<span class="end">${dur(total)}</span>` : '';
   }
 
   function select(id: string | null, scroll = true): void {

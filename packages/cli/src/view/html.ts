@@ -24,7 +24,8 @@ main{display:grid;grid-template-columns:250px 1fr 440px;height:calc(100% - 48px)
 .dot{width:8px;height:8px;border-radius:50%;background:var(--ok);flex:none}.dot.error{background:var(--err)}.dot.warn{background:var(--warn)}.dot.open{background:var(--llm)}
 #tree{display:flex;flex-direction:column;min-width:0}
 .cols{display:grid;grid-template-columns:minmax(300px,46%) 1fr;border-bottom:1px solid var(--line);color:var(--muted);font-size:11px;text-transform:uppercase;letter-spacing:.6px;background:var(--panel)}
-.cols div{padding:7px 10px}
+.cols>div{padding:7px 10px}
+#axis{position:relative;padding:0!important;border-left:1px solid var(--line)}#axis span{position:absolute;top:7px;padding-left:4px;font-variant-numeric:tabular-nums;text-transform:none}#axis span.end{right:6px}
 #scroller{flex:1;overflow:auto;position:relative}#spacer{position:relative}
 .row{position:absolute;left:0;right:0;height:26px;display:grid;grid-template-columns:minmax(300px,46%) 1fr;cursor:pointer;border-bottom:1px solid rgba(255,255,255,.025)}
 .row:hover{background:rgba(255,255,255,.035)}.row.sel{background:rgba(118,185,0,.14);box-shadow:inset 3px 0 var(--accent)}
@@ -91,7 +92,7 @@ export function renderReport(spans: readonly ViewSpan[], options: ReportOptions)
 <select id="status" title="status"><option value="">any status</option><option value="ok">ok</option><option value="error">error</option><option value="open">running</option></select>
 <span id="live" class="live ${options.live ? 'off' : 'none'}">${options.live ? '○ connecting' : ''}</span></header>
 <main><nav id="runs"></nav>
-<div id="tree"><div class="cols"><div>Span</div><div>Timeline <span id="axis"></span></div></div>
+<div id="tree"><div class="cols"><div>Span</div><div id="axis"></div></div>
 <div id="scroller"><div id="spacer"><div id="rows"></div></div></div>
 <div class="foot"><span id="count"></span><span>↑↓ move · ←→ fold · / search</span></div></div>
 <aside id="details"></aside></main>
