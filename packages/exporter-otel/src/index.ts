@@ -22,7 +22,7 @@ export type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 export { GenAiMapper } from './genai-mapper.js';
 export { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 export type { GenAiMessage, GenAiPart } from './genai-messages.js';
-export { llmModelName, llmRequestOf, llmResponseOf } from './llm-view.js';
+export { llmCostOf, llmModelName, llmRequestOf, llmResponseOf } from './llm-view.js';
 export { addNemoFlowEndAttributes, addNemoFlowStartAttributes, isEmpty, nemoFlowMarkAttributes } from './nemo-flow-attributes.js';
 export * from './semconv.js';
 
