@@ -19,7 +19,11 @@ import { NemoFlowCallbackHandler } from '@nemo-flow/langchain';
 import { NoopSpanExporter } from './otel-floor.js';
 import { chatRequest, chatResponse } from './measure.js';
 
-const BODY = JSON.stringify({ ...chatResponse(), created: 1, choices: [{ index: 0, message: { role: 'assistant', content: 'Sure.', refusal: null }, logprobs: null, finish_reason: 'stop' }] });
+const BODY = JSON.stringify({
+  ...chatResponse(),
+  created: 1,
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Sure.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+});
 const PIPELINE = { maxQueueSize: 1 << 16, maxExportBatchSize: 512, scheduledDelayMillis: 50 };
 const cannedFetch = async (): Promise<Response> => new Response(BODY, { headers: { 'content-type': 'application/json' } });
 
@@ -73,7 +77,14 @@ export async function runLangChain(calls: number, rounds: number): Promise<LangC
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const added = (v: number): number => median(per[v]!.map((x, i) => x - per[0]![i]!));
-    return { plainNs: median(per[0]!), oursNs: median(per[1]!), openinferenceNs: median(per[2]!), oursAddedNs: added(1), openinferenceAddedNs: added(2), calls: rounds * calls };
+    return {
+      plainNs: median(per[0]!),
+      oursNs: median(per[1]!),
+      openinferenceNs: median(per[2]!),
+      oursAddedNs: added(1),
+      openinferenceAddedNs: added(2),
+      calls: rounds * calls,
+    };
   } finally {
     rt.deregisterSubscriber('bench-langchain');
     context.disable();

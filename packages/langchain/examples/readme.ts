@@ -7,7 +7,9 @@ import { NemoFlowCallbackHandler, wrapChatModel, wrapTools } from '@nemo-flow/la
 
 registerSubscriber('console', new ConsoleExporter());
 // Middleware applies to wrapped models and tools: this guardrail blocks before any request is sent.
-registerLlmConditionalExecutionGuardrail('no-keys', 10, (request) => (/sk-[A-Za-z0-9]{20,}/.test(JSON.stringify(request.content)) ? 'the prompt contains an API key' : undefined));
+registerLlmConditionalExecutionGuardrail('no-keys', 10, (request) =>
+  /sk-[A-Za-z0-9]{20,}/.test(JSON.stringify(request.content)) ? 'the prompt contains an API key' : undefined,
+);
 
 const getWeather = tool(async ({ city }) => `Sunny, 21 °C in ${city}`, {
   name: 'get_weather',

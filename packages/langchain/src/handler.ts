@@ -150,7 +150,16 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
     popScope(run.handle, error === undefined ? { output: this.content ? output : undefined } : { error });
   }
 
-  override handleChainStart(chain: Serialized, inputs: ChainValues, runId: string, parentRunId?: string, tags?: string[], metadata?: Record<string, unknown>, _runType?: string, runName?: string): void {
+  override handleChainStart(
+    chain: Serialized,
+    inputs: ChainValues,
+    runId: string,
+    parentRunId?: string,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+    _runType?: string,
+    runName?: string,
+  ): void {
     this.guard('handleChainStart', () => {
       const parentRun = parentRunId !== undefined ? this.runs.get(parentRunId) : undefined;
       const parent = parentRun?.handle ?? getHandle();
@@ -181,7 +190,16 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
     this.guard('handleChainError', () => this.close(runId, undefined, err));
   }
 
-  override handleChatModelStart(llm: Serialized, messages: BaseMessage[][], runId: string, parentRunId?: string, extraParams?: Record<string, unknown>, _tags?: string[], metadata?: Record<string, unknown>, runName?: string): void {
+  override handleChatModelStart(
+    llm: Serialized,
+    messages: BaseMessage[][],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+    runName?: string,
+  ): void {
     this.guard('handleChatModelStart', () => {
       const parent = this.parentFor(parentRunId);
       if (metadata?.[WRAPPED_MODEL_KEY] === true) {
@@ -197,18 +215,38 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
     });
   }
 
-  override handleLLMStart(llm: Serialized, prompts: string[], runId: string, parentRunId?: string, extraParams?: Record<string, unknown>, _tags?: string[], metadata?: Record<string, unknown>, runName?: string): void {
+  override handleLLMStart(
+    llm: Serialized,
+    prompts: string[],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+    runName?: string,
+  ): void {
     this.guard('handleLLMStart', () => {
       const params = (extraParams?.['invocation_params'] ?? {}) as Record<string, unknown>;
       const model = (params['model'] ?? params['modelName'] ?? metadata?.['ls_model_name']) as string | undefined;
       // A completion model: its prompts read as user turns.
       const content = { ...params, model, messages: prompts.map((p) => ({ role: 'user', content: p })) };
-      this.startLlm(runId, runName ?? lastId(llm) ?? 'llm', this.parentFor(parentRunId), content, model, params['stream'] === true || params['streaming'] === true);
+      this.startLlm(
+        runId,
+        runName ?? lastId(llm) ?? 'llm',
+        this.parentFor(parentRunId),
+        content,
+        model,
+        params['stream'] === true || params['streaming'] === true,
+      );
     });
   }
 
   private startLlm(runId: string, name: string, parent: ScopeHandle, content: Record<string, unknown>, model: string | undefined, streaming: boolean): void {
-    const handle = llmCall(name, { headers: {}, content }, { parent, codec: 'openai-chat', modelName: model, attributes: streaming ? ['streaming'] : undefined, captureContent: this.options.captureContent });
+    const handle = llmCall(
+      name,
+      { headers: {}, content },
+      { parent, codec: 'openai-chat', modelName: model, attributes: streaming ? ['streaming'] : undefined, captureContent: this.options.captureContent },
+    );
     this.runs.set(runId, { kind: 'llm', handle });
   }
 
@@ -237,7 +275,16 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
     this.guard('handleLLMError', () => this.endLlm(runId, undefined, err));
   }
 
-  override handleToolStart(tool: Serialized, input: string, runId: string, parentRunId?: string, _tags?: string[], _metadata?: Record<string, unknown>, runName?: string, toolCallId?: string): void {
+  override handleToolStart(
+    tool: Serialized,
+    input: string,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    _metadata?: Record<string, unknown>,
+    runName?: string,
+    toolCallId?: string,
+  ): void {
     this.guard('handleToolStart', () => {
       const name = runName ?? (tool as { name?: string }).name ?? lastId(tool) ?? 'tool';
       const current = getHandle();
@@ -268,8 +315,18 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
     this.guard('handleToolError', () => this.endTool(runId, undefined, err));
   }
 
-  override handleRetrieverStart(retriever: Serialized, query: string, runId: string, parentRunId?: string, _tags?: string[], _metadata?: Record<string, unknown>, name?: string): void {
-    this.guard('handleRetrieverStart', () => this.open(runId, name ?? lastId(retriever) ?? 'retriever', ScopeType.Retriever, this.parentFor(parentRunId), { query }, undefined));
+  override handleRetrieverStart(
+    retriever: Serialized,
+    query: string,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    _metadata?: Record<string, unknown>,
+    name?: string,
+  ): void {
+    this.guard('handleRetrieverStart', () =>
+      this.open(runId, name ?? lastId(retriever) ?? 'retriever', ScopeType.Retriever, this.parentFor(parentRunId), { query }, undefined),
+    );
   }
 
   override handleRetrieverEnd(documents: DocumentInterface[], runId: string): void {
@@ -284,7 +341,10 @@ export class NemoFlowCallbackHandler extends BaseCallbackHandler {
 
   override handleAgentAction(action: AgentAction, runId: string): void {
     this.guard('handleAgentAction', () =>
-      mark('agent_action', { parent: this.parentFor(runId), data: this.content ? { tool: action.tool, tool_input: action.toolInput, log: action.log } : { tool: action.tool } }),
+      mark('agent_action', {
+        parent: this.parentFor(runId),
+        data: this.content ? { tool: action.tool, tool_input: action.toolInput, log: action.log } : { tool: action.tool },
+      }),
     );
   }
 

@@ -112,7 +112,8 @@ interface GenerationLike {
 
 /** A LangChain model result (`LLMResult` or `ChatResult`) as an OpenAI `chat.completion`. */
 export function toChatCompletion(result: LLMResult | ChatResult, model: string | null): Record<string, unknown> {
-  const gens: GenerationLike[] = (Array.isArray((result as LLMResult).generations?.[0]) ? (result as LLMResult).generations[0] : (result as ChatResult).generations) ?? [];
+  const gens: GenerationLike[] =
+    (Array.isArray((result as LLMResult).generations?.[0]) ? (result as LLMResult).generations[0] : (result as ChatResult).generations) ?? [];
   let usage: UsageLike | undefined;
   let id: string | undefined;
   let responseModel: string | undefined;

@@ -69,7 +69,7 @@ export function wrapChatModel<M extends BaseChatModel>(model: M): M {
   w.metadata = { ...(m.metadata ?? {}), [WRAPPED_MODEL_KEY]: true };
   // Models whose withConfig/bindTools build a new instance (ChatOpenAI does) stay wrapped.
   const withConfig = m.withConfig as (config: unknown) => unknown;
-  (w as unknown as { withConfig: (config: unknown) => unknown }).withConfig = function (config) {
+  (w as unknown as { withConfig: (config: unknown) => unknown }).withConfig = (config) => {
     const bound = withConfig.call(wrapped, config);
     return bound instanceof BaseChatModel ? wrapChatModel(bound) : bound;
   };
@@ -90,7 +90,7 @@ export function wrapChatModel<M extends BaseChatModel>(model: M): M {
     return { content, adopt, callOptions };
   };
 
-  w._generate = async function (messages, options, runManager) {
+  w._generate = async (messages, options, runManager) => {
     const { content, adopt, callOptions } = prepare(messages, options, runManager);
     let real: ChatResult | undefined;
     let realCompletion: unknown;

@@ -44,6 +44,9 @@ export function scriptAgent(server: FakeServer, stream: boolean): void {
       { kind: 'sse', events: chatStream({ id: 'chatcmpl-b', text: ['Sunny, ', '21 °C in Paris.'], usage: { input: 90, output: 9 } }) },
     );
   } else {
-    server.enqueue(json(chatCompletion({ id: 'chatcmpl-a', toolCalls: CALLS, usage: { input: 50, output: 20 } })), json(chatCompletion({ id: 'chatcmpl-b', text: 'Sunny, 21 °C in Paris.', usage: { input: 90, output: 9 } })));
+    server.enqueue(
+      json(chatCompletion({ id: 'chatcmpl-a', toolCalls: CALLS, usage: { input: 50, output: 20 } })),
+      json(chatCompletion({ id: 'chatcmpl-b', text: 'Sunny, 21 °C in Paris.', usage: { input: 90, output: 9 } })),
+    );
   }
 }

@@ -54,10 +54,13 @@ describe('@nemo-flow/langchain: a LangGraph agent in ATIF, OpenTelemetry and Ope
     assert.equal(t.session_id, 'lc-session-1');
     const agentSteps = t.steps.filter((s) => s.source === 'agent');
     assert.equal(agentSteps.length, 2);
-    assert.deepEqual(agentSteps[0]!.tool_calls?.map((c) => [c.tool_call_id, c.function_name, c.arguments]), [
-      ['call_w', 'get_weather', { city: 'Paris' }],
-      ['call_t', 'get_time', { city: 'Paris' }],
-    ]);
+    assert.deepEqual(
+      agentSteps[0]!.tool_calls?.map((c) => [c.tool_call_id, c.function_name, c.arguments]),
+      [
+        ['call_w', 'get_weather', { city: 'Paris' }],
+        ['call_t', 'get_time', { city: 'Paris' }],
+      ],
+    );
     assert.deepEqual(agentSteps[0]!.observation?.results.map((r) => r.source_call_id).sort(), ['call_t', 'call_w']);
     assert.equal(agentSteps[1]!.message, 'Sunny, 21 °C in Paris.');
     assert.deepEqual([t.final_metrics?.total_prompt_tokens, t.final_metrics?.total_completion_tokens], [140, 29]);

@@ -46,13 +46,14 @@ describe('@nemo-flow/langchain: NemoFlowCallbackHandler on a LangGraph ReAct age
     scriptAgent(server, false);
     const cap = capture();
     const handler = new NemoFlowCallbackHandler();
-    let out;
+    let answer: unknown;
     try {
-      out = await reactAgent(chatModel(server)).invoke(QUESTION, { callbacks: [handler], configurable: { thread_id: 'thread-7' } });
+      const out = await reactAgent(chatModel(server)).invoke(QUESTION, { callbacks: [handler], configurable: { thread_id: 'thread-7' } });
+      answer = out.messages.at(-1)?.content;
     } finally {
       cap.stop();
     }
-    assert.equal(out.messages.at(-1)?.content, 'Sunny, 21 °C in Paris.');
+    assert.equal(answer, 'Sunny, 21 °C in Paris.');
     const ev = cap.events;
     const s = starts(ev);
     const root = s[0]!;
@@ -64,16 +65,31 @@ describe('@nemo-flow/langchain: NemoFlowCallbackHandler on a LangGraph ReAct age
     assert.equal(llms.length, 2);
     for (const l of llms) assert.deepEqual(path(ev, l).slice(0, 2), [root.name, 'agent'], 'LLM calls sit in the agent node');
     const turn1 = endOf(ev, llms[0]!.uuid);
-    const resp = (turn1.category_profile as { annotated_response: { usage: Record<string, number>; tool_calls: { id: string; name: string }[]; finish_reason: string } }).annotated_response;
+    const resp = (
+      turn1.category_profile as { annotated_response: { usage: Record<string, number>; tool_calls: { id: string; name: string }[]; finish_reason: string } }
+    ).annotated_response;
     assert.equal(resp.usage['input_tokens'], 50);
     assert.equal(resp.usage['output_tokens'], 20);
-    assert.deepEqual(resp.tool_calls.map((c) => [c.id, c.name]), [['call_w', 'get_weather'], ['call_t', 'get_time']]);
+    assert.deepEqual(
+      resp.tool_calls.map((c) => [c.id, c.name]),
+      [
+        ['call_w', 'get_weather'],
+        ['call_t', 'get_time'],
+      ],
+    );
     assert.equal(resp.finish_reason, 'tool_calls');
     const req2 = (llms[1]!.category_profile as { annotated_request: { messages: { role: string }[] } }).annotated_request;
-    assert.deepEqual(req2.messages.map((m) => m.role), ['user', 'assistant', 'tool', 'tool'], 'the second turn sees both tool results');
+    assert.deepEqual(
+      req2.messages.map((m) => m.role),
+      ['user', 'assistant', 'tool', 'tool'],
+      'the second turn sees both tool results',
+    );
 
     const tools = s.filter((e) => e.category === 'tool');
-    assert.deepEqual(tools.map((t) => [t.name, (t.category_profile as { tool_call_id: string }).tool_call_id]).sort(), [['get_time', 'call_t'], ['get_weather', 'call_w']]);
+    assert.deepEqual(tools.map((t) => [t.name, (t.category_profile as { tool_call_id: string }).tool_call_id]).sort(), [
+      ['get_time', 'call_t'],
+      ['get_weather', 'call_w'],
+    ]);
     for (const t of tools) assert.deepEqual(path(ev, t).slice(0, 2), [root.name, 'tools'], 'both parallel tool calls sit in the tools node');
     const weather = tools.find((t) => t.name === 'get_weather')!;
     assert.deepEqual(weather.data, { city: 'Paris' });
@@ -103,7 +119,10 @@ describe('@nemo-flow/langchain: NemoFlowCallbackHandler on a LangGraph ReAct age
     const llms = starts(cap.events).filter((e) => e.category === 'llm');
     assert.equal(llms.length, 2);
     const end = endOf(cap.events, llms[1]!.uuid);
-    const profile = end.category_profile as { annotated_response: { text: string; usage: Record<string, number> }; transport?: { time_to_first_chunk_ms?: number } };
+    const profile = end.category_profile as {
+      annotated_response: { text: string; usage: Record<string, number> };
+      transport?: { time_to_first_chunk_ms?: number };
+    };
     assert.equal(profile.annotated_response.text, 'Sunny, 21 °C in Paris.');
     assert.equal(profile.annotated_response.usage['output_tokens'], 9);
     assert.equal(typeof profile.transport?.time_to_first_chunk_ms, 'number');
@@ -116,17 +135,47 @@ describe('@nemo-flow/langchain: NemoFlowCallbackHandler on a LangGraph ReAct age
       const body = req.body as { messages: { role: string; content: string }[] };
       const q = body.messages[0]!.content;
       const last = body.messages.at(-1)!;
-      if (last.role === 'tool') return { kind: 'json', body: { id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: `done ${q}` }, finish_reason: 'stop' }] } };
+      if (last.role === 'tool')
+        return {
+          kind: 'json',
+          body: {
+            id: 'c',
+            object: 'chat.completion',
+            created: 1,
+            model: 'gpt-4o-mini',
+            choices: [{ index: 0, message: { role: 'assistant', content: `done ${q}` }, finish_reason: 'stop' }],
+          },
+        };
       return {
         kind: 'json',
-        body: { id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: `call_${q}`, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ city: q }) } }] }, finish_reason: 'tool_calls' }] },
+        body: {
+          id: 'c',
+          object: 'chat.completion',
+          created: 1,
+          model: 'gpt-4o-mini',
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: 'assistant',
+                content: null,
+                tool_calls: [{ id: `call_${q}`, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ city: q }) } }],
+              },
+              finish_reason: 'tool_calls',
+            },
+          ],
+        },
       };
     });
     const cap = capture();
     const handler = new NemoFlowCallbackHandler();
     try {
       await withScope('batch', ScopeType.Function, () =>
-        Promise.all(['Oslo', 'Rome'].map((city) => reactAgent(chatModel(server)).invoke({ messages: [{ role: 'user', content: city }] }, { callbacks: [handler], runName: `agent-${city}` }))),
+        Promise.all(
+          ['Oslo', 'Rome'].map((city) =>
+            reactAgent(chatModel(server)).invoke({ messages: [{ role: 'user', content: city }] }, { callbacks: [handler], runName: `agent-${city}` }),
+          ),
+        ),
       );
     } finally {
       cap.stop();

@@ -74,7 +74,10 @@ describe('@nemo-flow/langchain: middleware on LangChain tools and chat models', 
     }
     assert.deepEqual(seen, [{ city: 'PARIS' }], 'the blocked tool never ran; the other got the rewritten args');
     const toolMessages = (server.requests[1]!.body as SentBody).messages.filter((m) => m.role === 'tool');
-    assert.deepEqual(toolMessages.map((m) => m.tool_call_id), ['call_w', 'call_t']);
+    assert.deepEqual(
+      toolMessages.map((m) => m.tool_call_id),
+      ['call_w', 'call_t'],
+    );
     assert.equal(toolMessages[0]!.content, 'Sunny, 21 °C in PARIS');
     assert.match(toolMessages[1]!.content, /time lookups are disabled/);
 
@@ -95,7 +98,10 @@ describe('@nemo-flow/langchain: middleware on LangChain tools and chat models', 
       JSON.stringify((request.content as SentBody).messages).includes('password') ? 'prompt contains a password' : undefined,
     );
     try {
-      await assert.rejects(wrapChatModel(chatModel(server)).invoke('my password is hunter2'), (err: unknown) => err instanceof GuardrailRejectedError && /password/.test(err.reason));
+      await assert.rejects(
+        wrapChatModel(chatModel(server)).invoke('my password is hunter2'),
+        (err: unknown) => err instanceof GuardrailRejectedError && /password/.test(err.reason),
+      );
     } finally {
       deregisterLlmConditionalExecutionGuardrail('no-secrets');
     }
@@ -142,7 +148,10 @@ describe('@nemo-flow/langchain: middleware on LangChain tools and chat models', 
     }
     assert.equal(parts.join(''), 'Hello');
     const end = cap.events.find((e) => e.category === 'llm' && e.scope_category === 'end')!;
-    const profile = end.category_profile as { annotated_response: { text: string; usage: Record<string, number> }; transport?: { time_to_first_chunk_ms?: number } };
+    const profile = end.category_profile as {
+      annotated_response: { text: string; usage: Record<string, number> };
+      transport?: { time_to_first_chunk_ms?: number };
+    };
     assert.equal(profile.annotated_response.text, 'Hello');
     assert.equal(profile.annotated_response.usage['input_tokens'], 5);
     assert.equal(typeof profile.transport?.time_to_first_chunk_ms, 'number');
