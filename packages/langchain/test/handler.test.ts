@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import { Document } from '@langchain/core/documents';
+import { FakeLLM } from '@langchain/core/utils/testing';
 import { ScopeType, deregisterSubscriber, registerSubscriber, withScope, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
 import { NemoFlowCallbackHandler } from '@nemo-flow/langchain';
 import { startFakeServer, type FakeServer } from '../../../test/support/fake-providers/server.js';
@@ -227,5 +228,54 @@ describe('@nemo-flow/langchain: NemoFlowCallbackHandler on a LangGraph ReAct age
     assert.equal(tool.data, null);
     assert.equal(endOf(cap.events, tool.uuid).data, null);
     assert.equal((tool.category_profile as { tool_call_id: string }).tool_call_id, 'call_w');
+  });
+
+  it('keeps cached and reasoning token counts', async () => {
+    server.enqueue({
+      kind: 'json',
+      body: {
+        id: 'chatcmpl-u',
+        object: 'chat.completion',
+        created: 1,
+        model: 'o4-mini',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        usage: {
+          prompt_tokens: 100,
+          completion_tokens: 30,
+          total_tokens: 130,
+          prompt_tokens_details: { cached_tokens: 64 },
+          completion_tokens_details: { reasoning_tokens: 12 },
+        },
+      },
+    });
+    const cap = capture();
+    try {
+      await chatModel(server).invoke('hi', { callbacks: [new NemoFlowCallbackHandler()] });
+    } finally {
+      cap.stop();
+    }
+    const end = cap.events.find((e) => e.category === 'llm' && e.scope_category === 'end')!;
+    const usage = (end.category_profile as { annotated_response: { usage: Record<string, number> } }).annotated_response.usage;
+    assert.deepEqual([usage['input_tokens'], usage['output_tokens'], usage['cache_read_tokens'], usage['reasoning_tokens']], [100, 30, 64, 12]);
+  });
+
+  it('a completion model (LLM) is an LLM call; its error ends the call with the error', async () => {
+    const cap = capture();
+    try {
+      await new FakeLLM({}).invoke('ping', { callbacks: [new NemoFlowCallbackHandler()] });
+      await assert.rejects(
+        new FakeLLM({ thrownErrorString: 'model overloaded' }).invoke('ping', { callbacks: [new NemoFlowCallbackHandler()] }),
+        /model overloaded/,
+      );
+    } finally {
+      cap.stop();
+    }
+    const llms = starts(cap.events).filter((e) => e.category === 'llm');
+    assert.equal(llms.length, 2);
+    const ok = endOf(cap.events, llms[0]!.uuid);
+    assert.equal((ok.category_profile as { annotated_response: { text: string } }).annotated_response.text, 'ping');
+    const failed = endOf(cap.events, llms[1]!.uuid);
+    assert.equal(failed.status, 'error');
+    assert.match(failed.error!.message, /model overloaded/);
   });
 });

@@ -157,6 +157,35 @@ describe('@nemo-flow/langchain: middleware on LangChain tools and chat models', 
     assert.equal(typeof profile.transport?.time_to_first_chunk_ms, 'number');
   });
 
+  it('wrapChatModel in a streamed graph with the handler: one call per turn, streamed through the pipeline', async () => {
+    scriptAgent(server, true);
+    const cap = capture();
+    const handler = new NemoFlowCallbackHandler();
+    const tokens: string[] = [];
+    try {
+      const stream = await reactAgent(wrapChatModel(chatModel(server))).stream(QUESTION, { callbacks: [handler], streamMode: 'messages' });
+      for await (const [chunk] of stream) if (chunk.getType() === 'ai' && typeof chunk.content === 'string' && chunk.content) tokens.push(chunk.content);
+    } finally {
+      cap.stop();
+    }
+    assert.deepEqual(tokens, ['Sunny, ', '21 °C in Paris.']);
+    const llms = cap.events.filter((e) => e.category === 'llm' && e.scope_category === 'start');
+    assert.equal(llms.length, 2, 'one LLM call per turn');
+    assert.ok(
+      llms.every((l) => l.attributes.includes('streaming')),
+      'run as managed streams',
+    );
+    const end = cap.events.find((e) => e.uuid === llms[1]!.uuid && e.scope_category === 'end')!;
+    const profile = end.category_profile as {
+      annotated_response: { text: string; usage: Record<string, number> };
+      transport?: { time_to_first_chunk_ms?: number };
+    };
+    assert.equal(profile.annotated_response.text, 'Sunny, 21 °C in Paris.');
+    assert.equal(profile.annotated_response.usage['output_tokens'], 9);
+    assert.equal(typeof profile.transport?.time_to_first_chunk_ms, 'number');
+    assert.equal(handler.openRuns, 0);
+  });
+
   it('bad arguments are clear errors', () => {
     assert.throws(() => wrapTool(42 as never), /wrapTool: tool must be a LangChain tool .* got 42/);
     assert.throws(() => wrapTools('x' as never), /wrapTools: tools must be an array/);
