@@ -2,13 +2,14 @@
  * The added cost per LangChain chat-model call (`ChatOpenAI.invoke`, 2 KB request, an in-process
  * `fetch` answering at once so only LangChain and the instrumentation use CPU): no callbacks,
  * `NemoFlowCallbackHandler` with the OpenInference exporter, and
- * `@arizeai/openinference-instrumentation-langchain`'s tracer, each with the same span pipeline
+ * `@arizeai/openinference-instrumentation-langchain`'s tracer, each with the same span pipeline, and a
+ * handler that does nothing (what LangChain's callback machinery costs by itself)
  * (batch processor, spans dropped). Short rounds whose order rotates; CPU time of the process per
  * call; "added" is the median over rounds of a variant minus the no-callback call in that round.
  */
 import { ChatOpenAI } from '@langchain/openai';
 import * as CallbackManagerModule from '@langchain/core/callbacks/manager';
-import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -27,8 +28,19 @@ const BODY = JSON.stringify({
 const PIPELINE = { maxQueueSize: 1 << 16, maxExportBatchSize: 512, scheduledDelayMillis: 50 };
 const cannedFetch = async (): Promise<Response> => new Response(BODY, { headers: { 'content-type': 'application/json' } });
 
+/** A handler that does nothing: what LangChain's callback machinery costs by itself (the floor). */
+class NoopHandler extends BaseCallbackHandler {
+  name = 'noop';
+  constructor() {
+    super({ _awaitHandler: true });
+  }
+  override handleChatModelStart(): void {}
+  override handleLLMEnd(): void {}
+}
+
 export interface LangChainResult {
   plainNs: number;
+  noopAddedNs: number;
   oursNs: number;
   openinferenceNs: number;
   oursAddedNs: number;
@@ -60,7 +72,7 @@ export async function runLangChain(calls: number, rounds: number): Promise<LangC
   try {
     const model = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-bench', maxRetries: 0, configuration: { fetch: cannedFetch } });
     const messages = (chatRequest().content as { messages: { role: 'user' | 'system' | 'assistant'; content: string }[] }).messages;
-    const variants: (BaseCallbackHandler[] | undefined)[] = [undefined, [new NemoFlowCallbackHandler()], [openInferenceTracer()]];
+    const variants: (BaseCallbackHandler[] | undefined)[] = [undefined, [new NemoFlowCallbackHandler()], [openInferenceTracer()], [new NoopHandler()]];
     const batch = async (callbacks: BaseCallbackHandler[] | undefined, n: number): Promise<number> => {
       const c0 = process.cpuUsage();
       for (let i = 0; i < n; i++) await model.invoke(messages, { callbacks });
@@ -68,10 +80,10 @@ export async function runLangChain(calls: number, rounds: number): Promise<LangC
       return ((c.user + c.system) * 1000) / n;
     };
     for (const v of variants) await batch(v, Math.max(20, calls));
-    const per: number[][] = [[], [], []];
+    const per: number[][] = variants.map(() => []);
     for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < 3; k++) {
-        const v = (round + k) % 3;
+      for (let k = 0; k < variants.length; k++) {
+        const v = (round + k) % variants.length;
         per[v]!.push(await batch(variants[v], calls));
       }
     }
@@ -79,6 +91,7 @@ export async function runLangChain(calls: number, rounds: number): Promise<LangC
     const added = (v: number): number => median(per[v]!.map((x, i) => x - per[0]![i]!));
     return {
       plainNs: median(per[0]!),
+      noopAddedNs: added(3),
       oursNs: median(per[1]!),
       openinferenceNs: median(per[2]!),
       oursAddedNs: added(1),
@@ -101,6 +114,7 @@ export function langchainTable(r: LangChainResult): { table: string; met: boolea
     ['', 'CPU per call', 'added'],
     ['---', '---', '---'],
     ['ChatOpenAI.invoke, no callbacks', us(r.plainNs), '—'],
+    ["a handler that does nothing (LangChain's own callback cost)", '', us(r.noopAddedNs)],
     ['ours: NemoFlowCallbackHandler + OpenInference exporter', us(r.oursNs), us(r.oursAddedNs)],
     ['@arizeai/openinference-instrumentation-langchain', us(r.openinferenceNs), us(r.openinferenceAddedNs)],
     ['target: ours adds less', '', verdict],
