@@ -81,6 +81,7 @@ export function detectRequestFormat(content: unknown): CodecName | undefined {
   if (!isObj(content)) return undefined;
   const messages = content.messages;
   if (Array.isArray(messages)) return chatOrAnthropic(content, messages);
+  if (Array.isArray(content.prompt)) return 'ai-sdk'; // LanguageModelV4CallOptions
   if (
     content.input !== undefined ||
     content.instructions !== undefined ||
@@ -105,6 +106,7 @@ export function detectResponseFormat(response: unknown): CodecName | undefined {
     if (t === 'error' && isObj(response.error)) return 'anthropic-messages'; // Responses' error event is flat
   }
   if (response.role === 'assistant' && Array.isArray(response.content)) return 'anthropic-messages';
+  if (Array.isArray(response.content) && isObj(response.usage) && response.finishReason !== undefined) return 'ai-sdk';
   return undefined;
 }
 

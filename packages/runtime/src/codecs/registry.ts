@@ -1,4 +1,5 @@
 /** The built-in codecs, one shared instance each (codecs are stateless). */
+import { AiSdkCodec } from './ai-sdk.js';
 import { AnthropicMessagesCodec } from './anthropic-messages.js';
 import { OpenAIChatCodec } from './openai-chat.js';
 import { OpenAIResponsesCodec } from './openai-responses.js';
@@ -8,6 +9,7 @@ const CODECS: Readonly<Record<CodecName, LlmCodec>> = {
   'openai-chat': new OpenAIChatCodec(),
   'openai-responses': new OpenAIResponsesCodec(),
   'anthropic-messages': new AnthropicMessagesCodec(),
+  'ai-sdk': new AiSdkCodec(),
 };
 
 /** Every codec name, in a stable order. */

@@ -1,0 +1,142 @@
+/**
+ * `nemoFlowMiddleware()`: a language-model middleware for the AI SDK's `wrapLanguageModel`. Every
+ * `doGenerate` / `doStream` becomes a managed LLM call on the runtime, so guardrails can block it
+ * before any request is sent, request intercepts rewrite the call options the provider receives,
+ * execution intercepts retry, route or cache, and subscribers see the normalized request and
+ * response (the runtime's `ai-sdk` codec) whatever the provider.
+ */
+import type {
+  LanguageModelV4,
+  LanguageModelV4CallOptions,
+  LanguageModelV4GenerateResult,
+  LanguageModelV4Middleware,
+  LanguageModelV4StreamPart,
+  LanguageModelV4StreamResult,
+} from '@ai-sdk/provider';
+import { llmCallExecute, llmStreamCallExecute, type LlmStream } from '@nemo-flow/runtime';
+
+/** The call options as the runtime sees them: everything but the abort signal (not data). */
+export type AiSdkCallContent = Omit<LanguageModelV4CallOptions, 'abortSignal'>;
+
+export interface NemoFlowMiddlewareOptions {
+  /**
+   * Name of the LLM calls (events, spans). Defaults to the model's provider id, e.g.
+   * `openai.chat` or `anthropic.messages`. A function receives the model.
+   */
+  name?: string | ((model: LanguageModelV4) => string);
+  /** Model name on events and spans. Defaults to the model's id, e.g. `gpt-4o-mini`. */
+  modelName?: string | ((model: LanguageModelV4) => string);
+  /** Recorded on every call's events. */
+  metadata?: unknown;
+  /** Attribute strings added to every call. */
+  attributes?: readonly string[];
+}
+
+function pick(v: string | ((m: LanguageModelV4) => string) | undefined, model: LanguageModelV4, fallback: string): string {
+  if (typeof v === 'function') return v(model);
+  return v ?? fallback;
+}
+
+function checkOptions(options: unknown): NemoFlowMiddlewareOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`nemoFlowMiddleware: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const o = options as NemoFlowMiddlewareOptions;
+  for (const k of ['name', 'modelName'] as const) {
+    const v = o[k];
+    if (v !== undefined && typeof v !== 'string' && typeof v !== 'function') throw new TypeError(`nemoFlowMiddleware: options.${k} must be a string or a function of the model`);
+  }
+  if (o.attributes !== undefined && !Array.isArray(o.attributes)) throw new TypeError('nemoFlowMiddleware: options.attributes must be an array of strings');
+  return o;
+}
+
+/** Splits the abort signal off the call options (it is put back on the rewritten options). */
+function split(params: LanguageModelV4CallOptions): { content: AiSdkCallContent; signal: AbortSignal | undefined } {
+  const { abortSignal, ...content } = params;
+  return { content, signal: abortSignal };
+}
+
+/** Reads a provider stream as an async iterable; stopping early cancels the provider stream. */
+async function* partsOf(stream: ReadableStream<LanguageModelV4StreamPart>): AsyncGenerator<LanguageModelV4StreamPart> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) {
+        done = true;
+        return;
+      }
+      yield r.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+/** The managed stream as the `ReadableStream` the AI SDK expects; cancelling it ends the call. */
+function readableOf(stream: LlmStream<LanguageModelV4StreamPart>): ReadableStream<LanguageModelV4StreamPart> {
+  return new ReadableStream<LanguageModelV4StreamPart>({
+    async pull(controller) {
+      try {
+        const r = await stream.next();
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      } catch (err) {
+        controller.error(err);
+      }
+    },
+    async cancel() {
+      await stream.return();
+    },
+  });
+}
+
+/**
+ * A language-model middleware putting every model call on the NeMo Flow runtime:
+ *
+ * ```ts
+ * const model = wrapLanguageModel({ model: openai('gpt-4o-mini'), middleware: nemoFlowMiddleware() });
+ * ```
+ *
+ * What the AI SDK gets back is exactly what the provider returned (or what an execution
+ * intercept produced); errors are the original ones, or a `GuardrailRejectedError`.
+ */
+export function nemoFlowMiddleware(options?: NemoFlowMiddlewareOptions): LanguageModelV4Middleware {
+  const o = checkOptions(options);
+  const callOptions = (model: LanguageModelV4) => ({
+    codec: 'ai-sdk' as const,
+    modelName: pick(o.modelName, model, model.modelId),
+    metadata: o.metadata,
+    attributes: o.attributes,
+  });
+  return {
+    specificationVersion: 'v4',
+    wrapGenerate({ params, model }): PromiseLike<LanguageModelV4GenerateResult> {
+      const { content, signal } = split(params);
+      return llmCallExecute(
+        pick(o.name, model, model.provider),
+        { headers: {}, content },
+        (req) => model.doGenerate({ ...req.content, abortSignal: signal }),
+        callOptions(model),
+      );
+    },
+    async wrapStream({ params, model }): Promise<LanguageModelV4StreamResult> {
+      const { content, signal } = split(params);
+      let rest: Omit<LanguageModelV4StreamResult, 'stream'> = {};
+      const stream = await llmStreamCallExecute(
+        pick(o.name, model, model.provider),
+        { headers: {}, content },
+        async (req) => {
+          const { stream: parts, ...meta } = await model.doStream({ ...req.content, abortSignal: signal });
+          rest = meta;
+          return partsOf(parts);
+        },
+        callOptions(model),
+      );
+      return { ...rest, stream: readableOf(stream) };
+    },
+  };
+}

@@ -1,0 +1,303 @@
+/**
+ * @nemo-flow/ai-sdk against the real `ai` 7 with `@ai-sdk/openai` and `@ai-sdk/anthropic` pointed at
+ * loopback fake servers: tool loops, streaming, structured output, middleware, aborts, exporters.
+ */
+import { strict as assert } from 'node:assert';
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateObject, generateText, isStepCount, streamText, tool, wrapLanguageModel } from 'ai';
+import { z } from 'zod';
+import {
+  GuardrailRejectedError,
+  deregisterLlmConditionalExecutionGuardrail,
+  deregisterLlmRequestIntercept,
+  deregisterSubscriber,
+  registerLlmConditionalExecutionGuardrail,
+  registerLlmRequestIntercept,
+  registerSubscriber,
+  type LifecycleEvent,
+  type ScopeEvent,
+} from '@nemo-flow/runtime';
+import type { NormalizedRequest, NormalizedResponse } from '@nemo-flow/runtime/codecs';
+import { buildTrajectories, validateTrajectory } from '@nemo-flow/exporter-atif';
+import { OtelExporter } from '@nemo-flow/exporter-otel';
+import { instrumentTools, nemoFlowMiddleware, nemoFlowTelemetry, withAgentRun } from '@nemo-flow/ai-sdk';
+import { startFakeServer, type FakeServer } from '../../../test/support/fake-providers/server.js';
+import { anthropicReply, anthropicStream, openaiChatReply, openaiChatStream } from '../../../test/support/fake-providers/ai-sdk-replies.js';
+import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
+
+const scopeEvents = (events: LifecycleEvent[]): ScopeEvent[] => events.filter((e): e is ScopeEvent => e.kind === 'scope');
+const outline = (events: LifecycleEvent[]): string[] => scopeEvents(events).map((e) => `${e.scope_category}:${e.category}:${e.name}`);
+const profile = (e: ScopeEvent): Record<string, unknown> => (e.category_profile ?? {}) as Record<string, unknown>;
+const ends = (events: LifecycleEvent[], category: string): ScopeEvent[] => scopeEvents(events).filter((e) => e.category === category && e.scope_category === 'end');
+const starts = (events: LifecycleEvent[], category: string): ScopeEvent[] => scopeEvents(events).filter((e) => e.category === category && e.scope_category === 'start');
+const errorOf = (e: ScopeEvent): { type?: string; message?: string } | undefined => (e as unknown as { error?: { type?: string; message?: string } }).error;
+
+function weatherTools(calls: string[]) {
+  return {
+    weather: tool({
+      description: 'Current weather in a city',
+      inputSchema: z.object({ city: z.string() }),
+      execute: async ({ city }: { city: string }) => {
+        calls.push(city);
+        return { city, forecast: 'sunny', celsius: 21 };
+      },
+    }),
+    broken: tool({
+      description: 'Always fails',
+      inputSchema: z.object({}),
+      execute: async (): Promise<string> => {
+        throw new Error('disk on fire');
+      },
+    }),
+  };
+}
+
+describe('@nemo-flow/ai-sdk', () => {
+  let server: FakeServer;
+  let events: LifecycleEvent[];
+  let openai: ReturnType<typeof createOpenAI>;
+  let anthropic: ReturnType<typeof createAnthropic>;
+
+  before(async () => {
+    server = await startFakeServer();
+    openai = createOpenAI({ baseURL: `${server.url}/v1`, apiKey: 'test-key' });
+    anthropic = createAnthropic({ baseURL: `${server.url}/v1`, apiKey: 'test-key' });
+  });
+  after(() => server.stop());
+  beforeEach(() => {
+    server.reset();
+    events = [];
+    registerSubscriber('ai-sdk-test', (e) => void events.push(e));
+  });
+  afterEach(() => deregisterSubscriber('ai-sdk-test'));
+
+  const gpt = () => wrapLanguageModel({ model: openai.chat('gpt-4o-mini'), middleware: nemoFlowMiddleware() });
+  const claude = () => wrapLanguageModel({ model: anthropic('claude-haiku-4-5'), middleware: nemoFlowMiddleware() });
+
+  it('a multi-step tool loop is one agent run: LLM call, tool call, LLM call, in order, linked by tool call id', async () => {
+    server.enqueue(
+      openaiChatReply({ toolCalls: [{ id: 'call_w1', name: 'weather', args: { city: 'Oslo' } }], usage: { input: 30, output: 10, cached: 12, reasoning: 4 } }),
+      openaiChatReply({ text: 'Oslo is sunny, 21°C.' }),
+    );
+    const calls: string[] = [];
+    const result = await withAgentRun('weather-agent', () =>
+      generateText({ model: gpt(), system: 'You are terse.', prompt: 'Weather in Oslo?', tools: instrumentTools(weatherTools(calls)), stopWhen: isStepCount(3) }),
+    );
+    assert.equal(result.text, 'Oslo is sunny, 21°C.');
+    assert.deepEqual(calls, ['Oslo']);
+    assert.deepEqual(outline(events), [
+      'start:agent:weather-agent',
+      'start:llm:openai.chat',
+      'end:llm:openai.chat',
+      'start:tool:weather',
+      'end:tool:weather',
+      'start:llm:openai.chat',
+      'end:llm:openai.chat',
+      'end:agent:weather-agent',
+    ]);
+    const [agent] = starts(events, 'agent');
+    for (const e of scopeEvents(events).filter((x) => x.category !== 'agent')) assert.equal(e.parent_uuid, agent!.uuid);
+    const tool0 = starts(events, 'tool')[0]!;
+    assert.equal(profile(tool0).tool_call_id, 'call_w1');
+    assert.deepEqual(tool0.data, { city: 'Oslo' });
+    const first = profile(ends(events, 'llm')[0]!).annotated_response as NormalizedResponse;
+    assert.equal(first.provider_format, 'ai-sdk');
+    assert.deepEqual(first.tool_calls, [{ id: 'call_w1', name: 'weather', arguments: { city: 'Oslo' } }]);
+    assert.equal(first.finish_reason, 'tool_calls');
+    assert.deepEqual(first.usage, { input_tokens: 30, output_tokens: 10, total_tokens: 40, cache_read_tokens: 12, reasoning_tokens: 4 });
+    assert.equal(profile(ends(events, 'llm')[0]!).model_name, 'gpt-4o-mini');
+    const second = profile(starts(events, 'llm')[1]!).annotated_request as NormalizedRequest;
+    assert.deepEqual(
+      second.messages.map((m) => m.role),
+      ['system', 'user', 'assistant', 'tool'],
+    );
+    assert.equal(second.messages[3]!.tool_call_id, 'call_w1');
+    assert.match(second.messages[3]!.text, /sunny/);
+    assert.deepEqual(second.tools?.map((t) => t.name), ['weather', 'broken']);
+
+    // The same run as an ATIF trajectory: valid, the tool result linked to the call.
+    const [traj] = buildTrajectories(events);
+    assert.ok(traj);
+    assert.deepEqual(validateTrajectory(traj.trajectory), []);
+    const agentSteps = traj.trajectory.steps.filter((s) => s.source === 'agent');
+    assert.equal(agentSteps[0]!.tool_calls?.[0]?.tool_call_id, 'call_w1');
+    assert.equal(agentSteps[0]!.observation?.results[0]?.source_call_id, 'call_w1');
+    assert.equal(agentSteps[0]!.metrics?.prompt_tokens, 30);
+    assert.equal(agentSteps[1]!.message, 'Oslo is sunny, 21°C.');
+  });
+
+  it('a failing tool is a failed tool call; the loop goes on', async () => {
+    server.enqueue(openaiChatReply({ toolCalls: [{ id: 'call_b', name: 'broken', args: {} }] }), openaiChatReply({ text: 'The tool failed.' }));
+    const result = await withAgentRun('agent', () =>
+      generateText({ model: gpt(), prompt: 'Break it', tools: instrumentTools(weatherTools([])), stopWhen: isStepCount(3) }),
+    );
+    assert.equal(result.text, 'The tool failed.');
+    const [toolEnd] = ends(events, 'tool');
+    assert.equal(errorOf(toolEnd!)?.message, 'disk on fire');
+    const second = profile(starts(events, 'llm')[1]!).annotated_request as NormalizedRequest;
+    assert.match(second.messages.at(-1)!.text, /disk on fire/);
+  });
+
+  it('a conditional guardrail blocks the call before any request is sent', async () => {
+    registerLlmConditionalExecutionGuardrail('no-secrets', 0, (req) => {
+      const prompt = JSON.stringify((req.content as { prompt: unknown }).prompt);
+      return prompt.includes('password') ? 'prompt mentions a password' : undefined;
+    });
+    try {
+      await assert.rejects(
+        withAgentRun('agent', () => generateText({ model: claude(), prompt: 'my password is hunter2', maxRetries: 0 })),
+        (err: unknown) => err instanceof GuardrailRejectedError || (err as { cause?: unknown }).cause instanceof GuardrailRejectedError,
+      );
+    } finally {
+      deregisterLlmConditionalExecutionGuardrail('no-secrets');
+    }
+    assert.equal(server.requests.length, 0);
+    const [llmEnd] = ends(events, 'llm');
+    assert.equal(errorOf(llmEnd!)?.type, 'GuardrailRejectedError');
+  });
+
+  it('a request intercept rewrites what the provider receives (Anthropic)', async () => {
+    registerLlmRequestIntercept('house-style', 0, (ctx) => {
+      const a = ctx.annotated!;
+      a.params.temperature = 0.1;
+      a.messages.unshift({ role: 'system', text: 'Answer in French.' });
+      return { annotated: a };
+    });
+    server.enqueue(anthropicReply({ text: 'Bonjour.', reasoning: 'The user greets.', usage: { input: 15, output: 3, cached: 5 } }));
+    try {
+      const r = await generateText({ model: claude(), prompt: 'Hello', temperature: 0.9 });
+      assert.equal(r.text, 'Bonjour.');
+    } finally {
+      deregisterLlmRequestIntercept('house-style');
+    }
+    const body = server.requests[0]!.body as { temperature: number; system: { text: string }[]; messages: unknown[] };
+    assert.equal(body.temperature, 0.1);
+    assert.equal(body.system[0]!.text, 'Answer in French.');
+    const res = profile(ends(events, 'llm')[0]!).annotated_response as NormalizedResponse;
+    assert.equal(res.reasoning, 'The user greets.');
+    assert.equal(res.usage?.cache_read_tokens, 5);
+    assert.equal(res.usage?.input_tokens, 15);
+  });
+
+  it('streamText: a consumer stopping early ends the LLM call and the agent run', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    server.enqueue(anthropicStream({ pieces: ['One ', 'two ', 'three.'] }, 'claude-haiku-4-5', { gate: () => held }));
+    const seen: string[] = [];
+    await withAgentRun('streamer', async () => {
+      const r = streamText({ model: claude(), prompt: 'Count' });
+      for await (const t of r.textStream) {
+        seen.push(t);
+        break;
+      }
+    });
+    release();
+    assert.deepEqual(seen, ['One ']);
+    assert.deepEqual(outline(events), ['start:agent:streamer', 'start:llm:anthropic.messages', 'end:llm:anthropic.messages', 'end:agent:streamer']);
+    const end = ends(events, 'llm')[0]!;
+    assert.deepEqual(profile(end).stream, { chunks: (profile(end).stream as { chunks: number }).chunks, completed: false });
+  });
+
+  it('streamText with tools: streamed steps and tool calls under one agent (OpenAI)', async () => {
+    server.enqueue(
+      openaiChatStream({ toolCalls: [{ id: 'call_s', name: 'weather', args: { city: 'Rome' } }] }),
+      openaiChatStream({ pieces: ['Rome ', 'is sunny.'], usage: { input: 44, output: 5 } }),
+    );
+    const text = await withAgentRun('stream-agent', async () => {
+      const r = streamText({ model: gpt(), prompt: 'Rome?', tools: instrumentTools(weatherTools([])), stopWhen: isStepCount(3) });
+      return r.text;
+    });
+    assert.equal(text, 'Rome is sunny.');
+    assert.deepEqual(outline(events), [
+      'start:agent:stream-agent',
+      'start:llm:openai.chat',
+      'end:llm:openai.chat',
+      'start:tool:weather',
+      'end:tool:weather',
+      'start:llm:openai.chat',
+      'end:llm:openai.chat',
+      'end:agent:stream-agent',
+    ]);
+    const last = profile(ends(events, 'llm')[1]!).annotated_response as NormalizedResponse;
+    assert.equal(last.text, 'Rome is sunny.');
+    assert.equal(last.usage?.input_tokens, 44);
+    assert.equal((profile(ends(events, 'llm')[0]!).annotated_response as NormalizedResponse).tool_calls[0]!.id, 'call_s');
+  });
+
+  it('generateObject: structured output through the middleware', async () => {
+    server.enqueue(openaiChatReply({ text: JSON.stringify({ name: 'Ada', age: 36 }) }));
+    const { object } = await withAgentRun('extract', () =>
+      generateObject({ model: gpt(), schema: z.object({ name: z.string(), age: z.number() }), prompt: 'Ada, 36' }),
+    );
+    assert.deepEqual(object, { name: 'Ada', age: 36 });
+    const req = profile(starts(events, 'llm')[0]!).annotated_request as NormalizedRequest;
+    assert.equal((req.extra.responseFormat as { type: string }).type, 'json');
+    assert.deepEqual(outline(events), ['start:agent:extract', 'start:llm:openai.chat', 'end:llm:openai.chat', 'end:agent:extract']);
+  });
+
+  it('an abortSignal ends the LLM call and the agent run with the abort', async () => {
+    const ctrl = new AbortController();
+    server.respond(() => {
+      ctrl.abort(new Error('user cancelled'));
+      return undefined;
+    });
+    server.enqueue(openaiChatReply({ text: 'late' }));
+    await assert.rejects(withAgentRun('aborted', () => generateText({ model: gpt(), prompt: 'x', abortSignal: ctrl.signal, maxRetries: 0 })));
+    assert.deepEqual(outline(events), ['start:agent:aborted', 'start:llm:openai.chat', 'end:llm:openai.chat', 'end:agent:aborted']);
+    assert.ok(errorOf(ends(events, 'llm')[0]!));
+    assert.ok(errorOf(ends(events, 'agent')[0]!));
+  });
+
+  it('nemoFlowTelemetry: experimental_telemetry alone gives the same tree', async () => {
+    server.enqueue(openaiChatReply({ toolCalls: [{ id: 'call_t', name: 'weather', args: { city: 'Lima' } }] }), openaiChatReply({ text: 'Lima: sunny.' }));
+    const r = await generateText({
+      model: gpt(),
+      prompt: 'Lima?',
+      tools: weatherTools([]),
+      stopWhen: isStepCount(3),
+      experimental_telemetry: { functionId: 'lima-agent', integrations: [nemoFlowTelemetry()] },
+    });
+    assert.equal(r.text, 'Lima: sunny.');
+    assert.deepEqual(outline(events), [
+      'start:agent:lima-agent',
+      'start:llm:openai.chat',
+      'end:llm:openai.chat',
+      'start:tool:weather',
+      'end:tool:weather',
+      'start:llm:openai.chat',
+      'end:llm:openai.chat',
+      'end:agent:lima-agent',
+    ]);
+    assert.equal(profile(starts(events, 'tool')[0]!).tool_call_id, 'call_t');
+    const [agent] = starts(events, 'agent');
+    for (const e of scopeEvents(events).filter((x) => x.category !== 'agent')) assert.equal(e.parent_uuid, agent!.uuid);
+  });
+
+  it('exports the run over OTLP as one trace: agent → LLM and tool spans with GenAI attributes', async () => {
+    const receiver = await startOtlpReceiver();
+    const exporter = new OtelExporter({ endpoint: receiver.url });
+    registerSubscriber('ai-sdk-otel', exporter);
+    try {
+      server.enqueue(openaiChatReply({ toolCalls: [{ id: 'call_o', name: 'weather', args: { city: 'Kyiv' } }] }), openaiChatReply({ text: 'Kyiv: sunny.' }));
+      await withAgentRun('otel-agent', () => generateText({ model: gpt(), prompt: 'Kyiv?', tools: instrumentTools(weatherTools([])), stopWhen: isStepCount(3) }));
+      await exporter.forceFlush();
+      const spans = await receiver.waitForSpans(4);
+      const root = spans.find((s) => s.parentSpanId === undefined)!;
+      assert.match(root.name, /otel-agent/);
+      for (const s of spans) {
+        assert.equal(s.traceId, root.traceId);
+        if (s !== root) assert.equal(s.parentSpanId, root.spanId);
+      }
+      const llm = spans.filter((s) => s.attributes['gen_ai.request.model'] === 'gpt-4o-mini');
+      assert.equal(llm.length, 2);
+      assert.equal(llm[0]!.attributes['gen_ai.usage.input_tokens'], 20);
+      const toolSpan = spans.find((s) => s.attributes['gen_ai.tool.call.id'] === 'call_o');
+      assert.ok(toolSpan, 'tool span carries the call id');
+    } finally {
+      deregisterSubscriber('ai-sdk-otel');
+      await exporter.shutdown({ timeoutMillis: 2000 });
+      await receiver.close();
+    }
+  });
+});

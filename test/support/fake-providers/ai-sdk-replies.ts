@@ -1,0 +1,110 @@
+/**
+ * Replies in the wire formats the AI SDK's OpenAI (Chat Completions) and Anthropic (Messages)
+ * providers read, for the shared loopback FakeServer. Small builders: a text answer, tool calls,
+ * and the same as server-sent events.
+ */
+import type { Reply, SseEvent } from './server.js';
+
+export interface FakeToolCall {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+export interface FakeTurn {
+  text?: string;
+  toolCalls?: FakeToolCall[];
+  reasoning?: string;
+  usage?: { input: number; output: number; cached?: number; reasoning?: number };
+}
+
+const DEFAULT_USAGE = { input: 20, output: 8 };
+
+/** An OpenAI Chat Completions response (JSON). */
+export function openaiChatReply(turn: FakeTurn, model = 'gpt-4o-mini'): Reply {
+  const u = turn.usage ?? DEFAULT_USAGE;
+  const message: Record<string, unknown> = { role: 'assistant', content: turn.text ?? null };
+  if (turn.toolCalls) message.tool_calls = turn.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } }));
+  return {
+    kind: 'json',
+    body: {
+      id: `chatcmpl-${Math.random().toString(36).slice(2, 10)}`,
+      object: 'chat.completion',
+      created: 1_760_000_000,
+      model,
+      choices: [{ index: 0, message, finish_reason: turn.toolCalls ? 'tool_calls' : 'stop' }],
+      usage: {
+        prompt_tokens: u.input,
+        completion_tokens: u.output,
+        total_tokens: u.input + u.output,
+        prompt_tokens_details: { cached_tokens: u.cached ?? 0 },
+        completion_tokens_details: { reasoning_tokens: u.reasoning ?? 0 },
+      },
+    },
+  };
+}
+
+/** The same turn streamed as Chat Completions chunks (text in `pieces`), usage last. */
+export function openaiChatStream(turn: FakeTurn & { pieces?: string[] }, model = 'gpt-4o-mini', extra?: Partial<Extract<Reply, { kind: 'sse' }>>): Reply {
+  const u = turn.usage ?? DEFAULT_USAGE;
+  const base = { id: 'chatcmpl-stream', object: 'chat.completion.chunk', created: 1_760_000_000, model };
+  const events: SseEvent[] = [{ data: { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] } }];
+  for (const p of turn.pieces ?? (turn.text ? [turn.text] : [])) events.push({ data: { ...base, choices: [{ index: 0, delta: { content: p }, finish_reason: null }] } });
+  (turn.toolCalls ?? []).forEach((c, index) =>
+    events.push({ data: { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } }] }, finish_reason: null }] } }),
+  );
+  events.push({ data: { ...base, choices: [{ index: 0, delta: {}, finish_reason: turn.toolCalls ? 'tool_calls' : 'stop' }] } });
+  events.push({ data: { ...base, choices: [], usage: { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output } } });
+  events.push({ data: '[DONE]' });
+  return { kind: 'sse', events, ...extra };
+}
+
+/** An Anthropic Messages response (JSON). */
+export function anthropicReply(turn: FakeTurn, model = 'claude-haiku-4-5'): Reply {
+  const u = turn.usage ?? DEFAULT_USAGE;
+  const content: unknown[] = [];
+  if (turn.reasoning) content.push({ type: 'thinking', thinking: turn.reasoning, signature: 'sig' });
+  if (turn.text) content.push({ type: 'text', text: turn.text });
+  for (const c of turn.toolCalls ?? []) content.push({ type: 'tool_use', id: c.id, name: c.name, input: c.args });
+  return {
+    kind: 'json',
+    body: {
+      id: `msg_${Math.random().toString(36).slice(2, 10)}`,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content,
+      stop_reason: turn.toolCalls ? 'tool_use' : 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: u.input - (u.cached ?? 0), output_tokens: u.output, cache_read_input_tokens: u.cached ?? 0, cache_creation_input_tokens: 0 },
+    },
+  };
+}
+
+/** The same turn streamed as Anthropic Messages events (text in `pieces`). */
+export function anthropicStream(turn: FakeTurn & { pieces?: string[] }, model = 'claude-haiku-4-5', extra?: Partial<Extract<Reply, { kind: 'sse' }>>): Reply {
+  const u = turn.usage ?? DEFAULT_USAGE;
+  const ev = (event: string, data: Record<string, unknown>): SseEvent => ({ event, data: { type: event, ...data } });
+  const events: SseEvent[] = [
+    ev('message_start', {
+      message: { id: 'msg_stream', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: u.input, output_tokens: 1 } },
+    }),
+  ];
+  let index = 0;
+  const pieces = turn.pieces ?? (turn.text ? [turn.text] : []);
+  if (pieces.length > 0) {
+    events.push(ev('content_block_start', { index, content_block: { type: 'text', text: '' } }));
+    for (const p of pieces) events.push(ev('content_block_delta', { index, delta: { type: 'text_delta', text: p } }));
+    events.push(ev('content_block_stop', { index }));
+    index++;
+  }
+  for (const c of turn.toolCalls ?? []) {
+    events.push(ev('content_block_start', { index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } }));
+    events.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.args) } }));
+    events.push(ev('content_block_stop', { index }));
+    index++;
+  }
+  events.push(ev('message_delta', { delta: { stop_reason: turn.toolCalls ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: u.output } }));
+  events.push(ev('message_stop', {}));
+  return { kind: 'sse', events, ...extra };
+}
