@@ -57,23 +57,37 @@ function split(params: LanguageModelV4CallOptions): { content: AiSdkCallContent;
   return { content, signal: abortSignal };
 }
 
-/** Reads a provider stream as an async iterable; stopping early cancels the provider stream. */
-async function* partsOf(stream: ReadableStream<LanguageModelV4StreamPart>): AsyncGenerator<LanguageModelV4StreamPart> {
+/**
+ * Reads a provider stream as an async iterable. Stopping early cancels the provider stream at
+ * once, even while a read is pending (an async generator would wait for that read to finish). A
+ * stream that ends because the call was aborted ends with the abort reason.
+ */
+function partsOf(stream: ReadableStream<LanguageModelV4StreamPart>, signal: AbortSignal | undefined): AsyncIterableIterator<LanguageModelV4StreamPart> {
   const reader = stream.getReader();
-  let done = false;
-  try {
-    for (;;) {
+  let closed = false;
+  const it: AsyncIterableIterator<LanguageModelV4StreamPart> = {
+    async next() {
+      if (closed) return { done: true, value: undefined };
       const r = await reader.read();
       if (r.done) {
-        done = true;
-        return;
+        closed = true;
+        // Providers close their stream quietly on abort: the call ended because of the abort.
+        if (signal?.aborted) throw signal.reason ?? new DOMException('aborted', 'AbortError');
       }
-      yield r.value;
-    }
-  } finally {
-    if (!done) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
+      return r.done ? { done: true, value: undefined } : { done: false, value: r.value };
+    },
+    async return() {
+      if (!closed) {
+        closed = true;
+        await reader.cancel().catch(() => undefined);
+      }
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it;
 }
 
 /** The managed stream as the `ReadableStream` the AI SDK expects; cancelling it ends the call. */
@@ -132,7 +146,7 @@ export function nemoFlowMiddleware(options?: NemoFlowMiddlewareOptions): Languag
         async (req) => {
           const { stream: parts, ...meta } = await model.doStream({ ...req.content, abortSignal: signal });
           rest = meta;
-          return partsOf(parts);
+          return partsOf(parts, signal);
         },
         callOptions(model),
       );

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateObject, generateText, isStepCount, streamText, tool, wrapLanguageModel } from 'ai';
+import { Output, generateText, isStepCount, streamText, tool, wrapLanguageModel } from 'ai';
 import { z } from 'zod';
 import {
   GuardrailRejectedError,
@@ -180,23 +180,28 @@ describe('@nemo-flow/ai-sdk', () => {
     assert.equal(res.usage?.input_tokens, 15);
   });
 
-  it('streamText: a consumer stopping early ends the LLM call and the agent run', async () => {
+  it('streamText cancelled early (abortSignal after the first chunk) ends the LLM call and the agent run', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    server.enqueue(anthropicStream({ pieces: ['One ', 'two ', 'three.'] }, 'claude-haiku-4-5', { gate: () => held }));
+    let sent = 0; // the text block's start and first delta go out; the rest waits for the test
+    server.enqueue(anthropicStream({ pieces: ['One ', 'two ', 'three.'] }, 'claude-haiku-4-5', { gate: () => (sent++ < 2 ? Promise.resolve() : held) }));
     const seen: string[] = [];
+    const ctrl = new AbortController();
+    let aborted = false;
     await withAgentRun('streamer', async () => {
-      const r = streamText({ model: claude(), prompt: 'Count' });
+      const r = streamText({ model: claude(), prompt: 'Count', abortSignal: ctrl.signal, onAbort: () => void (aborted = true) });
       for await (const t of r.textStream) {
         seen.push(t);
-        break;
+        ctrl.abort();
       }
     });
     release();
     assert.deepEqual(seen, ['One ']);
+    assert.ok(aborted);
     assert.deepEqual(outline(events), ['start:agent:streamer', 'start:llm:anthropic.messages', 'end:llm:anthropic.messages', 'end:agent:streamer']);
     const end = ends(events, 'llm')[0]!;
-    assert.deepEqual(profile(end).stream, { chunks: (profile(end).stream as { chunks: number }).chunks, completed: false });
+    assert.equal(errorOf(end)?.type, 'AbortError', 'the LLM call ended with the abort');
+    assert.equal(server.requests.length, 1);
   });
 
   it('streamText with tools: streamed steps and tool calls under one agent (OpenAI)', async () => {
@@ -225,12 +230,12 @@ describe('@nemo-flow/ai-sdk', () => {
     assert.equal((profile(ends(events, 'llm')[0]!).annotated_response as NormalizedResponse).tool_calls[0]!.id, 'call_s');
   });
 
-  it('generateObject: structured output through the middleware', async () => {
+  it('structured output (generateText with Output.object) through the middleware', async () => {
     server.enqueue(openaiChatReply({ text: JSON.stringify({ name: 'Ada', age: 36 }) }));
-    const { object } = await withAgentRun('extract', () =>
-      generateObject({ model: gpt(), schema: z.object({ name: z.string(), age: z.number() }), prompt: 'Ada, 36' }),
+    const { output } = await withAgentRun('extract', () =>
+      generateText({ model: gpt(), output: Output.object({ schema: z.object({ name: z.string(), age: z.number() }) }), prompt: 'Ada, 36' }),
     );
-    assert.deepEqual(object, { name: 'Ada', age: 36 });
+    assert.deepEqual(output, { name: 'Ada', age: 36 });
     const req = profile(starts(events, 'llm')[0]!).annotated_request as NormalizedRequest;
     assert.equal((req.extra.responseFormat as { type: string }).type, 'json');
     assert.deepEqual(outline(events), ['start:agent:extract', 'start:llm:openai.chat', 'end:llm:openai.chat', 'end:agent:extract']);
