@@ -70,7 +70,7 @@ describe('codecs: detection and lookup', () => {
   });
 
   it('getCodec returns shared instances and rejects unknown names', () => {
-    assert.deepEqual(CODEC_NAMES, ['openai-chat', 'openai-responses', 'anthropic-messages']);
+    assert.deepEqual(CODEC_NAMES, ['openai-chat', 'openai-responses', 'anthropic-messages', 'ai-sdk']);
     assert.ok(getCodec('openai-chat') instanceof OpenAIChatCodec);
     assert.ok(getCodec('openai-responses') instanceof OpenAIResponsesCodec);
     assert.ok(getCodec('anthropic-messages') instanceof AnthropicMessagesCodec);
