@@ -15,8 +15,9 @@ export interface NemoFlowTelemetryOptions {
    */
   agentName?: string;
   /**
-   * Run tool executions as managed tool calls (default true). Set false when the tools are
-   * already wrapped with `instrumentTools` (they would be recorded twice).
+   * Run tool executions as managed tool calls (default true). Tools wrapped with
+   * `instrumentTools` as well are still recorded once. Set false to record tools only through
+   * `instrumentTools` (its options then apply).
    */
   tools?: boolean;
 }

@@ -3,7 +3,7 @@
  * (guardrails, request intercepts, retries, redaction) applies and the call's `tool_call_id` is the
  * model's, linking it to the LLM turn that requested it.
  */
-import { toolCallExecute } from '@nemo-flow/runtime';
+import { ToolHandle, getHandle, toolCallExecute } from '@nemo-flow/runtime';
 
 const WRAPPED = Symbol.for('nemo-flow.ai-sdk.instrumented-tool');
 
@@ -32,8 +32,12 @@ export function instrumentTool<T extends object>(name: string, tool: T, options?
   const execute = (tool as { execute?: unknown }).execute;
   if (typeof execute !== 'function' || (execute as { [WRAPPED]?: true })[WRAPPED]) return tool;
   const run = execute as Execute;
-  const wrapped = (input: unknown, opts: ExecuteOptions) =>
-    toolCallExecute(
+  const wrapped = (input: unknown, opts: ExecuteOptions) => {
+    const id = typeof opts?.toolCallId === 'string' ? opts.toolCallId : undefined;
+    // Already inside this very call (nemoFlowTelemetry made it managed): record it once.
+    const current = getHandle();
+    if (id !== undefined && current instanceof ToolHandle && current.toolCallId === id && current.isOpen) return run.call(tool, input, opts);
+    return toolCallExecute(
       name,
       input,
       async (args) => {
@@ -45,8 +49,9 @@ export function instrumentTool<T extends object>(name: string, tool: T, options?
         for await (const v of out) last = v;
         return last;
       },
-      { toolCallId: typeof opts?.toolCallId === 'string' ? opts.toolCallId : undefined, metadata: options?.metadata, attributes: options?.attributes },
+      { toolCallId: id, metadata: options?.metadata, attributes: options?.attributes },
     );
+  };
   Object.defineProperty(wrapped, WRAPPED, { value: true });
   return { ...tool, execute: wrapped };
 }

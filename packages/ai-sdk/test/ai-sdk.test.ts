@@ -279,6 +279,35 @@ describe('@nemo-flow/ai-sdk', () => {
     for (const e of scopeEvents(events).filter((x) => x.category !== 'agent')) assert.equal(e.parent_uuid, agent!.uuid);
   });
 
+  it('nemoFlowTelemetry with instrumentTools records each tool call once; concurrent runs stay apart', async () => {
+    server.respond((req) => {
+      const body = req.body as { messages: { role: string; content: unknown }[] };
+      const city = JSON.stringify(body.messages).includes('Paris') ? 'Paris' : 'Tokyo';
+      const answered = body.messages.some((m) => m.role === 'tool');
+      return answered ? openaiChatReply({ text: `${city}: fine.` }) : openaiChatReply({ toolCalls: [{ id: `call_${city}`, name: 'weather', args: { city } }] });
+    });
+    const run = (city: string) =>
+      generateText({
+        model: gpt(),
+        prompt: `${city}?`,
+        tools: instrumentTools(weatherTools([])),
+        stopWhen: isStepCount(3),
+        experimental_telemetry: { functionId: `agent-${city}`, integrations: [nemoFlowTelemetry()] },
+      });
+    const [a, b] = await Promise.all([run('Paris'), run('Tokyo')]);
+    assert.equal(a.text, 'Paris: fine.');
+    assert.equal(b.text, 'Tokyo: fine.');
+    const agents = starts(events, 'agent');
+    assert.equal(agents.length, 2);
+    for (const agent of agents) {
+      const city = agent.name.slice('agent-'.length);
+      const children = scopeEvents(events).filter((e) => e.parent_uuid === agent.uuid && e.scope_category === 'start');
+      assert.deepEqual(children.map((e) => `${e.category}:${e.name}`), ['llm:openai.chat', 'tool:weather', 'llm:openai.chat']);
+      assert.equal(profile(children[1]!).tool_call_id, `call_${city}`);
+    }
+    assert.equal(starts(events, 'tool').length, 2);
+  });
+
   it('exports the run over OTLP as one trace: agent → LLM and tool spans with GenAI attributes', async () => {
     const receiver = await startOtlpReceiver();
     const exporter = new OtelExporter({ endpoint: receiver.url });

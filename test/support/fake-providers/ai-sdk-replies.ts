@@ -18,7 +18,7 @@ export interface FakeTurn {
   usage?: { input: number; output: number; cached?: number; reasoning?: number };
 }
 
-const DEFAULT_USAGE = { input: 20, output: 8 };
+const DEFAULT_USAGE: NonNullable<FakeTurn['usage']> = { input: 20, output: 8 };
 
 /** An OpenAI Chat Completions response (JSON). */
 export function openaiChatReply(turn: FakeTurn, model = 'gpt-4o-mini'): Reply {

@@ -372,7 +372,7 @@ function usageOf(u: unknown): Usage | undefined {
 }
 
 function head(r: unknown): { res: NormalizedResponse; r: Obj } {
-  if (!isObj(r)) throw new CodecError(`expected a generate result, got ${typeOf(r)}`, CODEC);
+  if (!isObj(r)) throw new CodecError(`expected a response object (a generate result), got ${typeOf(r)}`, CODEC);
   const res: NormalizedResponse = { provider_format: CODEC, text: '', tool_calls: [] };
   const meta = isObj(r.response) ? r.response : undefined;
   if (meta && typeof meta.id === 'string') res.id = meta.id;
