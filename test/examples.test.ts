@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startFakeServer } from './support/fake-providers/server.js';
+import { openaiChatReply, openaiChatStream } from './support/fake-providers/ai-sdk-replies.js';
 
 const run = promisify(execFile);
 const root = process.cwd(); // mocha runs from the repository root
@@ -56,5 +58,29 @@ describe('examples', () => {
     assert.match(out, /✖ tool get_weather .*ValidationError/);
     assert.match(out, /rejected: city: Invalid input: expected string, received number/);
     assert.match(out, /result: reminder set for Thu, 24 Dec 2026 18:00:00 GMT/);
+  });
+  it('ai-sdk-agent: the real AI SDK with @ai-sdk/openai against a fake server (OPENAI_BASE_URL)', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        openaiChatReply({ toolCalls: [{ id: 'call_paris', name: 'get_weather', args: { city: 'Paris' } }], usage: { input: 40, output: 5 } }),
+        openaiChatReply({ text: 'Sunny, 21 °C in Paris.', usage: { input: 70, output: 9 } }),
+        openaiChatStream({ pieces: ['Light ', 'clothes.'], usage: { input: 90, output: 3 } }),
+      );
+      const { stdout: out } = await run(process.execPath, ['--import', 'tsx', join(root, 'examples', 'ai-sdk-agent.ts')], {
+        cwd: root,
+        env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'test-key' },
+      });
+      assert.match(out, /▶ agent ai-sdk-weather-agent/);
+      assert.match(out, /✔ llm openai\.chat .* tokens 40→5/);
+      assert.match(out, /✔ tool get_weather/);
+      assert.match(out, /✔ llm openai\.chat .* tokens 90→3/);
+      assert.match(out, /answer: Sunny, 21 °C in Paris\. Light clothes\./);
+      assert.equal(server.requests.length, 3);
+      const second = server.requests[1]!.body as { messages: { role: string; tool_call_id?: string }[] };
+      assert.equal(second.messages.at(-1)!.tool_call_id, 'call_paris');
+    } finally {
+      await server.stop();
+    }
   });
 });
