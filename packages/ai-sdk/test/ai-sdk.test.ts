@@ -22,8 +22,9 @@ import type { NormalizedRequest, NormalizedResponse } from '@nemo-flow/runtime/c
 import { buildTrajectories, validateTrajectory } from '@nemo-flow/exporter-atif';
 import { OtelExporter } from '@nemo-flow/exporter-otel';
 import { instrumentTools, nemoFlowMiddleware, nemoFlowTelemetry, withAgentRun } from '@nemo-flow/ai-sdk';
-import { startFakeServer, type FakeServer } from '../../../test/support/fake-providers/server.js';
-import { anthropicReply, anthropicStream, openaiChatReply, openaiChatStream } from '../../../test/support/fake-providers/ai-sdk-replies.js';
+import { startFakeServer, type FakeServer, type Reply } from '../../../test/support/fake-providers/server.js';
+import { anthropicReply, anthropicStream } from '../../../test/support/fake-providers/ai-sdk-anthropic.js';
+import { chatCompletion, chatStream, json, responseObject, type ToolCallSpec, type Usage } from '../../../test/support/fake-providers/openai.js';
 import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
 
 const scopeEvents = (events: LifecycleEvent[]): ScopeEvent[] => events.filter((e): e is ScopeEvent => e.kind === 'scope');
@@ -32,6 +33,18 @@ const profile = (e: ScopeEvent): Record<string, unknown> => (e.category_profile 
 const ends = (events: LifecycleEvent[], category: string): ScopeEvent[] => scopeEvents(events).filter((e) => e.category === category && e.scope_category === 'end');
 const starts = (events: LifecycleEvent[], category: string): ScopeEvent[] => scopeEvents(events).filter((e) => e.category === category && e.scope_category === 'start');
 const errorOf = (e: ScopeEvent): { type?: string; message?: string } | undefined => (e as unknown as { error?: { type?: string; message?: string } }).error;
+
+/** A Chat Completions reply: text or tool calls. */
+function openaiChatReply(turn: { text?: string; toolCalls?: { id: string; name: string; args: Record<string, unknown> }[]; usage?: Usage }): Reply {
+  const toolCalls: ToolCallSpec[] | undefined = turn.toolCalls?.map((c) => ({ id: c.id, name: c.name, arguments: c.args }));
+  return json(chatCompletion({ text: turn.text ?? null, toolCalls, usage: turn.usage ?? { input: 20, output: 8 }, model: 'gpt-4o-mini' }));
+}
+
+/** The same, streamed. */
+function openaiChatStream(turn: { pieces?: string[]; toolCalls?: { id: string; name: string; args: Record<string, unknown> }[]; usage?: Usage }): Reply {
+  const toolCalls: ToolCallSpec[] | undefined = turn.toolCalls?.map((c) => ({ id: c.id, name: c.name, arguments: c.args }));
+  return { kind: 'sse', events: chatStream({ text: turn.pieces, toolCalls, usage: turn.usage ?? { input: 20, output: 8 }, model: 'gpt-4o-mini' }) };
+}
 
 function weatherTools(calls: string[]) {
   return {
@@ -125,6 +138,30 @@ describe('@nemo-flow/ai-sdk', () => {
     assert.equal(agentSteps[0]!.observation?.results[0]?.source_call_id, 'call_w1');
     assert.equal(agentSteps[0]!.metrics?.prompt_tokens, 30);
     assert.equal(agentSteps[1]!.message, 'Oslo is sunny, 21°C.');
+  });
+
+  it('the default OpenAI model (Responses API) through the same middleware and codec', async () => {
+    server.enqueue(
+      json(responseObject({ functionCalls: [{ id: 'call_r', name: 'weather', arguments: { city: 'Bern' } }], usage: { input: 25, output: 6 } })),
+      json(responseObject({ text: 'Bern: sunny.', usage: { input: 50, output: 4 } })),
+    );
+    const model = wrapLanguageModel({ model: openai('gpt-4o-mini'), middleware: nemoFlowMiddleware() });
+    const r = await withAgentRun('responses-agent', () => generateText({ model, prompt: 'Bern?', tools: instrumentTools(weatherTools([])), stopWhen: isStepCount(3) }));
+    assert.equal(r.text, 'Bern: sunny.');
+    assert.match(server.requests[0]!.url, /\/v1\/responses$/);
+    assert.deepEqual(outline(events), [
+      'start:agent:responses-agent',
+      'start:llm:openai.responses',
+      'end:llm:openai.responses',
+      'start:tool:weather',
+      'end:tool:weather',
+      'start:llm:openai.responses',
+      'end:llm:openai.responses',
+      'end:agent:responses-agent',
+    ]);
+    const second = profile(starts(events, 'llm')[1]!).annotated_request as NormalizedRequest;
+    assert.equal(second.messages.find((m) => m.role === 'tool')?.tool_call_id, 'call_r');
+    assert.equal((profile(ends(events, 'llm')[1]!).annotated_response as NormalizedResponse).usage?.input_tokens, 50);
   });
 
   it('a failing tool is a failed tool call; the loop goes on', async () => {

@@ -3,7 +3,8 @@
  * are read-only views of the caller's values: nothing is copied or serialized here.
  */
 import { ATOF_VERSION } from './types.js';
-import type { CategoryProfile, EndStatus, EventError, LifecycleEvent, MarkEvent, ScopeEvent, ScopeType } from './types.js';
+import type { CategoryProfile, EndStatus, EventError, Json, LifecycleEvent, MarkEvent, ScopeEvent, ScopeType } from './types.js';
+import { eventToJson } from './payload.js';
 import type { ScopeHandle } from './scope.js';
 import { formatMicros, parseTimestampMicros } from './time.js';
 import { readonlyView } from './readonly.js';
@@ -21,8 +22,69 @@ export function eventTimeMicros(event: LifecycleEvent): number {
 
 /**
  * A scope event with one fixed shape (every field assigned in the same order, `status`/`error`
- * only on end events): engines keep one hidden class for all of them.
+ * only on end events): engines keep one hidden class for all of them. Events are class instances
+ * only for the `toJSON` on their prototype (not an own key: `Object.keys` and spreads see just
+ * the ATOF fields), which makes plain `JSON.stringify(event)` safe on any payload.
  */
+class ScopeEventRecord {
+  constructor(
+    handle: ScopeHandle,
+    phase: 'start' | 'end',
+    micros: number,
+    data: unknown,
+    metadata: unknown,
+    profile: CategoryProfile | null,
+    status: EndStatus | undefined,
+    error: EventError | undefined,
+  ) {
+    const e = this as unknown as Record<string | symbol, unknown>;
+    e.kind = 'scope';
+    e.atof_version = ATOF_VERSION;
+    e.uuid = handle.uuid;
+    e.parent_uuid = handle.parent ? handle.parent.uuid : null;
+    e.timestamp = formatMicros(micros);
+    e.name = handle.name;
+    e.data = readonlyView(data ?? null);
+    e.data_schema = null;
+    e.metadata = readonlyView(metadata ?? null);
+    e.scope_category = phase;
+    e.attributes = handle.attributes;
+    e.category = handle.scopeType;
+    e.category_profile = readonlyView(profile);
+    e.status = status;
+    e.error = error === undefined ? undefined : Object.freeze(error);
+    e[MICROS] = micros;
+  }
+
+  /** The event as JSON (what `serializeEvent` writes): never throws on circular or BigInt payloads. */
+  toJSON(): Json {
+    return eventToJson(this);
+  }
+}
+
+class MarkEventRecord {
+  constructor(name: string, parent: ScopeHandle, micros: number, data: unknown, metadata: unknown, category: ScopeType | null) {
+    const e = this as unknown as Record<string | symbol, unknown>;
+    e.kind = 'mark';
+    e.atof_version = ATOF_VERSION;
+    e.uuid = uuidv7();
+    e.parent_uuid = parent.uuid;
+    e.timestamp = formatMicros(micros);
+    e.name = name;
+    e.data = readonlyView(data ?? null);
+    e.data_schema = null;
+    e.metadata = readonlyView(metadata ?? null);
+    e.category = category;
+    e.category_profile = null;
+    e[MICROS] = micros;
+  }
+
+  /** The event as JSON (what `serializeEvent` writes): never throws on circular or BigInt payloads. */
+  toJSON(): Json {
+    return eventToJson(this);
+  }
+}
+
 function scopeEvent(
   handle: ScopeHandle,
   phase: 'start' | 'end',
@@ -39,25 +101,7 @@ function scopeEvent(
     metadata = redactPart(metadata, 'metadata');
     if (error !== undefined) error = redactError(error);
   }
-  const e = {
-    kind: 'scope',
-    atof_version: ATOF_VERSION,
-    uuid: handle.uuid,
-    parent_uuid: handle.parent ? handle.parent.uuid : null,
-    timestamp: formatMicros(micros),
-    name: handle.name,
-    data: readonlyView(data ?? null),
-    data_schema: null,
-    metadata: readonlyView(metadata ?? null),
-    scope_category: phase,
-    attributes: handle.attributes,
-    category: handle.scopeType,
-    category_profile: readonlyView(profile),
-    status,
-    error: error === undefined ? undefined : Object.freeze(error),
-  } as ScopeEvent;
-  (e as { [MICROS]?: number })[MICROS] = micros;
-  return Object.freeze(e);
+  return Object.freeze(new ScopeEventRecord(handle, phase, micros, data, metadata, profile, status, error)) as unknown as ScopeEvent;
 }
 
 /** @internal Emits the start event of a scope or call. */
@@ -92,19 +136,5 @@ export function emitMark(
     data = redactPart(data, 'mark_data');
     metadata = redactPart(metadata, 'metadata');
   }
-  const e: MarkEvent & { [MICROS]: number } = {
-    kind: 'mark',
-    atof_version: ATOF_VERSION,
-    uuid: uuidv7(),
-    parent_uuid: parent.uuid,
-    timestamp: formatMicros(micros),
-    name,
-    data: readonlyView(data ?? null),
-    data_schema: null,
-    metadata: readonlyView(metadata ?? null),
-    category,
-    category_profile: null,
-    [MICROS]: micros,
-  };
-  dispatch(Object.freeze(e), parent);
+  dispatch(Object.freeze(new MarkEventRecord(name, parent, micros, data, metadata, category)) as unknown as MarkEvent, parent);
 }

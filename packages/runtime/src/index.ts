@@ -24,7 +24,7 @@ export { ScopeHandle, ScopeStack, getHandle, currentScopeStack, createScopeStack
 export { pushScope, popScope, withScope, mark, event } from './lifecycle.js';
 export type { ScopeOptions, PopOptions, MarkOptions } from './lifecycle.js';
 export { registerSubscriber, deregisterSubscriber, listSubscribers, flushSubscribers } from './subscribers.js';
-export type { EventExporter, SubscriberOptions } from './subscribers.js';
+export type { EventExporter, SubscriberOptions, FlushOptions } from './subscribers.js';
 export { ToolHandle, LlmHandle } from './calls/handles.js';
 export { toolCallExecute, toolCall, toolCallEnd, toolCallError } from './calls/tool.js';
 export type { ToolCallOptions, EndOptions } from './calls/tool.js';
@@ -60,4 +60,4 @@ export type { ReportedFailure, FailureReporter } from './report.js';
 export { ConsoleExporter } from './sinks/console.js';
 export type { ConsoleExporterOptions } from './sinks/console.js';
 export { AtofFileExporter } from './sinks/atof-file.js';
-export type { AtofFileExporterOptions } from './sinks/atof-file.js';
+export type { AtofFileExporterOptions, AtofFileStats } from './sinks/atof-file.js';

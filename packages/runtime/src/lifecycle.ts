@@ -7,11 +7,12 @@ import type { CategoryProfile, EventError, ScopeType } from './types.js';
 import { ScopeHandle, ScopeStack, currentScopeStack, getHandle, normalizeAttributes, runWithScopeStack } from './scope.js';
 import { emitEnd, emitMark, emitStart } from './events.js';
 import { nowMicros } from './time.js';
-import { LifecycleError, describeError } from './errors.js';
+import { LifecycleError, callLabel, checkFunction, checkName, checkOptions, describeError, describeValue } from './errors.js';
 import { dropScopeSubscribers } from './subscribers.js';
 import { dropScopeMiddleware } from './middleware/registry.js';
 import { reportFailure } from './report.js';
 import { openCalls, untrackCall } from './open-calls.js';
+import { isThenable } from './calls/pipeline.js';
 
 /** Options shared by scopes and calls. */
 export interface ScopeOptions {
@@ -55,7 +56,7 @@ export interface MarkOptions {
 export function timeOf(timestamp: number | undefined, what: string): number {
   if (timestamp === undefined) return nowMicros();
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
-    throw new TypeError(`${what}: timestamp must be a non-negative safe integer of epoch microseconds, got ${String(timestamp)}`);
+    throw new TypeError(`${what}: timestamp must be a non-negative safe integer of epoch microseconds, got ${describeValue(timestamp)}`);
   }
   return timestamp;
 }
@@ -63,26 +64,23 @@ export function timeOf(timestamp: number | undefined, what: string): number {
 /** @internal Checks a parent option. */
 export function parentOf(parent: ScopeHandle | undefined, what: string): ScopeHandle {
   if (parent === undefined || parent === null) return getHandle();
-  if (!(parent instanceof ScopeHandle)) throw new TypeError(`${what}: parent must be a ScopeHandle returned by the runtime`);
+  if (!(parent instanceof ScopeHandle)) throw new TypeError(`${what}: parent must be a ScopeHandle returned by the runtime, got ${describeValue(parent)}`);
   return parent;
 }
 
-function checkName(name: unknown, what: string): void {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`${what}: name must be a non-empty string`);
-}
-
-function checkScopeType(type: unknown, what: string): asserts type is ScopeType {
+function checkScopeType(type: unknown, what: string, arg = 'type'): asserts type is ScopeType {
   if (!SCOPE_TYPES.includes(type as ScopeType)) {
-    throw new TypeError(`${what}: unknown scope type ${JSON.stringify(type)}; expected one of ${SCOPE_TYPES.join(', ')}`);
+    throw new TypeError(`${what}: ${arg} must be one of ${SCOPE_TYPES.join(', ')}, got ${describeValue(type)}`);
   }
 }
 
 function openScope(name: string, type: ScopeType, options: ScopeOptions | undefined, what: string): ScopeHandle {
   checkName(name, what);
   checkScopeType(type, what);
+  checkOptions(options, what);
   const parent = parentOf(options?.parent, what);
   const micros = timeOf(options?.timestamp, what);
-  const handle = new ScopeHandle(name, type, parent, normalizeAttributes(options?.attributes), options?.data, options?.metadata, micros);
+  const handle = new ScopeHandle(name, type, parent, normalizeAttributes(options?.attributes, what), options?.data, options?.metadata, micros);
   emitStart(handle, micros, options?.input, null);
   return handle;
 }
@@ -118,7 +116,8 @@ export function closeHandle(
       });
     }
   }
-  emitEnd(handle, micros, data, profile, error);
+  // An LLM call made with `captureContent: false` shows no payload (see LlmHandle._noContent).
+  emitEnd(handle, micros, (handle as { _noContent?: boolean })._noContent === true ? null : data, profile, error);
   if (handle._local) {
     dropScopeSubscribers(handle);
     dropScopeMiddleware(handle);
@@ -127,7 +126,7 @@ export function closeHandle(
 
 /** Opens a scope on the current stack. End it with `popScope`. */
 export function pushScope(name: string, type: ScopeType, options?: ScopeOptions): ScopeHandle {
-  const handle = openScope(name, type, options, `pushScope("${name}")`);
+  const handle = openScope(name, type, options, callLabel('pushScope', name));
   const stack = currentScopeStack();
   handle._stack = stack;
   (stack._frames ??= []).push(handle);
@@ -139,8 +138,9 @@ export function pushScope(name: string, type: ScopeType, options?: ScopeOptions)
  * of order, twice, or a `withScope` scope is a `LifecycleError`.
  */
 export function popScope(handle: ScopeHandle, options?: PopOptions): void {
-  if (!(handle instanceof ScopeHandle)) throw new TypeError('popScope: expected a ScopeHandle returned by pushScope');
-  const what = `popScope("${handle.name}")`;
+  if (!(handle instanceof ScopeHandle)) throw new TypeError(`popScope: handle must be a ScopeHandle returned by pushScope, got ${describeValue(handle)}`);
+  const what = callLabel('popScope', handle.name);
+  checkOptions(options, what);
   if (!handle._open) throw new LifecycleError(`${what}: the scope has already ended`);
   const stack = handle._stack;
   if (!stack) {
@@ -164,8 +164,9 @@ export function popScope(handle: ScopeHandle, options?: PopOptions): void {
  * or rejects; its end event carries `fn`'s value as output, or the error.
  */
 export function withScope<T>(name: string, type: ScopeType, fn: (scope: ScopeHandle) => T | Promise<T>, options?: ScopeOptions): Promise<Awaited<T>> {
-  if (typeof fn !== 'function') throw new TypeError(`withScope("${name}"): fn must be a function`);
-  const handle = openScope(name, type, options, `withScope("${name}")`);
+  const what = callLabel('withScope', name);
+  checkFunction(fn, what, 'fn');
+  const handle = openScope(name, type, options, what);
   const stack = new ScopeStack(handle);
   const finish = (output: unknown, err: unknown, failed: boolean): void => {
     // Scopes pushed inside and never popped would leak: end them (innermost first) and report.
@@ -183,7 +184,7 @@ export function withScope<T>(name: string, type: ScopeType, fn: (scope: ScopeHan
     finish(undefined, err, true);
     return Promise.reject(err);
   }
-  if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<T>).then === 'function') {
+  if (isThenable(result)) {
     return Promise.resolve(result).then(
       (value) => {
         finish(value, undefined, false);
@@ -201,9 +202,10 @@ export function withScope<T>(name: string, type: ScopeType, fn: (scope: ScopeHan
 
 /** Emits a point-in-time mark under the current (or given) scope. */
 export function mark(name: string, options?: MarkOptions): void {
-  const what = `mark("${name}")`;
+  const what = callLabel('mark', name);
   checkName(name, what);
-  if (options?.category !== undefined) checkScopeType(options.category, what);
+  checkOptions(options, what);
+  if (options?.category !== undefined) checkScopeType(options.category, what, 'category');
   const parent = parentOf(options?.parent, what);
   emitMark(name, parent, timeOf(options?.timestamp, what), options?.data, options?.metadata, options?.category ?? null);
 }

@@ -39,12 +39,20 @@ function isWrappable(value: object): boolean {
 /** A read-only view of `value` (itself, for primitives, class instances and existing views). */
 export function readonlyView<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  if ((value as { [TARGET]?: object })[TARGET] !== undefined || !isWrappable(value)) return value;
+  try {
+    if ((value as { [TARGET]?: object })[TARGET] !== undefined || !isWrappable(value)) return value;
+  } catch {
+    return value; // a revoked proxy or a throwing trap: handed through, serializers mark it
+  }
   return new Proxy(value, handler) as T;
 }
 
 /** The object behind a read-only view (or the value itself). Serializers use it to skip the proxy. */
 export function unwrapView<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  return ((value as { [TARGET]?: T })[TARGET] ?? value) as T;
+  try {
+    return ((value as { [TARGET]?: T })[TARGET] ?? value) as T;
+  } catch {
+    return value; // a revoked proxy: not a view
+  }
 }

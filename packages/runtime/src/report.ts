@@ -2,6 +2,7 @@
  * Reporting of failures that must not reach the application (a throwing subscriber, an exporter
  * that cannot write). Each distinct failure is reported once and counted every time.
  */
+import { errorText } from './errors.js';
 
 export interface ReportedFailure {
   /** Stable key of the failing part, e.g. `subscriber:otel`. */
@@ -19,7 +20,7 @@ export type FailureReporter = (failure: ReportedFailure) => void;
 const failures = new Map<string, ReportedFailure>();
 
 const defaultReporter: FailureReporter = (f) => {
-  const detail = f.firstError instanceof Error ? f.firstError.message : String(f.firstError);
+  const detail = errorText(f.firstError); // any thrown value, even one String() cannot convert
   process.emitWarning(`${f.message}: ${detail} (further failures of ${f.source} are counted, not printed)`, {
     code: 'NEMO_FLOW_FAILURE',
   });

@@ -10,16 +10,25 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ScopeType } from './types.js';
 import { uuidv7 } from './uuid.js';
 import type { ScopeLocal } from './scope-local.js';
+import { checkFunction, describeValue } from './errors.js';
 
 const EMPTY_ATTRIBUTES: readonly string[] = Object.freeze([]);
 
 /** Sorted, de-duplicated, frozen attribute list (the shared empty list when there are none). */
-export function normalizeAttributes(attributes: readonly string[] | undefined): readonly string[] {
-  if (!attributes || attributes.length === 0) return EMPTY_ATTRIBUTES;
-  for (const a of attributes) {
-    if (typeof a !== 'string') throw new TypeError(`attributes must be strings, got ${typeof a}`);
-  }
+export function normalizeAttributes(attributes: readonly string[] | undefined, what = 'attributes'): readonly string[] {
+  if (attributes === undefined || attributes === null) return EMPTY_ATTRIBUTES;
+  checkAttributes(attributes, what);
+  if (attributes.length === 0) return EMPTY_ATTRIBUTES;
   return Object.freeze([...new Set(attributes)].sort());
+}
+
+/** @internal `attributes` must be an array of strings (or absent). */
+export function checkAttributes(attributes: unknown, what: string): void {
+  if (attributes === undefined || attributes === null) return;
+  if (!Array.isArray(attributes)) throw new TypeError(`${what}: attributes must be an array of strings, got ${describeValue(attributes)}`);
+  for (const a of attributes) {
+    if (typeof a !== 'string') throw new TypeError(`${what}: attributes must be an array of strings, got an element ${describeValue(a)}`);
+  }
 }
 
 /**
@@ -107,6 +116,7 @@ export class ScopeStack {
   _frames: ScopeHandle[] | undefined = undefined;
 
   constructor(base?: ScopeHandle) {
+    if (base !== undefined && !(base instanceof ScopeHandle)) throw new TypeError(`ScopeStack: base must be a ScopeHandle, got ${describeValue(base)}`);
     this._base = base ?? new ScopeHandle('root', 'unknown', null, EMPTY_ATTRIBUTES, undefined, undefined, 0);
   }
 
@@ -122,6 +132,13 @@ export class ScopeStack {
     const f = this._frames;
     return f !== undefined && f.length > 0 ? f[f.length - 1]! : this._base;
   }
+}
+
+/** @internal An `options.scope` argument, checked: a ScopeHandle or nothing. */
+export function checkScope(scope: unknown, where: string): ScopeHandle | null {
+  if (scope === undefined || scope === null) return null;
+  if (!(scope instanceof ScopeHandle)) throw new TypeError(`${where}: scope must be a ScopeHandle returned by the runtime, got ${describeValue(scope)}`);
+  return scope;
 }
 
 const storage = new AsyncLocalStorage<ScopeStack>();
@@ -144,12 +161,19 @@ export function createScopeStack(): ScopeStack {
 
 /** Runs `fn` with `stack` as the current scope stack, for it and everything it awaits or spawns. */
 export function runWithScopeStack<T>(stack: ScopeStack, fn: () => T): T {
-  if (!(stack instanceof ScopeStack)) throw new TypeError('runWithScopeStack: expected a ScopeStack from createScopeStack()');
+  checkStack(stack, 'runWithScopeStack');
+  checkFunction(fn, 'runWithScopeStack', 'fn');
   return storage.run(stack, fn);
+}
+
+function checkStack(stack: unknown, what: string): void {
+  if (!(stack instanceof ScopeStack)) throw new TypeError(`${what}: stack must be a ScopeStack from createScopeStack(), got ${describeValue(stack)}`);
 }
 
 /** Wraps `fn` so that it always runs on `stack` (for callbacks invoked from other contexts). */
 export function bindScopeStack<A extends unknown[], R>(stack: ScopeStack, fn: (...args: A) => R): (...args: A) => R {
+  checkStack(stack, 'bindScopeStack');
+  checkFunction(fn, 'bindScopeStack', 'fn');
   return (...args: A) => storage.run(stack, () => fn(...args));
 }
 

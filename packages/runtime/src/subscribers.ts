@@ -6,7 +6,8 @@ import type { LifecycleEvent, Subscriber } from './types.js';
 import type { ScopeHandle } from './scope.js';
 import { newScopeLocal } from './scope-local.js';
 import { reportFailure } from './report.js';
-import { LifecycleError } from './errors.js';
+import { LifecycleError, callLabel, checkName, checkOptions, describeValue } from './errors.js';
+import { checkScope } from './scope.js';
 
 /**
  * Something that consumes the lifecycle stream and buffers work (exporters). `onEvent` must be
@@ -25,6 +26,10 @@ export interface SubscriberEntry {
   exporter: EventExporter | undefined;
   /** Where failures are reported from. */
   source: string;
+  /** Registration order: a dispatch delivers only to entries registered before it began. */
+  seq: number;
+  /** Set on deregistration: the entry gets nothing more, and flushes stop waiting for it. */
+  removed: boolean;
 }
 
 export interface SubscriberOptions {
@@ -32,60 +37,100 @@ export interface SubscriberOptions {
   scope?: ScopeHandle;
 }
 
+export interface FlushOptions {
+  /**
+   * Longest wait, in milliseconds, for pending subscriber work, and again for the exporters'
+   * `forceFlush()` (default 10,000; `Infinity` waits without bound). What has not settled by then is
+   * reported and no longer awaited.
+   */
+  timeoutMs?: number;
+}
+
+/** Default bound of each wait of `flushSubscribers()`. */
+export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+/**
+ * Nested dispatches (a subscriber emitting an event, whose subscribers emit again, ...) past this
+ * depth are dropped and reported: a feedback loop cannot exhaust the stack.
+ */
+export const MAX_DISPATCH_DEPTH = 32;
+
 let globals: readonly SubscriberEntry[] = [];
 /** Number of scope-local subscribers in open scopes: when 0, dispatch skips the ancestor walk. */
 let localCount = 0;
-const pending = new Set<Promise<unknown>>();
+/** Next registration sequence number. */
+let nextSeq = 0;
+/** Current nesting of `dispatch`. */
+let depth = 0;
+/** Promises `flushSubscribers()` waits for, with the subscriber each belongs to (none: a deferred emission). */
+const pending = new Map<Promise<unknown>, SubscriberEntry | undefined>();
+/** Wakes waiting flushes when a subscriber is deregistered, so they stop waiting for it. */
+const flushWakers = new Set<() => void>();
 
 /** True when any subscriber could receive an event (lets callers skip building events). */
 export function hasSubscribers(): boolean {
   return globals.length > 0 || localCount > 0;
 }
 
-function toEntry(name: string, subscriber: Subscriber | EventExporter, source: string): SubscriberEntry {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('registerSubscriber: name must be a non-empty string');
-  if (typeof subscriber === 'function') return { name, fn: subscriber, exporter: undefined, source };
+function toEntry(name: string, subscriber: Subscriber | EventExporter, source: string, what: string): SubscriberEntry {
+  const entry = (fn: Subscriber, exporter: EventExporter | undefined): SubscriberEntry => ({ name, fn, exporter, source, seq: nextSeq++, removed: false });
+  if (typeof subscriber === 'function') return entry(subscriber, undefined);
   if (subscriber && typeof (subscriber as EventExporter).onEvent === 'function') {
     const exp = subscriber as EventExporter;
-    return { name, fn: (e) => exp.onEvent(e), exporter: exp, source };
+    return entry((e) => exp.onEvent(e), exp);
   }
-  throw new TypeError(`registerSubscriber("${name}"): expected a function or an object with onEvent()`);
+  throw new TypeError(`${what}: subscriber must be a function or an object with onEvent(), got ${describeValue(subscriber)}`);
 }
 
 /**
  * Registers a subscriber (a function, or an exporter with `onEvent`). A duplicate name in the same
- * registry (global, or the same scope) is an error.
+ * registry (global, or the same scope) is an error. Registered during a dispatch, it receives
+ * events from the next dispatch on (global and scope-local alike).
  */
 export function registerSubscriber(name: string, subscriber: Subscriber | EventExporter, options?: SubscriberOptions): void {
-  const scope = options?.scope;
+  const what = callLabel('registerSubscriber', name);
+  checkName(name, what);
+  checkOptions(options, what);
+  const scope = checkScope(options?.scope, what);
   if (scope) {
-    if (!scope._open) throw new LifecycleError(`registerSubscriber("${name}"): scope "${scope.name}" has already ended`);
+    if (!scope._open) throw new LifecycleError(`${what}: scope "${scope.name}" has already ended`);
     const local = (scope._local ??= newScopeLocal());
     if (local.subscribers.has(name)) {
       throw new LifecycleError(`registerSubscriber: a subscriber named "${name}" is already registered on scope "${scope.name}"`);
     }
-    local.subscribers.set(name, toEntry(name, subscriber, `subscriber:${name}@${scope.name}`));
+    local.subscribers.set(name, toEntry(name, subscriber, `subscriber:${name}@${scope.name}`, what));
     localCount++;
     return;
   }
   if (globals.some((s) => s.name === name)) {
     throw new LifecycleError(`registerSubscriber: a subscriber named "${name}" is already registered`);
   }
-  globals = [...globals, toEntry(name, subscriber, `subscriber:${name}`)];
+  globals = [...globals, toEntry(name, subscriber, `subscriber:${name}`, what)];
 }
 
-/** Removes a subscriber by name. Returns whether it existed. */
+/**
+ * Removes a subscriber by name. Returns whether it existed. Takes effect at once, even during a
+ * dispatch: the subscriber receives nothing more, and `flushSubscribers()` stops waiting for it.
+ */
 export function deregisterSubscriber(name: string, options?: SubscriberOptions): boolean {
-  const scope = options?.scope;
+  const what = callLabel('deregisterSubscriber', name);
+  checkName(name, what);
+  checkOptions(options, what);
+  const scope = checkScope(options?.scope, what);
+  let entry: SubscriberEntry | undefined;
   if (scope) {
-    const removed = scope._local?.subscribers.delete(name) ?? false;
-    if (removed) localCount--;
-    return removed;
+    const subs = scope._local?.subscribers;
+    entry = subs?.get(name);
+    if (!entry) return false;
+    subs!.delete(name);
+    localCount--;
+  } else {
+    entry = globals.find((s) => s.name === name);
+    if (!entry) return false;
+    globals = globals.filter((s) => s !== entry);
   }
-  const next = globals.filter((s) => s.name !== name);
-  const removed = next.length !== globals.length;
-  globals = next;
-  return removed;
+  entry.removed = true;
+  for (const wake of [...flushWakers]) wake();
+  return true;
 }
 
 /** Names of the global subscribers, in dispatch order. */
@@ -98,6 +143,7 @@ export function dropScopeSubscribers(scope: ScopeHandle): void {
   const subs = scope._local?.subscribers;
   if (subs && subs.size > 0) {
     localCount -= subs.size;
+    for (const entry of subs.values()) entry.removed = true;
     subs.clear();
   }
 }
@@ -106,11 +152,12 @@ function deliver(entry: SubscriberEntry, event: LifecycleEvent): void {
   try {
     const r = entry.fn(event) as unknown;
     if (r !== undefined && r !== null && typeof (r as PromiseLike<unknown>).then === 'function') {
-      const p = Promise.resolve(r).then(undefined, (err: unknown) => {
-        reportFailure(entry.source, `subscriber "${entry.name}" rejected`, err);
-      });
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
+      track(
+        Promise.resolve(r).then(undefined, (err: unknown) => {
+          reportFailure(entry.source, `subscriber "${entry.name}" rejected`, err);
+        }),
+        entry,
+      );
     }
   } catch (err) {
     reportFailure(entry.source, `subscriber "${entry.name}" threw`, err);
@@ -119,35 +166,122 @@ function deliver(entry: SubscriberEntry, event: LifecycleEvent): void {
 
 /**
  * @internal Delivers `event` to the global subscribers, then to the scope-local subscribers of
- * `scope` and its ancestors (innermost first).
+ * `scope` and its ancestors (innermost first). One rule for both: only subscribers registered
+ * before this dispatch began, and not deregistered since, receive the event.
  */
 export function dispatch(event: LifecycleEvent, scope: ScopeHandle | null): void {
-  const g = globals;
-  for (let i = 0; i < g.length; i++) deliver(g[i]!, event);
-  if (localCount === 0) return;
-  for (let s = scope; s; s = s.parent) {
-    const subs = s._local?.subscribers;
-    if (subs && subs.size > 0) for (const entry of subs.values()) deliver(entry, event);
+  if (depth >= MAX_DISPATCH_DEPTH) {
+    reportFailure(
+      'dispatch-depth',
+      `an event "${event.name}" was dropped: subscribers emitting events nested ${MAX_DISPATCH_DEPTH} dispatches deep (a feedback loop?)`,
+      new LifecycleError('dispatch depth exceeded'),
+    );
+    return;
   }
+  const limit = nextSeq;
+  depth++;
+  try {
+    const g = globals;
+    for (let i = 0; i < g.length; i++) {
+      const entry = g[i]!;
+      if (!entry.removed) deliver(entry, event);
+    }
+    if (localCount === 0) return;
+    for (let s = scope; s; s = s.parent) {
+      const subs = s._local?.subscribers;
+      if (subs && subs.size > 0) {
+        for (const entry of subs.values()) if (entry.seq < limit && !entry.removed) deliver(entry, event);
+      }
+    }
+  } finally {
+    depth--;
+  }
+}
+
+function track(p: Promise<unknown>, entry: SubscriberEntry | undefined): void {
+  pending.set(p, entry);
+  void p.then(() => pending.delete(p));
 }
 
 /** @internal Lets `flushSubscribers()` wait for `p` (deferred emissions of manual calls). */
 export function trackPending(p: Promise<unknown>): void {
-  pending.add(p);
-  void p.finally(() => pending.delete(p));
+  track(
+    p.then(undefined, (err: unknown) => reportFailure('deferred-emission', 'a deferred event emission failed', err)),
+    undefined,
+  );
+}
+
+/** Resolves `true` when `p` settles or a subscriber is deregistered, `false` at `deadline`. */
+function settleOrWake(p: Promise<unknown>, deadline: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = (settled: boolean): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      flushWakers.delete(wake);
+      resolve(settled);
+    };
+    const wake = (): void => done(true);
+    flushWakers.add(wake);
+    // (setTimeout takes at most 2^31-1 ms; a longer wait is capped there rather than firing at once)
+    if (deadline !== Infinity) timer = setTimeout(() => done(false), Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())));
+    p.then(wake, wake);
+  });
 }
 
 /**
  * Waits for subscribers that work asynchronously: pending subscriber promises, then
- * `forceFlush()` of every registered exporter. Failures are reported, never thrown.
+ * `forceFlush()` of every registered exporter. Each of the two waits is bounded by
+ * `options.timeoutMs` (default 10 s): what has not settled by then is reported (naming the
+ * subscriber or exporter) and no longer awaited. Deregistered subscribers are never awaited.
+ * Failures are reported, never thrown.
  */
-export async function flushSubscribers(): Promise<void> {
-  while (pending.size > 0) await Promise.all([...pending]);
-  await Promise.all(
-    globals
-      .filter((s) => s.exporter)
-      .map((s) =>
-        s.exporter!.forceFlush().catch((err: unknown) => reportFailure(s.source, `exporter "${s.name}" failed to flush`, err)),
-      ),
-  );
+export async function flushSubscribers(options?: FlushOptions): Promise<void> {
+  checkOptions(options, 'flushSubscribers');
+  const timeoutMs = options?.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError(`flushSubscribers: timeoutMs must be a positive number of milliseconds, got ${describeValue(timeoutMs)}`);
+  }
+  let deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const waiting = [...pending].filter(([, entry]) => !entry?.removed);
+    if (waiting.length === 0) break;
+    if (!(await settleOrWake(Promise.all(waiting.map(([p]) => p)), deadline))) {
+      reportStuck(waiting.filter(([p, entry]) => pending.has(p) && !entry?.removed).map(([, entry]) => entry), timeoutMs);
+      break;
+    }
+  }
+  deadline = Date.now() + timeoutMs;
+  const flushing = globals
+    .filter((s) => typeof s.exporter?.forceFlush === 'function') // an object with only onEvent() has nothing to flush
+    .map((s) => {
+      let p: Promise<unknown>;
+      try {
+        p = Promise.resolve(s.exporter!.forceFlush());
+      } catch (err) {
+        p = Promise.reject(err);
+      }
+      const state = { entry: s, settled: false };
+      return { state, p: p.then(undefined, (err: unknown) => reportFailure(s.source, `exporter "${s.name}" failed to flush`, err)).then(() => void (state.settled = true)) };
+    });
+  for (;;) {
+    const waiting = flushing.filter((f) => !f.state.settled && !f.state.entry.removed);
+    if (waiting.length === 0) return;
+    if (!(await settleOrWake(Promise.all(waiting.map((f) => f.p)), deadline))) {
+      for (const f of waiting) {
+        if (f.state.settled || f.state.entry.removed) continue;
+        reportFailure(`flush:${f.state.entry.name}`, `exporter "${f.state.entry.name}" did not finish forceFlush() within ${timeoutMs} ms; flushSubscribers() stopped waiting for it`, new Error('flush timed out'));
+      }
+      return;
+    }
+  }
+}
+
+function reportStuck(entries: (SubscriberEntry | undefined)[], timeoutMs: number): void {
+  for (const entry of new Set(entries)) {
+    if (entry) {
+      reportFailure(`flush:${entry.name}`, `subscriber "${entry.name}" has work that did not settle within ${timeoutMs} ms; flushSubscribers() stopped waiting for it`, new Error('flush timed out'));
+    } else {
+      reportFailure('flush:deferred-emission', `an event waiting for an async sanitize guardrail did not settle within ${timeoutMs} ms; flushSubscribers() stopped waiting for it`, new Error('flush timed out'));
+    }
+  }
 }

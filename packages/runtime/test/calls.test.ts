@@ -143,7 +143,7 @@ describe('managed LLM calls', () => {
   it('validates the request shape with a clear error', () => {
     assert.throws(() => llmCallExecute('x', null as never, () => 1), /must be an object \{ headers, content \}, got null/);
     assert.throws(() => llmCallExecute('x', { headers: {} } as never, () => 1), /has no "content"/);
-    assert.throws(() => llmCallExecute('x', { headers: 3, content: {} } as never, () => 1), /"headers" must be an object/);
+    assert.throws(() => llmCallExecute('x', { headers: 3, content: {} } as never, () => 1), /request\.headers must be an object/);
   });
 
   it('returns the real response and uses modelName over the payload model', async () => {

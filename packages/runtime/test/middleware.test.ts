@@ -12,6 +12,8 @@ import {
   deregisterLlmStreamExecutionIntercept,
   deregisterLlmConditionalExecutionGuardrail,
   deregisterLlmSanitizeRequestGuardrail,
+  deregisterLlmSanitizeResponseGuardrail,
+  registerLlmSanitizeResponseGuardrail,
   deregisterLlmExecutionIntercept,
   listMiddleware,
   llmCallExecute,
@@ -184,6 +186,7 @@ describe('middleware: tool calls', () => {
         return await next(a);
       }
     });
+    cleanups.push(() => deregisterToolExecutionIntercept('retry'));
     let attempts = 0;
     const c = capture();
     const r = await toolCallExecute('flaky', {}, () => {
@@ -229,32 +232,107 @@ describe('middleware: tool calls', () => {
     deregisterToolExecutionIntercept('thrower');
   });
 
-  it('a sanitize guardrail that throws never leaks the payload: the event carries the marker; failure reported', async () => {
-    const f = collectFailures();
-    registerToolSanitizeRequestGuardrail('broken', 0, () => {
-      throw new Error('redactor bug');
+  it("a MiddlewareError's message includes the original error's message (what logs show)", async () => {
+    registerToolExecutionIntercept('exec-thrower', 0, () => {
+      throw new Error('exec went wrong');
     });
-    cleanups.push(() => deregisterToolSanitizeRequestGuardrail('broken'));
-    const c = capture();
-    await assert.rejects(toolCallExecute('t', { ssn: '123-45-6789' }, () => 1), (e: unknown) => e instanceof MiddlewareError && e.middleware === 'tool_sanitize_request:broken');
-    c.stop();
-    f.restore();
-    assert.equal(c.scopes()[0]!.data, REDACTED_MARKER);
-    assert.ok(!JSON.stringify(c.events).includes('123-45-6789'));
-    assert.equal(f.failures.length, 1);
+    cleanups.push(() => deregisterToolExecutionIntercept('exec-thrower'));
+    await assert.rejects(toolCallExecute('t', {}, () => 1), (e: unknown) => e instanceof MiddlewareError && /^tool_execution_intercept:exec-thrower: .*: exec went wrong$/.test(e.message));
+    deregisterToolExecutionIntercept('exec-thrower');
+    registerToolRequestIntercept('req-thrower', 0, () => {
+      throw new Error('request went wrong');
+    });
+    cleanups.push(() => deregisterToolRequestIntercept('req-thrower'));
+    await assert.rejects(toolCallExecute('t', {}, () => 1), (e: unknown) => e instanceof MiddlewareError && /request went wrong/.test(e.message) && (e.cause as Error).message === 'request went wrong');
+    registerLlmRequestIntercept('llm-req-thrower', 0, () => {
+      throw Object.assign(Object.create(null) as object, { code: 'E_ODD' });
+    });
+    cleanups.push(() => deregisterLlmRequestIntercept('llm-req-thrower'));
+    await assert.rejects(llmCallExecute('l', { headers: {}, content: { model: 'm', messages: [] } }, () => 1), (e: unknown) => e instanceof MiddlewareError && /E_ODD/.test(e.message));
   });
 
-  it('a sanitize guardrail that mutates its input in place fails (input is read-only) and leaks nothing', async () => {
+  it('a throwing sanitize guardrail (request or response) never fails the real call: marker shown, failure reported', async () => {
     const f = collectFailures();
+    registerToolSanitizeRequestGuardrail('broken-req', 0, () => {
+      throw new Error('redactor bug');
+    });
+    registerToolSanitizeResponseGuardrail('broken-res', 0, async () => {
+      throw new Error('response redactor bug');
+    });
+    registerLlmSanitizeRequestGuardrail('broken-llm-req', 0, () => {
+      throw new Error('llm redactor bug');
+    });
+    registerLlmSanitizeResponseGuardrail('broken-llm-res', 0, () => {
+      throw new Error('llm response redactor bug');
+    });
+    cleanups.push(() => {
+      deregisterToolSanitizeRequestGuardrail('broken-req');
+      deregisterToolSanitizeResponseGuardrail('broken-res');
+      deregisterLlmSanitizeRequestGuardrail('broken-llm-req');
+      deregisterLlmSanitizeResponseGuardrail('broken-llm-res');
+    });
+    const c = capture();
+    let ran = 0;
+    try {
+      const result = { ssn: '123-45-6789' };
+      const got = await toolCallExecute('t', { ssn: '123-45-6789' }, () => (ran++, result));
+      assert.equal(got, result, 'the caller gets the real result');
+      const response = { id: 'r', choices: [{ message: { role: 'assistant', content: 'secret 123-45-6789' } }] };
+      const llmGot = await llmCallExecute('l', { headers: {}, content: { model: 'm', messages: [{ role: 'user', content: '123-45-6789' }] } }, () => (ran++, response));
+      assert.equal(llmGot, response);
+    } finally {
+      c.stop();
+      f.restore();
+    }
+    assert.equal(ran, 2, 'both callbacks ran');
+    const scopes = c.scopes();
+    assert.deepEqual(scopes.map((e) => [e.scope_category, e.data, e.status ?? null]), [
+      ['start', REDACTED_MARKER, null],
+      ['end', REDACTED_MARKER, 'ok'],
+      ['start', REDACTED_MARKER, null],
+      ['end', REDACTED_MARKER, 'ok'],
+    ]);
+    assert.ok(!JSON.stringify(c.events).includes('123-45-6789'), 'nothing leaks, annotations included');
+    assert.deepEqual(f.failures.map((x) => x.source).sort(), [
+      'llm_sanitize_request:broken-llm-req',
+      'llm_sanitize_response:broken-llm-res',
+      'tool_sanitize_request:broken-req',
+      'tool_sanitize_response:broken-res',
+    ]);
+  });
+
+  it('a sanitize guardrail may edit its argument in place: only subscribers see the edit', async () => {
     registerToolSanitizeRequestGuardrail('in-place', 0, (_n, a) => {
-      (a as { ssn: string }).ssn = '***';
+      (a as { user: { ssn: string } }).user.ssn = '***';
       return a;
     });
-    cleanups.push(() => deregisterToolSanitizeRequestGuardrail('in-place'));
-    const args = { ssn: '123' };
-    await assert.rejects(toolCallExecute('t', args, () => 1), MiddlewareError);
-    f.restore();
-    assert.equal(args.ssn, '123');
+    registerToolSanitizeResponseGuardrail('in-place-result', 0, (_n, r) => {
+      delete (r as { token?: string }).token; // returning nothing keeps the edited copy
+    });
+    cleanups.push(() => {
+      deregisterToolSanitizeRequestGuardrail('in-place');
+      deregisterToolSanitizeResponseGuardrail('in-place-result');
+    });
+    const c = capture();
+    const f = collectFailures();
+    const args = { user: { ssn: '123' } };
+    let received: unknown;
+    const result = { ok: true, token: 'abc' };
+    try {
+      const got = await toolCallExecute('t', args, (a) => ((received = a), result));
+      assert.equal(got, result);
+      const h = toolCall('manual', { user: { ssn: '456' } });
+      toolCallEnd(h, { token: 'x', keep: 1 });
+      await flushSubscribers();
+    } finally {
+      c.stop();
+      f.restore();
+    }
+    assert.deepEqual(f.failures, []);
+    assert.equal(received, args, 'the tool gets the real args');
+    assert.deepEqual(args, { user: { ssn: '123' } }, "the caller's args are untouched");
+    assert.deepEqual(result, { ok: true, token: 'abc' }, 'the real result is untouched');
+    assert.deepEqual(c.scopes().map((e) => e.data), [{ user: { ssn: '***' } }, { ok: true }, { user: { ssn: '***' } }, { keep: 1 }]);
   });
 
   it('manual toolCall applies sanitize guardrails (sync and async) and never blocks', async () => {
@@ -276,9 +354,9 @@ describe('middleware: tool calls', () => {
   it('duplicate names are errors per registry; deregister returns whether it existed; listMiddleware shows registrations', async () => {
     registerToolRequestIntercept('x', 3, (_n, a) => a, { breakChain: true });
     cleanups.push(() => deregisterToolRequestIntercept('x'));
-    assert.throws(() => registerToolRequestIntercept('x', 1, (_n, a) => a), /tool_request_intercept "x": the name is already registered/);
+    assert.throws(() => registerToolRequestIntercept('x', 1, (_n, a) => a), /registerToolRequestIntercept\("x"\): the name is already registered/);
     assert.throws(() => registerToolRequestIntercept('y', Number.NaN, (_n, a) => a), /priority must be a finite number/);
-    assert.throws(() => registerToolRequestIntercept('y', 0, 'no' as never), /expected a function/);
+    assert.throws(() => registerToolRequestIntercept('y', 0, 'no' as never), /fn must be a function, got "no"/);
     await withScope('s', ScopeType.Agent, (s) => {
       registerToolRequestIntercept('x', 1, (_n, a) => a, { scope: s });
       const rows = listMiddleware().filter((r) => r.name === 'x');
@@ -350,6 +428,27 @@ describe('middleware: LLM calls', () => {
     const start = c.scopes()[0]!;
     const annotated = (start.category_profile as { annotated_request: { messages: Array<{ text: string }> } }).annotated_request;
     assert.equal(annotated.messages[1]!.text, 'hello (edited)', 'START carries the normalized request the callback received');
+  });
+
+  it('one request intercept editing both the raw request and annotated keeps both edits, new raw keys included', async () => {
+    registerLlmRequestIntercept('both-replaced', 0, (ctx) => ({
+      request: { ...ctx.request, content: { ...(ctx.request.content as object), custom_flag: 'kept', model: 'gpt-4o-mini' } },
+      annotated: { ...ctx.annotated!, params: { ...ctx.annotated!.params, temperature: 0.5 } },
+    }));
+    registerLlmRequestIntercept('both-in-place', 1, (ctx) => {
+      ctx.annotated!.messages[1]!.text = 'hello (edited)';
+      return { request: { ...ctx.request, content: { ...(ctx.request.content as object), other_flag: 2 } } };
+    });
+    cleanups.push(() => ['both-replaced', 'both-in-place'].forEach((n) => deregisterLlmRequestIntercept(n)));
+    let received: LlmRequest | undefined;
+    await llmCallExecute('openai', openaiRequest(), (r) => ((received = r), { choices: [] }), { codec: 'openai-chat' });
+    const content = received!.content as Record<string, unknown> & { messages: Array<{ content: string }> };
+    assert.equal(content.custom_flag, 'kept', 'a new raw key survives the annotated edit');
+    assert.equal(content.other_flag, 2);
+    assert.equal(content.model, 'gpt-4o-mini', 'a raw edit of a modelled field survives');
+    assert.equal(content.temperature, 0.5, 'the annotated edit survives');
+    assert.equal(content.messages[1]!.content, 'hello (edited)', 'an in-place annotated edit survives a replaced request');
+    assert.deepEqual(content.future_field, { x: 1 });
   });
 
   it('a request intercept returning a malformed request is a clear error', async () => {

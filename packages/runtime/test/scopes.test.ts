@@ -131,7 +131,7 @@ describe('scopes', () => {
     c.stop();
     assert.deepEqual(c.events.map((e) => e.timestamp), ['2023-11-14T22:13:20.000123Z', '2023-11-14T22:13:20.000456Z', '2023-11-14T22:13:20.000789Z']);
     assert.equal(c.events[1]!.parent_uuid, p.uuid);
-    assert.throws(() => pushScope('x', 'nope' as ScopeType), /unknown scope type "nope"/);
+    assert.throws(() => pushScope('x', 'nope' as ScopeType), /type must be one of .*, got "nope"/);
     assert.throws(() => pushScope('x', ScopeType.Agent, { timestamp: 1.5 }), /timestamp must be a non-negative safe integer/);
     assert.throws(() => mark(''), /name must be a non-empty string/);
   });

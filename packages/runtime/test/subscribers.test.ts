@@ -121,3 +121,124 @@ describe('failure reporting', () => {
     }
   });
 });
+
+describe('subscribers registered or removed during a dispatch', () => {
+  it('one rule for global and scope-local ones: a subscriber added during a dispatch gets events from the next one on', async () => {
+    const f = collectFailures();
+    const got: Record<string, string[]> = { global: [], local: [] };
+    let chain = 0;
+    await withScope('a', ScopeType.Agent, (a) => {
+      registerSubscriber('adder', (e) => {
+        if (e.kind !== 'mark' || e.name !== 'first') return;
+        registerSubscriber('late-global', (x) => void got.global!.push(x.name));
+        registerSubscriber('late-local', (x) => void got.local!.push(x.name), { scope: a });
+      });
+      // A scope-local subscriber that registers another on every event: the chain advances one link per event.
+      const link = (n: number) => {
+        let done = false;
+        return (): void => {
+          if (done || !a.isOpen || n >= 2000) return;
+          done = true;
+          chain = Math.max(chain, n + 1);
+          registerSubscriber(`link-${n + 1}`, link(n + 1), { scope: a });
+        };
+      };
+      registerSubscriber('link-0', link(0), { scope: a });
+      mark('first');
+      mark('second');
+      deregisterSubscriber('adder');
+      deregisterSubscriber('late-global');
+    });
+    f.restore();
+    assert.deepEqual(f.failures, []);
+    assert.deepEqual(got.global, ['second']);
+    assert.deepEqual(got.local, ['second', 'a']);
+    assert.equal(chain, 2, 'one link per dispatch (first, second), not a runaway chain');
+  });
+
+  it('a subscriber deregistered during a dispatch gets nothing more, global or scope-local', async () => {
+    const got: string[] = [];
+    await withScope('a', ScopeType.Agent, (a) => {
+      registerSubscriber('remover', () => {
+        deregisterSubscriber('victim-global');
+        deregisterSubscriber('victim-local', { scope: a });
+      });
+      registerSubscriber('victim-global', (e) => void got.push(`g:${e.name}`));
+      registerSubscriber('victim-local', (e) => void got.push(`l:${e.name}`), { scope: a });
+      mark('m');
+      deregisterSubscriber('remover');
+    });
+    assert.deepEqual(got, []);
+  });
+
+  it('dispatch depth is bounded: a subscriber that emits on every event is stopped and reported', () => {
+    const f = collectFailures();
+    let calls = 0;
+    registerSubscriber('echo', (e) => {
+      calls++;
+      mark(`echo-of-${e.name}`);
+    });
+    try {
+      mark('seed');
+    } finally {
+      deregisterSubscriber('echo');
+      f.restore();
+    }
+    assert.equal(calls, 32);
+    assert.equal(f.failures.length, 1);
+    assert.equal(f.failures[0]!.source, 'dispatch-depth');
+  });
+});
+
+describe('flushSubscribers bounds', () => {
+  it('a subscriber whose promise never settles: flush returns after the timeout and reports it', async () => {
+    const f = collectFailures();
+    registerSubscriber('stuck', () => new Promise(() => {}));
+    registerSubscriber('fine', async () => {});
+    try {
+      mark('m');
+      const t0 = Date.now();
+      await flushSubscribers({ timeoutMs: 50 });
+      const took = Date.now() - t0;
+      assert.ok(took >= 40 && took < 2000, `took ${took} ms`);
+    } finally {
+      deregisterSubscriber('stuck');
+      deregisterSubscriber('fine');
+      f.restore();
+    }
+    assert.deepEqual(f.failures.map((x) => x.source), ['flush:stuck']);
+    assert.match(f.failures[0]!.message, /subscriber "stuck" .* 50 ms/);
+  });
+
+  it('never waits for a deregistered subscriber, even one deregistered while the flush waits', async () => {
+    const f = collectFailures();
+    registerSubscriber('gone', () => new Promise(() => {}));
+    mark('m');
+    deregisterSubscriber('gone');
+    await flushSubscribers({ timeoutMs: 60_000 }); // returns at once
+    registerSubscriber('going', () => new Promise(() => {}));
+    mark('m');
+    const flushing = flushSubscribers({ timeoutMs: 60_000 });
+    await tick();
+    deregisterSubscriber('going');
+    await flushing;
+    f.restore();
+    assert.deepEqual(f.failures, []);
+  });
+
+  it('an exporter whose forceFlush never settles is reported by name; the others are flushed', async () => {
+    const f = collectFailures();
+    let flushed = 0;
+    registerSubscriber('hung-exporter', { onEvent() {}, forceFlush: () => new Promise<void>(() => {}), shutdown: async () => {} });
+    registerSubscriber('good-exporter', { onEvent() {}, forceFlush: async () => void flushed++, shutdown: async () => {} });
+    try {
+      await flushSubscribers({ timeoutMs: 30 });
+    } finally {
+      deregisterSubscriber('hung-exporter');
+      deregisterSubscriber('good-exporter');
+      f.restore();
+    }
+    assert.equal(flushed, 1);
+    assert.deepEqual(f.failures.map((x) => x.source), ['flush:hung-exporter']);
+  });
+});

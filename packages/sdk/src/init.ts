@@ -4,7 +4,7 @@
  * when `OTEL_EXPORTER_OTLP_ENDPOINT` is set), and hands back flush / shutdown.
  */
 import { resolve } from 'node:path';
-import { flushSubscribers } from '@nemo-flow/runtime';
+import { flushSubscribers, type FlushOptions } from '@nemo-flow/runtime';
 import {
   clearPlugins,
   configError,
@@ -97,10 +97,10 @@ export interface NemoFlowHandle {
   readonly diagnostics: readonly Diagnostic[];
   /** The active configuration's report. */
   report(): PluginReport;
-  /** Waits until every subscriber and exporter has written what it received so far. */
-  flush(): Promise<void>;
-  /** Flushes, then removes the configuration and shuts its exporters down (no-op once replaced by another). */
-  shutdown(): Promise<void>;
+  /** Waits until every subscriber and exporter has written what it received so far (bounded: see `flushSubscribers`). */
+  flush(options?: FlushOptions): Promise<void>;
+  /** Flushes (bounded like `flushSubscribers`), then removes the configuration and shuts its exporters down (no-op once replaced by another). */
+  shutdown(options?: FlushOptions): Promise<void>;
 }
 
 /** Sets the console section of every observability component (adding one when needed to turn it on). */
@@ -155,11 +155,11 @@ export async function init(options?: InitOptions): Promise<NemoFlowHandle> {
     config,
     diagnostics: report.diagnostics,
     report: pluginReport,
-    flush: () => flushSubscribers(),
-    async shutdown() {
+    flush: (options?: FlushOptions) => flushSubscribers(options),
+    async shutdown(options?: FlushOptions) {
       const now = pluginReport();
       if (!now.active || now.generation !== generation) return;
-      await flushSubscribers();
+      await flushSubscribers(options);
       await clearPlugins({ generation });
     },
   };

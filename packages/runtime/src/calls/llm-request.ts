@@ -6,7 +6,8 @@ import type { LlmRequest } from '../types.js';
 import type { LlmCodec, NormalizedRequest, NormalizedResponse } from '../codecs/types.js';
 import type { Entry, LlmConditionalGuardrail, LlmRequestIntercept, LlmSanitizeGuardrail } from '../middleware/types.js';
 import type { LlmHandle } from './handles.js';
-import { MiddlewareError } from '../errors.js';
+import { MiddlewareError, describeValue, errorText } from '../errors.js';
+import { stringifySafe } from '../payload.js';
 import { readonlyView } from '../readonly.js';
 import { reportFailure } from '../report.js';
 import { hasSubscribers } from '../subscribers.js';
@@ -17,21 +18,21 @@ import type { SanitizeResult } from './pipeline.js';
 /** Checks that `request` is `{ headers?, content }`. `what` names the caller in the error. */
 export function checkRequest(request: unknown, what: string): LlmRequest {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {
-    throw new TypeError(`${what}: the LLM request must be an object { headers, content }, got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}`);
+    throw new TypeError(`${what}: request must be an object { headers, content }, got ${describeValue(request)}`);
   }
   const r = request as Partial<LlmRequest>;
-  if (!('content' in r) || r.content === undefined) throw new TypeError(`${what}: the LLM request has no "content" (the provider payload)`);
+  if (!('content' in r) || r.content === undefined) throw new TypeError(`${what}: request has no "content" (the provider payload)`);
   if (r.headers !== undefined && (r.headers === null || typeof r.headers !== 'object' || Array.isArray(r.headers))) {
-    throw new TypeError(`${what}: the LLM request's "headers" must be an object`);
+    throw new TypeError(`${what}: request.headers must be an object, got ${describeValue(r.headers)}`);
   }
   if (r.headers === undefined) return { headers: {}, content: r.content };
   return request as LlmRequest;
 }
 
 /** The model named by the options, else by the payload's `model` field. */
-export function modelOf(modelName: string | undefined, content: unknown): string | null {
+export function modelOf(modelName: string | undefined, content: unknown, what: string): string | null {
   if (modelName !== undefined) {
-    if (typeof modelName !== 'string') throw new TypeError('modelName must be a string');
+    if (typeof modelName !== 'string') throw new TypeError(`${what}: modelName must be a string, got ${describeValue(modelName)}`);
     return modelName;
   }
   const m = content !== null && typeof content === 'object' ? (content as { model?: unknown }).model : undefined;
@@ -126,7 +127,7 @@ export async function beforeStart(
         } catch (err) {
           throw new MiddlewareError(`${e.family}:${e.name}`, 'request intercept threw', { cause: err });
         }
-        const next = applyIntercept(e, request, annotated, ctx.annotated, res, codec);
+        const next = applyIntercept(e, request, ctx.annotated, res, codec);
         request = next.request;
         annotated = next.annotated;
         if (e.breakChain) break;
@@ -135,18 +136,19 @@ export async function beforeStart(
   } catch (err) {
     failure = err;
   }
-  const start = await runSanitize(sreq, request, (e, v) => (e.fn as LlmSanitizeGuardrail)(readonlyView(v)));
+  const start = await runSanitize(sreq, request, (e, v) => (e.fn as LlmSanitizeGuardrail)(v));
   return { request, annotated, start, failure };
 }
 
 /**
- * Folds one intercept's result into the request: a replaced request is re-decoded (raw edits
- * win); otherwise the annotated form — edited in place or replaced — is encoded back.
+ * Folds one intercept's result into the request. Only `annotated` edited (in place or replaced):
+ * it is encoded back into the request. Only `request` replaced: it is re-decoded. Both: the
+ * annotated edits are merged onto the decode of the new raw request and encoded onto it, so both
+ * survive — new raw keys included; where both sides changed the same field, the annotated edit wins.
  */
 function applyIntercept(
   e: Entry,
   request: LlmRequest,
-  before: NormalizedRequest | undefined,
   afterInPlace: NormalizedRequest | undefined,
   res: unknown,
   codec: LlmCodec | undefined,
@@ -157,21 +159,59 @@ function applyIntercept(
   }
   const out = (res ?? {}) as { request?: unknown; annotated?: NormalizedRequest };
   let next = request;
+  let annotated = out.annotated ?? afterInPlace;
   if (out.request !== undefined && out.request !== request) {
     try {
       next = checkRequest(out.request, where);
     } catch (err) {
-      throw new MiddlewareError(where, `returned a malformed LLM request: ${(err as Error).message}`);
+      throw new MiddlewareError(where, `returned a malformed LLM request: ${errorText(err)}`);
     }
-    if (out.annotated === undefined || out.annotated === before) return { request: next, annotated: safeDecode(codec, next.content) };
+    const fresh = safeDecode(codec, next.content);
+    if (!codec || !fresh || !annotated) return { request: next, annotated: fresh };
+    // What the intercept saw, before any in-place edit: the decode of the request it was given.
+    const pristine = safeDecode(codec, request.content);
+    if (!pristine || sameJson(annotated, pristine)) return { request: next, annotated: fresh };
+    annotated = mergeAnnotatedEdits(pristine, fresh, annotated);
   }
-  const annotated = out.annotated ?? afterInPlace;
   if (!codec || !annotated) return { request: next, annotated };
   try {
     return { request: { headers: next.headers, content: codec.encode(annotated, next.content) }, annotated };
   } catch (err) {
     throw new MiddlewareError(where, `its annotated request could not be encoded by codec "${codec.name}"`, { cause: err });
   }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || stringifySafe(a) === stringifySafe(b);
+}
+
+/**
+ * Three-way merge of normalized requests: start from `fresh` (the new raw request decoded) and
+ * apply every field `edited` changed relative to `pristine`; `params` and `extra` key by key.
+ */
+function mergeAnnotatedEdits(pristine: NormalizedRequest, fresh: NormalizedRequest, edited: NormalizedRequest): NormalizedRequest {
+  const merged = mergeKeys(pristine as unknown as Record<string, unknown>, fresh as unknown as Record<string, unknown>, edited as unknown as Record<string, unknown>, true);
+  return merged as unknown as NormalizedRequest;
+}
+
+function mergeKeys(pristine: Record<string, unknown>, fresh: Record<string, unknown>, edited: Record<string, unknown>, top: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...fresh };
+  for (const k of new Set([...Object.keys(edited), ...Object.keys(pristine)])) {
+    const e = edited[k];
+    const p = pristine[k];
+    if (top && (k === 'params' || k === 'extra')) {
+      out[k] = mergeKeys(asRecord(p), asRecord(fresh[k]), asRecord(e), false);
+      continue;
+    }
+    if (sameJson(e, p)) continue; // untouched on the annotated side: the raw side's value (or absence) stands
+    if (e === undefined) delete out[k];
+    else out[k] = e;
+  }
+  return out;
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
 }
 
 /** The annotated request subscribers may see: re-derived from the sanitized request when a sanitizer changed it. */
@@ -182,7 +222,27 @@ export function annotatedForEvent(codec: LlmCodec | undefined, real: PreStart): 
   return lazyAnnotatedRequest(codec, shown.content);
 }
 
+/** The parts of a normalized request that are not conversation content. */
+function requestWithoutContent(r: NormalizedRequest): NormalizedRequest {
+  const out: NormalizedRequest = { provider_format: r.provider_format, messages: [], params: r.params, extra: {} };
+  if (r.model !== undefined) out.model = r.model;
+  if (r.stream !== undefined) out.stream = r.stream;
+  return out;
+}
+
+/** The parts of a normalized response that are not conversation content. */
+function responseWithoutContent(r: NormalizedResponse): NormalizedResponse {
+  const out: NormalizedResponse = { provider_format: r.provider_format, text: '', tool_calls: [] };
+  if (r.id !== undefined) out.id = r.id;
+  if (r.model !== undefined) out.model = r.model;
+  if (r.finish_reason !== undefined) out.finish_reason = r.finish_reason;
+  if (r.raw_finish_reason !== undefined) out.raw_finish_reason = r.raw_finish_reason;
+  if (r.usage !== undefined) out.usage = r.usage;
+  return out;
+}
+
 export function startProfile(h: LlmHandle, annotated: NormalizedRequest | undefined): Record<string, unknown> {
+  if (h._noContent && annotated) annotated = requestWithoutContent(annotated);
   const p: Record<string, unknown> = annotated === undefined ? { model_name: h.modelName } : { model_name: h.modelName, annotated_request: annotated };
   if (h._transport) p.transport = h._transport;
   return p;
@@ -190,6 +250,7 @@ export function startProfile(h: LlmHandle, annotated: NormalizedRequest | undefi
 
 export function endProfile(h: LlmHandle, annotatedResponse: unknown, extra?: Record<string, unknown>): Record<string, unknown> {
   const p: Record<string, unknown> = { model_name: h.modelName };
+  if (h._noContent && annotatedResponse !== null && typeof annotatedResponse === 'object') annotatedResponse = responseWithoutContent(annotatedResponse as NormalizedResponse);
   if (annotatedResponse !== undefined) p.annotated_response = annotatedResponse;
   if (extra) Object.assign(p, extra);
   if (h._transport) p.transport = h._transport;
@@ -198,5 +259,5 @@ export function endProfile(h: LlmHandle, annotatedResponse: unknown, extra?: Rec
 
 /** Runs sanitize-response over `response`. */
 export function sanitizeResponse(sres: readonly Entry[], response: unknown): SanitizeResult | Promise<SanitizeResult> {
-  return sres.length === 0 ? { value: response } : runSanitize(sres, response, (e, v) => (e.fn as LlmSanitizeGuardrail)(readonlyView(v)));
+  return sres.length === 0 ? { value: response } : runSanitize(sres, response, (e, v) => (e.fn as LlmSanitizeGuardrail)(v));
 }

@@ -12,8 +12,8 @@ import { LlmHandle, emitWhenSanitized, endWhenSanitized, mergeTransport, startCa
 import { closeHandle, parentOf, timeOf } from '../lifecycle.js';
 import { resolve } from '../middleware/registry.js';
 import type { LlmExecutionIntercept, LlmSanitizeGuardrail } from '../middleware/types.js';
-import { readonlyView } from '../readonly.js';
-import { LifecycleError, describeError } from '../errors.js';
+import { LifecycleError, callLabel, checkFunction, checkName, describeError, describeValue, checkOptions } from '../errors.js';
+import { checkCallOptions } from './tool.js';
 import { callInScope, isThenable, runOnion, runSanitize } from './pipeline.js';
 import type { SanitizeResult } from './pipeline.js';
 import { annotatedForEvent, beforeStart, checkRequest, endProfile, lazyAnnotatedRequest, modelOf, safeDecodeResponse, sanitizeResponse, startProfile } from './llm-request.js';
@@ -34,6 +34,11 @@ export interface LlmCallOptions {
   timestamp?: number;
   /** Wire facts known before the call (e.g. the server from the client's base URL); on both events. */
   transport?: LlmTransport;
+  /**
+   * `false`: the call's events carry no request or response payload, and their annotations only the
+   * model, parameters, ids, finish reason and usage — no messages, text or tool calls. Default `true`.
+   */
+  captureContent?: boolean;
 }
 
 export interface LlmEndOptions {
@@ -44,12 +49,26 @@ export interface LlmEndOptions {
 type LlmFn<Q, R> = (request: LlmRequest<Q>) => R | PromiseLike<R>;
 
 /** @internal */
-export function newLlmHandle(name: string, parent: ScopeHandle, request: LlmRequest, options: LlmCallOptions | undefined, micros: number, extraAttributes?: string): LlmHandle {
+export function newLlmHandle(name: string, parent: ScopeHandle, request: LlmRequest, options: LlmCallOptions | undefined, micros: number, what: string, extraAttributes?: string): LlmHandle {
   const attrs = extraAttributes ? [...(options?.attributes ?? []), extraAttributes] : options?.attributes;
-  const h = new LlmHandle(name, parent, modelOf(options?.modelName, request.content), attrs, options?.data, options?.metadata, micros);
-  h._codec = resolveCodec(options?.codec, request.content);
-  if (options?.transport !== undefined) h._transport = mergeTransport(undefined, options.transport, `${name}: option transport`);
+  const h = new LlmHandle(name, parent, modelOf(options?.modelName, request.content, what), attrs, options?.data, options?.metadata, micros);
+  h._codec = codecOf(options?.codec, request.content, what);
+  if (options?.transport !== undefined) h._transport = mergeTransport(undefined, options.transport, `${what}: option transport`);
+  if (options?.captureContent !== undefined) {
+    if (typeof options.captureContent !== 'boolean') throw new TypeError(`${what}: option captureContent must be a boolean`);
+    h._noContent = !options.captureContent;
+  }
   return h;
+}
+
+/** @internal The codec named by a `codec` option; a bad one is a TypeError naming the caller. */
+export function codecOf(spec: unknown, content: unknown, what: string): LlmCodec | undefined {
+  try {
+    return resolveCodec(spec as LlmCodec | CodecName | 'auto' | undefined, content);
+  } catch (err) {
+    if (spec === undefined || spec === 'auto') throw err;
+    throw new TypeError(`${what}: codec must be an LlmCodec, a codec name or "auto", got ${describeValue(spec)} (${describeError(err).message})`);
+  }
 }
 
 function finish(h: LlmHandle, data: unknown, annotatedResponse: unknown, error: unknown, failed: boolean): void {
@@ -63,12 +82,13 @@ function finish(h: LlmHandle, data: unknown, annotatedResponse: unknown, error: 
  * and the promise resolves to what `fn` returns, so SDK calls need no casts.
  */
 export function llmCallExecute<Q, R>(name: string, request: LlmRequest<Q>, fn: LlmFn<Q, R>, options?: LlmCallOptions): Promise<Awaited<R>> {
-  const what = `llmCallExecute("${name}")`;
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('llmCallExecute: name must be a non-empty string');
-  if (typeof fn !== 'function') throw new TypeError(`${what}: fn must be a function`);
+  const what = callLabel('llmCallExecute', name);
+  checkName(name, what);
+  checkFunction(fn, what, 'fn');
   const req = checkRequest(request, what);
+  checkCallOptions(options, what);
   const parent = parentOf(options?.parent, what);
-  const h = newLlmHandle(name, parent, req, options, nowMicros());
+  const h = newLlmHandle(name, parent, req, options, nowMicros(), what);
   const lists = {
     cond: resolve('llm_conditional_execution', parent),
     req: resolve('llm_request_intercept', parent),
@@ -122,7 +142,7 @@ async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<unknow
   const codec = h._codec;
   const pre = await beforeStart(h, request, codec, lists.cond, lists.req, lists.sreq);
   startCall(h, pre.start.value, startProfile(h, annotatedForEvent(codec, pre)));
-  const failure = pre.failure ?? pre.start.error;
+  const failure = pre.failure;
   if (failure) {
     finish(h, null, undefined, failure, true);
     throw failure;
@@ -140,37 +160,38 @@ async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<unknow
     throw err;
   }
   const out = await sanitizeResponse(lists.sres, result);
-  finish(h, out.value, out.error ? undefined : safeDecodeResponse(codec, out.value), out.error, out.error !== undefined);
-  if (out.error) throw out.error;
+  finish(h, out.value, out.error ? undefined : safeDecodeResponse(codec, out.value), undefined, false);
   return result as Awaited<R>;
 }
 
 /** Starts a manual LLM call. Sanitize-request guardrails apply to the start event; nothing blocks. */
 export function llmCall(name: string, request: LlmRequest, options?: LlmCallOptions): LlmHandle {
-  const what = `llmCall("${name}")`;
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('llmCall: name must be a non-empty string');
+  const what = callLabel('llmCall', name);
+  checkName(name, what);
   const req = checkRequest(request, what);
+  checkCallOptions(options, what);
   const parent = parentOf(options?.parent, what);
-  const h = newLlmHandle(name, parent, req, options, timeOf(options?.timestamp, what));
+  const h = newLlmHandle(name, parent, req, options, timeOf(options?.timestamp, what), what);
   trackCall(h);
   const sreq = resolve('llm_sanitize_request', parent);
-  const s = sreq.length === 0 ? { value: req } : runSanitize(sreq, req, (e, v) => (e.fn as LlmSanitizeGuardrail)(readonlyView(v)));
+  const s = sreq.length === 0 ? { value: req } : runSanitize(sreq, req, (e, v) => (e.fn as LlmSanitizeGuardrail)(v));
   emitWhenSanitized(h, s, (r) => {
     const shown = r.value as LlmRequest;
     const annotated = r.value === req ? lazyAnnotatedRequest(h._codec, req.content) : shown && typeof shown === 'object' ? lazyAnnotatedRequest(h._codec, shown.content) : undefined;
-    emitStart(h, h.startMicros, r.value, startProfile(h, annotated));
+    emitStart(h, h.startMicros, h._noContent ? null : r.value, startProfile(h, annotated));
   });
   return h;
 }
 
 function endManual(handle: LlmHandle, what: string, response: unknown, error: unknown, failed: boolean, options: LlmEndOptions | undefined): void {
-  if (!(handle instanceof LlmHandle)) throw new TypeError(`${what}: expected an LlmHandle returned by llmCall`);
+  if (!(handle instanceof LlmHandle)) throw new TypeError(`${what}: handle must be an LlmHandle returned by llmCall, got ${describeValue(handle)}`);
+  checkOptions(options, what);
   if (!handle._open) throw new LifecycleError(`${what}: LLM call "${handle.name}" has already ended`);
   const micros = timeOf(options?.timestamp, what);
   const s = failed ? { value: null } : sanitizeResponse(resolve('llm_sanitize_response', handle.parent!), response);
   const close = (r: SanitizeResult): void => {
-    const err = failed ? describeError(error) : r.error ? describeError(r.error) : undefined;
-    const annotated = err ? undefined : safeDecodeResponse(handle._codec, r.value);
+    const err = failed ? describeError(error) : undefined;
+    const annotated = err || r.error ? undefined : safeDecodeResponse(handle._codec, r.value);
     closeHandle(handle, micros, r.value, endProfile(handle, annotated), err);
   };
   endWhenSanitized(handle, s, close);

@@ -5,14 +5,21 @@
 import type { Entry } from '../middleware/types.js';
 import { GuardrailRejectedError, MiddlewareError } from '../errors.js';
 import { reportFailure } from '../report.js';
+import { mutableCopy } from '../payload.js';
 import { runInScope } from '../scope.js';
 import type { ScopeHandle } from '../scope.js';
 
 /** What subscribers see in place of a payload whose sanitize guardrail failed. */
 export const REDACTED_MARKER = '[redacted: sanitize guardrail failed]';
 
+/** True for a promise-like value. Never throws (a revoked proxy is not thenable). */
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
+  try {
+    return typeof (v as PromiseLike<unknown>).then === 'function';
+  } catch {
+    return false;
+  }
 }
 
 /** The innermost layer of the execution onion: the real callback, run inside its call (a sync throw becomes a rejection). */
@@ -41,7 +48,7 @@ export async function runConditional(
     try {
       reason = await invoke(e);
     } catch (err) {
-      throw new MiddlewareError(label(e), 'guardrail threw', { cause: err });
+      throw new MiddlewareError(label(e), 'conditional guardrail threw', { cause: err });
     }
     if (reason === undefined || reason === null) continue;
     if (typeof reason !== 'string') {
@@ -54,13 +61,17 @@ export async function runConditional(
 
 export interface SanitizeResult {
   value: unknown;
+  /** A guardrail failed: `value` is the redaction marker (the failure was reported). */
   error?: MiddlewareError;
 }
 
 /**
- * Runs sanitize guardrails over `value` (what subscribers will see). Synchronous while the
- * guardrails are, so manual lifecycle calls can emit at once. On failure the result is the
- * redaction marker — the unsanitized value never reaches subscribers — plus the error.
+ * Runs sanitize guardrails over `value` (what subscribers will see). The first guardrail gets a
+ * private mutable copy (see `mutableCopy`), so editing it in place and returning a new value both
+ * change only what subscribers see; returning `undefined` keeps the (edited) value. Synchronous
+ * while the guardrails are, so manual lifecycle calls can emit at once. On failure the result is
+ * the redaction marker — the unsanitized value never reaches subscribers — and the failure is
+ * reported; it never fails the call itself.
  */
 export function runSanitize(
   entries: readonly Entry[],
@@ -68,7 +79,7 @@ export function runSanitize(
   invoke: (e: Entry, v: unknown) => unknown,
   from = 0,
 ): SanitizeResult | Promise<SanitizeResult> {
-  let v = value;
+  let v = from === 0 && entries.length > 0 ? mutableCopy(value) : value;
   for (let i = from; i < entries.length; i++) {
     const e = entries[i]!;
     let r: unknown;
@@ -78,18 +89,19 @@ export function runSanitize(
       return sanitizeFailed(e, err);
     }
     if (isThenable(r)) {
+      const current = v;
       return Promise.resolve(r).then(
-        (nv) => runSanitize(entries, nv, invoke, i + 1),
+        (nv) => runSanitize(entries, nv === undefined ? current : nv, invoke, i + 1),
         (err: unknown) => sanitizeFailed(e, err),
       );
     }
-    v = r;
+    if (r !== undefined) v = r;
   }
   return { value: v };
 }
 
 function sanitizeFailed(e: Entry, err: unknown): SanitizeResult {
-  reportFailure(label(e), `sanitize guardrail "${e.name}" failed`, err);
+  reportFailure(label(e), `sanitize guardrail "${e.name}" failed; subscribers see a redaction marker, the call goes on`, err);
   return {
     value: REDACTED_MARKER,
     error: new MiddlewareError(label(e), 'sanitize guardrail threw; the event carries a redaction marker', { cause: err }),

@@ -13,10 +13,11 @@ import type { LlmHandle } from './handles.js';
 import { closeHandle, parentOf } from '../lifecycle.js';
 import { resolve } from '../middleware/registry.js';
 import type { LlmStreamExecutionIntercept } from '../middleware/types.js';
-import { describeError } from '../errors.js';
+import { callLabel, checkFunction, checkName, describeError } from '../errors.js';
+import { checkCallOptions } from './tool.js';
 import { reportFailure } from '../report.js';
 import { hasSubscribers } from '../subscribers.js';
-import { runOnion } from './pipeline.js';
+import { isThenable, runOnion } from './pipeline.js';
 import { annotatedForEvent, beforeStart, checkRequest, endProfile, safeDecodeResponse, sanitizeResponse } from './llm-request.js';
 import { newLlmHandle } from './llm.js';
 import type { LlmCallOptions } from './llm.js';
@@ -24,8 +25,11 @@ import { startProfile } from './llm-request.js';
 import { nowMicros } from '../time.js';
 
 export interface LlmStreamOptions<C> extends LlmCallOptions {
-  /** Sees every chunk as it passes. A throwing collector is reported; the stream goes on. */
-  collector?: (chunk: C) => void;
+  /**
+   * Sees every chunk as it passes. A collector that throws, or returns a promise that rejects, is
+   * reported; the stream goes on (a returned promise is not awaited).
+   */
+  collector?: (chunk: C) => void | PromiseLike<void>;
   /** Builds the aggregated response recorded on the END event (defaults to the codec's accumulation). */
   finalizer?: () => unknown;
 }
@@ -133,7 +137,11 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
     const collector = this.#options?.collector;
     if (collector) {
       try {
-        collector(chunk);
+        const r = collector(chunk) as unknown;
+        if (isThenable(r)) {
+          // An async collector: its rejection is contained like a throw, never an unhandled rejection.
+          Promise.resolve(r).then(undefined, (err: unknown) => reportFailure(`collector:${this.#h.name}`, `the collector of "${this.#h.name}" rejected`, err));
+        }
       } catch (err) {
         reportFailure(`collector:${this.#h.name}`, `the collector of "${this.#h.name}" threw`, err);
       }
@@ -183,13 +191,15 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
     const out = await sanitizeResponse(this.#sres, response);
     // The annotation must never show what a sanitizer removed: the raw-chunk aggregate is used
     // only when the response subscribers see is the one produced, unsanitized.
+    // Sanitizers work on a copy: without a finalizer, what they return is the sanitized aggregate.
     const unsanitized = out.value === response;
     let annotated: unknown;
     if (!out.error) {
       const decoded = finalizer && out.value !== null && out.value !== undefined ? safeDecodeResponse(h._codec, out.value) : undefined;
-      annotated = decoded ?? (unsanitized ? aggregated : undefined);
+      const sanitizedAggregate = !finalizer && aggregated !== undefined && out.value !== null && typeof out.value === 'object' ? out.value : undefined;
+      annotated = decoded ?? (unsanitized ? aggregated : sanitizedAggregate);
     }
-    if (h._open) closeHandle(h, nowMicros(), out.value, endProfile(h, annotated, streamInfo), out.error ? describeError(out.error) : undefined);
+    if (h._open) closeHandle(h, nowMicros(), out.value, endProfile(h, annotated, streamInfo), undefined);
   }
 }
 
@@ -204,12 +214,15 @@ export async function llmStreamCallExecute<C = unknown, Q = unknown>(
   fn: StreamFn<C, Q>,
   options?: LlmStreamOptions<C>,
 ): Promise<LlmStream<C>> {
-  const what = `llmStreamCallExecute("${name}")`;
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('llmStreamCallExecute: name must be a non-empty string');
-  if (typeof fn !== 'function') throw new TypeError(`${what}: fn must be a function`);
+  const what = callLabel('llmStreamCallExecute', name);
+  checkName(name, what);
+  checkFunction(fn, what, 'fn');
   const req = checkRequest(request, what);
+  checkCallOptions(options, what);
+  if (options?.collector !== undefined) checkFunction(options.collector, what, 'collector');
+  if (options?.finalizer !== undefined) checkFunction(options.finalizer, what, 'finalizer');
   const parent = parentOf(options?.parent, what);
-  const h = newLlmHandle(name, parent, req, options, nowMicros(), 'streaming');
+  const h = newLlmHandle(name, parent, req, options, nowMicros(), what, 'streaming');
   const codec = h._codec;
   const pre = await beforeStart(
     h,
@@ -220,7 +233,7 @@ export async function llmStreamCallExecute<C = unknown, Q = unknown>(
     resolve('llm_sanitize_request', parent),
   );
   startCall(h, pre.start.value, startProfile(h, annotatedForEvent(codec, pre)));
-  const failure = pre.failure ?? pre.start.error;
+  const failure = pre.failure;
   if (failure) {
     closeHandle(h, nowMicros(), null, endProfile(h, undefined), describeError(failure));
     throw failure;

@@ -4,13 +4,13 @@
  * Manual (`toolCall` / `toolCallEnd` / `toolCallError`): sanitize guardrails only, never blocking.
  */
 import type { ScopeHandle } from '../scope.js';
-import { runInScope } from '../scope.js';
+import { checkAttributes, runInScope } from '../scope.js';
 import { ToolHandle, emitWhenSanitized, endWhenSanitized, startCall } from './handles.js';
 import { closeHandle, parentOf, timeOf } from '../lifecycle.js';
 import { resolve } from '../middleware/registry.js';
 import type { Entry, ToolConditionalGuardrail, ToolExecutionIntercept, ToolRequestIntercept, ToolSanitizeGuardrail } from '../middleware/types.js';
 import { readonlyView } from '../readonly.js';
-import { LifecycleError, MiddlewareError, describeError } from '../errors.js';
+import { LifecycleError, MiddlewareError, callLabel, checkFunction, checkName, checkOptions, describeError, describeValue } from '../errors.js';
 import { callInScope, isThenable, runConditional, runOnion, runSanitize } from './pipeline.js';
 import { emitStart } from '../events.js';
 import { nowMicros } from '../time.js';
@@ -37,9 +37,16 @@ export interface EndOptions {
 
 type ToolFn<A, R> = (args: A) => R | PromiseLike<R>;
 
-function newHandle(name: string, parent: ScopeHandle, options: ToolCallOptions | undefined, micros: number): ToolHandle {
+/** @internal Checks a call's options (cheap: nothing is walked unless given). */
+export function checkCallOptions(options: { attributes?: unknown } | undefined, what: string): void {
+  if (options === undefined) return;
+  checkOptions(options, what);
+  if (options?.attributes !== undefined) checkAttributes(options.attributes, what);
+}
+
+function newHandle(name: string, parent: ScopeHandle, options: ToolCallOptions | undefined, micros: number, what: string): ToolHandle {
   const id = options?.toolCallId;
-  if (id !== undefined && typeof id !== 'string') throw new TypeError(`tool "${name}": toolCallId must be a string`);
+  if (id !== undefined && id !== null && typeof id !== 'string') throw new TypeError(`${what}: toolCallId must be a string, got ${describeValue(id)}`);
   return new ToolHandle(name, parent, id ?? null, options?.attributes, options?.data, options?.metadata, micros);
 }
 
@@ -53,9 +60,10 @@ function end(h: ToolHandle, data: unknown, failed: boolean, err?: unknown): void
  * `MiddlewareError` naming the middleware).
  */
 export function toolCallExecute<A, R>(name: string, args: A, fn: ToolFn<A, R>, options?: ToolCallOptions): Promise<Awaited<R>> {
-  const what = `toolCallExecute("${name}")`;
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('toolCallExecute: name must be a non-empty string');
-  if (typeof fn !== 'function') throw new TypeError(`${what}: fn must be a function`);
+  const what = callLabel('toolCallExecute', name);
+  checkName(name, what);
+  checkFunction(fn, what, 'fn');
+  checkCallOptions(options, what);
   const parent = parentOf(options?.parent, what);
   const cond = resolve('tool_conditional_execution', parent);
   const req = resolve('tool_request_intercept', parent);
@@ -63,9 +71,9 @@ export function toolCallExecute<A, R>(name: string, args: A, fn: ToolFn<A, R>, o
   const sres = resolve('tool_sanitize_response', parent);
   const exec = resolve('tool_execution_intercept', parent);
   if (cond.length + req.length + sreq.length + sres.length + exec.length === 0) {
-    return runPlain(newHandle(name, parent, options, nowMicros()), args, fn);
+    return runPlain(newHandle(name, parent, options, nowMicros(), what), args, fn);
   }
-  return runManaged(name, args, fn, newHandle(name, parent, options, nowMicros()), cond, req, sreq, sres, exec);
+  return runManaged(name, args, fn, newHandle(name, parent, options, nowMicros(), what), cond, req, sreq, sres, exec);
 }
 
 /** @internal The request-intercept chain: each entry's result (unless `undefined`) is the next one's args. */
@@ -128,9 +136,8 @@ async function runManaged<A, R>(
   } catch (err) {
     failure = err;
   }
-  const start = await runSanitize(sreq, real, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, readonlyView(v)));
+  const start = await runSanitize(sreq, real, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
   startCall(h, start.value, h._profile);
-  failure ??= start.error;
   if (failure) {
     end(h, null, true, failure);
     throw failure;
@@ -147,33 +154,34 @@ async function runManaged<A, R>(
     end(h, null, true, err);
     throw err;
   }
-  const out = await runSanitize(sres, result, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, readonlyView(v)));
-  end(h, out.value, out.error !== undefined, out.error);
-  if (out.error) throw out.error;
+  const out = await runSanitize(sres, result, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  end(h, out.value, false);
   return result as Awaited<R>;
 }
 
 /** Starts a manual tool call. Sanitize-request guardrails apply to the start event; nothing blocks. */
 export function toolCall(name: string, args: unknown, options?: ToolCallOptions): ToolHandle {
-  const what = `toolCall("${name}")`;
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('toolCall: name must be a non-empty string');
+  const what = callLabel('toolCall', name);
+  checkName(name, what);
+  checkCallOptions(options, what);
   const parent = parentOf(options?.parent, what);
-  const h = newHandle(name, parent, options, timeOf(options?.timestamp, what));
+  const h = newHandle(name, parent, options, timeOf(options?.timestamp, what), what);
   trackCall(h);
   const sreq = resolve('tool_sanitize_request', parent);
-  const s = sreq.length === 0 ? { value: args } : runSanitize(sreq, args, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, readonlyView(v)));
+  const s = sreq.length === 0 ? { value: args } : runSanitize(sreq, args, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
   emitWhenSanitized(h, s, (r) => emitStart(h, h.startMicros, r.value, h._profile));
   return h;
 }
 
 function endManual(handle: ToolHandle, what: string, data: unknown, error: unknown, failed: boolean, options: EndOptions | undefined): void {
-  if (!(handle instanceof ToolHandle)) throw new TypeError(`${what}: expected a ToolHandle returned by toolCall`);
+  if (!(handle instanceof ToolHandle)) throw new TypeError(`${what}: handle must be a ToolHandle returned by toolCall, got ${describeValue(handle)}`);
+  checkOptions(options, what);
   if (!handle._open) throw new LifecycleError(`${what}: tool call "${handle.name}" has already ended`);
   const micros = timeOf(options?.timestamp, what);
   const sres = failed ? [] : resolve('tool_sanitize_response', handle.parent!);
-  const s = sres.length === 0 ? { value: data } : runSanitize(sres, data, (e, v) => (e.fn as ToolSanitizeGuardrail)(handle.name, readonlyView(v)));
+  const s = sres.length === 0 ? { value: data } : runSanitize(sres, data, (e, v) => (e.fn as ToolSanitizeGuardrail)(handle.name, v));
   endWhenSanitized(handle, s, (r) =>
-    closeHandle(handle, micros, r.value, handle._profile, failed ? describeError(error) : r.error ? describeError(r.error) : undefined),
+    closeHandle(handle, micros, r.value, handle._profile, failed ? describeError(error) : undefined),
   );
 }
 

@@ -5,8 +5,9 @@
  */
 import type { ScopeHandle } from '../scope.js';
 import { newScopeLocal } from '../scope-local.js';
-import { LifecycleError } from '../errors.js';
-import type { Entry, Family, FamilyCallbacks, InterceptOptions, MiddlewareRegistration } from './types.js';
+import { LifecycleError, callLabel, checkFunction, checkName, checkOptions, describeValue } from '../errors.js';
+import { checkScope } from '../scope.js';
+import type { Entry, Family, FamilyCallbacks, InterceptOptions, MiddlewareRegistration, RegisterOptions } from './types.js';
 import { FAMILIES } from './types.js';
 
 const EMPTY: readonly Entry[] = Object.freeze([]);
@@ -30,12 +31,17 @@ export function addEntry<F extends Family>(
   priority: number,
   fn: FamilyCallbacks[F],
   options: InterceptOptions | undefined,
+  api: string = `register ${family}`,
 ): void {
-  const where = `register ${family} "${name}"`;
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`${where}: name must be a non-empty string`);
-  if (typeof priority !== 'number' || !Number.isFinite(priority)) throw new TypeError(`${where}: priority must be a finite number`);
-  if (typeof fn !== 'function') throw new TypeError(`${where}: expected a function, got ${typeof fn}`);
-  const scope = options?.scope ?? null;
+  const where = callLabel(api, name);
+  checkName(name, where);
+  if (typeof priority !== 'number' || !Number.isFinite(priority)) throw new TypeError(`${where}: priority must be a finite number, got ${describeValue(priority)}`);
+  checkFunction(fn, where, 'fn');
+  checkOptions(options, where);
+  if (options?.breakChain !== undefined && typeof options.breakChain !== 'boolean') {
+    throw new TypeError(`${where}: breakChain must be a boolean, got ${describeValue(options.breakChain)}`);
+  }
+  const scope = checkScope(options?.scope, where);
   const entry: Entry = { family, name, priority, fn: fn as FamilyCallbacks[Family], breakChain: options?.breakChain === true, scope, seq: seq++ };
   if (scope) {
     if (!scope._open) throw new LifecycleError(`${where}: scope "${scope.name}" has already ended`);
@@ -54,7 +60,11 @@ export function addEntry<F extends Family>(
 }
 
 /** @internal Removes an entry by name. Returns whether it existed. */
-export function removeEntry(family: Family, name: string, scope: ScopeHandle | undefined): boolean {
+export function removeEntry(family: Family, name: string, options: RegisterOptions | undefined, api: string = `deregister ${family}`): boolean {
+  const where = callLabel(api, name);
+  checkName(name, where);
+  checkOptions(options, where);
+  const scope = checkScope(options?.scope, where);
   if (scope) {
     const local = scope._local?.middleware;
     const list = local?.get(family);

@@ -13,7 +13,8 @@ import { readonlyView } from '../readonly.js';
 import { runConditional } from '../calls/pipeline.js';
 import { beforeStart, checkRequest } from '../calls/llm-request.js';
 import { LlmHandle } from '../calls/handles.js';
-import { resolveCodec } from '../codecs/index.js';
+import { codecOf } from '../calls/llm.js';
+import { callLabel, checkName, checkOptions } from '../errors.js';
 
 export interface StandaloneOptions {
   /** Scope whose scope-local middleware applies; defaults to the current scope. */
@@ -22,7 +23,10 @@ export interface StandaloneOptions {
 
 /** Runs the tool conditional guardrails. Rejects with `GuardrailRejectedError` when one refuses. */
 export async function toolConditionalExecution(name: string, args: unknown, options?: StandaloneOptions): Promise<void> {
-  const parent = parentOf(options?.parent, `toolConditionalExecution("${name}")`);
+  const what = callLabel('toolConditionalExecution', name);
+  checkName(name, what);
+  checkOptions(options, what);
+  const parent = parentOf(options?.parent, what);
   const rejected = await runConditional(resolve('tool_conditional_execution', parent), name, (e) =>
     (e.fn as ToolConditionalGuardrail)(name, readonlyView(args)),
   );
@@ -31,13 +35,18 @@ export async function toolConditionalExecution(name: string, args: unknown, opti
 
 /** Runs the tool request intercepts and returns the args the tool should receive. */
 export async function toolRequestIntercepts(name: string, args: unknown, options?: StandaloneOptions): Promise<unknown> {
-  const parent = parentOf(options?.parent, `toolRequestIntercepts("${name}")`);
+  const what = callLabel('toolRequestIntercepts', name);
+  checkName(name, what);
+  checkOptions(options, what);
+  const parent = parentOf(options?.parent, what);
   return runToolRequestIntercepts(resolve('tool_request_intercept', parent), name, args);
 }
 
 /** Runs the LLM conditional guardrails. Rejects with `GuardrailRejectedError` when one refuses. */
 export async function llmConditionalExecution(request: LlmRequest, options?: StandaloneOptions & { name?: string }): Promise<void> {
   const req = checkRequest(request, 'llmConditionalExecution');
+  checkOptions(options, 'llmConditionalExecution');
+  if (options?.name !== undefined) checkName(options.name, 'llmConditionalExecution', 'options.name');
   const parent = parentOf(options?.parent, 'llmConditionalExecution');
   const rejected = await runConditional(resolve('llm_conditional_execution', parent), options?.name ?? 'llm', (e) =>
     (e.fn as LlmConditionalGuardrail)(readonlyView(req)),
@@ -51,11 +60,14 @@ export async function llmRequestIntercepts(
   request: LlmRequest,
   options?: StandaloneOptions & { codec?: LlmCodec | CodecName | 'auto' },
 ): Promise<LlmRequest> {
-  const req = checkRequest(request, `llmRequestIntercepts("${name}")`);
-  const parent = parentOf(options?.parent, `llmRequestIntercepts("${name}")`);
+  const what = callLabel('llmRequestIntercepts', name);
+  checkName(name, what);
+  const req = checkRequest(request, what);
+  checkOptions(options, what);
+  const parent = parentOf(options?.parent, what);
   // A detached handle gives the chain its name; it is never started, so no event is emitted.
   const h = new LlmHandle(name, parent, null, undefined, undefined, undefined, 0);
-  const pre = await beforeStart(h, req, resolveCodec(options?.codec, req.content), [], resolve('llm_request_intercept', parent), []);
+  const pre = await beforeStart(h, req, codecOf(options?.codec, req.content, what), [], resolve('llm_request_intercept', parent), []);
   if (pre.failure) throw pre.failure;
   return pre.request;
 }

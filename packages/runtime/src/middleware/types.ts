@@ -11,7 +11,11 @@ type MaybePromise<T> = T | Promise<T>;
 export type ToolConditionalGuardrail = (name: string, args: unknown) => MaybePromise<string | undefined | null | void>;
 /** Returns the args the tool will really receive. Do not mutate `args` in place: return a new value. */
 export type ToolRequestIntercept = (name: string, args: unknown) => MaybePromise<unknown>;
-/** Returns what subscribers see instead of `value` (args on start, result on end). `value` is read-only. */
+/**
+ * Returns what subscribers see instead of `value` (args on start, result on end). `value` is a private
+ * copy: edit it in place or return a new value (`undefined` keeps the edited copy). A throw never fails
+ * the call: subscribers see `REDACTED_MARKER` and the failure is reported.
+ */
 export type ToolSanitizeGuardrail = (name: string, value: unknown) => MaybePromise<unknown>;
 
 /** Information about the call an execution intercept wraps. */
@@ -52,7 +56,7 @@ export type LlmRequestIntercept = (
   ctx: LlmInterceptContext,
 ) => MaybePromise<Partial<Pick<LlmInterceptContext, 'request' | 'annotated'>> | undefined | void>;
 
-/** Returns what subscribers see instead of the request (start) or response (end). */
+/** Returns what subscribers see instead of the request (start) or response (end); `value` is a private copy, as for tools. */
 export type LlmSanitizeGuardrail = (value: unknown) => MaybePromise<unknown>;
 
 export type LlmExecutionIntercept = (

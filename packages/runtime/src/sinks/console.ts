@@ -7,6 +7,7 @@ import type { EventExporter } from '../subscribers.js';
 import type { LifecycleEvent, ScopeEvent } from '../types.js';
 import { eventTimeMicros } from '../events.js';
 import { stringifySafe } from '../payload.js';
+import { checkOptions, describeValue } from '../errors.js';
 
 export interface ConsoleExporterOptions {
   /** Where to write (default `process.stdout`). */
@@ -46,6 +47,15 @@ export class ConsoleExporter implements EventExporter {
   #starts: Map<string, number> | undefined;
 
   constructor(options: ConsoleExporterOptions = {}) {
+    checkOptions(options, 'ConsoleExporter');
+    options ??= {};
+    if (options.stream !== undefined && (options.stream === null || typeof (options.stream as { write?: unknown }).write !== 'function')) {
+      throw new TypeError(`ConsoleExporter: stream must be a writable stream, got ${describeValue(options.stream)}`);
+    }
+    if (options.color !== undefined && typeof options.color !== 'boolean') throw new TypeError(`ConsoleExporter: color must be a boolean, got ${describeValue(options.color)}`);
+    if (options.payloadChars !== undefined && !(Number.isInteger(options.payloadChars) && options.payloadChars >= 0)) {
+      throw new TypeError(`ConsoleExporter: payloadChars must be a non-negative integer, got ${describeValue(options.payloadChars)}`);
+    }
     const out = options.stream ?? process.stdout;
     this.#out = out;
     this.#color = options.color ?? (Boolean(out.isTTY) && !process.env.NO_COLOR);

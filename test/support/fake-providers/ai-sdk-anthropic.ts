@@ -1,7 +1,7 @@
 /**
- * Replies in the wire formats the AI SDK's OpenAI (Chat Completions) and Anthropic (Messages)
- * providers read, for the shared loopback FakeServer. Small builders: a text answer, tool calls,
- * and the same as server-sent events.
+ * Anthropic Messages replies for the shared loopback FakeServer, as `@ai-sdk/anthropic` reads them:
+ * text, thinking, tool use and usage (cache reads included), as JSON or as server-sent events.
+ * (OpenAI bodies come from ./openai.ts.)
  */
 import type { Reply, SseEvent } from './server.js';
 
@@ -19,45 +19,6 @@ export interface FakeTurn {
 }
 
 const DEFAULT_USAGE: NonNullable<FakeTurn['usage']> = { input: 20, output: 8 };
-
-/** An OpenAI Chat Completions response (JSON). */
-export function openaiChatReply(turn: FakeTurn, model = 'gpt-4o-mini'): Reply {
-  const u = turn.usage ?? DEFAULT_USAGE;
-  const message: Record<string, unknown> = { role: 'assistant', content: turn.text ?? null };
-  if (turn.toolCalls) message.tool_calls = turn.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } }));
-  return {
-    kind: 'json',
-    body: {
-      id: `chatcmpl-${Math.random().toString(36).slice(2, 10)}`,
-      object: 'chat.completion',
-      created: 1_760_000_000,
-      model,
-      choices: [{ index: 0, message, finish_reason: turn.toolCalls ? 'tool_calls' : 'stop' }],
-      usage: {
-        prompt_tokens: u.input,
-        completion_tokens: u.output,
-        total_tokens: u.input + u.output,
-        prompt_tokens_details: { cached_tokens: u.cached ?? 0 },
-        completion_tokens_details: { reasoning_tokens: u.reasoning ?? 0 },
-      },
-    },
-  };
-}
-
-/** The same turn streamed as Chat Completions chunks (text in `pieces`), usage last. */
-export function openaiChatStream(turn: FakeTurn & { pieces?: string[] }, model = 'gpt-4o-mini', extra?: Partial<Extract<Reply, { kind: 'sse' }>>): Reply {
-  const u = turn.usage ?? DEFAULT_USAGE;
-  const base = { id: 'chatcmpl-stream', object: 'chat.completion.chunk', created: 1_760_000_000, model };
-  const events: SseEvent[] = [{ data: { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] } }];
-  for (const p of turn.pieces ?? (turn.text ? [turn.text] : [])) events.push({ data: { ...base, choices: [{ index: 0, delta: { content: p }, finish_reason: null }] } });
-  (turn.toolCalls ?? []).forEach((c, index) =>
-    events.push({ data: { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } }] }, finish_reason: null }] } }),
-  );
-  events.push({ data: { ...base, choices: [{ index: 0, delta: {}, finish_reason: turn.toolCalls ? 'tool_calls' : 'stop' }] } });
-  events.push({ data: { ...base, choices: [], usage: { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output } } });
-  events.push({ data: '[DONE]' });
-  return { kind: 'sse', events, ...extra };
-}
 
 /** An Anthropic Messages response (JSON). */
 export function anthropicReply(turn: FakeTurn, model = 'claude-haiku-4-5'): Reply {
