@@ -30,6 +30,11 @@ export interface NemoFlowMiddlewareOptions {
   metadata?: unknown;
   /** Attribute strings added to every call. */
   attributes?: readonly string[];
+  /**
+   * `false`: events carry no prompt or output (no payload, no messages, text or tool calls in the
+   * annotations); model, parameters, ids, finish reason and token usage stay. Default `true`.
+   */
+  captureContent?: boolean;
 }
 
 function pick(v: string | ((m: LanguageModelV4) => string) | undefined, model: LanguageModelV4, fallback: string): string {
@@ -48,6 +53,7 @@ function checkOptions(options: unknown): NemoFlowMiddlewareOptions {
     if (v !== undefined && typeof v !== 'string' && typeof v !== 'function') throw new TypeError(`nemoFlowMiddleware: options.${k} must be a string or a function of the model`);
   }
   if (o.attributes !== undefined && !Array.isArray(o.attributes)) throw new TypeError('nemoFlowMiddleware: options.attributes must be an array of strings');
+  if (o.captureContent !== undefined && typeof o.captureContent !== 'boolean') throw new TypeError('nemoFlowMiddleware: options.captureContent must be a boolean');
   return o;
 }
 
@@ -125,6 +131,7 @@ export function nemoFlowMiddleware(options?: NemoFlowMiddlewareOptions): Languag
     modelName: pick(o.modelName, model, model.modelId),
     metadata: o.metadata,
     attributes: o.attributes,
+    captureContent: o.captureContent,
   });
   return {
     specificationVersion: 'v4',

@@ -10,10 +10,16 @@ import { z } from 'zod';
 import {
   GuardrailRejectedError,
   deregisterLlmConditionalExecutionGuardrail,
+  deregisterLlmExecutionIntercept,
   deregisterLlmRequestIntercept,
+  deregisterLlmSanitizeRequestGuardrail,
+  deregisterToolConditionalExecutionGuardrail,
   deregisterSubscriber,
   registerLlmConditionalExecutionGuardrail,
+  registerLlmExecutionIntercept,
   registerLlmRequestIntercept,
+  registerLlmSanitizeRequestGuardrail,
+  registerToolConditionalExecutionGuardrail,
   registerSubscriber,
   type LifecycleEvent,
   type ScopeEvent,
@@ -217,6 +223,83 @@ describe('@nemo-flow/ai-sdk', () => {
     assert.equal(res.usage?.input_tokens, 15);
   });
 
+  it('execution intercepts retry and cache: the AI SDK gets what they return', async () => {
+    const cache = new Map<string, unknown>();
+    registerLlmExecutionIntercept('cache', 0, async (request, next) => {
+      const key = JSON.stringify((request.content as { prompt: unknown }).prompt);
+      if (cache.has(key)) return cache.get(key);
+      const r = await next(request);
+      cache.set(key, r);
+      return r;
+    });
+    registerLlmExecutionIntercept('retry-once', 1, async (request, next) => {
+      try {
+        return await next(request);
+      } catch {
+        return next(request);
+      }
+    });
+    server.enqueue({ kind: 'json', status: 500, body: { error: { message: 'overloaded', type: 'server_error' } } }, openaiChatReply({ text: 'Fresh.' }));
+    try {
+      const a = await generateText({ model: gpt(), prompt: 'same question', maxRetries: 0 });
+      const b = await generateText({ model: gpt(), prompt: 'same question', maxRetries: 0 });
+      assert.equal(a.text, 'Fresh.');
+      assert.equal(b.text, 'Fresh.');
+    } finally {
+      deregisterLlmExecutionIntercept('cache');
+      deregisterLlmExecutionIntercept('retry-once');
+    }
+    assert.equal(server.requests.length, 2, 'one failed attempt, one retry; the second call is served from the cache');
+    assert.deepEqual(ends(events, 'llm').map((e) => errorOf(e)), [undefined, undefined]);
+  });
+
+  it('sanitize guardrails change what subscribers see, never what the provider receives', async () => {
+    registerLlmSanitizeRequestGuardrail('mask-email', 0, (value) => JSON.parse(JSON.stringify(value).replaceAll('ada@example.com', '[email]')));
+    server.enqueue(openaiChatReply({ text: 'Noted.' }));
+    try {
+      await generateText({ model: gpt(), prompt: 'Email ada@example.com please' });
+    } finally {
+      deregisterLlmSanitizeRequestGuardrail('mask-email');
+    }
+    assert.match(server.requests[0]!.raw, /ada@example\.com/);
+    const start = starts(events, 'llm')[0]!;
+    assert.doesNotMatch(JSON.stringify(start.data), /ada@example/);
+    assert.match((profile(start).annotated_request as NormalizedRequest).messages[0]!.text, /\[email\]/);
+  });
+
+  it('tool guardrails apply to instrumented tools; the model gets the rejection as the tool error', async () => {
+    registerToolConditionalExecutionGuardrail('no-weather', 0, (name) => (name === 'weather' ? 'weather is off today' : undefined));
+    server.enqueue(openaiChatReply({ toolCalls: [{ id: 'call_g', name: 'weather', args: { city: 'Oslo' } }] }), openaiChatReply({ text: 'Sorry.' }));
+    const calls: string[] = [];
+    try {
+      await generateText({ model: gpt(), prompt: 'Oslo?', tools: instrumentTools(weatherTools(calls)), stopWhen: isStepCount(3) });
+    } finally {
+      deregisterToolConditionalExecutionGuardrail('no-weather');
+    }
+    assert.deepEqual(calls, [], 'the tool did not run');
+    assert.equal(errorOf(ends(events, 'tool')[0]!)?.type, 'GuardrailRejectedError');
+    const second = server.requests[1]!.body as { messages: { role: string; content: string }[] };
+    assert.match(second.messages.at(-1)!.content, /weather is off today/);
+  });
+
+  it('captureContent: false keeps prompts and outputs out of events, usage in', async () => {
+    server.enqueue(openaiChatReply({ text: 'Secret answer.', usage: { input: 11, output: 2 } }));
+    const model = wrapLanguageModel({ model: openai.chat('gpt-4o-mini'), middleware: nemoFlowMiddleware({ captureContent: false }) });
+    await generateText({ model, prompt: 'Secret question' });
+    assert.doesNotMatch(JSON.stringify(events), /Secret/);
+    assert.equal((profile(ends(events, 'llm')[0]!).annotated_response as NormalizedResponse).usage?.input_tokens, 11);
+  });
+
+  it('bad arguments are TypeErrors naming them', () => {
+    assert.throws(() => nemoFlowMiddleware(null as never), /nemoFlowMiddleware: options must be an object, got null/);
+    assert.throws(() => nemoFlowMiddleware({ name: 3 as never }), /options\.name must be a string or a function/);
+    assert.throws(() => nemoFlowMiddleware({ captureContent: 'no' as never }), /options\.captureContent must be a boolean/);
+    assert.throws(() => instrumentTools([] as never), /instrumentTools: tools must be an object of AI SDK tools keyed by name, got an array/);
+    assert.throws(() => instrumentTools({ t: null as never }), /instrumentTool\("t"\): tool must be an AI SDK tool object, got null/);
+    assert.throws(() => withAgentRun('', () => 1), /withAgentRun: name must be a non-empty string/);
+    assert.throws(() => nemoFlowTelemetry({ agentName: '' }), /options\.agentName must be a non-empty string/);
+  });
+
   it('streamText cancelled early (abortSignal after the first chunk) ends the LLM call and the agent run', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -343,6 +426,20 @@ describe('@nemo-flow/ai-sdk', () => {
       assert.equal(profile(children[1]!).tool_call_id, `call_${city}`);
     }
     assert.equal(starts(events, 'tool').length, 2);
+  });
+
+  it('nemoFlowTelemetry: a failing run ends its agent scope with the error', async () => {
+    registerLlmConditionalExecutionGuardrail('block-all', 0, () => 'blocked for the test');
+    try {
+      await assert.rejects(
+        generateText({ model: gpt(), prompt: 'x', experimental_telemetry: { functionId: 'doomed', integrations: [nemoFlowTelemetry()] } }),
+        GuardrailRejectedError,
+      );
+    } finally {
+      deregisterLlmConditionalExecutionGuardrail('block-all');
+    }
+    assert.deepEqual(outline(events), ['start:agent:doomed', 'start:llm:openai.chat', 'end:llm:openai.chat', 'end:agent:doomed']);
+    assert.equal(errorOf(ends(events, 'agent')[0]!)?.type, 'GuardrailRejectedError');
   });
 
   it('exports the run over OTLP as one trace: agent → LLM and tool spans with GenAI attributes', async () => {
