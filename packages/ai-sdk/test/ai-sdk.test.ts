@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
-import { Output, generateText, isStepCount, streamText, tool, wrapLanguageModel } from 'ai';
+import { Output, generateObject, generateText, isStepCount, streamText, tool, wrapLanguageModel } from 'ai';
 import { z } from 'zod';
 import {
   GuardrailRejectedError,
@@ -359,6 +359,24 @@ describe('@nemo-flow/ai-sdk', () => {
     const req = profile(starts(events, 'llm')[0]!).annotated_request as NormalizedRequest;
     assert.equal((req.extra.responseFormat as { type: string }).type, 'json');
     assert.deepEqual(outline(events), ['start:agent:extract', 'start:llm:openai.chat', 'end:llm:openai.chat', 'end:agent:extract']);
+  });
+
+  it('generateObject (deprecated in ai 7, still supported) under nemoFlowTelemetry is one agent run', async () => {
+    const previous = globalThis.AI_SDK_LOG_WARNINGS;
+    globalThis.AI_SDK_LOG_WARNINGS = false; // the deprecation notice is not what this test is about
+    server.enqueue(openaiChatReply({ text: JSON.stringify({ city: 'Oslo', celsius: -3 }) }));
+    try {
+      const { object } = await generateObject({
+        model: gpt(),
+        schema: z.object({ city: z.string(), celsius: z.number() }),
+        prompt: 'Oslo, minus three',
+        experimental_telemetry: { functionId: 'extractor', integrations: [nemoFlowTelemetry()] },
+      });
+      assert.deepEqual(object, { city: 'Oslo', celsius: -3 });
+    } finally {
+      globalThis.AI_SDK_LOG_WARNINGS = previous;
+    }
+    assert.deepEqual(outline(events), ['start:agent:extractor', 'start:llm:openai.chat', 'end:llm:openai.chat', 'end:agent:extractor']);
   });
 
   it('an abortSignal ends the LLM call and the agent run with the abort', async () => {
