@@ -15,8 +15,11 @@ import type {
 } from '@ai-sdk/provider';
 import { llmCallExecute, llmStreamCallExecute, type LlmStream } from '@nemo-flow/runtime';
 
-/** The call options as the runtime sees them: everything but the abort signal (not data). */
-export type AiSdkCallContent = Omit<LanguageModelV4CallOptions, 'abortSignal'>;
+/**
+ * The call options as the runtime sees them (the request's `content`): everything but the abort
+ * signal (not data) and the per-call HTTP headers (the request's `headers`).
+ */
+export type AiSdkCallContent = Omit<LanguageModelV4CallOptions, 'abortSignal' | 'headers'>;
 
 export interface NemoFlowMiddlewareOptions {
   /**
@@ -57,10 +60,19 @@ function checkOptions(options: unknown): NemoFlowMiddlewareOptions {
   return o;
 }
 
-/** Splits the abort signal off the call options (it is put back on the rewritten options). */
-function split(params: LanguageModelV4CallOptions): { content: AiSdkCallContent; signal: AbortSignal | undefined } {
-  const { abortSignal, ...content } = params;
-  return { content, signal: abortSignal };
+type Headers = Record<string, string | undefined>;
+
+/** The managed request: headers and content split off the call options; the abort signal kept aside. */
+function split(params: LanguageModelV4CallOptions): { request: { headers: Headers; content: AiSdkCallContent }; signal: AbortSignal | undefined } {
+  const { abortSignal, headers, ...content } = params;
+  return { request: { headers: headers ?? {}, content }, signal: abortSignal };
+}
+
+/** The call options for the provider from the (possibly rewritten) managed request. */
+function join(request: { headers: Record<string, unknown>; content: AiSdkCallContent }, signal: AbortSignal | undefined): LanguageModelV4CallOptions {
+  const options: LanguageModelV4CallOptions = { ...request.content, abortSignal: signal };
+  if (Object.keys(request.headers).length > 0) options.headers = request.headers as Headers;
+  return options;
 }
 
 /**
@@ -136,22 +148,22 @@ export function nemoFlowMiddleware(options?: NemoFlowMiddlewareOptions): Languag
   return {
     specificationVersion: 'v4',
     wrapGenerate({ params, model }): PromiseLike<LanguageModelV4GenerateResult> {
-      const { content, signal } = split(params);
+      const { request, signal } = split(params);
       return llmCallExecute(
         pick(o.name, model, model.provider),
-        { headers: {}, content },
-        (req) => model.doGenerate({ ...req.content, abortSignal: signal }),
+        request,
+        (req) => model.doGenerate(join(req, signal)),
         callOptions(model),
       );
     },
     async wrapStream({ params, model }): Promise<LanguageModelV4StreamResult> {
-      const { content, signal } = split(params);
+      const { request, signal } = split(params);
       let rest: Omit<LanguageModelV4StreamResult, 'stream'> = {};
       const stream = await llmStreamCallExecute(
         pick(o.name, model, model.provider),
-        { headers: {}, content },
+        request,
         async (req) => {
-          const { stream: parts, ...meta } = await model.doStream({ ...req.content, abortSignal: signal });
+          const { stream: parts, ...meta } = await model.doStream(join(req, signal));
           rest = meta;
           return partsOf(parts, signal);
         },

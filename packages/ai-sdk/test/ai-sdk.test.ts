@@ -207,16 +207,20 @@ describe('@nemo-flow/ai-sdk', () => {
       a.messages.unshift({ role: 'system', text: 'Answer in French.' });
       return { annotated: a };
     });
+    registerLlmRequestIntercept('tenant-header', 1, (ctx) => ({ request: { ...ctx.request, headers: { ...ctx.request.headers, 'x-tenant': 'acme' } } }));
     server.enqueue(anthropicReply({ text: 'Bonjour.', reasoning: 'The user greets.', usage: { input: 15, output: 3, cached: 5 } }));
     try {
-      const r = await generateText({ model: claude(), prompt: 'Hello', temperature: 0.9 });
+      const r = await generateText({ model: claude(), prompt: 'Hello', temperature: 0.9, headers: { 'x-request-id': 'r-1' } });
       assert.equal(r.text, 'Bonjour.');
     } finally {
       deregisterLlmRequestIntercept('house-style');
+      deregisterLlmRequestIntercept('tenant-header');
     }
+    assert.equal(server.requests[0]!.headers['x-tenant'], 'acme');
     const body = server.requests[0]!.body as { temperature: number; system: { text: string }[]; messages: unknown[] };
     assert.equal(body.temperature, 0.1);
     assert.equal(body.system[0]!.text, 'Answer in French.');
+    assert.equal(server.requests[0]!.headers['x-request-id'], 'r-1', 'the call\'s own headers still go out');
     const res = profile(ends(events, 'llm')[0]!).annotated_response as NormalizedResponse;
     assert.equal(res.reasoning, 'The user greets.');
     assert.equal(res.usage?.cache_read_tokens, 5);
