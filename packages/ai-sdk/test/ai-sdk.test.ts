@@ -421,6 +421,34 @@ describe('@nemo-flow/ai-sdk', () => {
     for (const e of scopeEvents(events).filter((x) => x.category !== 'agent')) assert.equal(e.parent_uuid, agent!.uuid);
   });
 
+  it('nemoFlowTelemetry: streamText with a tool loop is one agent run too', async () => {
+    server.enqueue(
+      openaiChatStream({ toolCalls: [{ id: 'call_st', name: 'weather', args: { city: 'Nice' } }] }),
+      openaiChatStream({ pieces: ['Nice ', 'is warm.'] }),
+    );
+    const r = streamText({
+      model: gpt(),
+      prompt: 'Nice?',
+      tools: weatherTools([]),
+      stopWhen: isStepCount(3),
+      experimental_telemetry: { functionId: 'nice-agent', integrations: [nemoFlowTelemetry()] },
+    });
+    assert.equal(await r.text, 'Nice is warm.');
+    await r.consumeStream();
+    assert.deepEqual(outline(events), [
+      'start:agent:nice-agent',
+      'start:llm:openai.chat',
+      'end:llm:openai.chat',
+      'start:tool:weather',
+      'end:tool:weather',
+      'start:llm:openai.chat',
+      'end:llm:openai.chat',
+      'end:agent:nice-agent',
+    ]);
+    const [agent] = starts(events, 'agent');
+    for (const e of scopeEvents(events).filter((x) => x.category !== 'agent')) assert.equal(e.parent_uuid, agent!.uuid);
+  });
+
   it('nemoFlowTelemetry with instrumentTools records each tool call once; concurrent runs stay apart', async () => {
     server.respond((req) => {
       const body = req.body as { messages: { role: string; content: unknown }[] };
