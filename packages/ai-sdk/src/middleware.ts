@@ -13,7 +13,8 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4StreamResult,
 } from '@ai-sdk/provider';
-import { llmCallExecute, llmStreamCallExecute, type LlmStream } from '@nemo-flow/runtime';
+import { LlmHandle, getHandle, llmCallExecute, llmStreamCallExecute, type LlmStream } from '@nemo-flow/runtime';
+import { nowMicros } from '@nemo-flow/runtime/exporter-kit';
 
 /**
  * The call options as the runtime sees them (the request's `content`): everything but the abort
@@ -75,14 +76,19 @@ function join(request: { headers: Record<string, unknown>; content: AiSdkCallCon
   return options;
 }
 
+/** Stream parts that carry model output (not `stream-start`, `response-metadata`, `raw`…). */
+const CONTENT_PARTS = new Set(['text-delta', 'reasoning-delta', 'tool-input-start', 'tool-call', 'file', 'source']);
+
 /**
  * Reads a provider stream as an async iterable. Stopping early cancels the provider stream at
  * once, even while a read is pending (an async generator would wait for that read to finish). A
- * stream that ends because the call was aborted ends with the abort reason.
+ * stream that ends because the call was aborted ends with the abort reason. The time to the first
+ * output part is recorded on `call`: providers send `stream-start` before any token arrives.
  */
-function partsOf(stream: ReadableStream<LanguageModelV4StreamPart>, signal: AbortSignal | undefined): AsyncIterableIterator<LanguageModelV4StreamPart> {
+function partsOf(stream: ReadableStream<LanguageModelV4StreamPart>, signal: AbortSignal | undefined, call: LlmHandle | undefined): AsyncIterableIterator<LanguageModelV4StreamPart> {
   const reader = stream.getReader();
   let closed = false;
+  let first = call !== undefined;
   const it: AsyncIterableIterator<LanguageModelV4StreamPart> = {
     async next() {
       if (closed) return { done: true, value: undefined };
@@ -92,7 +98,12 @@ function partsOf(stream: ReadableStream<LanguageModelV4StreamPart>, signal: Abor
         // Providers close their stream quietly on abort: the call ended because of the abort.
         if (signal?.aborted) throw signal.reason ?? new DOMException('aborted', 'AbortError');
       }
-      return r.done ? { done: true, value: undefined } : { done: false, value: r.value };
+      if (r.done) return { done: true, value: undefined };
+      if (first && CONTENT_PARTS.has(r.value.type)) {
+        first = false;
+        call!.recordTransport({ time_to_first_chunk_ms: (nowMicros() - call!.startMicros) / 1000 });
+      }
+      return { done: false, value: r.value };
     },
     async return() {
       if (!closed) {
@@ -163,9 +174,10 @@ export function nemoFlowMiddleware(options?: NemoFlowMiddlewareOptions): Languag
         pick(o.name, model, model.provider),
         request,
         async (req) => {
+          const call = getHandle(); // the callback runs in the call's own scope
           const { stream: parts, ...meta } = await model.doStream(join(req, signal));
           rest = meta;
-          return partsOf(parts, signal);
+          return partsOf(parts, signal, call instanceof LlmHandle ? call : undefined);
         },
         callOptions(model),
       );

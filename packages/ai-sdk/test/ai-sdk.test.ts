@@ -52,6 +52,12 @@ function openaiChatStream(turn: { pieces?: string[]; toolCalls?: { id: string; n
   return { kind: 'sse', events: chatStream({ text: turn.pieces, toolCalls, usage: turn.usage ?? { input: 20, output: 8 }, model: 'gpt-4o-mini' }) };
 }
 
+/** A stream gate holding event `at` (0 = the first gated one) for `ms`, pacing a fake model. */
+function gateOnce(ms: number, at = 0): () => Promise<void> {
+  let n = 0;
+  return () => (n++ === at ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
+}
+
 function weatherTools(calls: string[]) {
   return {
     weather: tool({
@@ -326,6 +332,14 @@ describe('@nemo-flow/ai-sdk', () => {
     const end = ends(events, 'llm')[0]!;
     assert.equal(errorOf(end)?.type, 'AbortError', 'the LLM call ended with the abort');
     assert.equal(server.requests.length, 1);
+  });
+
+  it('time to first chunk counts to the first output, not to the SDK\'s stream-start (Anthropic)', async () => {
+    // message_start goes out at once (the SDK emits stream-start for it); the text 400 ms later.
+    server.enqueue(anthropicStream({ pieces: ['Hi', '!'] }, 'claude-haiku-4-5', { gate: gateOnce(400, 1) }));
+    assert.equal(await streamText({ model: claude(), prompt: 'Hello' }).text, 'Hi!');
+    const ttfc = (profile(ends(events, 'llm')[0]!).transport as { time_to_first_chunk_ms?: number } | undefined)?.time_to_first_chunk_ms;
+    assert.ok(typeof ttfc === 'number' && ttfc >= 400, `time to first chunk ${ttfc} ms`);
   });
 
   it('streamText with tools: streamed steps and tool calls under one agent (OpenAI)', async () => {
