@@ -29,7 +29,7 @@ import { buildTrajectories, validateTrajectory } from '@nemo-flow/exporter-atif'
 import { OtelExporter } from '@nemo-flow/exporter-otel';
 import { instrumentTools, nemoFlowMiddleware, nemoFlowTelemetry, withAgentRun } from '@nemo-flow/ai-sdk';
 import { startFakeServer, type FakeServer, type Reply } from '../../../test/support/fake-providers/server.js';
-import { anthropicReply, anthropicStream } from '../../../test/support/fake-providers/ai-sdk-anthropic.js';
+import { message, sseReply, text } from '../../../test/support/fake-providers/anthropic.js';
 import { chatCompletion, chatStream, json, responseObject, type ToolCallSpec, type Usage } from '../../../test/support/fake-providers/openai.js';
 import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
 
@@ -214,7 +214,9 @@ describe('@nemo-flow/ai-sdk', () => {
       return { annotated: a };
     });
     registerLlmRequestIntercept('tenant-header', 1, (ctx) => ({ request: { ...ctx.request, headers: { ...ctx.request.headers, 'x-tenant': 'acme' } } }));
-    server.enqueue(anthropicReply({ text: 'Bonjour.', reasoning: 'The user greets.', usage: { input: 15, output: 3, cached: 5 } }));
+    // A reply with a thinking block first (extended thinking), 10 uncached + 5 cached input tokens.
+    const reply = message(text('Bonjour.', { input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 5 }));
+    server.enqueue({ kind: 'json', body: { ...reply, content: [{ type: 'thinking', thinking: 'The user greets.', signature: 'sig' }, ...(reply.content as unknown[])] } });
     try {
       const r = await generateText({ model: claude(), prompt: 'Hello', temperature: 0.9, headers: { 'x-request-id': 'r-1' } });
       assert.equal(r.text, 'Bonjour.');
@@ -313,8 +315,8 @@ describe('@nemo-flow/ai-sdk', () => {
   it('streamText cancelled early (abortSignal after the first chunk) ends the LLM call and the agent run', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    let sent = 0; // the text block's start and first delta go out; the rest waits for the test
-    server.enqueue(anthropicStream({ pieces: ['One ', 'two ', 'three.'] }, 'claude-haiku-4-5', { gate: () => (sent++ < 2 ? Promise.resolve() : held) }));
+    let sent = 0; // message_start, ping, the text block's start and first delta go out; the rest waits for the test
+    server.enqueue(sseReply(text('One two three.'), { gate: () => (sent++ < 3 ? Promise.resolve() : held) }));
     const seen: string[] = [];
     const ctrl = new AbortController();
     let aborted = false;
@@ -335,8 +337,8 @@ describe('@nemo-flow/ai-sdk', () => {
   });
 
   it('time to first chunk counts to the first output, not to the SDK\'s stream-start (Anthropic)', async () => {
-    // message_start goes out at once (the SDK emits stream-start for it); the text 400 ms later.
-    server.enqueue(anthropicStream({ pieces: ['Hi', '!'] }, 'claude-haiku-4-5', { gate: gateOnce(400, 1) }));
+    // message_start and ping go out at once (the SDK emits stream-start for them); the text block 400 ms later.
+    server.enqueue(sseReply(text('Hi!'), { gate: gateOnce(400, 1) }));
     assert.equal(await streamText({ model: claude(), prompt: 'Hello' }).text, 'Hi!');
     const ttfc = (profile(ends(events, 'llm')[0]!).transport as { time_to_first_chunk_ms?: number } | undefined)?.time_to_first_chunk_ms;
     assert.ok(typeof ttfc === 'number' && ttfc >= 400, `time to first chunk ${ttfc} ms`);
