@@ -508,6 +508,31 @@ describe('@nemo-flow/ai-sdk', () => {
     assert.equal(errorOf(ends(events, 'agent')[0]!)?.type, 'GuardrailRejectedError');
   });
 
+  it('a tool that runs its own agent nests it under the tool call; ATIF makes it a subagent', async () => {
+    server.enqueue(
+      openaiChatReply({ toolCalls: [{ id: 'call_research', name: 'research', args: { topic: 'tea' } }] }),
+      openaiChatReply({ text: 'Green tea has antioxidants.' }), // the sub-agent's answer
+      openaiChatReply({ text: 'Done: antioxidants.' }),
+    );
+    const tools = instrumentTools({
+      research: tool({
+        description: 'Delegates to a research agent',
+        inputSchema: z.object({ topic: z.string() }),
+        execute: async ({ topic }) => (await withAgentRun('research-agent', () => generateText({ model: gpt(), prompt: `Research ${topic}` }))).text,
+      }),
+    });
+    const r = await withAgentRun('lead-agent', () => generateText({ model: gpt(), prompt: 'Tea?', tools, stopWhen: isStepCount(3) }));
+    assert.equal(r.text, 'Done: antioxidants.');
+    const toolStart = starts(events, 'tool')[0]!;
+    const sub = starts(events, 'agent').find((e) => e.name === 'research-agent')!;
+    assert.equal(sub.parent_uuid, toolStart.uuid);
+    const built = buildTrajectories(events);
+    for (const t of built) assert.deepEqual(validateTrajectory(t.trajectory), []);
+    const lead = built.find((t) => t.trajectory.agent.name === 'lead-agent')!;
+    const refs = lead.trajectory.steps.flatMap((s) => s.observation?.results ?? []).flatMap((res) => res.subagent_trajectory_ref ?? []);
+    assert.equal(refs.length, 1, 'the research agent is referenced as a subagent trajectory');
+  });
+
   it('exports the run over OTLP as one trace: agent → LLM and tool spans with GenAI attributes', async () => {
     const receiver = await startOtlpReceiver();
     const exporter = new OtelExporter({ endpoint: receiver.url });
