@@ -21,6 +21,56 @@ export interface InstrumentToolsOptions {
   attributes?: readonly string[];
 }
 
+/** `async *execute()`: a streaming tool whose yields the AI SDK passes on as preliminary results. */
+function isAsyncGeneratorFunction(fn: unknown): boolean {
+  return Object.prototype.toString.call(fn) === '[object AsyncGeneratorFunction]';
+}
+
+/**
+ * The values `run` produces, as an async iterable the AI SDK can consume while `run` (the managed
+ * tool call) is still going: each value is handed on as it arrives, and the call's failure is
+ * thrown to the consumer after the values that came before it.
+ */
+function streamThrough(run: (onValue: (v: unknown) => void) => Promise<unknown>): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<unknown> {
+      const queue: unknown[] = [];
+      let wake: (() => void) | undefined;
+      let finished = false;
+      let failure: { error: unknown } | undefined;
+      const notify = (): void => {
+        const w = wake;
+        wake = undefined;
+        w?.();
+      };
+      run((v) => {
+        queue.push(v);
+        notify();
+      }).then(
+        () => {
+          finished = true;
+          notify();
+        },
+        (error: unknown) => {
+          failure = { error };
+          finished = true;
+          notify();
+        },
+      );
+      return {
+        async next(): Promise<IteratorResult<unknown>> {
+          for (;;) {
+            if (queue.length > 0) return { done: false, value: queue.shift() };
+            if (failure) throw failure.error;
+            if (finished) return { done: true, value: undefined };
+            await new Promise<void>((r) => (wake = r));
+          }
+        },
+      };
+    },
+  };
+}
+
 function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
   return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
@@ -37,19 +87,37 @@ export function instrumentTool<T extends object>(name: string, tool: T, options?
     // Already inside this very call (nemoFlowTelemetry made it managed): record it once.
     const current = getHandle();
     if (id !== undefined && current instanceof ToolHandle && current.toolCallId === id && current.isOpen) return run.call(tool, input, opts);
+    const callOptions = { toolCallId: id, metadata: options?.metadata, attributes: options?.attributes };
+    if (isAsyncGeneratorFunction(run)) {
+      // Preliminary results reach the AI SDK as they come; the call ends with the final one.
+      return streamThrough((onValue) =>
+        toolCallExecute(
+          name,
+          input,
+          async (args) => {
+            let last: unknown;
+            for await (const v of run.call(tool, args, opts) as AsyncIterable<unknown>) {
+              last = v;
+              onValue(v);
+            }
+            return last;
+          },
+          callOptions,
+        ),
+      );
+    }
     return toolCallExecute(
       name,
       input,
       async (args) => {
         const out = await run.call(tool, args, opts);
-        // A streaming tool yields preliminary results and ends with the final one: the call ends
-        // with that final output.
+        // An iterable from a plain function: the call ends with its final value.
         if (!isAsyncIterable(out)) return out;
         let last: unknown;
         for await (const v of out) last = v;
         return last;
       },
-      { toolCallId: id, metadata: options?.metadata, attributes: options?.attributes },
+      callOptions,
     );
   };
   Object.defineProperty(wrapped, WRAPPED, { value: true });

@@ -176,6 +176,33 @@ describe('@nemo-flow/ai-sdk', () => {
     assert.equal((profile(ends(events, 'llm')[1]!).annotated_response as NormalizedResponse).usage?.input_tokens, 50);
   });
 
+  it('a streaming tool (async generator execute): preliminary results pass, the call ends with the final one', async () => {
+    server.enqueue(openaiChatStream({ toolCalls: [{ id: 'call_p', name: 'progress', args: {} }] }), openaiChatStream({ pieces: ['All done.'] }));
+    const tools = instrumentTools({
+      progress: tool({
+        description: 'Reports progress, then the result',
+        inputSchema: z.object({}),
+        async *execute() {
+          yield { status: 'working' as const, percent: 50 };
+          yield { status: 'done' as const, percent: 100 };
+        },
+      }),
+    });
+    const r = streamText({ model: gpt(), prompt: 'Go', tools, stopWhen: isStepCount(3) });
+    const results: { preliminary?: boolean; output: unknown }[] = [];
+    for await (const part of r.fullStream) if (part.type === 'tool-result') results.push({ preliminary: part.preliminary, output: part.output });
+    assert.equal(await r.text, 'All done.');
+    assert.deepEqual(results, [
+      { preliminary: true, output: { status: 'working', percent: 50 } },
+      { preliminary: true, output: { status: 'done', percent: 100 } },
+      { preliminary: undefined, output: { status: 'done', percent: 100 } },
+    ]);
+    assert.deepEqual(ends(events, 'tool')[0]!.data, { status: 'done', percent: 100 });
+    assert.equal(profile(starts(events, 'tool')[0]!).tool_call_id, 'call_p');
+    const second = server.requests[1]!.body as { messages: { role: string; content: string }[] };
+    assert.match(second.messages.at(-1)!.content, /"percent":100/);
+  });
+
   it('a failing tool is a failed tool call; the loop goes on', async () => {
     server.enqueue(openaiChatReply({ toolCalls: [{ id: 'call_b', name: 'broken', args: {} }] }), openaiChatReply({ text: 'The tool failed.' }));
     const result = await withAgentRun('agent', () =>
