@@ -4,34 +4,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { setTraceProcessors, setTracingDisabled, InputGuardrailTripwireTriggered } from '@openai/agents';
-import { deregisterSubscriber, registerSubscriber, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import type { ScopeEvent } from '@nemo-flow/runtime';
 import { NemoFlowTracingProcessor } from '@nemo-flow/openai-agents';
 import { startFakeServer, type FakeServer } from '../../../test/support/fake-providers/server.js';
 import { agents, provider, runner, scriptRefund } from './agent.js';
-
-export function captureEvents(): { events: LifecycleEvent[]; stop(): void } {
-  const name = `agents-capture-${Math.random()}`;
-  const events: LifecycleEvent[] = [];
-  registerSubscriber(name, (e) => void events.push(e));
-  return { events, stop: () => void deregisterSubscriber(name) };
-}
-
-/** `name(category)` children of `uuid`, in order of start. */
-export function childrenOf(events: LifecycleEvent[], uuid: string): string[] {
-  return events.filter((e) => e.parent_uuid === uuid && (e.kind === 'mark' || (e as ScopeEvent).scope_category === 'start')).map((e) => `${e.name}(${e.kind === 'mark' ? 'mark' : e.category})`);
-}
-
-export function startOf(events: LifecycleEvent[], name: string): ScopeEvent {
-  const e = events.find((x) => x.kind === 'scope' && x.name === name && x.scope_category === 'start');
-  assert.ok(e, `no start event for ${name}`);
-  return e as ScopeEvent;
-}
-
-export function endOf(events: LifecycleEvent[], name: string): ScopeEvent {
-  const e = events.find((x) => x.kind === 'scope' && x.name === name && x.scope_category === 'end');
-  assert.ok(e, `no end event for ${name}`);
-  return e as ScopeEvent;
-}
+import { captureEvents, childrenOf, endOf, startOf } from './events.js';
 
 describe('@nemo-flow/openai-agents: trace processor', () => {
   let server: FakeServer;
@@ -73,7 +50,7 @@ describe('@nemo-flow/openai-agents: trace processor', () => {
     // Billing ends before triage (the parent outlives its subagent).
     const ends = ev.filter((e) => e.kind === 'scope' && e.scope_category === 'end').map((e) => e.name);
     assert.ok(ends.indexOf('billing') < ends.indexOf('triage'));
-    const llmEnd = ev.find((e) => e.kind === 'scope' && e.scope_category === 'end' && e.category === 'llm') as ScopeEvent;
+    const llmEnd = ev.find((e): e is ScopeEvent => e.kind === 'scope' && e.scope_category === 'end' && e.category === 'llm')!;
     assert.equal((llmEnd.data as { id: string }).id, 'resp_1');
   });
 
