@@ -118,7 +118,8 @@ export class NemoFlowTracingProcessor implements TracingProcessor {
         }
         const parentScope = scopeOf(entry.parent) ?? this.options.parent ?? getHandle();
         const metadata: Record<string, unknown> = { openai_agents: { trace_id: span.traceId, span_id: span.spanId } };
-        if (trace?.groupId) metadata['session_id'] = trace.groupId;
+        // The SDK's group id (conversation) is the session of the top-level agent; subagents get their own.
+        if (trace?.groupId && !from) metadata['session_id'] = trace.groupId;
         entry.handle = openScope(data.name, ScopeType.Agent, parentScope, null, metadata, at);
         this.agents.set(entry, { children: 0, calls: [] });
         return;
