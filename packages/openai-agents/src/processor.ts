@@ -48,7 +48,7 @@ function micros(iso: string | null): number | undefined {
 function errorOf(span: AnySpan): Error | undefined {
   const e = span.error;
   if (!e) return undefined;
-  const err = new Error(e.message);
+  const err = new Error(e.data ? `${e.message} ${JSON.stringify(e.data)}` : e.message);
   err.name = 'AgentsSpanError';
   return err;
 }

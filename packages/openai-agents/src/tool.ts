@@ -44,7 +44,12 @@ export function wrapTool<T extends Tool<any>>(tool: T, options: WrapToolOptions 
       const args = parseArgs(input);
       const callId = details?.toolCall?.callId;
       try {
-        return await toolCallExecute(fn.name, args, (a) => invoke(runContext, a === args ? input : JSON.stringify(a), details), { parent, ...(callId ? { toolCallId: callId } : {}) });
+        const run = (a: unknown): Promise<unknown> => {
+          // Work the tool starts (an agent used as a tool) nests under this call.
+          if (entry) entry.handle = getHandle();
+          return invoke(runContext, a === args ? input : JSON.stringify(a), details);
+        };
+        return (await toolCallExecute(fn.name, args, run, { parent, ...(callId ? { toolCallId: callId } : {}) })) as Awaited<ReturnType<FunctionTool['invoke']>>;
       } catch (err) {
         if (err instanceof GuardrailRejectedError && options.rejection !== 'throw') return `Tool call blocked by guardrail "${err.guardrail}": ${err.reason}`;
         throw err;
