@@ -53,6 +53,29 @@ function errorOf(span: AnySpan): Error | undefined {
   return err;
 }
 
+type GenerationData = Extract<SpanData, { type: 'generation' }>;
+
+/** The completion of a generation span: the SDK's Chat Completions model records the whole completion as `output[0]`, other models a message. */
+function chatCompletionOf(data: GenerationData): Record<string, unknown> {
+  const first = data.output?.[0];
+  if (first && Array.isArray(first['choices'])) return first;
+  const usage = data.usage;
+  const calls = first?.['tool_calls'];
+  return {
+    object: 'chat.completion',
+    model: data.model,
+    choices: [{ index: 0, message: first ?? { role: 'assistant', content: null }, finish_reason: Array.isArray(calls) && calls.length ? 'tool_calls' : 'stop' }],
+    ...(usage ? { usage: { prompt_tokens: usage.input_tokens ?? 0, completion_tokens: usage.output_tokens ?? 0, total_tokens: (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0) } } : {}),
+  };
+}
+
+/** A completion's tool calls as Responses `function_call` items. */
+function chatCallsOf(completion: Record<string, unknown>): unknown[] {
+  const message = (completion['choices'] as { message?: Record<string, unknown> }[] | undefined)?.[0]?.message;
+  const calls = (Array.isArray(message?.['tool_calls']) ? message['tool_calls'] : []) as { id?: string; function?: { name?: string; arguments?: string } }[];
+  return calls.map((t) => ({ type: 'function_call', call_id: t.id, name: t.function?.name, arguments: t.function?.arguments }));
+}
+
 /** Opens a scope on a stack of its own, so scopes of concurrent spans can end in any order. */
 function openScope(name: string, type: ScopeType, parent: ScopeHandle | undefined, input: unknown, metadata: unknown, timestamp: number | undefined): ScopeHandle {
   return runWithScopeStack(createScopeStack(), () => pushScope(name, type, { ...(parent ? { parent } : {}), input, metadata, timestamp }));
@@ -183,6 +206,7 @@ export class NemoFlowTracingProcessor implements TracingProcessor {
         break;
       case 'generation':
         if (!entry.owned) this.recordGeneration(entry, span as Span<Extract<SpanData, { type: 'generation' }>>, error);
+        else this.noteCalls(entry, chatCallsOf(chatCompletionOf(data)));
         break;
       case 'function': {
         if (entry.owned) break;
@@ -280,20 +304,9 @@ export class NemoFlowTracingProcessor implements TracingProcessor {
       llmCallError(handle, error, { timestamp: at });
       return;
     }
-    const message = data.output?.[0] ?? { role: 'assistant', content: null };
-    const usage = data.usage;
-    const toolCalls = (message['tool_calls'] ?? []) as { id?: string; function?: { name?: string; arguments?: string } }[];
-    llmCallEnd(
-      handle,
-      {
-        object: 'chat.completion',
-        model: data.model,
-        choices: [{ index: 0, message, finish_reason: toolCalls.length ? 'tool_calls' : 'stop' }],
-        ...(usage ? { usage: { prompt_tokens: usage.input_tokens ?? 0, completion_tokens: usage.output_tokens ?? 0, total_tokens: (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0) } } : {}),
-      },
-      { timestamp: at },
-    );
-    this.noteCalls(entry, toolCalls.map((t) => ({ type: 'function_call', call_id: t.id, name: t.function?.name, arguments: t.function?.arguments })));
+    const completion = chatCompletionOf(data);
+    llmCallEnd(handle, completion, { timestamp: at });
+    this.noteCalls(entry, chatCallsOf(completion));
   }
 
   private noteCalls(entry: SpanEntry, output: unknown): void {
