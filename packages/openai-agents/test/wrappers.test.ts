@@ -108,6 +108,32 @@ describe('@nemo-flow/openai-agents: model and tool wrappers', () => {
     assert.equal(resp?.id, 'resp_s');
   });
 
+  it('streams a handoff run through the wrapped provider and tool, each call recorded once', async () => {
+    server.enqueue(
+      { kind: 'sse', events: responseStream({ id: 'resp_1', functionCalls: [{ id: 'call_h1', name: 'transfer_to_billing', arguments: {} }], usage: { input: 20, output: 5 } }) },
+      { kind: 'sse', events: responseStream({ id: 'resp_2', functionCalls: [{ id: 'call_t1', name: 'refund', arguments: { order: 42, amount: 30 } }], usage: { input: 30, output: 6 } }) },
+      { kind: 'sse', events: responseStream({ id: 'resp_3', text: ['Done: ', 'order 42.'], usage: { input: 40, output: 7 } }) },
+    );
+    const cap = captureEvents();
+    let text = '';
+    try {
+      const result = await runner(wrapModelProvider(provider(server))).run(agents({ wrapTools: true }).triage, 'Please refund order 42', { stream: true });
+      for await (const chunk of result.toTextStream()) text += chunk;
+      await result.completed;
+    } finally {
+      cap.stop();
+    }
+    assert.equal(text, 'Done: order 42.');
+    const ev = cap.events;
+    const triage = startOf(ev, 'triage');
+    const billing = startOf(ev, 'billing');
+    assert.equal(billing.parent_uuid, triage.uuid);
+    assert.deepEqual(childrenOf(ev, billing.uuid), ['openai-agents.gpt-4o-mini(llm)', 'refund(tool)', 'openai-agents.gpt-4o-mini(llm)']);
+    assert.deepEqual(startOf(ev, 'refund').category_profile, { tool_call_id: 'call_t1' });
+    const llmEnds = ev.filter((e): e is ScopeEvent => e.kind === 'scope' && e.scope_category === 'end' && e.category === 'llm');
+    assert.deepEqual(llmEnds.map((e) => (e.category_profile as { annotated_response?: { id?: string } }).annotated_response?.id), ['resp_1', 'resp_2', 'resp_3']);
+  });
+
   it('rejects what is not a model, provider or tool with a clear error', () => {
     assert.throws(() => wrapModel(null as never), /wrapModel: model must be an Agents SDK Model/);
     assert.throws(() => wrapModelProvider({} as never), /wrapModelProvider: provider must be an Agents SDK ModelProvider/);
