@@ -4,7 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { setTraceProcessors, setTracingDisabled, InputGuardrailTripwireTriggered } from '@openai/agents';
-import type { ScopeEvent } from '@nemo-flow/runtime';
+import { ScopeType, popScope, pushScope, withScope, type ScopeEvent } from '@nemo-flow/runtime';
+import { json, responseObject } from '../../../test/support/fake-providers/openai.js';
 import { NemoFlowTracingProcessor } from '@nemo-flow/openai-agents';
 import { startFakeServer, type FakeServer } from '../../../test/support/fake-providers/server.js';
 import { agents, provider, runner, scriptRefund } from './agent.js';
@@ -66,5 +67,28 @@ describe('@nemo-flow/openai-agents: trace processor', () => {
     assert.equal(g.status, 'error');
     assert.equal(g.error?.type, 'GuardrailTripwireTriggered');
     assert.equal(endOf(cap.events, 'triage').status, 'error');
+  });
+
+  it('parents top-level agents to the scope current where the run started, or to the parent option', async () => {
+    const cap = captureEvents();
+    try {
+      await withScope('app', ScopeType.Agent, async () => {
+        server.enqueue(json(responseObject({ text: 'hi', usage: { input: 1, output: 1 } })));
+        await runner(provider(server)).run(agents().billing, 'hello');
+      });
+      const explicit = pushScope('explicit-parent', ScopeType.Function);
+      try {
+        setTraceProcessors([new NemoFlowTracingProcessor({ parent: explicit })]);
+        server.enqueue(json(responseObject({ text: 'hi', usage: { input: 1, output: 1 } })));
+        await runner(provider(server)).run(agents().billing, 'hello');
+      } finally {
+        setTraceProcessors([new NemoFlowTracingProcessor()]);
+        popScope(explicit);
+      }
+    } finally {
+      cap.stop();
+    }
+    const billings = cap.events.filter((e): e is ScopeEvent => e.kind === 'scope' && e.name === 'billing' && e.scope_category === 'start');
+    assert.deepEqual(billings.map((b) => b.parent_uuid), [startOf(cap.events, 'app').uuid, startOf(cap.events, 'explicit-parent').uuid]);
   });
 });
