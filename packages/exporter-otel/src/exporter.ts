@@ -12,10 +12,12 @@ import { GenAiMapper } from './genai-mapper.js';
 import type { AttributeMapper, MapperOptions } from './mapper.js';
 import { createOtlpPipeline, type OtlpPipeline, type OtlpPipelineOptions } from './pipeline.js';
 import type { TraceContextHeaders } from './propagation.js';
+import { createGenAiMetrics, type GenAiMetrics, type GenAiMetricsOptions } from './metrics.js';
+import { exporterOffByEnv, sdkDisabledByEnv } from './sdk-config.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
 import { VERSION } from './version.js';
 
-export interface OtelExporterOptions extends OtlpPipelineOptions, MapperOptions {
+export interface OtelExporterOptions extends OtlpPipelineOptions, MapperOptions, GenAiMetricsOptions {
   /**
    * Record spans with this provider (e.g. your app's `NodeTracerProvider`). The OTLP options
    * (`endpoint`, `protocol`, `headers`, `serviceName`, queue settings...) are then ignored: the
@@ -65,12 +67,18 @@ export class OtelExporter {
   private shutdownPromise: Promise<void> | undefined;
   /** Something was recorded since the last flush (lets the exit hook skip needless work). */
   private dirty = false;
+  /** GenAI client metrics, when on (see `GenAiMetricsOptions.metrics`). */
+  private readonly metrics: GenAiMetrics | undefined;
+  /** False with `OTEL_SDK_DISABLED=true`, or `OTEL_TRACES_EXPORTER=none` for the built-in pipeline. */
+  private readonly tracing: boolean;
 
   constructor(options: OtelExporterOptions = {}) {
     this.source = options.source ?? 'exporter-otel';
     this.flushTimeout = options.flushTimeoutMillis ?? 5_000;
     this.shutdownTimeout = options.shutdownTimeoutMillis ?? 10_000;
     this.subscriberName = options.subscriberName ?? 'otel';
+    const disabled = sdkDisabledByEnv();
+    this.tracing = !disabled && (options.tracerProvider !== undefined || options.spanExporter !== undefined || !exporterOffByEnv('TRACES'));
     if (options.tracerProvider) {
       this.tracerProvider = options.tracerProvider;
     } else {
@@ -93,6 +101,7 @@ export class OtelExporter {
       ...(options.maxOpenSpans !== undefined ? { maxOpenSpans: options.maxOpenSpans } : {}),
       source: this.source,
     });
+    this.metrics = disabled ? undefined : createGenAiMetrics({ ...options, source: this.source }, { name: scopeName, version: scopeVersion });
     if (options.flushOnExit) this.removeExitHook = addExitHook((reason) => this.onExit(reason));
   }
 
@@ -100,7 +109,8 @@ export class OtelExporter {
   onEvent(event: LifecycleEvent): void {
     if (this.closed) return;
     this.dirty = true;
-    this.bridge.handle(event);
+    if (this.tracing) this.bridge.handle(event);
+    this.metrics?.handle(event);
   }
 
   /** Registers this exporter with the runtime (`registerSubscriber`). Returns `this`. */
@@ -144,6 +154,8 @@ export class OtelExporter {
   async forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
     this.dirty = false;
     const timeout = options?.timeoutMillis ?? this.flushTimeout;
+    const metrics = this.metrics;
+    if (metrics) await this.settle(() => metrics.forceFlush(), timeout, 'metrics flush');
     if (this.pipeline) {
       const pipeline = this.pipeline;
       await this.settle(() => pipeline.forceFlush(), timeout, 'flush');
@@ -169,12 +181,16 @@ export class OtelExporter {
     this.removeExitHook = undefined;
     this.deregister();
     this.bridge.endOpenSpans();
+    const metrics = this.metrics;
+    const metricsDone = metrics ? this.settle(() => metrics.shutdown(), timeout, 'metrics shutdown') : undefined;
     if (this.pipeline) {
       const provider = this.pipeline.provider;
       await this.settle(() => provider.shutdown(), timeout, 'shutdown');
     } else {
-      await this.forceFlush({ timeoutMillis: timeout });
+      const p = this.tracerProvider as { forceFlush?: () => Promise<unknown> };
+      if (typeof p.forceFlush === 'function') await this.settle(() => p.forceFlush!(), timeout, 'flush');
     }
+    await metricsDone;
   }
 
   private async onExit(reason: ExitReason): Promise<void> {
