@@ -125,10 +125,10 @@ export class GenAiMetrics {
   }
 
   handle(event: LifecycleEvent): void {
-    if (event.kind !== 'scope') return;
-    const c = event.category;
-    if (c !== 'llm' && c !== 'tool' && c !== 'agent') return;
     try {
+      if (event.kind !== 'scope') return;
+      const c = event.category;
+      if (c !== 'llm' && c !== 'tool' && c !== 'agent') return;
       if (event.scope_category === 'start') {
         if (this.open.size >= MAX_OPEN) this.open.delete(this.open.keys().next().value!);
         this.open.set(event.uuid, { start: event, micros: eventTimeMicros(event) });
