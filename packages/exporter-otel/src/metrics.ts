@@ -105,6 +105,7 @@ export class GenAiMetrics {
   private readonly open = new Map<string, OpenCall>();
   /** Something was recorded since the last flush (a flush with nothing new sends nothing). */
   private dirty = false;
+  private closed = false;
 
   constructor(
     meter: Meter,
@@ -178,7 +179,7 @@ export class GenAiMetrics {
 
   /** Exports what was recorded so far. */
   async forceFlush(): Promise<void> {
-    if (!this.dirty) return;
+    if (!this.dirty || this.closed) return;
     this.dirty = false;
     const p = this.provider as { forceFlush?: () => Promise<void> };
     if (typeof p.forceFlush === 'function') await p.forceFlush();
@@ -188,8 +189,13 @@ export class GenAiMetrics {
   async shutdown(): Promise<void> {
     this.open.clear();
     this.dirty = true; // the final export always goes out
-    if (this.owned) await (this.provider as SdkMeterProvider).shutdown();
-    else await this.forceFlush();
+    if (this.owned) {
+      this.closed = true;
+      await (this.provider as SdkMeterProvider).shutdown();
+    } else {
+      await this.forceFlush();
+      this.closed = true;
+    }
   }
 }
 
