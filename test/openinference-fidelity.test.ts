@@ -12,7 +12,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { createOpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { instrumentAnthropic } from '@nemo-flow/anthropic';
 import { startFakeServer, type FakeServer } from './support/fake-providers/server.js';
-import { jsonReply, toolUse } from './support/fake-providers/anthropic.js';
+import { jsonReply, sseReply, toolUse } from './support/fake-providers/anthropic.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 
 const run = promisify(execFile);
@@ -31,7 +31,7 @@ const REQUEST = {
   ],
 };
 
-const REPLY = () => jsonReply(toolUse([{ id: 'toolu_2', name: 'get_weather', input: { city: 'Lyon' } }], 'And Lyon?', { input_tokens: 40, output_tokens: 12 }));
+const ANSWER = () => toolUse([{ id: 'toolu_2', name: 'get_weather', input: { city: 'Lyon' } }], 'And Lyon?', { input_tokens: 40, output_tokens: 12 });
 
 /** Keys both sides describe the call with (values and the timing-free identity of the call). */
 const COMPARED = /^(llm\.(input_messages|output_messages|tools|token_count|model_name|request\.model_name|response\.model_name|provider|system|invocation_parameters|finish_reason)|openinference\.span\.kind|input\.mime_type)/;
@@ -52,27 +52,42 @@ describe('OpenInference fidelity: Anthropic, against the official instrumentatio
     await server.stop();
   });
 
-  it('emits the same LLM span keys and values, and status OK', async () => {
-    server.enqueue(REPLY());
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, server.url, JSON.stringify(REQUEST)], { env: { ...process.env, NODE_OPTIONS: '' } });
-    const official = JSON.parse(stdout) as { attributes: Record<string, unknown>; status: number };
+  for (const stream of [false, true]) {
+    it(`emits the same LLM span keys and values, and status OK (${stream ? 'streamed' : 'plain'})`, async () => {
+      const request = stream ? { ...REQUEST, stream: true } : REQUEST;
+      const reply = () => (stream ? sseReply(ANSWER()) : jsonReply(ANSWER()));
+      server.enqueue(reply());
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, server.url, JSON.stringify(request)], { env: { ...process.env, NODE_OPTIONS: '' } });
+      const official = JSON.parse(stdout) as { attributes: Record<string, unknown>; status: number };
 
-    const receiver = await startOtlpReceiver();
-    const oi = createOpenInferenceExporter({ endpoint: receiver.url, register: 'oi-fidelity' });
-    try {
-      server.enqueue(REPLY());
-      const client = instrumentAnthropic(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }));
-      await client.messages.create(REQUEST as Anthropic.MessageCreateParamsNonStreaming);
-      await oi.forceFlush();
-      const [ours] = await receiver.waitForSpans(1);
-      assert.equal(official.status, 1, 'the official instrumentation sets OK');
-      assert.equal(ours!.status.code, 'OK');
-      const expected = pick(official.attributes);
-      assert.ok(Object.keys(expected).length >= 30, `the official span carries the call (${Object.keys(expected).length} keys)`);
-      assert.deepEqual(pick(ours!.attributes as Record<string, unknown>), expected);
-    } finally {
-      await oi.shutdown();
-      await receiver.close();
-    }
-  });
+      const receiver = await startOtlpReceiver();
+      const oi = createOpenInferenceExporter({ endpoint: receiver.url, register: 'oi-fidelity' });
+      try {
+        server.enqueue(reply());
+        const client = instrumentAnthropic(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }));
+        if (stream) {
+          for await (const _ of await client.messages.create(request as Anthropic.MessageCreateParamsStreaming)) {
+            // drain the stream
+          }
+        } else {
+          await client.messages.create(request as Anthropic.MessageCreateParamsNonStreaming);
+        }
+        await oi.forceFlush();
+        const [ours] = await receiver.waitForSpans(1);
+        assert.equal(official.status, 1, 'the official instrumentation sets OK');
+        assert.equal(ours!.status.code, 'OK');
+        const expected = pick(official.attributes);
+        assert.ok(Object.keys(expected).length >= 30, `the official span carries the call (${Object.keys(expected).length} keys)`);
+        assert.deepEqual(pick(ours!.attributes as Record<string, unknown>), expected);
+        if (stream) {
+          assert.equal(official.attributes['output.mime_type'], 'text/plain');
+          assert.equal(ours!.attributes['output.mime_type'], 'text/plain');
+          assert.equal(ours!.attributes['output.value'], official.attributes['output.value']);
+        }
+      } finally {
+        await oi.shutdown();
+        await receiver.close();
+      }
+    });
+  }
 });
