@@ -165,6 +165,12 @@ describe('exporter-otel: GenAI metrics and fidelity, on the wire', () => {
     const tools = receiver.spans().filter((s) => s.name === 'execute_tool get_weather');
     assert.equal(tools.length, 2);
     for (const t of tools) assert.equal(t.attributes['gen_ai.tool.description'], 'Current weather for a city');
+    // The failed one: error.type is the class name, the exception event carries the stack.
+    const failed = tools.find((t) => t.status.code === 'ERROR');
+    assert.ok(failed);
+    assert.equal(failed.attributes['error.type'], 'RangeError');
+    const exc = failed.events.find((e) => e.name === 'exception');
+    assert.match(String(exc?.attributes['exception.stacktrace']), /^RangeError: unknown city\n\s+at /);
   });
 
   it('names cache creation per the pinned semconv, the newest name with gen_ai_latest_experimental', async () => {
