@@ -7,11 +7,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ScopeEvent } from '@nemo-flow/runtime';
 import type { CodecName, NormalizedRequest, NormalizedResponse, Usage } from '@nemo-flow/runtime/codecs';
-import { llmRequestOf, llmResponseOf } from '@nemo-flow/exporter-otel';
+import { ATTR_NEMO_FLOW_OUTPUT, llmCostOf, llmRequestOf, llmResponseOf, truncateString } from '@nemo-flow/exporter-otel';
 import { jsonText, plainField } from './json.js';
 import { addInputMessages, addOutputMessage, type MessageMask } from './messages.js';
 import { addAnthropicInputMessages, addAnthropicOutputMessage, addAnthropicTools } from './anthropic.js';
-import { ATTR_NEMO_FLOW_OUTPUT, truncateString } from '@nemo-flow/exporter-otel';
 import {
   LLMProvider,
   LLMSystem,
@@ -33,6 +32,14 @@ import {
   MimeType,
   OUTPUT_MIME_TYPE,
   OUTPUT_VALUE,
+  LLM_COST_COMPLETION,
+  LLM_COST_COMPLETION_DETAILS_REASONING,
+  LLM_COST_INPUT,
+  LLM_COST_OUTPUT,
+  LLM_COST_PROMPT,
+  LLM_COST_PROMPT_DETAILS_CACHE_READ,
+  LLM_COST_PROMPT_DETAILS_CACHE_WRITE,
+  LLM_COST_TOTAL,
   toolSchemaKey,
 } from './names.js';
 import type { TraceConfig } from './trace-config.js';
@@ -177,6 +184,7 @@ export function addLlmEnd(
   requestFormat?: CodecName,
 ): void {
   const cfg = c.config;
+  addCost(attrs, end);
   if (res) {
     // The response's format names who answered; it overrules a guess made from a plain request.
     const vendor = res.provider_format !== requestFormat ? VENDOR_BY_FORMAT[res.provider_format] : undefined;
@@ -209,6 +217,22 @@ export function addLlmEnd(
     }
   }
   addOutputValue(attrs, end.data, cfg.hideOutputs, c.maxLength);
+}
+
+/** `llm.cost.*` in USD, as Phoenix reads them; nothing for an unpriced model (Phoenix then prices it itself). */
+function addCost(attrs: Attributes, end: ScopeEvent): void {
+  const c = llmCostOf(end);
+  if (!c?.priced) return;
+  const prompt = (c.input_usd ?? 0) + (c.cached_input_usd ?? 0) + (c.cache_write_usd ?? 0);
+  const completion = (c.output_usd ?? 0) + (c.reasoning_usd ?? 0);
+  attrs[LLM_COST_TOTAL] = c.total_usd;
+  attrs[LLM_COST_PROMPT] = prompt;
+  attrs[LLM_COST_COMPLETION] = completion;
+  count(attrs, LLM_COST_INPUT, c.input_usd);
+  count(attrs, LLM_COST_PROMPT_DETAILS_CACHE_READ, c.cached_input_usd);
+  count(attrs, LLM_COST_PROMPT_DETAILS_CACHE_WRITE, c.cache_write_usd);
+  count(attrs, LLM_COST_OUTPUT, c.output_usd);
+  count(attrs, LLM_COST_COMPLETION_DETAILS_REASONING, c.reasoning_usd);
 }
 
 /** `skipZeroCache`: Anthropic always reports both cache counts; its instrumentation records only non-zero ones. */
