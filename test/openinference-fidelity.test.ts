@@ -26,7 +26,13 @@ const REQUEST = {
   tools: [{ name: 'get_weather', description: 'Current weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
   messages: [
     { role: 'user', content: 'Weather in Paris?' },
-    { role: 'assistant', content: [{ type: 'text', text: 'Checking.' }, { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }] },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'Checking.' },
+        { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } },
+      ],
+    },
     { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'Paris: 21 °C' }] },
   ],
 };
@@ -34,7 +40,8 @@ const REQUEST = {
 const ANSWER = () => toolUse([{ id: 'toolu_2', name: 'get_weather', input: { city: 'Lyon' } }], 'And Lyon?', { input_tokens: 40, output_tokens: 12 });
 
 /** Keys both sides describe the call with (values and the timing-free identity of the call). */
-const COMPARED = /^(llm\.(input_messages|output_messages|tools|token_count|model_name|request\.model_name|response\.model_name|provider|system|invocation_parameters|finish_reason)|openinference\.span\.kind|input\.mime_type)/;
+const COMPARED =
+  /^(llm\.(input_messages|output_messages|tools|token_count|model_name|request\.model_name|response\.model_name|provider|system|invocation_parameters|finish_reason)|openinference\.span\.kind|input\.mime_type)/;
 
 function pick(attrs: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -57,7 +64,9 @@ describe('OpenInference fidelity: Anthropic, against the official instrumentatio
       const request = stream ? { ...REQUEST, stream: true } : REQUEST;
       const reply = () => (stream ? sseReply(ANSWER()) : jsonReply(ANSWER()));
       server.enqueue(reply());
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, server.url, JSON.stringify(request)], { env: { ...process.env, NODE_OPTIONS: '' } });
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, server.url, JSON.stringify(request)], {
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
       const official = JSON.parse(stdout) as { attributes: Record<string, unknown>; status: number };
 
       const receiver = await startOtlpReceiver();

@@ -164,7 +164,7 @@ const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE
 
 function has(o: Obj, key: string): boolean {
   // protobufjs puts unset oneof members on the prototype (as null); decoded fields are own properties.
-  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== null && o[key] !== undefined;
+  return Object.hasOwn(o, key) && o[key] !== null && o[key] !== undefined;
 }
 
 /** int64 in any representation (number, decimal string, protobufjs Long) → bigint. */

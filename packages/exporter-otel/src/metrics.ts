@@ -45,7 +45,9 @@ class OtlpMetricExporter implements PushMetricExporter {
   constructor(config: Parameters<typeof convertLegacyHttpOptions>[0], protocol: OtlpProtocol) {
     const json = protocol === 'http/json';
     const http = convertLegacyHttpOptions(config, 'METRICS', 'v1/metrics', { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
-    const serializer = (json ? JsonMetricsSerializer : ProtobufMetricsSerializer) as unknown as Parameters<typeof createOtlpHttpExportDelegate<ResourceMetrics, unknown>>[1];
+    const serializer = (json ? JsonMetricsSerializer : ProtobufMetricsSerializer) as unknown as Parameters<
+      typeof createOtlpHttpExportDelegate<ResourceMetrics, unknown>
+    >[1];
     this.delegate = createOtlpHttpExportDelegate(http, serializer, 'otlp_http_metric_exporter', MetricsExporterMetricsHelper as never, undefined);
   }
 
@@ -200,10 +202,7 @@ export class GenAiMetrics {
 }
 
 /** The metrics recorder the options and environment ask for, or undefined when metrics are off. */
-export function createGenAiMetrics(
-  options: GenAiMetricsOptions & OtlpPipelineOptions,
-  scope: { name: string; version: string },
-): GenAiMetrics | undefined {
+export function createGenAiMetrics(options: GenAiMetricsOptions & OtlpPipelineOptions, scope: { name: string; version: string }): GenAiMetrics | undefined {
   if (options.metrics === false) return undefined;
   const source = options.source ?? 'exporter-otel';
   if (options.meterProvider) {

@@ -66,11 +66,11 @@ export function sdkDisabledByEnv(): boolean {
 /** `OTEL_TRACES_EXPORTER` / `OTEL_METRICS_EXPORTER` listing `none`: that signal is not exported. */
 export function exporterOffByEnv(signal: 'TRACES' | 'METRICS'): boolean {
   const v = envFlag(`OTEL_${signal}_EXPORTER`);
-  return v !== undefined && v.split(',').some((s) => s.trim() === 'none');
+  return v?.split(',').some((s) => s.trim() === 'none') === true;
 }
 
 /** `OTEL_SEMCONV_STABILITY_OPT_IN` contains `gen_ai_latest_experimental`: emit the newest GenAI names. */
 export function genAiLatestByEnv(): boolean {
   const v = process.env['OTEL_SEMCONV_STABILITY_OPT_IN'];
-  return v !== undefined && v.split(',').some((s) => s.trim() === 'gen_ai_latest_experimental');
+  return v?.split(',').some((s) => s.trim() === 'gen_ai_latest_experimental') === true;
 }

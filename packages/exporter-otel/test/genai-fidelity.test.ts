@@ -82,9 +82,18 @@ describe('exporter-otel: GenAI metrics and fidelity, on the wire', () => {
       const input = byType('input');
       const output = byType('output');
       // The first call carries server.address, the second does not: two series per token type.
-      assert.equal(input.reduce((n, p) => n + p.count, 0), 2);
-      assert.equal(input.reduce((n, p) => n + p.sum, 0), 400);
-      assert.equal(output.reduce((n, p) => n + p.sum, 0), 25);
+      assert.equal(
+        input.reduce((n, p) => n + p.count, 0),
+        2,
+      );
+      assert.equal(
+        input.reduce((n, p) => n + p.sum, 0),
+        400,
+      );
+      assert.equal(
+        output.reduce((n, p) => n + p.sum, 0),
+        25,
+      );
       for (const p of usage.points) {
         assert.deepEqual(p.explicitBounds, GEN_AI_TOKEN_USAGE_BUCKETS);
         assert.equal(p.attributes['gen_ai.operation.name'], 'chat');
@@ -101,11 +110,17 @@ describe('exporter-otel: GenAI metrics and fidelity, on the wire', () => {
       assert.equal(duration.unit, 's');
       for (const p of duration.points) assert.deepEqual(p.explicitBounds, GEN_AI_DURATION_BUCKETS);
       const op = (name: string) => duration.points.filter((p) => p.attributes['gen_ai.operation.name'] === name);
-      assert.equal(op('chat').reduce((n, p) => n + p.count, 0), 2);
+      assert.equal(
+        op('chat').reduce((n, p) => n + p.count, 0),
+        2,
+      );
       assert.equal(op('invoke_agent').length, 1);
       assert.equal(op('invoke_agent')[0]!.attributes['gen_ai.agent.name'], 'weather-agent');
       const tools = op('execute_tool');
-      assert.equal(tools.reduce((n, p) => n + p.count, 0), 2);
+      assert.equal(
+        tools.reduce((n, p) => n + p.count, 0),
+        2,
+      );
       const failed = tools.find((p) => p.attributes['error.type'] === 'RangeError');
       assert.ok(failed, 'the failed tool call is its own series, typed by error class');
       assert.equal(failed.count, 1);
