@@ -8,6 +8,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { NormalizedResponse } from '@nemo-flow/runtime/codecs';
+import { isPlainObject } from '@nemo-flow/runtime/exporter-kit';
 import { jsonText, unwrap } from './json.js';
 import { imageUrl, type MessageMask } from './messages.js';
 import {
@@ -27,11 +28,6 @@ import {
 } from './names.js';
 import { REDACTED_VALUE } from './trace-config.js';
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -48,7 +44,7 @@ function addBlocks(attrs: Attributes, prefix: string, blocks: readonly unknown[]
   let toolIndex = 0;
   for (let j = 0; j < blocks.length; j++) {
     const b = unwrap(blocks[j]);
-    if (!isObj(b)) continue;
+    if (!isPlainObject(b)) continue;
     const key = `${prefix}${MESSAGE_CONTENTS}.${j}.`;
     const text = (v: unknown): string => (mask.hideText ? REDACTED_VALUE : (str(v) ?? ''));
     switch (b['type']) {
@@ -59,7 +55,7 @@ function addBlocks(attrs: Attributes, prefix: string, blocks: readonly unknown[]
       case 'image': {
         attrs[key + MESSAGE_CONTENT_TYPE] = 'image';
         const src = unwrap(b['source']);
-        if (mask.hideImages || !isObj(src)) break;
+        if (mask.hideImages || !isPlainObject(src)) break;
         const url = imageUrl({ url: str(src['url']), data: str(src['data']), media_type: str(src['media_type']) }, mask.base64ImageMaxLength);
         if (url !== undefined) attrs[key + CONTENT_IMAGE_URL] = url;
         break;
@@ -100,11 +96,11 @@ function addBlocks(attrs: Attributes, prefix: string, blocks: readonly unknown[]
  */
 export function addAnthropicInputMessages(attrs: Attributes, base: string, content: unknown, mask: MessageMask): boolean {
   const body = unwrap(content);
-  const messages = isObj(body) ? unwrap(body['messages']) : undefined;
+  const messages = isPlainObject(body) ? unwrap(body['messages']) : undefined;
   if (!Array.isArray(messages)) return false;
   for (let i = 0; i < messages.length; i++) {
     const m = unwrap(messages[i]);
-    if (!isObj(m)) continue;
+    if (!isPlainObject(m)) continue;
     const prefix = `${base}.${i}.`;
     if (typeof m['role'] === 'string') attrs[prefix + MESSAGE_ROLE] = m['role'];
     const c = unwrap(m['content']);
@@ -117,7 +113,7 @@ export function addAnthropicInputMessages(attrs: Attributes, base: string, conte
 /** `llm.tools.{i}.tool.json_schema`: each raw Anthropic tool definition as JSON. False when there is no tool list. */
 export function addAnthropicTools(attrs: Attributes, content: unknown, maxLength: number): boolean {
   const body = unwrap(content);
-  const tools = isObj(body) ? unwrap(body['tools']) : undefined;
+  const tools = isPlainObject(body) ? unwrap(body['tools']) : undefined;
   if (!Array.isArray(tools)) return false;
   for (let i = 0; i < tools.length; i++) attrs[toolSchemaKey(i)] = jsonText(unwrap(tools[i]), maxLength);
   return true;
