@@ -87,7 +87,6 @@ describe('examples', () => {
     }
   });
 
-<<<<<<< HEAD
   it('langgraph-agent: a LangGraph ReAct agent with the handler and wrapped tools against a fake OpenAI server', async () => {
     const server = await startFakeServer();
     try {
@@ -117,7 +116,11 @@ describe('examples', () => {
         ['user', 'assistant', 'tool', 'tool'],
       );
       assert.match(second.messages[3]!.content, /this agent may not book anything/);
-=======
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('openai-agents: a real Agents SDK handoff run, traced into a tree and ATIF with a subagent', async () => {
     const server = await startFakeServer();
     const dir = mkdtempSync(join(tmpdir(), 'nf-agents-example-'));
@@ -140,7 +143,6 @@ describe('examples', () => {
       for (const d of docs) assert.deepEqual(validateTrajectory(d), []);
       const parent = docs.find((d) => d.agent.name === 'triage');
       assert.match(JSON.stringify(parent.steps), /subagent_trajectory_ref/);
->>>>>>> main
     } finally {
       await server.stop();
     }
