@@ -98,7 +98,7 @@ export function instrumentMcpClient<C extends Client>(client: C, options?: McpCl
   };
 
   c.callTool = async function (this: unknown, params: unknown, ...rest: unknown[]) {
-    if (!isObject(params) || typeof params.name !== 'string') return orig.callTool.call(this, params, ...rest); // the SDK reports the bad request
+    if (!isObject(params) || typeof params.name !== 'string' || params.name === '') return orig.callTool.call(this, params, ...rest); // the SDK reports the bad request
     const name = params.name;
     try {
       return await toolCallExecute(

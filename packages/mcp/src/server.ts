@@ -20,6 +20,8 @@ export interface McpServerOptions {
 
 type Handler = (request: unknown, extra: unknown) => Promise<unknown>;
 interface LowServerShape {
+  /** Set by us: the protocol version the initialize handshake settled on (stdio has no header for it). */
+  [NEGOTIATED]?: string;
   setRequestHandler: (...args: unknown[]) => unknown;
   _requestHandlers: Map<string, Handler>;
   getClientVersion(): unknown;
@@ -28,6 +30,7 @@ interface LowServerShape {
 }
 
 const INSTRUMENTED = Symbol.for('nemo-flow.mcp.server');
+const NEGOTIATED = Symbol('nemo-flow.mcp.protocol-version');
 const wrapped = new WeakSet<Handler>();
 
 function lowServerOf(server: unknown): LowServerShape | undefined {
@@ -57,11 +60,12 @@ export function instrumentMcpServer<S extends McpServer | Server>(server: S, opt
   Object.defineProperty(l, INSTRUMENTED, { value: true });
 
   const wrapCurrent = (): void => {
-    const inner = l._requestHandlers.get('tools/call');
-    if (!inner || wrapped.has(inner)) return;
-    const outer: Handler = (request, extra) => callTool(l, inner, request, extra, onReject);
-    wrapped.add(outer);
-    l._requestHandlers.set('tools/call', outer);
+    wrap(l, 'tools/call', (inner) => (request, extra) => callTool(l, inner, request, extra, onReject));
+    wrap(l, 'initialize', (inner) => async (request, extra) => {
+      const result = await inner(request, extra);
+      if (isObject(result)) l[NEGOTIATED] = stringOf(result.protocolVersion);
+      return result;
+    });
   };
   // McpServer installs its tools/call handler with the first registered tool: wrap it then too.
   const set = l.setRequestHandler;
@@ -74,6 +78,15 @@ export function instrumentMcpServer<S extends McpServer | Server>(server: S, opt
   return server;
 }
 
+/** Replaces the handler of `method` (once) by `make(handler)`. */
+function wrap(low: LowServerShape, method: string, make: (inner: Handler) => Handler): void {
+  const inner = low._requestHandlers.get(method);
+  if (!inner || wrapped.has(inner)) return;
+  const outer = make(inner);
+  wrapped.add(outer);
+  low._requestHandlers.set(method, outer);
+}
+
 async function callTool(
   low: LowServerShape,
   inner: Handler,
@@ -83,7 +96,7 @@ async function callTool(
 ): Promise<unknown> {
   const params = isObject(request) ? request.params : undefined;
   // Malformed requests are the SDK's to reject; task-augmented calls return a task, not a result.
-  if (!isObject(request) || !isObject(params) || typeof params.name !== 'string' || params.task !== undefined) return inner(request, extra);
+  if (!isObject(request) || !isObject(params) || typeof params.name !== 'string' || params.name === '' || params.task !== undefined) return inner(request, extra);
   const name = params.name;
   const x = isObject(extra) ? extra : {};
   try {
@@ -120,7 +133,7 @@ function describe(low: LowServerShape, extra: Record<string, unknown>): McpCallM
     client_name: isObject(client) ? stringOf(client.name) : undefined,
     client_version: isObject(client) ? stringOf(client.version) : undefined,
     session_id: stringOf(extra.sessionId),
-    protocol_version: headers ? stringOf(headers['mcp-protocol-version']) : undefined,
+    protocol_version: (headers ? stringOf(headers['mcp-protocol-version']) : undefined) ?? low[NEGOTIATED],
     transport: info ? 'tcp' : transportKind(low.transport),
     request_id: typeof id === 'string' || typeof id === 'number' ? id : undefined,
   });

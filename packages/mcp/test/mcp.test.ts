@@ -15,7 +15,7 @@ import {
   type ScopeEvent,
 } from '@nemo-flow/runtime';
 import { createOtlpExporter, type OtelExporter } from '@nemo-flow/exporter-otel';
-import { startOtlpReceiver, spanNamed, renderTree, type OtlpReceiver } from '../../../test/support/otlp-receiver.js';
+import { startOtlpReceiver, spanNamed, renderTree, type OtlpReceiver, type ReceivedSpan } from '../../../test/support/otlp-receiver.js';
 import { instrumentMcpClient, instrumentMcpServer } from '@nemo-flow/mcp';
 import { connect, type Connection, type Mode } from './support.js';
 
@@ -34,6 +34,15 @@ before(async () => {
 after(async () => {
   await receiver.close();
 });
+
+/** The first received span matching `pred`, waiting for more spans until one does. */
+async function spanArrived(pred: (s: ReceivedSpan) => boolean): Promise<ReceivedSpan> {
+  for (;;) {
+    const found = receiver.spans().find(pred);
+    if (found) return found;
+    await receiver.waitForSpans(receiver.spans().length + 1);
+  }
+}
 
 for (const mode of ['stdio', 'http'] as Mode[]) {
   describe(`@nemo-flow/mcp over ${mode}`, function () {
@@ -187,16 +196,19 @@ for (const mode of ['stdio', 'http'] as Mode[]) {
       receiver.reset();
       clientOtel = createOtlpExporter({ endpoint: receiver.url, serviceName: 'mcp-client', scheduledDelayMillis: 20, register: 'otel-mcp-test' });
       try {
-        await withScope('agent', ScopeType.Agent, () => conn.client.callTool({ name: 'add', arguments: { a: 1, b: 1 } }));
+        await withScope('agent', ScopeType.Agent, async () => {
+          await conn.client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
+          await conn.client.readResource({ uri: 'config://app' });
+          await conn.client.getPrompt({ name: 'greet', arguments: { name: 'Ada' } });
+        });
         await clientOtel.forceFlush();
       } finally {
         await clientOtel.shutdown();
         clientOtel = undefined;
       }
-      const spans = await receiver.waitForSpans(3);
-      const client = spans.find((s) => s.name === 'tools/call add' && s.kind === 'CLIENT');
-      const server = spans.find((s) => s.name === 'tools/call add' && s.kind === 'SERVER');
-      assert.ok(client && server, renderTree(spans));
+      const client = await spanArrived((s) => s.name === 'tools/call add' && s.kind === 'CLIENT');
+      const server = await spanArrived((s) => s.name === 'tools/call add' && s.kind === 'SERVER');
+      const spans = receiver.spans();
       const agent = spanNamed(spans, 'invoke_agent agent');
       assert.equal(client.parentSpanId, agent.spanId);
       assert.equal(server.traceId, agent.traceId);
@@ -209,9 +221,19 @@ for (const mode of ['stdio', 'http'] as Mode[]) {
         assert.equal(s.attributes['gen_ai.operation.name'], 'execute_tool');
         assert.equal(s.attributes['network.transport'], mode === 'stdio' ? 'pipe' : 'tcp');
         if (mode === 'http') assert.equal(typeof s.attributes['mcp.session.id'], 'string');
+        assert.match(String(s.attributes['mcp.protocol.version']), /^\d{4}-\d{2}-\d{2}$/);
       }
-      assert.match(String(client.attributes['mcp.protocol.version']), /^\d{4}-\d{2}-\d{2}$/);
       assert.equal(typeof server.attributes['jsonrpc.request.id'], 'string');
+      // Resources and prompts borrow the tool pipeline but are not tool executions.
+      const read = spanNamed(spans, 'resources/read');
+      assert.equal(read.kind, 'CLIENT');
+      assert.equal(read.parentSpanId, agent.spanId);
+      assert.equal(read.attributes['mcp.resource.uri'], 'config://app');
+      assert.equal(read.attributes['gen_ai.operation.name'], undefined);
+      assert.equal(read.attributes['gen_ai.tool.name'], undefined);
+      const prompt = spanNamed(spans, 'prompts/get greet');
+      assert.equal(prompt.attributes['gen_ai.prompt.name'], 'greet');
+      assert.equal(prompt.attributes['mcp.method.name'], 'prompts/get');
     });
   });
 }
