@@ -57,4 +57,14 @@ describe('examples', () => {
     assert.match(out, /rejected: city: Invalid input: expected string, received number/);
     assert.match(out, /result: reminder set for Thu, 24 Dec 2026 18:00:00 GMT/);
   });
+
+  it('mcp-agent: an agent loop calls MCP tools; both sides traced, the guardrail holds', async () => {
+    const out = await example('mcp-agent.ts');
+    assert.match(out, /• tools\/list \{"tools":\["get_weather","delete_city"\]\}/);
+    assert.match(out, /^  ✔ tool get_weather .*sunny/m);
+    assert.match(out, /^server │ ✔ tool get_weather .*sunny/m);
+    assert.match(out, /✖ tool delete_city .*GuardrailRejectedError: .*this agent is read-only/);
+    assert.ok(!/server │ .*delete_city/.test(out), 'the blocked call never reached the server');
+    assert.match(out, /answer: Oslo: sunny, 21°C\./);
+  });
 });
