@@ -5,15 +5,17 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startFakeServer } from './support/fake-providers/server.js';
+import { chatStream } from './support/fake-providers/openai.js';
 
 const run = promisify(execFile);
 const root = process.cwd(); // mocha runs from the repository root
 
-async function example(file: string, ...args: string[]): Promise<string> {
+async function example(file: string, args: string[] = [], env: Record<string, string> = {}): Promise<string> {
   // No source condition here: the examples resolve the packages' built `dist`, as an installed app would.
   const { stdout } = await run(process.execPath, ['--import', 'tsx', join(root, 'examples', file), ...args], {
     cwd: root,
-    env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1' },
+    env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', ...env },
   });
   return stdout;
 }
@@ -21,7 +23,7 @@ async function example(file: string, ...args: string[]): Promise<string> {
 describe('examples', () => {
   it('quickstart prints a tree and writes ATOF events', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nf-quick-'));
-    const out = await example('quickstart.ts', dir);
+    const out = await example('quickstart.ts', [dir]);
     assert.match(out, /▶ agent quickstart-agent/);
     assert.match(out, /✔ tool web_search/);
     assert.match(out, /✔ llm openai\.chat .* tokens 12→6/);
@@ -47,6 +49,27 @@ describe('examples', () => {
     assert.match(out, /tool saw: ada@example\.com, ada@example\.com, ada@example\.com/);
     assert.match(out, /caller got: \{"delivered":true,"to":"ada@example\.com"\}/);
     assert.ok(!/start send_email .*ada@example/.test(out));
+  });
+
+  it('openai-agent: the instrumented SDK against a fake OpenAI server (OPENAI_BASE_URL), two turns', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        { kind: 'sse', events: chatStream({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 9 } }) },
+        { kind: 'sse', events: chatStream({ text: ['Sunny ', 'and 21 °C in Paris.'], usage: { input: 70, output: 8 } }) },
+      );
+      const out = await example('openai-agent.ts', ["What's the weather in Paris?"], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' });
+      assert.match(out, /answer: Sunny and 21 °C in Paris\./);
+      assert.match(out, /▶ agent weather-agent/);
+      assert.match(out, /✔ tool get_weather/);
+      assert.equal((out.match(/✔ llm openai\.chat\.completions/g) ?? []).length, 2);
+      assert.equal(server.requests.length, 2);
+      const second = server.requests[1]!.body as { messages: Array<{ role: string }> };
+      assert.deepEqual(second.messages.map((m) => m.role), ['user', 'assistant', 'tool']);
+      assert.equal(server.requests[0]!.headers.authorization, 'Bearer sk-test');
+    } finally {
+      await server.stop();
+    }
   });
 
   it('typed-tools: one zod schema describes, validates and types the tool', async () => {

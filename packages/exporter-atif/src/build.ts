@@ -6,6 +6,8 @@ import type { LifecycleEvent } from '@nemo-flow/runtime';
 import { TrajectoryBuilder, type BuilderOptions } from './builder.js';
 import { DEFAULT_FILENAME_TEMPLATE, checkFilenameTemplate, numberedName, renderFilename } from './naming.js';
 import type { AtifTrajectory, AtifViolation } from './types.js';
+import { describeValue } from '@nemo-flow/runtime/exporter-kit';
+import { checkExporterOptions } from './options.js';
 
 export interface BuildOptions extends BuilderOptions {
   /** Template for the suggested `fileName` of each trajectory (see the exporter option). */
@@ -29,6 +31,10 @@ export interface BuiltTrajectory {
  * `ATIF-v1.6`), in the order the runs ended. Runs without an end event are closed as partial.
  */
 export function buildTrajectories(events: Iterable<LifecycleEvent>, options: BuildOptions = {}): BuiltTrajectory[] {
+  if (events === null || typeof events !== 'object' || typeof (events as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`buildTrajectories: events must be an iterable of lifecycle events (e.g. an array), got ${describeValue(events)}`);
+  }
+  checkExporterOptions(options, 'buildTrajectories');
   const template = options.filenameTemplate ?? DEFAULT_FILENAME_TEMPLATE;
   checkFilenameTemplate(template);
   const names = new Set<string>();

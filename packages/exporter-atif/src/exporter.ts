@@ -13,7 +13,9 @@ import { TrajectoryBuilder, type BuilderOptions, type TrajectorySink } from './b
 import { DEFAULT_FILENAME_TEMPLATE, checkFilenameTemplate, invalidName, numberedName, renderFilename } from './naming.js';
 import type { CompletedTrajectory } from './run.js';
 import type { AtifViolation } from './types.js';
-import { tempName, writeAtomic, writeAtomicSync } from './writer.js';
+import { publishedAs, writeAtomic, writeAtomicSync } from './writer.js';
+import { claimName, releaseName, removeStale, tempPath } from './claims.js';
+import { checkExporterOptions } from './options.js';
 
 export interface AtifExporterOptions extends BuilderOptions {
   /** Directory the trajectories are written to (created when needed). Default `./trajectories`. */
@@ -24,7 +26,10 @@ export interface AtifExporterOptions extends BuilderOptions {
    * `trajectory-{session_id}.json`. A name already taken gets `-2`, `-3` … before `.json`.
    */
   filenameTemplate?: string;
-  /** Called after each file is written (e.g. to log or upload it). */
+  /**
+   * Called after each file is written whole (e.g. to log or upload it). A file that could not be
+   * written completely (disk full, file-size limit) is never published: `onWriteError` is called instead.
+   */
   onWritten?: (file: WrittenTrajectory) => void;
   /** Called when a file cannot be written (besides the one-time `reportFailure` warning). */
   onWriteError?: (error: unknown, path: string) => void;
@@ -56,6 +61,8 @@ interface WriteJob {
   reserved: string;
   tmp: string;
   done: boolean;
+  /** Where the asynchronous write published the file (set the moment it is, before the job settles). */
+  published?: string;
 }
 
 /** Exporters that want their data written at process exit; one runtime exit hook serves them all. */
@@ -80,6 +87,8 @@ export class AtifExporter implements EventExporter {
   private exiting = false;
   /** File names handed to runs and not yet written (keeps concurrent runs apart). */
   private readonly reserved = new Set<string>();
+  /** Removal of temp files left by dead processes, started with the first write. */
+  private staleSweep: Promise<void> | undefined;
   private readonly onWritten: ((file: WrittenTrajectory) => void) | undefined;
   private readonly onWriteError: ((error: unknown, path: string) => void) | undefined;
   private subscriberName: string | undefined;
@@ -87,6 +96,7 @@ export class AtifExporter implements EventExporter {
   private removeSignalHook: (() => void) | undefined;
 
   constructor(options: AtifExporterOptions = {}) {
+    checkExporterOptions(options);
     this.dir = resolve(options.dir ?? 'trajectories');
     this.template = options.filenameTemplate ?? DEFAULT_FILENAME_TEMPLATE;
     checkFilenameTemplate(this.template);
@@ -131,6 +141,7 @@ export class AtifExporter implements EventExporter {
   /** Waits until every trajectory of a finished run is on disk. */
   async forceFlush(): Promise<void> {
     while (this.writes.size > 0) await Promise.all([...this.writes]);
+    await this.staleSweep;
   }
 
   /** Writes runs that are still open as partial trajectories, stops listening and waits for the files. */
@@ -154,6 +165,17 @@ export class AtifExporter implements EventExporter {
     }
     for (const job of this.jobs) {
       if (job.done) continue;
+      // Published already (its completion not yet handled): writing it again would make a copy under -2.
+      const published = job.published ?? publishedAs(job.tmp, this.dir, job.t.fileName);
+      if (published !== undefined) {
+        try {
+          unlinkSync(job.tmp);
+        } catch {
+          // removed already
+        }
+        this.written(job, published);
+        continue;
+      }
       try {
         unlinkSync(job.tmp); // an interrupted asynchronous write
       } catch {
@@ -191,11 +213,17 @@ export class AtifExporter implements EventExporter {
     return this.builder.openRuns;
   }
 
+  /** A name no run of this process or another one writing here has: claimed with an exclusive lock file. */
   private reserveName(base: string): string {
     let name = base;
-    for (let n = 2; this.taken(name); n++) name = numberedName(base, n);
+    for (let n = 2; this.taken(name) || claimName(this.dir, name) === 'taken'; n++) name = numberedName(base, n);
     this.reserved.add(name);
     return name;
+  }
+
+  private release(job: WriteJob): void {
+    this.reserved.delete(job.reserved);
+    releaseName(this.dir, job.reserved);
   }
 
   private taken(name: string): boolean {
@@ -219,10 +247,12 @@ export class AtifExporter implements EventExporter {
         new Error(`${t.violations.length} violation(s):\n${list}`),
       );
     }
-    const job: WriteJob = { t, reserved: reservedName, tmp: tempName(this.dir, t.fileName), done: false };
+    const job: WriteJob = { t, reserved: reservedName, tmp: tempPath(this.dir, t.fileName), done: false };
     if (this.exiting) return this.writeSync(job);
     this.jobs.add(job);
-    const p = writeAtomic(this.dir, t.fileName, t.chunks, job.tmp)
+    // Temp files of processes killed mid-write would stay forever: the first write here sweeps them.
+    this.staleSweep ??= removeStale(this.dir).then(() => undefined);
+    const p = writeAtomic(this.dir, t.fileName, t.chunks, job.tmp, (path) => (job.published = path))
       .then(
         (path) => this.written(job, path),
         (err: unknown) => this.failed(job, err),
@@ -245,7 +275,7 @@ export class AtifExporter implements EventExporter {
   private written(job: WriteJob, path: string): void {
     if (job.done) return;
     job.done = true;
-    this.reserved.delete(job.reserved);
+    this.release(job);
     const t = job.t;
     try {
       this.onWritten?.({ path, sessionId: t.sessionId, trajectoryId: t.trajectoryId, valid: t.violations.length === 0, violations: t.violations, partial: t.partial });
@@ -257,7 +287,7 @@ export class AtifExporter implements EventExporter {
   private failed(job: WriteJob, err: unknown): void {
     if (job.done) return;
     job.done = true;
-    this.reserved.delete(job.reserved);
+    this.release(job);
     reportFailure(`${SOURCE}:write:${this.dir}`, `ATIF exporter cannot write trajectories to ${this.dir}`, err);
     try {
       this.onWriteError?.(err, join(this.dir, job.t.fileName));

@@ -8,6 +8,12 @@ import { hashHex } from './hash.js';
 /** Longest sanitized id; longer ids are cut and suffixed with a hash of the original. */
 export const MAX_ID_LENGTH = 96;
 
+/**
+ * Longest rendered file name, in bytes. File systems allow 255; the rest is room for what is added
+ * later: `-N` numbering, `.invalid`, and the hidden lock (`.….lock`) and temp names built from it.
+ */
+export const MAX_NAME_BYTES = 200;
+
 /** The default file name template. */
 export const DEFAULT_FILENAME_TEMPLATE = 'trajectory-{session_id}.json';
 
@@ -46,7 +52,29 @@ export function renderFilename(template: string, vars: FilenameVars): string {
     // An id with nothing usable left falls back to the run's uuid.
     return sanitizeSessionId(vars[k]) || sanitizeSessionId(vars.run_id) || 'unnamed';
   });
-  return sanitizeFileName(name);
+  return capName(sanitizeFileName(name));
+}
+
+/** The longest prefix of `s` that fits in `max` UTF-8 bytes (never a cut character). */
+export function cutBytes(s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let out = '';
+  let bytes = 0;
+  for (const ch of s) {
+    const b = Buffer.byteLength(ch);
+    if (bytes + b > max) break;
+    out += ch;
+    bytes += b;
+  }
+  return out;
+}
+
+/** `name` cut to `MAX_NAME_BYTES`, keeping `.json` and adding a hash of the whole name so cut names stay distinct. */
+function capName(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  const ext = name.endsWith('.json') ? '.json' : '';
+  const hash = hashHex(name);
+  return `${cutBytes(name.slice(0, name.length - ext.length), MAX_NAME_BYTES - ext.length - hash.length - 1)}-${hash}${ext}`;
 }
 
 /** A rendered name must still be a plain, visible file name. */

@@ -43,7 +43,7 @@ describe('AtifExporter', () => {
     log.mark(run, 'started');
     feed(exporter, log.events);
     await exporter.forceFlush();
-    assert.deepEqual(readdirSync(dir), [], 'nothing is written while the run is open');
+    assert.deepEqual(readdirSync(dir), ['.trajectory-abc.json.lock'], 'nothing but the name claim while the run is open');
     log.end(run, 'done');
     exporter.onEvent(log.events.at(-1)!);
     await exporter.forceFlush();
@@ -132,8 +132,11 @@ describe('AtifExporter', () => {
     const { failures, restore } = captureFailures();
     try {
       const written: WrittenTrajectory[] = [];
-      // A JavaScript caller passing a number where a string belongs: the document breaks a rule.
-      const exporter = new AtifExporter({ dir, agentVersion: 2 as unknown as string, onWritten: (f) => written.push(f) });
+      // Options are checked at construction; one that turns into a number afterwards stands in for a
+      // builder bug: the document breaks a rule.
+      let reads = 0;
+      const options = { dir, onWritten: (f: WrittenTrajectory) => written.push(f), get agentVersion() { return (reads++ === 0 ? '1' : 2) as unknown as string; } };
+      const exporter = new AtifExporter(options);
       const log = new EventLog();
       log.end(log.agent('a', null, { metadata: { session_id: 'bad' } }));
       feed(exporter, log.events);

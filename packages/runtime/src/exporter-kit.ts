@@ -14,3 +14,5 @@ export { nowMicros, formatMicros, parseTimestampMicros } from './time.js';
 export { uuidv7 } from './uuid.js';
 export { ATOF_VERSION, SCOPE_TYPES } from './types.js';
 export { REDACTED_MARKER } from './calls/pipeline.js';
+/** A short rendering of a wrong argument for error messages (`42`, `"x"`, `null`, `an array`). */
+export { describeValue } from './errors.js';

@@ -60,4 +60,4 @@ export type { ReportedFailure, FailureReporter } from './report.js';
 export { ConsoleExporter } from './sinks/console.js';
 export type { ConsoleExporterOptions } from './sinks/console.js';
 export { AtofFileExporter } from './sinks/atof-file.js';
-export type { AtofFileExporterOptions } from './sinks/atof-file.js';
+export type { AtofFileExporterOptions, AtofFileStats } from './sinks/atof-file.js';

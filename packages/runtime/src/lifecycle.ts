@@ -116,7 +116,8 @@ export function closeHandle(
       });
     }
   }
-  emitEnd(handle, micros, data, profile, error);
+  // An LLM call made with `captureContent: false` shows no payload (see LlmHandle._noContent).
+  emitEnd(handle, micros, (handle as { _noContent?: boolean })._noContent === true ? null : data, profile, error);
   if (handle._local) {
     dropScopeSubscribers(handle);
     dropScopeMiddleware(handle);

@@ -41,6 +41,8 @@ export class LlmHandle extends CallHandle {
 
   /** @internal Wire facts recorded so far (`category_profile.transport`). */
   _transport: LlmTransport | undefined;
+  /** @internal Option `captureContent: false`: events carry no payload and content-free annotations. */
+  _noContent = false;
 
   /** @internal */
   constructor(name: string, parent: ScopeHandle, modelName: string | null, attributes: readonly string[] | undefined, data: unknown, metadata: unknown, micros: number) {
@@ -61,25 +63,38 @@ export class LlmHandle extends CallHandle {
   }
 }
 
-const TRANSPORT_KEYS: Record<keyof LlmTransport, 'string' | 'count'> = {
-  server_address: 'string',
-  server_port: 'count',
-  http_status: 'count',
-  attempts: 'count',
-  time_to_first_chunk_ms: 'count',
-};
+const TRANSPORT_FIELDS = 'server_address, server_port, http_status, attempts, time_to_first_chunk_ms';
+
+function badField(what: string, key: string, expected: string): TypeError {
+  return new TypeError(`${what}: transport field "${key}" must be ${expected}`);
+}
 
 /** @internal Checks `facts` and returns `prior` with them merged in (a new object: events keep the old one). */
 export function mergeTransport(prior: LlmTransport | undefined, facts: unknown, what: string): LlmTransport {
   if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) throw new TypeError(`${what}: facts must be an object of LlmTransport fields`);
-  const out: Record<string, unknown> = { ...prior };
-  for (const [key, value] of Object.entries(facts)) {
-    if (value === undefined) continue;
-    const kind = TRANSPORT_KEYS[key as keyof LlmTransport];
-    if (!kind) throw new TypeError(`${what}: unknown transport field "${key}" (expected one of ${Object.keys(TRANSPORT_KEYS).join(', ')})`);
-    const ok = kind === 'string' ? typeof value === 'string' && value.length > 0 : typeof value === 'number' && Number.isFinite(value) && value >= 0;
-    if (!ok) throw new TypeError(`${what}: transport field "${key}" must be ${kind === 'string' ? 'a non-empty string' : 'a finite number ≥ 0'}`);
-    out[key] = value;
+  const f = facts as Record<string, unknown>;
+  const out: Record<string, unknown> = prior === undefined ? {} : { ...prior };
+  // A switch over the keys present: integrations record facts several times per call.
+  for (const key in f) {
+    if (!Object.prototype.hasOwnProperty.call(f, key)) continue;
+    const value = f[key];
+    switch (key) {
+      case 'server_address':
+        if (value === undefined) break;
+        if (typeof value !== 'string' || value.length === 0) throw badField(what, key, 'a non-empty string');
+        out[key] = value;
+        break;
+      case 'server_port':
+      case 'http_status':
+      case 'attempts':
+      case 'time_to_first_chunk_ms':
+        if (value === undefined) break;
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw badField(what, key, 'a finite number ≥ 0');
+        out[key] = value;
+        break;
+      default:
+        throw new TypeError(`${what}: unknown transport field "${key}" (expected one of ${TRANSPORT_FIELDS})`);
+    }
   }
   return out as LlmTransport;
 }
@@ -87,7 +102,7 @@ export function mergeTransport(prior: LlmTransport | undefined, facts: unknown, 
 /** @internal Registers a call under its parent (so a scope ending first can end it) and emits its start. */
 export function startCall(handle: ToolHandle | LlmHandle, startData: unknown, profile: CategoryProfile): void {
   trackCall(handle);
-  emitStart(handle, handle.startMicros, startData, profile);
+  emitStart(handle, handle.startMicros, handle instanceof LlmHandle && handle._noContent ? null : startData, profile);
 }
 
 /**

@@ -222,7 +222,27 @@ export function annotatedForEvent(codec: LlmCodec | undefined, real: PreStart): 
   return lazyAnnotatedRequest(codec, shown.content);
 }
 
+/** The parts of a normalized request that are not conversation content. */
+function requestWithoutContent(r: NormalizedRequest): NormalizedRequest {
+  const out: NormalizedRequest = { provider_format: r.provider_format, messages: [], params: r.params, extra: {} };
+  if (r.model !== undefined) out.model = r.model;
+  if (r.stream !== undefined) out.stream = r.stream;
+  return out;
+}
+
+/** The parts of a normalized response that are not conversation content. */
+function responseWithoutContent(r: NormalizedResponse): NormalizedResponse {
+  const out: NormalizedResponse = { provider_format: r.provider_format, text: '', tool_calls: [] };
+  if (r.id !== undefined) out.id = r.id;
+  if (r.model !== undefined) out.model = r.model;
+  if (r.finish_reason !== undefined) out.finish_reason = r.finish_reason;
+  if (r.raw_finish_reason !== undefined) out.raw_finish_reason = r.raw_finish_reason;
+  if (r.usage !== undefined) out.usage = r.usage;
+  return out;
+}
+
 export function startProfile(h: LlmHandle, annotated: NormalizedRequest | undefined): Record<string, unknown> {
+  if (h._noContent && annotated) annotated = requestWithoutContent(annotated);
   const p: Record<string, unknown> = annotated === undefined ? { model_name: h.modelName } : { model_name: h.modelName, annotated_request: annotated };
   if (h._transport) p.transport = h._transport;
   return p;
@@ -230,6 +250,7 @@ export function startProfile(h: LlmHandle, annotated: NormalizedRequest | undefi
 
 export function endProfile(h: LlmHandle, annotatedResponse: unknown, extra?: Record<string, unknown>): Record<string, unknown> {
   const p: Record<string, unknown> = { model_name: h.modelName };
+  if (h._noContent && annotatedResponse !== null && typeof annotatedResponse === 'object') annotatedResponse = responseWithoutContent(annotatedResponse as NormalizedResponse);
   if (annotatedResponse !== undefined) p.annotated_response = annotatedResponse;
   if (extra) Object.assign(p, extra);
   if (h._transport) p.transport = h._transport;

@@ -34,6 +34,11 @@ export interface LlmCallOptions {
   timestamp?: number;
   /** Wire facts known before the call (e.g. the server from the client's base URL); on both events. */
   transport?: LlmTransport;
+  /**
+   * `false`: the call's events carry no request or response payload, and their annotations only the
+   * model, parameters, ids, finish reason and usage — no messages, text or tool calls. Default `true`.
+   */
+  captureContent?: boolean;
 }
 
 export interface LlmEndOptions {
@@ -49,6 +54,10 @@ export function newLlmHandle(name: string, parent: ScopeHandle, request: LlmRequ
   const h = new LlmHandle(name, parent, modelOf(options?.modelName, request.content, what), attrs, options?.data, options?.metadata, micros);
   h._codec = codecOf(options?.codec, request.content, what);
   if (options?.transport !== undefined) h._transport = mergeTransport(undefined, options.transport, `${what}: option transport`);
+  if (options?.captureContent !== undefined) {
+    if (typeof options.captureContent !== 'boolean') throw new TypeError(`${what}: option captureContent must be a boolean`);
+    h._noContent = !options.captureContent;
+  }
   return h;
 }
 
@@ -169,7 +178,7 @@ export function llmCall(name: string, request: LlmRequest, options?: LlmCallOpti
   emitWhenSanitized(h, s, (r) => {
     const shown = r.value as LlmRequest;
     const annotated = r.value === req ? lazyAnnotatedRequest(h._codec, req.content) : shown && typeof shown === 'object' ? lazyAnnotatedRequest(h._codec, shown.content) : undefined;
-    emitStart(h, h.startMicros, r.value, startProfile(h, annotated));
+    emitStart(h, h.startMicros, h._noContent ? null : r.value, startProfile(h, annotated));
   });
   return h;
 }

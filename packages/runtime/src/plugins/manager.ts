@@ -37,8 +37,11 @@ async function activate(c: CheckedComponent, staging: ComponentStaging, opts: Re
   const run = (async () => c.definition!.register.call(c.definition, c.config, staging))();
   run.catch(() => undefined); // a late rejection after the timeout must not be unhandled
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`register() did not finish within ${opts.activationTimeoutMs} ms`)), opts.activationTimeoutMs);
-    timer.unref();
+    // Not unref'd: a register() that never settles must end in this error, not in a silent exit (code 13).
+    timer = setTimeout(
+      () => reject(new Error(`register() did not finish within ${opts.activationTimeoutMs} ms (see the activationTimeoutMs option)`)),
+      opts.activationTimeoutMs,
+    );
   });
   try {
     await Promise.race([run, timeout]);

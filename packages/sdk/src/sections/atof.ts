@@ -8,7 +8,14 @@ export const atofSection: ObservabilitySection<AtofFileExporterOptions> = {
   read(r, env) {
     const path = r.string('path');
     const mode = r.oneOf('mode', ['append', 'overwrite'] as const);
-    return { path: path === undefined ? join(env.outputDir, 'events.jsonl') : resolve(env.cwd, path), ...(mode ? { mode } : {}) };
+    const maxBufferBytes = r.number('max_buffer_bytes', { integer: true, min: 1 });
+    const overflow = r.oneOf('overflow', ['block', 'drop'] as const);
+    return {
+      path: path === undefined ? join(env.outputDir, 'events.jsonl') : resolve(env.cwd, path),
+      ...(mode ? { mode } : {}),
+      ...(maxBufferBytes !== undefined ? { maxBufferBytes } : {}),
+      ...(overflow ? { overflow } : {}),
+    };
   },
   check(options, ctx, r) {
     const problem = checkWritableFile(options.path);
