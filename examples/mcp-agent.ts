@@ -15,7 +15,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
 import { ConsoleExporter, ScopeType, llmCallExecute, registerMiddleware, registerSubscriber, withScope } from '@nemo-flow/runtime';
-import { instrumentMcpClient, instrumentMcpServer } from '@nemo-flow/mcp';
+import { TOOL_CALL_ID_META, instrumentMcpClient, instrumentMcpServer } from '@nemo-flow/mcp';
 
 if (process.argv[2] === 'serve') {
   // ── The MCP server (a child process speaking MCP over stdio; stdout is the protocol channel) ──
@@ -90,7 +90,11 @@ if (process.argv[2] === 'serve') {
       for (const call of message.tool_calls) {
         let text: string;
         try {
-          const result = await client.callTool({ name: call.function.name, arguments: JSON.parse(call.function.arguments) });
+          const result = await client.callTool({
+            name: call.function.name,
+            arguments: JSON.parse(call.function.arguments),
+            _meta: { [TOOL_CALL_ID_META]: call.id }, // links the call to the model's turn; not sent
+          });
           text = (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');
         } catch (err) {
           text = `refused: ${(err as Error).message}`; // a guardrail said no; the model hears why

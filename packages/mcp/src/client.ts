@@ -27,6 +27,23 @@ export interface McpClientOptions {
 
 const INSTRUMENTED = Symbol.for('nemo-flow.mcp.client');
 
+/**
+ * `params._meta` key of `callTool` naming the model's tool call id, so the call links to the LLM turn
+ * that asked for it (`category_profile.tool_call_id`). Removed before the request is sent.
+ */
+export const TOOL_CALL_ID_META = 'nemo-flow/toolCallId';
+
+/** The tool call id out of `_meta`, and `params` without it (nothing is copied when it is absent). */
+function takeToolCallId(params: Record<string, unknown>): [string | undefined, Record<string, unknown>] {
+  const meta = params._meta;
+  if (!isObject(meta) || !(TOOL_CALL_ID_META in meta)) return [undefined, params];
+  const { [TOOL_CALL_ID_META]: id, ...rest } = meta;
+  const out = { ...params };
+  if (Object.keys(rest).length > 0) out._meta = rest;
+  else delete out._meta;
+  return [typeof id === 'string' && id.length > 0 ? id : undefined, out];
+}
+
 type Fn = (...args: unknown[]) => Promise<unknown>;
 interface ClientShape {
   callTool: Fn;
@@ -97,9 +114,10 @@ export function instrumentMcpClient<C extends Client>(client: C, options?: McpCl
     };
   };
 
-  c.callTool = async function (this: unknown, params: unknown, ...rest: unknown[]) {
-    if (!isObject(params) || typeof params.name !== 'string' || params.name === '') return orig.callTool.call(this, params, ...rest); // the SDK reports the bad request
-    const name = params.name;
+  c.callTool = async function (this: unknown, given: unknown, ...rest: unknown[]) {
+    if (!isObject(given) || typeof given.name !== 'string' || given.name === '') return orig.callTool.call(this, given, ...rest); // the SDK reports the bad request
+    const name = given.name;
+    const [toolCallId, params] = takeToolCallId(given);
     try {
       return await toolCallExecute(
         name,
@@ -110,7 +128,7 @@ export function instrumentMcpClient<C extends Client>(client: C, options?: McpCl
           if (isErrorResult(result)) throw new McpToolError(name, result);
           return result;
         },
-        { metadata: describe('tools/call') },
+        { metadata: describe('tools/call'), toolCallId },
       );
     } catch (err) {
       if (err instanceof McpToolError) return err.result; // recorded as failed; the caller gets the SDK's result

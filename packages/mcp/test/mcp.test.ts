@@ -16,7 +16,7 @@ import {
 } from '@nemo-flow/runtime';
 import { createOtlpExporter, type OtelExporter } from '@nemo-flow/exporter-otel';
 import { startOtlpReceiver, spanNamed, renderTree, type OtlpReceiver, type ReceivedSpan } from '../../../test/support/otlp-receiver.js';
-import { instrumentMcpClient, instrumentMcpServer } from '@nemo-flow/mcp';
+import { TOOL_CALL_ID_META, instrumentMcpClient, instrumentMcpServer } from '@nemo-flow/mcp';
 import { connect, type Connection, type Mode } from './support.js';
 
 type Meta = { mcp?: Record<string, unknown>; traceparent?: string };
@@ -83,6 +83,13 @@ for (const mode of ['stdio', 'http'] as Mode[]) {
       assert.equal(metaOf(serverEnd).mcp!.side, 'server');
       assert.equal(metaOf(serverEnd).mcp!.client_name, 'test-client');
       assert.equal(typeof metaOf(serverEnd).mcp!.request_id, 'number');
+    });
+
+    it("a tool call id in _meta links the call to the model's turn and is not sent", async () => {
+      const result = await conn.client.callTool({ name: 'show_meta', arguments: {}, _meta: { [TOOL_CALL_ID_META]: 'call_42', app: 'kept' } });
+      assert.deepEqual(JSON.parse((result.content as { text: string }[])[0]!.text), { app: 'kept' });
+      const start = events.find((e) => e.kind === 'scope' && e.scope_category === 'start' && e.name === 'show_meta') as ScopeEvent;
+      assert.deepEqual(start.category_profile, { tool_call_id: 'call_42' });
     });
 
     it('an isError result is a failed call; the caller gets the SDK result unchanged', async () => {
