@@ -15,7 +15,8 @@ import {
   type LifecycleEvent,
   type ScopeEvent,
 } from '@nemo-flow/runtime';
-import { instrumentMcpServer } from '@nemo-flow/mcp';
+import { instrumentMcpClient, instrumentMcpServer } from '@nemo-flow/mcp';
+import { collectFailures } from '../../../test/support/failures.js';
 
 const serverEnds = (events: LifecycleEvent[], name: string): ScopeEvent[] =>
   events.filter(
@@ -97,6 +98,36 @@ describe('@nemo-flow/mcp with a low-level Server', () => {
       deregisterMiddleware('tool_conditional_execution', 'deny');
       await soft.client.close();
       await hard.client.close();
+    }
+  });
+
+  it('a throwing traceContext is reported; the request still goes out, without trace context', async () => {
+    const inject = instrumentMcpClient(new Client({ name: 'c2', version: '1' }), {
+      traceContext: () => {
+        throw new Error('no tracer');
+      },
+    });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    const server = new Server({ name: 'low', version: '0.1.0' }, { capabilities: { tools: {} } });
+    instrumentMcpServer(server);
+    let meta: unknown = 'unset';
+    server.setRequestHandler(CallToolRequestSchema, (req) => {
+      meta = req.params._meta;
+      return { content: [] };
+    });
+    await server.connect(a);
+    await inject.connect(b);
+    const f = collectFailures();
+    try {
+      await inject.callTool({ name: 'x', arguments: {} });
+      await inject.callTool({ name: 'x', arguments: {} });
+      assert.equal(meta, undefined);
+      assert.deepEqual(new Set(f.failures.map((x) => x.source)), new Set(['mcp:trace-context']));
+      assert.equal(f.failures.at(-1)!.count, 2);
+      assert.match(String((f.failures[0]!.firstError as Error).message), /no tracer/);
+    } finally {
+      f.restore();
+      await inject.close();
     }
   });
 
