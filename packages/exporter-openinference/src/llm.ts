@@ -37,13 +37,32 @@ const VENDOR_BY_FORMAT: Readonly<Record<CodecName, { provider: string; system: s
   'openai-chat': { provider: LLMProvider.OPENAI, system: LLMSystem.OPENAI },
   'openai-responses': { provider: LLMProvider.OPENAI, system: LLMSystem.OPENAI },
   'anthropic-messages': { provider: LLMProvider.ANTHROPIC, system: LLMSystem.ANTHROPIC },
+  gemini: { provider: LLMProvider.GOOGLE, system: LLMSystem.VERTEXAI },
 };
 
 /**
  * Request fields that are the conversation or the tool list rather than parameters of the
  * invocation: left out of `llm.invocation_parameters` (they have attributes of their own).
  */
-const NOT_PARAMETERS = new Set(['messages', 'input', 'instructions', 'system', 'tools', 'functions', 'prompt']);
+const NOT_PARAMETERS = new Set(['messages', 'input', 'instructions', 'system', 'tools', 'functions', 'prompt', 'contents', 'systemInstruction']);
+
+/**
+ * The same inside the `@google/genai` SDK's `config`, which holds the system instruction and tools
+ * beside the parameters, and client-side options that are not request data.
+ */
+const NOT_CONFIG_PARAMETERS = new Set(['systemInstruction', 'tools', 'abortSignal', 'httpOptions']);
+
+/** The SDK's `config` without what `NOT_CONFIG_PARAMETERS` names; undefined when nothing is left. */
+function configParameters(config: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let any = false;
+  for (const key of Object.keys(config)) {
+    if (NOT_CONFIG_PARAMETERS.has(key) || config[key] === undefined) continue;
+    out[key] = config[key];
+    any = true;
+  }
+  return any ? out : undefined;
+}
 
 /** The provider payload of an LLM start event (`data.content`), never its transport headers. */
 export function requestContent(start: ScopeEvent): unknown {
@@ -69,7 +88,8 @@ function invocationParameters(content: unknown, req: NormalizedRequest | undefin
     let any = false;
     for (const key of Object.keys(content)) {
       if (NOT_PARAMETERS.has(key)) continue;
-      const v = (content as Record<string, unknown>)[key];
+      let v = (content as Record<string, unknown>)[key];
+      if (key === 'config' && req?.provider_format === 'gemini' && typeof v === 'object' && v !== null && !Array.isArray(v)) v = configParameters(v as Record<string, unknown>);
       if (v === undefined) continue;
       out[key] = v;
       any = true;

@@ -22,6 +22,7 @@ const PROVIDER_BY_FORMAT: Record<string, string> = {
   'openai-chat': C.GEN_AI_PROVIDER_OPENAI,
   'openai-responses': C.GEN_AI_PROVIDER_OPENAI,
   'anthropic-messages': C.GEN_AI_PROVIDER_ANTHROPIC,
+  gemini: C.GEN_AI_PROVIDER_GCP_GEMINI,
 };
 
 /** Normalized generation params → `gen_ai.request.*` (numbers only; `stop` and `n` apart). */

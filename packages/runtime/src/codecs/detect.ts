@@ -76,11 +76,12 @@ function chatOrAnthropic(c: Obj, messages: readonly unknown[]): CodecName {
     : 'openai-chat';
 }
 
-/** The format of a request payload (`content`), or undefined when it is none of the three. */
+/** The format of a request payload (`content`), or undefined when it is none of the four. */
 export function detectRequestFormat(content: unknown): CodecName | undefined {
   if (!isObj(content)) return undefined;
   const messages = content.messages;
   if (Array.isArray(messages)) return chatOrAnthropic(content, messages);
+  if (content.contents !== undefined) return 'gemini';
   if (
     content.input !== undefined ||
     content.instructions !== undefined ||
@@ -92,7 +93,7 @@ export function detectRequestFormat(content: unknown): CodecName | undefined {
   return undefined;
 }
 
-/** The format of a response payload or a stream chunk, or undefined when it is none of the three. */
+/** The format of a response payload or a stream chunk, or undefined when it is none of the four. */
 export function detectResponseFormat(response: unknown): CodecName | undefined {
   if (!isObj(response)) return undefined;
   const o = response.object;
@@ -105,6 +106,7 @@ export function detectResponseFormat(response: unknown): CodecName | undefined {
     if (t === 'error' && isObj(response.error)) return 'anthropic-messages'; // Responses' error event is flat
   }
   if (response.role === 'assistant' && Array.isArray(response.content)) return 'anthropic-messages';
+  if (Array.isArray(response.candidates) || isObj(response.usageMetadata) || isObj(response.promptFeedback)) return 'gemini';
   return undefined;
 }
 
