@@ -40,7 +40,9 @@ async function spanArrived(pred: (s: ReceivedSpan) => boolean): Promise<Received
   for (;;) {
     const found = receiver.spans().find(pred);
     if (found) return found;
-    await receiver.waitForSpans(receiver.spans().length + 1);
+    await receiver.waitForSpans(receiver.spans().length + 1).catch((err: unknown) => {
+      throw new Error(`the expected span never arrived; received:\n${renderTree(receiver.spans())}`, { cause: err });
+    });
   }
 }
 
@@ -214,7 +216,8 @@ for (const mode of ['stdio', 'http'] as Mode[]) {
         clientOtel = undefined;
       }
       const client = await spanArrived((s) => s.name === 'tools/call add' && s.kind === 'CLIENT');
-      const server = await spanArrived((s) => s.name === 'tools/call add' && s.kind === 'SERVER');
+      // The server exports every tool call it runs: earlier tests' spans may still be arriving.
+      const server = await spanArrived((s) => s.name === 'tools/call add' && s.kind === 'SERVER' && s.traceId === client.traceId);
       const spans = receiver.spans();
       const agent = spanNamed(spans, 'invoke_agent agent');
       assert.equal(client.parentSpanId, agent.spanId);
