@@ -70,6 +70,12 @@ export function requestContent(start: ScopeEvent): unknown {
 }
 
 /** The normalized request of an LLM start event: the runtime's annotation (read plain), else decoded here. */
+/** The provider format the runtime annotated a start event's request with (no decoding). */
+export function requestFormatOf(start: ScopeEvent): CodecName | undefined {
+  const a = plainField(start.category_profile, 'annotated_request');
+  return typeof a === 'object' && a !== null ? (a as NormalizedRequest).provider_format : undefined;
+}
+
 export function requestOf(start: ScopeEvent): NormalizedRequest | undefined {
   const a = plainField(start.category_profile, 'annotated_request');
   return typeof a === 'object' && a !== null ? (a as NormalizedRequest) : llmRequestOf(start);
@@ -142,9 +148,22 @@ export function addLlmStart(attrs: Attributes, start: ScopeEvent, req: Normalize
 }
 
 /** Attributes of an LLM end event; `res` is its normalized response when a codec could read it. */
-export function addLlmEnd(attrs: Attributes, end: ScopeEvent, res: NormalizedResponse | undefined, requestModel: string | undefined, c: LlmContext): void {
+export function addLlmEnd(
+  attrs: Attributes,
+  end: ScopeEvent,
+  res: NormalizedResponse | undefined,
+  requestModel: string | undefined,
+  c: LlmContext,
+  requestFormat?: CodecName,
+): void {
   const cfg = c.config;
   if (res) {
+    // The response's format names who answered; it overrules a guess made from a plain request.
+    const vendor = res.provider_format !== requestFormat ? VENDOR_BY_FORMAT[res.provider_format] : undefined;
+    if (vendor) {
+      attrs[LLM_PROVIDER] = vendor.provider;
+      attrs[LLM_SYSTEM] = vendor.system;
+    }
     const model = typeof res.model === 'string' && res.model.length > 0 ? res.model : undefined;
     if (model) {
       // `llm.model_name` is the model that answered; request/response names only when they differ.

@@ -48,6 +48,22 @@ describe('codecs: detection and lookup', () => {
     for (const [content, name] of cases) assert.equal(nameOf(detectCodec(content)), name, JSON.stringify(content));
   });
 
+  it('reads Claude model ids as Bedrock, Vertex and routers spell them', () => {
+    const plain = (model: string): unknown => ({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+    for (const model of [
+      'claude-3-5-haiku-20241022',
+      'anthropic.claude-3-5-haiku-20241022-v1:0',
+      'us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0',
+      'claude-3-5-haiku@20241022',
+      'anthropic/claude-3.5-sonnet',
+      'anthropic/claude-sonnet-4',
+    ]) {
+      assert.equal(nameOf(detectCodec(plain(model))), 'anthropic-messages', model);
+    }
+    for (const model of ['gpt-4o', 'myclaude-1', 'claudette', 'openai/gpt-4o']) assert.equal(nameOf(detectCodec(plain(model))), 'openai-chat', model);
+  });
+
   it('returns undefined for payloads of no known format, and never throws', () => {
     for (const v of [undefined, null, 42, 'hello', [], {}, { prompt: 'complete me' }]) assert.equal(detectCodec(v), undefined);
     const hostile = new Proxy(

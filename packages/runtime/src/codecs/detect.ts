@@ -71,9 +71,21 @@ function chatOrAnthropic(c: Obj, messages: readonly unknown[]): CodecName {
   }
   // Nothing distinguishes them: such a payload reads the same either way. Claude models and a
   // max_tokens (required by Anthropic) lean Anthropic; everything else is the common Chat format.
-  return typeof c.model === 'string' && c.model.startsWith('claude') && typeof c.max_tokens === 'number'
+  // The response settles it when the codec was detected (see `responseCodecFor`).
+  return typeof c.model === 'string' && isClaudeModel(c.model) && typeof c.max_tokens === 'number'
     ? 'anthropic-messages'
     : 'openai-chat';
+}
+
+/**
+ * A Claude model id as Anthropic, clouds and routers spell it: `claude-3-5-haiku-20241022`,
+ * Bedrock `anthropic.claude-…-v1:0` (and `us.anthropic.claude-…` profiles, ARNs ending in one),
+ * Vertex `claude-…@20241022`, routers `anthropic/claude-…`.
+ */
+const CLAUDE_MODEL = /(?:^|[./:])claude[-.@]/i;
+
+export function isClaudeModel(model: string): boolean {
+  return CLAUDE_MODEL.test(model);
 }
 
 /** The format of a request payload (`content`), or undefined when it is none of the four. */
@@ -118,6 +130,17 @@ export function detectCodec(content: unknown): LlmCodec | undefined {
   } catch {
     return undefined; // e.g. a hostile proxy throwing from a getter
   }
+}
+
+/**
+ * The codec to read a response (or stream chunk) with. A codec the caller named is kept; one that
+ * was detected from the request gives way to the response's own shape when that says otherwise:
+ * a plain request can read as two formats, the provider's answer cannot. Never throws.
+ */
+export function responseCodecFor(requestCodec: LlmCodec | undefined, detected: boolean, response: unknown): LlmCodec | undefined {
+  if (!detected) return requestCodec;
+  const own = detectResponseCodec(response);
+  return own ?? requestCodec;
 }
 
 /** The codec for a response payload (or stream chunk), picked from its shape. Never throws. */
