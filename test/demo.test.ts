@@ -22,6 +22,8 @@ describe('demo (main job)', () => {
     assert.match(stdout, /✖ tool fetch_page .*timeout after 10s/);
     assert.match(stdout, /▶ agent summarizer/);
     assert.match(stdout, /answer: Green tea is rich in catechins/);
+    assert.match(stdout, /^■ agent research-agent done · .* · 5 LLM calls · 4 tool calls · 1 error · tokens \d+ in \/ \d+ out \/ \d+ cached · \$0\.\d{4}$/m);
+    assert.ok(stdout.includes(`report: ${join(out, 'report.html')}\n`));
 
     const events = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const byKind = (k: string) => events.filter((e) => e.kind === 'scope' && e.category === k && e.scope_category === 'end');
@@ -33,13 +35,22 @@ describe('demo (main job)', () => {
     const stream = byKind('llm').find((e) => e.attributes.includes('streaming'));
     assert.equal(stream.category_profile.stream.completed, true);
 
+    // Every LLM end event carries its cost (gpt-4o-mini is in the price table).
+    const costs = byKind('llm').map((e) => e.category_profile.cost);
+    assert.ok(costs.every((c) => c.priced === true && c.total_usd > 0 && c.price_key === 'gpt-4o-mini'));
+    const total = costs.reduce((n, c) => n + c.total_usd, 0);
+
     const dir = join(out, 'trajectories');
     const files = readdirSync(dir).sort();
     assert.deepEqual(files, ['trajectory-demo-session--summarizer-1.json', 'trajectory-demo-session.json']);
     for (const f of files) {
       const doc = JSON.parse(readFileSync(join(dir, f), 'utf8'));
       assert.deepEqual(validateTrajectory(doc), [], `${f} must pass the ATIF rules`);
+      for (const st of doc.steps) if (st.source === 'agent' && st.metrics) assert.ok(st.metrics.cost_usd > 0, 'per-step cost_usd');
     }
+    const main = JSON.parse(readFileSync(join(dir, 'trajectory-demo-session.json'), 'utf8'));
+    const sub = JSON.parse(readFileSync(join(dir, 'trajectory-demo-session--summarizer-1.json'), 'utf8'));
+    assert.ok(Math.abs(main.final_metrics.total_cost_usd + sub.final_metrics.total_cost_usd - total) < 1e-12, 'final_metrics.total_cost_usd adds up to the events');
   });
 
   it('--otlp-endpoint ships the run as GenAI spans: one trace, the failing tool in error, the sub-agent nested', async () => {
@@ -54,6 +65,7 @@ describe('demo (main job)', () => {
       assert.equal(root.parentSpanId, undefined);
       assert.equal(root.resource['service.name'], 'nemo-flow-demo');
       assert.equal(byName('chat gpt-4o-mini').length, 5);
+      assert.ok(byName('chat gpt-4o-mini').every((s) => (s.attributes['nemo_flow.llm.cost_usd'] as number) > 0), 'each LLM span carries its cost');
       const failed = byName('execute_tool fetch_page').find((s) => s.status.code === 'ERROR');
       assert.ok(failed, 'the failing tool has status ERROR');
       assert.ok(failed.events.some((e) => e.name === 'exception'));
@@ -76,6 +88,11 @@ describe('demo (main job)', () => {
       assert.deepEqual([...kinds].sort(), ['AGENT', 'LLM', 'TOOL']);
       const llm = spans.find((s) => s.attributes['openinference.span.kind'] === 'LLM')!;
       assert.equal(llm.attributes['llm.input_messages.0.message.role'], 'system');
+      const cost = llm.attributes['llm.cost.total'] as number;
+      assert.ok(cost > 0, 'llm.cost.total as Phoenix reads it');
+      const parts = ['llm.cost.prompt', 'llm.cost.completion'].map((k) => llm.attributes[k] as number);
+      assert.ok(Math.abs(parts[0]! + parts[1]! - cost) < 1e-12);
+      assert.ok((llm.attributes['llm.cost.prompt_details.cache_read'] as number) > 0);
       assert.ok(spans.every((s) => s.attributes['session.id'] === 'demo-session'));
     } finally {
       await receiver.close();

@@ -22,7 +22,7 @@ export interface InstrumentAnthropicOptions {
   captureContent?: boolean;
 }
 
-/** @internal The validated settings. */
+/** The validated settings (not exported from the package entry). */
 export interface Settings {
   name: string | undefined;
   parent: ScopeHandle | undefined;

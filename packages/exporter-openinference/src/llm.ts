@@ -7,7 +7,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ScopeEvent } from '@nemo-flow/runtime';
 import type { CodecName, NormalizedRequest, NormalizedResponse, Usage } from '@nemo-flow/runtime/codecs';
-import { llmRequestOf, llmResponseOf } from '@nemo-flow/exporter-otel';
+import { llmCostOf, llmRequestOf, llmResponseOf } from '@nemo-flow/exporter-otel';
 import { jsonText, plainField } from './json.js';
 import { addInputMessages, addOutputMessage, type MessageMask } from './messages.js';
 import {
@@ -28,6 +28,14 @@ import {
   LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ,
   LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_WRITE,
   LLM_TOKEN_COUNT_TOTAL,
+  LLM_COST_COMPLETION,
+  LLM_COST_COMPLETION_DETAILS_REASONING,
+  LLM_COST_INPUT,
+  LLM_COST_OUTPUT,
+  LLM_COST_PROMPT,
+  LLM_COST_PROMPT_DETAILS_CACHE_READ,
+  LLM_COST_PROMPT_DETAILS_CACHE_WRITE,
+  LLM_COST_TOTAL,
   toolSchemaKey,
 } from './names.js';
 import type { TraceConfig } from './trace-config.js';
@@ -178,7 +186,24 @@ export function addLlmEnd(
     if (res.usage) addTokenCounts(attrs, res.usage);
     if (!cfg.hideOutputs && !cfg.hideOutputMessages) addOutputMessage(attrs, LLM_OUTPUT_MESSAGES, res, c.outputMask);
   }
+  addCost(attrs, end);
   addOutputValue(attrs, end.data, cfg.hideOutputs, c.maxLength);
+}
+
+/** `llm.cost.*` in USD, as Phoenix reads them; nothing for an unpriced model (Phoenix then prices it itself). */
+function addCost(attrs: Attributes, end: ScopeEvent): void {
+  const c = llmCostOf(end);
+  if (!c?.priced) return;
+  const prompt = (c.input_usd ?? 0) + (c.cached_input_usd ?? 0) + (c.cache_write_usd ?? 0);
+  const completion = (c.output_usd ?? 0) + (c.reasoning_usd ?? 0);
+  attrs[LLM_COST_TOTAL] = c.total_usd;
+  attrs[LLM_COST_PROMPT] = prompt;
+  attrs[LLM_COST_COMPLETION] = completion;
+  count(attrs, LLM_COST_INPUT, c.input_usd);
+  count(attrs, LLM_COST_PROMPT_DETAILS_CACHE_READ, c.cached_input_usd);
+  count(attrs, LLM_COST_PROMPT_DETAILS_CACHE_WRITE, c.cache_write_usd);
+  count(attrs, LLM_COST_OUTPUT, c.output_usd);
+  count(attrs, LLM_COST_COMPLETION_DETAILS_REASONING, c.reasoning_usd);
 }
 
 function addTokenCounts(attrs: Attributes, u: Usage): void {

@@ -10,7 +10,7 @@ import { type NormalizedRequest, type NormalizedResponse } from '@nemo-flow/runt
 import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 import { boundedStringify, boundedText } from './bounded-json.js';
-import { annotatedRequestFormat, llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
+import { annotatedRequestFormat, llmCostOf, llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
 import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 import { addNemoFlowEndAttributes, addNemoFlowStartAttributes, nemoFlowMarkAttributes } from './nemo-flow-attributes.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
@@ -131,6 +131,9 @@ export class GenAiMapper implements AttributeMapper {
   private llmEnd(event: ScopeEvent, start: ScopeEvent, attrs: Attributes): Attributes {
     const transport = llmTransportOf(event);
     if (transport) transportAttributes(transport, attrs);
+    const cost = llmCostOf(event);
+    // Only a priced call has a cost; an unpriced model gets no attribute rather than a false 0.
+    if (cost?.priced) attrs[C.ATTR_NEMO_FLOW_LLM_COST_USD] = cost.total_usd;
     const res = llmResponseOf(event, start);
     if (!res) return attrs;
     // The response's format names who answered; it overrules a guess made from a plain request.

@@ -3,6 +3,7 @@
  * number out of range) naming the option and what was expected, thrown at construction, instead of
  * an exporter that silently exports nothing (`maxQueueSize: NaN`) or drops everything (`0`).
  */
+import { isPlainObject } from '@nemo-flow/runtime/exporter-kit';
 
 type Rule = 'count' | 'millis' | 'delay';
 
@@ -37,9 +38,7 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isRecord: (v: unknown) => v is Record<string, unknown> = isPlainObject;
 
 /** Throws unless `options` is undefined or an object (`what` names the constructor). */
 export function checkOptionsObject(options: unknown, what: string): void {

@@ -90,6 +90,8 @@ export const ATTR_NEMO_FLOW_ATTRIBUTES = 'nemo_flow.attributes';
 export const ATTR_NEMO_FLOW_METADATA = 'nemo_flow.metadata';
 /** End-event metadata as JSON, when it has any. */
 export const ATTR_NEMO_FLOW_END_METADATA = 'nemo_flow.end_metadata';
+/** USD cost of an LLM call from the model price table (`category_profile.cost.total_usd`); absent for unpriced models. */
+export const ATTR_NEMO_FLOW_LLM_COST_USD = 'nemo_flow.llm.cost_usd';
 export const ATTR_NEMO_FLOW_DATA_SCHEMA = 'nemo_flow.data_schema';
 /** The guardrail that rejected the call. */
 export const ATTR_NEMO_FLOW_GUARDRAIL = 'nemo_flow.guardrail';

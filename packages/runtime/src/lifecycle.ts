@@ -12,7 +12,7 @@ import { dropScopeSubscribers } from './subscribers.js';
 import { dropScopeMiddleware } from './middleware/registry.js';
 import { reportFailure } from './report.js';
 import { openCalls, untrackCall } from './open-calls.js';
-import { isThenable } from './calls/pipeline.js';
+import { isThenable } from './thenable.js';
 
 /** Options shared by scopes and calls. */
 export interface ScopeOptions {

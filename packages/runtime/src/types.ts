@@ -3,6 +3,8 @@
  * event contract (NeMo Flow ATOF 0.1 field names, plus an end status).
  */
 
+import type { LlmCost } from './pricing.js';
+
 /** A JSON-compatible value. Payloads should be of this shape; see README "Payloads". */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -71,6 +73,8 @@ export interface LlmCategoryProfile {
   annotated_request?: unknown;
   /** Codec-normalized response (end events) — see `NormalizedResponse`. */
   annotated_response?: unknown;
+  /** End events with usage: what the call cost, from the model price table — see `LlmCost` in `@nemo-flow/runtime/models`. */
+  cost?: LlmCost;
 }
 
 export interface ToolCategoryProfile {

@@ -5,6 +5,7 @@
 import { checkReachable, type FieldReader, type ValidationContext } from '@nemo-flow/runtime/plugins';
 import type { OtelExporterOptions } from '../exporter.js';
 import { readHeadersEnv, warnInlineSecrets } from './secrets.js';
+import { nonEmpty } from '../env.js';
 
 /** Mapped options plus what the check needs. */
 export interface OtlpSection<O extends OtelExporterOptions = OtelExporterOptions> {
@@ -97,9 +98,6 @@ export async function checkOtlpEndpoint(endpoint: string | undefined, ctx: Valid
   }
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
-  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
-}
 
 /** The endpoint an OTLP exporter will use: the option, else the standard `OTEL_*` variables, else `fallback`. */
 export function effectiveEndpoint(endpoint: string | undefined, env: Readonly<Record<string, string | undefined>>, fallback: string | undefined): string | undefined {

@@ -1,6 +1,8 @@
 /**
  * Provider codecs: OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini payloads
  * ⇄ provider-neutral requests and responses. See docs/codecs.md.
+ *
+ * @module @nemo-flow/runtime/codecs
  */
 import { detectCodec } from './detect.js';
 import { getCodec } from './registry.js';
