@@ -38,13 +38,17 @@ describe('exporter-otel: MCP calls', () => {
   });
 
   it('prompts/get and resources/read on the client: CLIENT spans without the tool-execution attributes', () => {
-    const prompt = mapper.start(startEvent({ name: 'prompts/get', category: 'tool', metadata: { mcp: { method: 'prompts/get', side: 'client', prompt_name: 'greet' } } }));
+    const prompt = mapper.start(
+      startEvent({ name: 'prompts/get', category: 'tool', metadata: { mcp: { method: 'prompts/get', side: 'client', prompt_name: 'greet' } } }),
+    );
     assert.equal(prompt.name, 'prompts/get greet');
     assert.equal(prompt.kind, SpanKind.CLIENT);
     assert.equal(prompt.attributes[ATTR_GEN_AI_PROMPT_NAME], 'greet');
     assert.equal(prompt.attributes[ATTR_GEN_AI_OPERATION_NAME], undefined);
     assert.equal(prompt.attributes[ATTR_GEN_AI_TOOL_NAME], undefined);
-    const read = mapper.start(startEvent({ name: 'resources/read', category: 'tool', metadata: { mcp: { method: 'resources/read', side: 'client', resource_uri: 'file:///a' } } }));
+    const read = mapper.start(
+      startEvent({ name: 'resources/read', category: 'tool', metadata: { mcp: { method: 'resources/read', side: 'client', resource_uri: 'file:///a' } } }),
+    );
     assert.equal(read.name, 'resources/read');
     assert.equal(read.attributes[ATTR_MCP_RESOURCE_URI], 'file:///a');
   });

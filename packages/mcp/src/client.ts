@@ -5,15 +5,7 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getHandle, mark, toolCallExecute } from '@nemo-flow/runtime';
-import {
-  compact,
-  isObject,
-  stringOf,
-  transportKind,
-  withTraceContext,
-  type McpCallMetadata,
-  type TraceContextInjector,
-} from './metadata.js';
+import { compact, isObject, stringOf, transportKind, withTraceContext, type McpCallMetadata, type TraceContextInjector } from './metadata.js';
 import { McpToolError, isErrorResult } from './tool-error.js';
 
 export interface McpClientOptions {
@@ -138,22 +130,16 @@ export function instrumentMcpClient<C extends Client>(client: C, options?: McpCl
 
   c.readResource = function (this: unknown, params: unknown, ...rest: unknown[]) {
     const uri = isObject(params) ? stringOf(params.uri) : undefined;
-    return toolCallExecute(
-      'resources/read',
-      params,
-      (p) => orig.readResource.call(this, withTraceContext(p, getHandle(), inject), ...rest),
-      { metadata: describe('resources/read', { resource_uri: uri }) },
-    );
+    return toolCallExecute('resources/read', params, (p) => orig.readResource.call(this, withTraceContext(p, getHandle(), inject), ...rest), {
+      metadata: describe('resources/read', { resource_uri: uri }),
+    });
   };
 
   c.getPrompt = function (this: unknown, params: unknown, ...rest: unknown[]) {
     const prompt = isObject(params) ? stringOf(params.name) : undefined;
-    return toolCallExecute(
-      'prompts/get',
-      params,
-      (p) => orig.getPrompt.call(this, withTraceContext(p, getHandle(), inject), ...rest),
-      { metadata: describe('prompts/get', { prompt_name: prompt }) },
-    );
+    return toolCallExecute('prompts/get', params, (p) => orig.getPrompt.call(this, withTraceContext(p, getHandle(), inject), ...rest), {
+      metadata: describe('prompts/get', { prompt_name: prompt }),
+    });
   };
 
   c.listTools = async function (this: unknown, ...args: unknown[]) {

@@ -4,7 +4,7 @@
  * OpenTelemetry MCP semantic conventions (`mcp.method.name`, `mcp.session.id`, ...).
  */
 import type { ScopeHandle } from '@nemo-flow/runtime';
-import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
+import { isPlainObject, reportFailure } from '@nemo-flow/runtime/exporter-kit';
 
 /** Recorded as `metadata.mcp` on every MCP call's events (and on the `tools/list` mark). */
 export interface McpCallMetadata {
@@ -44,9 +44,8 @@ export interface TraceContextHeaders {
  */
 export type TraceContextInjector = (call: ScopeHandle) => TraceContextHeaders | undefined;
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** The runtime's plain-object test (not null, not an array), under the short name this package uses. */
+export const isObject = isPlainObject;
 
 /** Drops the keys whose value is undefined, so events carry only what is known. */
 export function compact(m: McpCallMetadata): McpCallMetadata {

@@ -87,16 +87,11 @@ function wrap(low: LowServerShape, method: string, make: (inner: Handler) => Han
   low._requestHandlers.set(method, outer);
 }
 
-async function callTool(
-  low: LowServerShape,
-  inner: Handler,
-  request: unknown,
-  extra: unknown,
-  onReject: 'result' | 'throw',
-): Promise<unknown> {
+async function callTool(low: LowServerShape, inner: Handler, request: unknown, extra: unknown, onReject: 'result' | 'throw'): Promise<unknown> {
   const params = isObject(request) ? request.params : undefined;
   // Malformed requests are the SDK's to reject; task-augmented calls return a task, not a result.
-  if (!isObject(request) || !isObject(params) || typeof params.name !== 'string' || params.name === '' || params.task !== undefined) return inner(request, extra);
+  if (!isObject(request) || !isObject(params) || typeof params.name !== 'string' || params.name === '' || params.task !== undefined)
+    return inner(request, extra);
   const name = params.name;
   const x = isObject(extra) ? extra : {};
   try {

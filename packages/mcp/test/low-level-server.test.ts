@@ -7,14 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import {
-  deregisterMiddleware,
-  deregisterSubscriber,
-  registerMiddleware,
-  registerSubscriber,
-  type LifecycleEvent,
-  type ScopeEvent,
-} from '@nemo-flow/runtime';
+import { deregisterMiddleware, deregisterSubscriber, registerMiddleware, registerSubscriber, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
 import { instrumentMcpClient, instrumentMcpServer } from '@nemo-flow/mcp';
 import { collectFailures } from '../../../test/support/failures.js';
 

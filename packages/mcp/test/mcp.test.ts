@@ -47,7 +47,7 @@ async function spanArrived(pred: (s: ReceivedSpan) => boolean): Promise<Received
 }
 
 for (const mode of ['stdio', 'http'] as Mode[]) {
-  describe(`@nemo-flow/mcp over ${mode}`, function () {
+  describe(`@nemo-flow/mcp over ${mode}`, () => {
     let conn: Connection;
 
     before(async () => {
@@ -138,7 +138,9 @@ for (const mode of ['stdio', 'http'] as Mode[]) {
       try {
         const result = await conn.client.callTool({ name: 'echo', arguments: { text: 'quiet please' } });
         assert.deepEqual(result.content, [{ type: 'text', text: 'server got: QUIET PLEASE' }]);
-        const serverStart = await conn.server.waitFor((e) => e.kind === 'scope' && e.scope_category === 'start' && e.name === 'echo' && JSON.stringify(e.data).includes('QUIET'));
+        const serverStart = await conn.server.waitFor(
+          (e) => e.kind === 'scope' && e.scope_category === 'start' && e.name === 'echo' && JSON.stringify(e.data).includes('QUIET'),
+        );
         assert.deepEqual(serverStart.data, { text: 'QUIET PLEASE' });
       } finally {
         deregisterMiddleware('tool_request_intercept', 'shout');
