@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { validateTrajectory } from '@nemo-flow/exporter-atif';
 import { startFakeServer } from './support/fake-providers/server.js';
 import { jsonReply, text, toolUse } from './support/fake-providers/anthropic.js';
-import { chatStream } from './support/fake-providers/openai.js';
+import { chatCompletion, chatStream } from './support/fake-providers/openai.js';
 import { generateContentResponse, json, sse, streamChunks } from './support/fake-providers/gemini.js';
 
 const run = promisify(execFile);
@@ -105,6 +105,27 @@ describe('examples', () => {
     assert.match(out, /✖ tool get_weather .*ValidationError/);
     assert.match(out, /rejected: city: Invalid input: expected string, received number/);
     assert.match(out, /result: reminder set for Thu, 24 Dec 2026 18:00:00 GMT/);
+  });
+  it('ai-sdk-agent: the real AI SDK with @ai-sdk/openai against a fake server (OPENAI_BASE_URL)', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        json(chatCompletion({ toolCalls: [{ id: 'call_paris', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 5 } })),
+        json(chatCompletion({ text: 'Sunny, 21 °C in Paris.', usage: { input: 70, output: 9 } })),
+        sse(chatStream({ text: ['Light ', 'clothes.'], usage: { input: 90, output: 3 } })),
+      );
+      const out = await example('ai-sdk-agent.ts', [], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'test-key' });
+      assert.match(out, /▶ agent ai-sdk-weather-agent/);
+      assert.match(out, /✔ llm openai\.chat .* tokens 40→5/);
+      assert.match(out, /✔ tool get_weather/);
+      assert.match(out, /✔ llm openai\.chat .* tokens 90→3/);
+      assert.match(out, /answer: Sunny, 21 °C in Paris\. Light clothes\./);
+      assert.equal(server.requests.length, 3);
+      const second = server.requests[1]!.body as { messages: { role: string; tool_call_id?: string }[] };
+      assert.equal(second.messages.at(-1)!.tool_call_id, 'call_paris');
+    } finally {
+      await server.stop();
+    }
   });
 
   it('anthropic-agent: the real SDK (ESM, class instrumented) against a fake server; console tree and a valid ATIF trajectory', async () => {

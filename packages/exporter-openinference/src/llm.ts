@@ -41,7 +41,8 @@ import {
 import type { TraceConfig } from './trace-config.js';
 import { addInputValue, addOutputValue } from './values.js';
 
-const VENDOR_BY_FORMAT: Readonly<Record<CodecName, { provider: string; system: string }>> = {
+/** The vendor each wire format implies (the AI SDK's format serves every vendor: none implied). */
+const VENDOR_BY_FORMAT: Readonly<Partial<Record<CodecName, { provider: string; system: string }>>> = {
   'openai-chat': { provider: LLMProvider.OPENAI, system: LLMSystem.OPENAI },
   'openai-responses': { provider: LLMProvider.OPENAI, system: LLMSystem.OPENAI },
   'anthropic-messages': { provider: LLMProvider.ANTHROPIC, system: LLMSystem.ANTHROPIC },

@@ -7,6 +7,10 @@ import type { Reply, SseEvent } from './server.js';
 export interface Usage {
   input: number;
   output: number;
+  /** Cached input tokens (`prompt_tokens_details.cached_tokens`), when given. */
+  cached?: number;
+  /** Reasoning tokens (`completion_tokens_details.reasoning_tokens`), when given. */
+  reasoning?: number;
 }
 
 export interface ToolCallSpec {
@@ -17,8 +21,12 @@ export interface ToolCallSpec {
 
 const CREATED = 1_764_000_000;
 
-function chatUsage(u: Usage | undefined): Record<string, number> | undefined {
-  return u && { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output };
+function chatUsage(u: Usage | undefined): Record<string, unknown> | undefined {
+  if (!u) return undefined;
+  const out: Record<string, unknown> = { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output };
+  if (u.cached !== undefined) out.prompt_tokens_details = { cached_tokens: u.cached };
+  if (u.reasoning !== undefined) out.completion_tokens_details = { reasoning_tokens: u.reasoning };
+  return out;
 }
 
 /** A `chat.completion` object: text, or tool calls (finish reason `tool_calls`). */

@@ -1,5 +1,5 @@
 /**
- * Provider codecs: OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini payloads
+ * Provider codecs: OpenAI Chat Completions, OpenAI Responses, Anthropic Messages, Gemini and AI SDK payloads
  * ⇄ provider-neutral requests and responses. See docs/codecs.md.
  *
  * @module @nemo-flow/runtime/codecs
@@ -13,6 +13,7 @@ export { OpenAIChatCodec } from './openai-chat.js';
 export { OpenAIResponsesCodec } from './openai-responses.js';
 export { AnthropicMessagesCodec } from './anthropic-messages.js';
 export { GeminiCodec } from './gemini.js';
+export { AiSdkCodec } from './ai-sdk.js';
 export { getCodec, CODEC_NAMES } from './registry.js';
 export { detectCodec, detectResponseCodec } from './detect.js';
 
