@@ -1,11 +1,14 @@
 /**
- * An agent using tools from an MCP server: the client lists the server's tools, hands them to the
- * model, and calls the ones the model asks for. Both sides are instrumented with @nemo-flow/mcp:
- * the client's tool calls go through NeMo Flow middleware (here a guardrail), the server runs each
- * tool as a managed call too (its events are printed with a `server │` prefix).
- * The model is a scripted stand-in for your LLM client (OpenAI chat shape).
- * Run: npx tsx examples/mcp-agent.ts
+ * A Vercel AI SDK agent using tools from an MCP server: the client lists the server's tools and
+ * hands them to `generateText`, which calls the ones the model asks for. Both sides are instrumented
+ * with @nemo-flow/mcp: the client's tool calls go through NeMo Flow middleware (here a guardrail),
+ * the server runs each tool as a managed call too (its events are printed with a `server │` prefix).
+ * The model calls run through `nemoFlowMiddleware` (@nemo-flow/ai-sdk).
+ * Run: OPENAI_API_KEY=... npx tsx examples/mcp-agent.ts
+ * (OPENAI_BASE_URL, which @ai-sdk/openai reads, points it at another endpoint, e.g. a local fake.)
  */
+import { openai } from '@ai-sdk/openai';
+import { dynamicTool, generateText, isStepCount, jsonSchema, wrapLanguageModel, type ToolSet } from 'ai';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +17,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
-import { ConsoleExporter, ScopeType, llmCallExecute, registerMiddleware, registerSubscriber, withScope } from '@nemo-flow/runtime';
+import { ConsoleExporter, GuardrailRejectedError, registerMiddleware, registerSubscriber } from '@nemo-flow/runtime';
+import { nemoFlowMiddleware, withAgentRun } from '@nemo-flow/ai-sdk';
 import { TOOL_CALL_ID_META, instrumentMcpClient, instrumentMcpServer } from '@nemo-flow/mcp';
 
 if (process.argv[2] === 'serve') {
@@ -48,61 +52,33 @@ if (process.argv[2] === 'serve') {
   const client = instrumentMcpClient(new Client({ name: 'mcp-agent', version: '1.0.0' }));
   await client.connect(transport);
 
-  type Message = { role: string; content: string | null; tool_calls?: ToolCall[]; tool_call_id?: string };
-  type ToolCall = { id: string; type: 'function'; function: { name: string; arguments: string } };
+  const model = wrapLanguageModel({ model: openai.chat('gpt-4o-mini'), middleware: nemoFlowMiddleware() });
 
-  // Scripted model: first asks for the tools it needs, then answers from their results.
-  const model = async (content: { model: string; messages: Message[] }) => {
-    const results = content.messages.filter((m) => m.role === 'tool');
-    const message: Message =
-      results.length === 0
-        ? {
-            role: 'assistant',
-            content: null,
-            tool_calls: [
-              { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
-              { id: 'call_2', type: 'function', function: { name: 'delete_city', arguments: '{"city":"Oslo"}' } },
-            ],
+  const answer = await withAgentRun('mcp-agent', async () => {
+    // The server's tools as AI SDK tools; each execution is an instrumented MCP callTool.
+    const { tools: listed } = await client.listTools();
+    const tools: ToolSet = {};
+    for (const t of listed) {
+      tools[t.name] = dynamicTool({
+        description: t.description,
+        inputSchema: jsonSchema(t.inputSchema as Parameters<typeof jsonSchema>[0]),
+        execute: async (input, { toolCallId }) => {
+          try {
+            const result = await client.callTool({
+              name: t.name,
+              arguments: input as Record<string, unknown>,
+              _meta: { [TOOL_CALL_ID_META]: toolCallId }, // links the call to the model's turn; not sent
+            });
+            return result.structuredContent ?? result.content;
+          } catch (err) {
+            if (err instanceof GuardrailRejectedError) return `refused: ${err.message}`; // the model hears why
+            throw err;
           }
-        : { role: 'assistant', content: `Oslo: ${JSON.parse(results[0]!.content!).sky}, ${JSON.parse(results[0]!.content!).celsius}°C.` };
-    return {
-      id: `chatcmpl-${content.messages.length}`,
-      model: content.model,
-      choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }],
-      usage: { prompt_tokens: 20, completion_tokens: 8, total_tokens: 28 },
-    };
-  };
-
-  const answer = await withScope('mcp-agent', ScopeType.Agent, async () => {
-    const { tools } = await client.listTools();
-    const toolDefs = tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
-    const messages: Message[] = [{ role: 'user', content: 'What is the weather in Oslo?' }];
-    for (let step = 0; step < 4; step++) {
-      const reply = await llmCallExecute(
-        'model.chat',
-        { headers: {}, content: { model: 'scripted-model', messages, tools: toolDefs } },
-        (request) => model(request.content as { model: string; messages: Message[] }),
-        { codec: 'auto' },
-      );
-      const message = reply.choices[0]!.message;
-      messages.push(message);
-      if (!message.tool_calls) return message.content;
-      for (const call of message.tool_calls) {
-        let text: string;
-        try {
-          const result = await client.callTool({
-            name: call.function.name,
-            arguments: JSON.parse(call.function.arguments),
-            _meta: { [TOOL_CALL_ID_META]: call.id }, // links the call to the model's turn; not sent
-          });
-          text = (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');
-        } catch (err) {
-          text = `refused: ${(err as Error).message}`; // a guardrail said no; the model hears why
-        }
-        messages.push({ role: 'tool', tool_call_id: call.id, content: text });
-      }
+        },
+      });
     }
-    return null;
+    const result = await generateText({ model, prompt: 'What is the weather in Oslo?', tools, stopWhen: isStepCount(4) });
+    return result.text;
   });
 
   await client.close();

@@ -31,16 +31,22 @@ describe('examples', () => {
     assert.match(out, /✔ tool web_search/);
     assert.match(out, /✔ llm openai\.chat .* tokens 12→6/);
     assert.match(out, /answer: Green tea has antioxidants\./);
-    const lines = readFileSync(join(dir, 'quickstart-events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((e) => `${e.kind}:${e.scope_category ?? ''}:${e.name}`), [
-      'scope:start:quickstart-agent',
-      'mark::plan_ready',
-      'scope:start:web_search',
-      'scope:end:web_search',
-      'scope:start:openai.chat',
-      'scope:end:openai.chat',
-      'scope:end:quickstart-agent',
-    ]);
+    const lines = readFileSync(join(dir, 'quickstart-events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((e) => `${e.kind}:${e.scope_category ?? ''}:${e.name}`),
+      [
+        'scope:start:quickstart-agent',
+        'mark::plan_ready',
+        'scope:start:web_search',
+        'scope:end:web_search',
+        'scope:start:openai.chat',
+        'scope:end:openai.chat',
+        'scope:end:quickstart-agent',
+      ],
+    );
     assert.equal(lines[5].category_profile.annotated_response.usage.input_tokens, 12);
   });
 
@@ -58,7 +64,10 @@ describe('examples', () => {
     const server = await startFakeServer();
     try {
       server.enqueue(
-        { kind: 'sse', events: chatStream({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 9 } }) },
+        {
+          kind: 'sse',
+          events: chatStream({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 9 } }),
+        },
         { kind: 'sse', events: chatStream({ text: ['Sunny ', 'and 21 °C in Paris.'], usage: { input: 70, output: 8 } }) },
       );
       const out = await example('openai-agent.ts', ["What's the weather in Paris?"], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' });
@@ -68,7 +77,10 @@ describe('examples', () => {
       assert.equal((out.match(/✔ llm openai\.chat\.completions/g) ?? []).length, 2);
       assert.equal(server.requests.length, 2);
       const second = server.requests[1]!.body as { messages: Array<{ role: string }> };
-      assert.deepEqual(second.messages.map((m) => m.role), ['user', 'assistant', 'tool']);
+      assert.deepEqual(
+        second.messages.map((m) => m.role),
+        ['user', 'assistant', 'tool'],
+      );
       assert.equal(server.requests[0]!.headers.authorization, 'Bearer sk-test');
     } finally {
       await server.stop();
@@ -137,7 +149,11 @@ describe('examples', () => {
         jsonReply(text('No umbrella needed.', { input_tokens: 80, output_tokens: 5, cache_read_input_tokens: 40 })),
       );
       const dir = mkdtempSync(join(tmpdir(), 'nf-anthropic-'));
-      const out = await example('anthropic-agent.ts', [dir], { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_MODEL: 'claude-fake-1' });
+      const out = await example('anthropic-agent.ts', [dir], {
+        ANTHROPIC_BASE_URL: server.url,
+        ANTHROPIC_API_KEY: 'test-key',
+        ANTHROPIC_MODEL: 'claude-fake-1',
+      });
       assert.match(out, /Weather in Paris\? → It is 21 °C and sunny in Paris\./);
       assert.match(out, /Should I take an umbrella\? → No umbrella needed\./);
       assert.match(out, /✔ tool get_weather/);
@@ -148,20 +164,51 @@ describe('examples', () => {
       const trajectory = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'));
       assert.deepEqual(validateTrajectory(trajectory), []);
       const calls = trajectory.steps.flatMap((s: { tool_calls?: Array<{ tool_call_id: string; function_name: string }> }) => s.tool_calls ?? []);
-      assert.deepEqual(calls.map((c: { function_name: string }) => c.function_name), ['get_weather']);
+      assert.deepEqual(
+        calls.map((c: { function_name: string }) => c.function_name),
+        ['get_weather'],
+      );
       assert.equal(trajectory.final_metrics.total_prompt_tokens, 210);
     } finally {
       await server.stop();
     }
   });
 
-  it('mcp-agent: an agent loop calls MCP tools; both sides traced, the guardrail holds', async () => {
-    const out = await example('mcp-agent.ts');
-    assert.match(out, /• tools\/list \{"tools":\["get_weather","delete_city"\]\}/);
-    assert.match(out, /^  ✔ tool get_weather .*sunny/m);
-    assert.match(out, /^server │ ✔ tool get_weather .*sunny/m);
-    assert.match(out, /✖ tool delete_city .*GuardrailRejectedError: .*this agent is read-only/);
-    assert.ok(!/server │ .*delete_city/.test(out), 'the blocked call never reached the server');
-    assert.match(out, /answer: Oslo: sunny, 21°C\./);
+  it('mcp-agent: an AI SDK agent calls MCP tools; both sides traced, the guardrail holds', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        json(
+          chatCompletion({
+            toolCalls: [
+              { id: 'call_weather', name: 'get_weather', arguments: { city: 'Oslo' } },
+              { id: 'call_delete', name: 'delete_city', arguments: { city: 'Oslo' } },
+            ],
+            usage: { input: 50, output: 12 },
+          }),
+        ),
+        json(chatCompletion({ text: 'Oslo: sunny, 21°C.', usage: { input: 90, output: 8 } })),
+      );
+      const out = await example('mcp-agent.ts', [], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'test-key' });
+      assert.match(out, /• tools\/list \{"tools":\["get_weather","delete_city"\]\}/);
+      assert.match(out, /✔ llm openai\.chat .* tokens 50→12/);
+      assert.match(out, /✔ tool get_weather .*sunny/);
+      assert.match(out, /^server │ ✔ tool get_weather .*sunny/m);
+      assert.match(out, /✖ tool delete_city .*GuardrailRejectedError: .*this agent is read-only/);
+      assert.ok(!/server │ .*delete_city/.test(out), 'the blocked call never reached the server');
+      assert.match(out, /answer: Oslo: sunny, 21°C\./);
+      // The model's second request carries both tool results, linked by the tool call ids.
+      assert.equal(server.requests.length, 2);
+      const second = server.requests[1]!.body as { messages: { role: string; tool_call_id?: string; content?: unknown }[] };
+      const results = second.messages.filter((m) => m.role === 'tool');
+      assert.deepEqual(
+        results.map((m) => m.tool_call_id),
+        ['call_weather', 'call_delete'],
+      );
+      assert.match(JSON.stringify(results[0]!.content), /sunny/);
+      assert.match(JSON.stringify(results[1]!.content), /refused: .*this agent is read-only/);
+    } finally {
+      await server.stop();
+    }
   });
 });
