@@ -31,22 +31,16 @@ describe('examples', () => {
     assert.match(out, /✔ tool web_search/);
     assert.match(out, /✔ llm openai\.chat .* tokens 12→6/);
     assert.match(out, /answer: Green tea has antioxidants\./);
-    const lines = readFileSync(join(dir, 'quickstart-events.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    assert.deepEqual(
-      lines.map((e) => `${e.kind}:${e.scope_category ?? ''}:${e.name}`),
-      [
-        'scope:start:quickstart-agent',
-        'mark::plan_ready',
-        'scope:start:web_search',
-        'scope:end:web_search',
-        'scope:start:openai.chat',
-        'scope:end:openai.chat',
-        'scope:end:quickstart-agent',
-      ],
-    );
+    const lines = readFileSync(join(dir, 'quickstart-events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((e) => `${e.kind}:${e.scope_category ?? ''}:${e.name}`), [
+      'scope:start:quickstart-agent',
+      'mark::plan_ready',
+      'scope:start:web_search',
+      'scope:end:web_search',
+      'scope:start:openai.chat',
+      'scope:end:openai.chat',
+      'scope:end:quickstart-agent',
+    ]);
     assert.equal(lines[5].category_profile.annotated_response.usage.input_tokens, 12);
   });
 
@@ -64,10 +58,7 @@ describe('examples', () => {
     const server = await startFakeServer();
     try {
       server.enqueue(
-        {
-          kind: 'sse',
-          events: chatStream({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 9 } }),
-        },
+        { kind: 'sse', events: chatStream({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 9 } }) },
         { kind: 'sse', events: chatStream({ text: ['Sunny ', 'and 21 °C in Paris.'], usage: { input: 70, output: 8 } }) },
       );
       const out = await example('openai-agent.ts', ["What's the weather in Paris?"], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' });
@@ -77,10 +68,7 @@ describe('examples', () => {
       assert.equal((out.match(/✔ llm openai\.chat\.completions/g) ?? []).length, 2);
       assert.equal(server.requests.length, 2);
       const second = server.requests[1]!.body as { messages: Array<{ role: string }> };
-      assert.deepEqual(
-        second.messages.map((m) => m.role),
-        ['user', 'assistant', 'tool'],
-      );
+      assert.deepEqual(second.messages.map((m) => m.role), ['user', 'assistant', 'tool']);
       assert.equal(server.requests[0]!.headers.authorization, 'Bearer sk-test');
     } finally {
       await server.stop();
@@ -149,11 +137,7 @@ describe('examples', () => {
         jsonReply(text('No umbrella needed.', { input_tokens: 80, output_tokens: 5, cache_read_input_tokens: 40 })),
       );
       const dir = mkdtempSync(join(tmpdir(), 'nf-anthropic-'));
-      const out = await example('anthropic-agent.ts', [dir], {
-        ANTHROPIC_BASE_URL: server.url,
-        ANTHROPIC_API_KEY: 'test-key',
-        ANTHROPIC_MODEL: 'claude-fake-1',
-      });
+      const out = await example('anthropic-agent.ts', [dir], { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_MODEL: 'claude-fake-1' });
       assert.match(out, /Weather in Paris\? → It is 21 °C and sunny in Paris\./);
       assert.match(out, /Should I take an umbrella\? → No umbrella needed\./);
       assert.match(out, /✔ tool get_weather/);
@@ -164,10 +148,7 @@ describe('examples', () => {
       const trajectory = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'));
       assert.deepEqual(validateTrajectory(trajectory), []);
       const calls = trajectory.steps.flatMap((s: { tool_calls?: Array<{ tool_call_id: string; function_name: string }> }) => s.tool_calls ?? []);
-      assert.deepEqual(
-        calls.map((c: { function_name: string }) => c.function_name),
-        ['get_weather'],
-      );
+      assert.deepEqual(calls.map((c: { function_name: string }) => c.function_name), ['get_weather']);
       assert.equal(trajectory.final_metrics.total_prompt_tokens, 210);
     } finally {
       await server.stop();
