@@ -71,6 +71,38 @@ describe('demo (main job)', () => {
       assert.ok(failed.events.some((e) => e.name === 'exception'));
       const sub = byName('invoke_agent summarizer')[0]!;
       assert.equal(sub.parentSpanId, byName('execute_tool summarize')[0]!.spanId);
+
+      // GenAI client metrics of the same run, flushed at exit: counts, sums and attributes match the spans.
+      const exports = receiver.metricExports();
+      assert.ok(exports.length >= 1, 'metrics were exported');
+      const last = exports[exports.length - 1]!;
+      const metric = (name: string) => {
+        const m = last.find((x) => x.name === name);
+        assert.ok(m, `${name} among ${last.map((x) => x.name).join(', ')}`);
+        return m;
+      };
+      const chats = byName('chat gpt-4o-mini');
+      const usage = metric('gen_ai.client.token.usage');
+      assert.equal(usage.resource['service.name'], 'nemo-flow-demo');
+      const tokens = (type: string) => usage.points.filter((p) => p.attributes['gen_ai.token.type'] === type);
+      const total = (key: string) => chats.reduce((n, s) => n + Number(s.attributes[key] ?? 0), 0);
+      assert.equal(tokens('input').reduce((n, p) => n + p.count, 0), chats.filter((s) => s.attributes['gen_ai.usage.input_tokens'] !== undefined).length);
+      assert.ok(total('gen_ai.usage.input_tokens') > 0);
+      assert.equal(tokens('input').reduce((n, p) => n + p.sum, 0), total('gen_ai.usage.input_tokens'));
+      assert.equal(tokens('output').reduce((n, p) => n + p.sum, 0), total('gen_ai.usage.output_tokens'));
+      for (const p of usage.points) {
+        assert.equal(p.attributes['gen_ai.operation.name'], 'chat');
+        assert.equal(p.attributes['gen_ai.provider.name'], 'openai');
+        assert.equal(p.attributes['gen_ai.request.model'], 'gpt-4o-mini');
+      }
+      const duration = metric('gen_ai.client.operation.duration');
+      const ops = (op: string, extra: (a: Record<string, unknown>) => boolean = () => true) =>
+        duration.points.filter((p) => p.attributes['gen_ai.operation.name'] === op && extra(p.attributes)).reduce((n, p) => n + p.count, 0);
+      assert.equal(ops('chat'), chats.length);
+      assert.equal(ops('invoke_agent'), spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'invoke_agent').length);
+      assert.equal(ops('execute_tool'), spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'execute_tool').length);
+      assert.equal(ops('execute_tool', (a) => a['error.type'] !== undefined), 1, 'the failing tool is its own series');
+      assert.equal(ops('execute_tool', (a) => a['gen_ai.tool.name'] === 'fetch_page'), byName('execute_tool fetch_page').length);
     } finally {
       await receiver.close();
     }

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { validateTrajectory } from '@nemo-flow/exporter-atif';
 import { startFakeServer } from './support/fake-providers/server.js';
 import { jsonReply, text, toolUse } from './support/fake-providers/anthropic.js';
-import { chatCompletion, chatStream } from './support/fake-providers/openai.js';
+import { chatCompletion, chatStream, json as openaiJson, responseObject } from './support/fake-providers/openai.js';
 import { generateContentResponse, json, sse, streamChunks } from './support/fake-providers/gemini.js';
 
 const run = promisify(execFile);
@@ -70,6 +70,33 @@ describe('examples', () => {
       const second = server.requests[1]!.body as { messages: Array<{ role: string }> };
       assert.deepEqual(second.messages.map((m) => m.role), ['user', 'assistant', 'tool']);
       assert.equal(server.requests[0]!.headers.authorization, 'Bearer sk-test');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('openai-agents: a real Agents SDK handoff run, traced into a tree and ATIF with a subagent', async () => {
+    const server = await startFakeServer();
+    const dir = mkdtempSync(join(tmpdir(), 'nf-agents-example-'));
+    try {
+      server.enqueue(
+        openaiJson(responseObject({ functionCalls: [{ id: 'call_h', name: 'transfer_to_billing', arguments: {} }], usage: { input: 20, output: 4 } })),
+        openaiJson(responseObject({ functionCalls: [{ id: 'call_r', name: 'refund', arguments: { order: 42, amount: 30 } }], usage: { input: 30, output: 6 } })),
+        openaiJson(responseObject({ text: 'Refunded 30 on order 42.', usage: { input: 40, output: 7 } })),
+      );
+      const out = await example('openai-agents.ts', [dir], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' });
+      assert.match(out, /answer: Refunded 30 on order 42\./);
+      assert.match(out, /▶ agent triage/);
+      assert.match(out, /▶ agent billing/);
+      assert.match(out, /✔ tool refund/);
+      assert.equal((out.match(/✔ llm openai-agents\.gpt-4o-mini/g) ?? []).length, 3);
+      assert.equal(server.requests.length, 3, 'nothing but the three model calls (no trace export)');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+      assert.equal(files.length, 2);
+      const docs = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+      for (const d of docs) assert.deepEqual(validateTrajectory(d), []);
+      const parent = docs.find((d) => d.agent.name === 'triage');
+      assert.match(JSON.stringify(parent.steps), /subagent_trajectory_ref/);
     } finally {
       await server.stop();
     }

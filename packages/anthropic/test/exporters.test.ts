@@ -139,8 +139,12 @@ describe('@nemo-flow/anthropic: exporters', () => {
       const [a, b] = llms as [ReceivedSpan, ReceivedSpan];
       assert.equal(a.attributes[SC.LLM_MODEL_NAME], 'claude-fake-1');
       assert.equal(a.attributes[`${SC.LLM_OUTPUT_MESSAGES}.0.${SC.MESSAGE_TOOL_CALLS}.0.${SC.TOOL_CALL_FUNCTION_NAME}`], 'get_weather');
-      assert.equal(b.attributes[`${SC.LLM_INPUT_MESSAGES}.0.${SC.MESSAGE_ROLE}`], 'system');
-      assert.equal(b.attributes[`${SC.LLM_OUTPUT_MESSAGES}.0.${SC.MESSAGE_CONTENT}`], 'Paris is 21 °C.');
+      // As the official Anthropic instrumentation: the system prompt is an invocation parameter, the
+      // answer is content blocks.
+      assert.equal(b.attributes[`${SC.LLM_INPUT_MESSAGES}.0.${SC.MESSAGE_ROLE}`], 'user');
+      assert.equal(typeof (JSON.parse(String(b.attributes[SC.LLM_INVOCATION_PARAMETERS])) as { system?: unknown }).system, 'string');
+      assert.equal(b.attributes[`${SC.LLM_OUTPUT_MESSAGES}.0.${SC.MESSAGE_CONTENTS}.0.${SC.MESSAGE_CONTENT_TEXT}`], 'Paris is 21 °C.');
+      assert.equal(b.status.code, 'OK');
       assert.equal(b.attributes[SC.LLM_TOKEN_COUNT_PROMPT], 65);
       assert.equal(b.attributes[SC.LLM_TOKEN_COUNT_COMPLETION], 7);
       assert.equal(b.attributes[SC.LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ], 50);

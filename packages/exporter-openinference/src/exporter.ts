@@ -126,6 +126,8 @@ export class OpenInferenceExporter extends OtelExporter {
       instrumentationName: otel.instrumentationName ?? '@nemo-flow/exporter-openinference',
       instrumentationVersion: otel.instrumentationVersion ?? VERSION,
       captureContent: captureContent ?? true,
+      // Phoenix takes traces only: GenAI metrics only when asked for (or given a MeterProvider).
+      metrics: otel.metrics ?? otel.meterProvider !== undefined,
       mapper: (o) =>
         (mapper = new OpenInferenceMapper({ maxAttributeLength: o.maxAttributeLength, source, captureContent, traceConfig, sessionId, userId, tags, metadata })),
     };

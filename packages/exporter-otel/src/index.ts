@@ -39,5 +39,7 @@ export { eventHrTime, fromMicros } from './time.js';
 // Process-exit hooks are shared by every package, so they live in the runtime; re-exported here.
 export { addExitHook } from '@nemo-flow/runtime/exporter-kit';
 export type { ExitFlush, ExitReason } from '@nemo-flow/runtime/exporter-kit';
+export { GenAiMetrics, createGenAiMetrics, metricsUrl } from './metrics.js';
+export type { GenAiMetricsOptions } from './metrics.js';
 export { nonEmpty } from './env.js';
 export { VERSION } from './version.js';

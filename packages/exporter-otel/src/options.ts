@@ -17,6 +17,7 @@ const NUMERIC: Readonly<Record<string, Rule>> = {
   flushTimeoutMillis: 'millis',
   shutdownTimeoutMillis: 'millis',
   scheduledDelayMillis: 'delay',
+  metricExportIntervalMillis: 'millis',
 };
 
 const EXPECTED: Readonly<Record<Rule, string>> = {
@@ -26,7 +27,7 @@ const EXPECTED: Readonly<Record<Rule, string>> = {
 };
 
 const STRINGS = ['endpoint', 'serviceName', 'source', 'subscriberName', 'instrumentationName', 'instrumentationVersion'];
-const BOOLEANS = ['flushOnExit', 'captureContent'];
+const BOOLEANS = ['flushOnExit', 'captureContent', 'metrics'];
 const FUNCTIONS = ['parentContext'];
 const OBJECTS = ['headers', 'resourceAttributes', 'spanLimits'];
 

@@ -44,6 +44,11 @@ export interface EventError {
   message: string;
   /** Set when a guardrail rejected the call: the guardrail's registered name. */
   guardrail?: string;
+  /**
+   * The thrown Error's stack, when it had one. Not enumerable: in-process subscribers read it
+   * (exporters record it as `exception.stacktrace`); serialized events (ATOF files) leave it out.
+   */
+  stack?: string;
 }
 
 /**

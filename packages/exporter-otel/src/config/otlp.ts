@@ -60,6 +60,10 @@ export function readOtlp(r: FieldReader, env: Readonly<Record<string, string | u
   if (batch !== undefined) o.maxExportBatchSize = batch;
   const compression = r.oneOf('compression', ['gzip', 'none'] as const);
   if (compression) o.compression = compression;
+  const metrics = r.boolean('metrics');
+  if (metrics !== undefined) o.metrics = metrics;
+  const interval = r.number('metric_export_interval_ms', { integer: true, min: 1 });
+  if (interval !== undefined) o.metricExportIntervalMillis = interval;
   const checkEndpoint = r.boolean('check_endpoint') ?? true;
   return { options: o, checkEndpoint };
 }
