@@ -14,6 +14,7 @@ import { floorTracer, trace, context } from './otel-floor.js';
 import { extraWorkloads } from './exporters.js';
 import { atifTurn } from './atif-workload.js';
 import { runOpenAiSdk, sdkTable } from './openai-sdk.js';
+import { geminiWorkloads } from './gemini-sdk.js';
 import { runPii } from './pii.js';
 import { typedWorkloads } from './typed.js';
 import { atofFileWorkload } from './atof-file.js';
@@ -299,7 +300,8 @@ function fmt(ns: number | undefined): string {
 async function main(): Promise<void> {
   rt.registerSubscriber('bench', noop);
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const all = [...base, ...(await extraWorkloads({ tracer, request, response, ops, quick })), await atofFileWorkload(ops), ...typedWorkloads(ops)];
+  const gemini = await geminiWorkloads(ops);
+  const all = [...base, ...(await extraWorkloads({ tracer, request, response, ops, quick })), await atofFileWorkload(ops), ...typedWorkloads(ops), ...gemini.workloads];
   const workloads = only ? all.filter((w) => only.includes(w.name)) : all;
   const ref = runReference(workloads);
   const rows: string[][] = [];
@@ -325,6 +327,8 @@ async function main(): Promise<void> {
     rows.push([w.name, w.what, fmt(ours), fmt(otel), vsOtel ? `${vsOtel.toFixed(2)}×` : '—', fmt(refNs), vsRef ? `${vsRef.toFixed(1)}× faster` : typeof r === 'object' ? 'error' : '—', meets]);
     process.stdout.write(`${w.name.padEnd(24)} ours ${fmt(ours).padStart(10)}  otel ${fmt(otel).padStart(10)}  ref ${fmt(refNs).padStart(10)}  ${meets}\n`);
   }
+  const geminiTable = only && !only.some((n) => n.startsWith('gemini')) ? '(Gemini workloads not selected)' : await gemini.report(quick ? 200 : 2000);
+  process.stdout.write(`\n@nemo-flow/google-genai, single calls interleaved, 1 subscriber:\n${geminiTable}\n`);
   rt.deregisterSubscriber('bench');
   let sdk = '(OpenAI SDK workload not selected)';
   if (!only || only.includes('openai_sdk')) {
@@ -335,6 +339,7 @@ async function main(): Promise<void> {
     sdk = t.table;
     process.stdout.write(`\nOpenAI SDK call, instrumented (${loopback.calls} loopback calls per variant):\n${sdk}\n`);
   }
+  await gemini.server.stop();
   const atifTable = only && !only.includes('atif') ? '(ATIF workload not selected)' : runAtif(quick ? 1 : 5);
   if (!atifMet) failed++;
   const piiTable = only && !only.includes('pii') ? '(PII workload not selected)' : await runPii();
@@ -342,7 +347,7 @@ async function main(): Promise<void> {
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   process.stdout.write(`\n${table}\n\n${atifTable}\n`);
   if (process.argv.includes('--write')) {
-    const doc = `# Benchmarks\n\nProduced by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${process.platform}/${process.arch}).\nMedians of repeated samples, ns per operation; ours and the plain-OTel baseline are sampled alternately (ours, baseline, ours, ...) so both see the same machine state. "plain OTel" is the OpenTelemetry SDK doing the equivalent span work (BasicTracerProvider + BatchSpanProcessor, exporter dropping spans); for the \`otel_*\`/\`openinference_*\` rows it is the same span, with the same attributes, made directly with the SDK. The built-in exporter pipeline records its spans without the SDK span object (same processors, OTLP output, sampler and limits); \`otel_tool_own_provider\` shows the exporter given your own SDK provider, whose spans are SDK spans. "nemo-flow-node" is the reference package 0.2.0 measured in a child process with one JS subscriber.\n\n${table}\n\n## OpenAI SDK calls\n\nThe cost an instrumentation adds to one \`openai\` SDK chat completion (2 KB request), all three variants in one process, in short rounds whose order rotates: the uninstrumented SDK, \`instrumentOpenAI\` with the OpenInference exporter, and \`@arizeai/openinference-instrumentation-openai\` (patching only its own client's prototype), both with the same span pipeline (BatchSpanProcessor, spans dropped). Measured as CPU time of the process per call (client and server share it), because the machine's load moves wall-clock times by more than these costs; "added" is the median over rounds of the variant minus the uninstrumented SDK in the same round. "loopback HTTP" talks to a server on 127.0.0.1; "in-process fetch" gives the SDK a \`fetch\` that answers at once (no sockets), isolating the instrumentation's own work.\n\n${sdk}\n\n## ATIF export\n\nOne agent run of 1,000 LLM calls × 10 tool calls exported to an ATIF file, each side in its own process. Peak retained heap is sampled after a forced GC every 100 turns (what the exporter holds for the open run).\n\n${atifTable}\n\n## PII redaction\n\nOne string redacted with the default detectors, milliseconds per redaction (median).\n\n${piiTable}\n`;
+    const doc = `# Benchmarks\n\nProduced by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${process.platform}/${process.arch}).\nMedians of repeated samples, ns per operation; ours and the plain-OTel baseline are sampled alternately (ours, baseline, ours, ...) so both see the same machine state. "plain OTel" is the OpenTelemetry SDK doing the equivalent span work (BasicTracerProvider + BatchSpanProcessor, exporter dropping spans); for the \`otel_*\`/\`openinference_*\` rows it is the same span, with the same attributes, made directly with the SDK. The built-in exporter pipeline records its spans without the SDK span object (same processors, OTLP output, sampler and limits); \`otel_tool_own_provider\` shows the exporter given your own SDK provider, whose spans are SDK spans. "nemo-flow-node" is the reference package 0.2.0 measured in a child process with one JS subscriber.\n\n${table}\n\n## OpenAI SDK calls\n\nThe cost an instrumentation adds to one \`openai\` SDK chat completion (2 KB request), all three variants in one process, in short rounds whose order rotates: the uninstrumented SDK, \`instrumentOpenAI\` with the OpenInference exporter, and \`@arizeai/openinference-instrumentation-openai\` (patching only its own client's prototype), both with the same span pipeline (BatchSpanProcessor, spans dropped). Measured as CPU time of the process per call (client and server share it), because the machine's load moves wall-clock times by more than these costs; "added" is the median over rounds of the variant minus the uninstrumented SDK in the same round. "loopback HTTP" talks to a server on 127.0.0.1; "in-process fetch" gives the SDK a \`fetch\` that answers at once (no sockets), isolating the instrumentation's own work.\n\n${sdk}\n\n## ATIF export\n\nOne agent run of 1,000 LLM calls × 10 tool calls exported to an ATIF file, each side in its own process. Peak retained heap is sampled after a forced GC every 100 turns (what the exporter holds for the open run).\n\n${atifTable}\n\n## PII redaction\n\nOne string redacted with the default detectors, milliseconds per redaction (median).\n\n${piiTable}\n\n## Provider SDK instrumentation\n\n\`@nemo-flow/google-genai\` against the uninstrumented \`@google/genai\` client, both calling a loopback fake Gemini server (the HTTP round trip is in both). Single calls are timed alternately (SDK, instrumented, SDK, ...), with one subscriber registered; \"added\" is the difference of the two.\n\n${geminiTable}\n`;
     writeFileSync(join(here, '..', 'docs', 'benchmarks.md'), doc);
   }
   if (failed > 0) process.stdout.write(`\n${failed} workload(s) missed their target.\n`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startFakeServer } from './support/fake-providers/server.js';
 import { chatStream } from './support/fake-providers/openai.js';
+import { generateContentResponse, json, sse, streamChunks } from './support/fake-providers/gemini.js';
 
 const run = promisify(execFile);
 const root = process.cwd(); // mocha runs from the repository root
@@ -67,6 +68,29 @@ describe('examples', () => {
       const second = server.requests[1]!.body as { messages: Array<{ role: string }> };
       assert.deepEqual(second.messages.map((m) => m.role), ['user', 'assistant', 'tool']);
       assert.equal(server.requests[0]!.headers.authorization, 'Bearer sk-test');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('gemini-agent: the real Google Gen AI SDK against a fake Gemini server (GOOGLE_GEMINI_BASE_URL)', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        json(generateContentResponse({ functionCalls: [{ name: 'get_weather', args: { city: 'Paris' } }], usage: { input: 40, output: 5 } })),
+        sse(streamChunks({ text: ['Sunny, ', '21 °C in Paris.'], usage: { input: 70, output: 9 } })),
+      );
+      const out = await example('gemini-agent.ts', [], { GOOGLE_GEMINI_BASE_URL: server.url, GEMINI_API_KEY: 'test-key' });
+      assert.match(out, /▶ agent gemini-weather-agent/);
+      assert.match(out, /✔ llm gemini\.generateContent .* tokens 40→5/);
+      assert.match(out, /✔ tool get_weather/);
+      assert.match(out, /✔ llm gemini\.generateContentStream .* tokens 70→9/);
+      assert.match(out, /answer: Sunny, 21 °C in Paris\./);
+      assert.equal(server.requests.length, 2);
+      assert.match(server.requests[0]!.url, /\/models\/gemini-2\.5-flash:generateContent$/);
+      assert.match(server.requests[1]!.url, /\/models\/gemini-2\.5-flash:streamGenerateContent\?alt=sse$/);
+      const second = server.requests[1]!.body as { contents: { parts: { functionResponse?: { name: string } }[] }[] };
+      assert.equal(second.contents[2]!.parts[0]!.functionResponse?.name, 'get_weather');
     } finally {
       await server.stop();
     }

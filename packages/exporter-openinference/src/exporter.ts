@@ -4,7 +4,7 @@
  * default endpoint (a local Phoenix), content recorded by default (masking instead), a raised span
  * attribute limit (flattened chats have many attributes), and the Phoenix project resource.
  */
-import { OtelExporter, type OtelExporterOptions } from '@nemo-flow/exporter-otel';
+import { OtelExporter, checkExporterOptions, checkOptionsObject, type OtelExporterOptions } from '@nemo-flow/exporter-otel';
 import { OpenInferenceMapper } from './mapper.js';
 import { SEMRESATTRS_PROJECT_NAME } from './names.js';
 import type { RunContextOptions } from './run-context.js';
@@ -88,11 +88,29 @@ function spanLimitsFor(given: SpanLimits | undefined, env: Env): SpanLimits | un
   return { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT };
 }
 
+/** Throws a TypeError naming the first option that is not what its type says (see `checkExporterOptions`). */
+function checkOpenInferenceOptions(options: unknown, what: string): void {
+  checkExporterOptions(options, what);
+  const o = options as Record<string, unknown>;
+  for (const key of ['projectName', 'sessionId', 'userId']) {
+    if (o[key] !== undefined && typeof o[key] !== 'string') throw new TypeError(`${what}: ${key} must be a string, got ${typeof o[key]}`);
+  }
+  const tags = o['tags'];
+  if (tags !== undefined && !(Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) {
+    throw new TypeError(`${what}: tags must be an array of strings`);
+  }
+  for (const key of ['metadata', 'traceConfig']) {
+    const v = o[key];
+    if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) throw new TypeError(`${what}: ${key} must be an object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  }
+}
+
 export class OpenInferenceExporter extends OtelExporter {
   /** The mapper in use (its `traceConfig` is the masking in force). */
   readonly mapper: OpenInferenceMapper;
 
   constructor(options: OpenInferenceExporterOptions = {}) {
+    checkOpenInferenceOptions(options, `new ${new.target.name}()`);
     const { traceConfig, captureContent, projectName, sessionId, userId, tags, metadata, ...otel } = options;
     const env = process.env;
     let mapper: OpenInferenceMapper | undefined;
@@ -135,6 +153,7 @@ export interface OpenInferenceOtlpExporterOptions extends Omit<OpenInferenceExpo
  * `http://localhost:6006/v1/traces`) through its own isolated provider, registered with the runtime.
  */
 export function createOpenInferenceExporter(options: OpenInferenceOtlpExporterOptions = {}): OpenInferenceExporter {
+  checkOptionsObject(options, 'createOpenInferenceExporter()');
   const { register = true, ...rest } = options;
   const exporter = new OpenInferenceExporter(rest);
   if (register !== false) exporter.register(typeof register === 'string' ? register : undefined);

@@ -37,13 +37,32 @@ const VENDOR_BY_FORMAT: Readonly<Record<CodecName, { provider: string; system: s
   'openai-chat': { provider: LLMProvider.OPENAI, system: LLMSystem.OPENAI },
   'openai-responses': { provider: LLMProvider.OPENAI, system: LLMSystem.OPENAI },
   'anthropic-messages': { provider: LLMProvider.ANTHROPIC, system: LLMSystem.ANTHROPIC },
+  gemini: { provider: LLMProvider.GOOGLE, system: LLMSystem.VERTEXAI },
 };
 
 /**
  * Request fields that are the conversation or the tool list rather than parameters of the
  * invocation: left out of `llm.invocation_parameters` (they have attributes of their own).
  */
-const NOT_PARAMETERS = new Set(['messages', 'input', 'instructions', 'system', 'tools', 'functions', 'prompt']);
+const NOT_PARAMETERS = new Set(['messages', 'input', 'instructions', 'system', 'tools', 'functions', 'prompt', 'contents', 'systemInstruction']);
+
+/**
+ * The same inside the `@google/genai` SDK's `config`, which holds the system instruction and tools
+ * beside the parameters, and client-side options that are not request data.
+ */
+const NOT_CONFIG_PARAMETERS = new Set(['systemInstruction', 'tools', 'abortSignal', 'httpOptions']);
+
+/** The SDK's `config` without what `NOT_CONFIG_PARAMETERS` names; undefined when nothing is left. */
+function configParameters(config: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let any = false;
+  for (const key of Object.keys(config)) {
+    if (NOT_CONFIG_PARAMETERS.has(key) || config[key] === undefined) continue;
+    out[key] = config[key];
+    any = true;
+  }
+  return any ? out : undefined;
+}
 
 /** The provider payload of an LLM start event (`data.content`), never its transport headers. */
 export function requestContent(start: ScopeEvent): unknown {
@@ -51,6 +70,12 @@ export function requestContent(start: ScopeEvent): unknown {
 }
 
 /** The normalized request of an LLM start event: the runtime's annotation (read plain), else decoded here. */
+/** The provider format the runtime annotated a start event's request with (no decoding). */
+export function requestFormatOf(start: ScopeEvent): CodecName | undefined {
+  const a = plainField(start.category_profile, 'annotated_request');
+  return typeof a === 'object' && a !== null ? (a as NormalizedRequest).provider_format : undefined;
+}
+
 export function requestOf(start: ScopeEvent): NormalizedRequest | undefined {
   const a = plainField(start.category_profile, 'annotated_request');
   return typeof a === 'object' && a !== null ? (a as NormalizedRequest) : llmRequestOf(start);
@@ -69,7 +94,8 @@ function invocationParameters(content: unknown, req: NormalizedRequest | undefin
     let any = false;
     for (const key of Object.keys(content)) {
       if (NOT_PARAMETERS.has(key)) continue;
-      const v = (content as Record<string, unknown>)[key];
+      let v = (content as Record<string, unknown>)[key];
+      if (key === 'config' && req?.provider_format === 'gemini' && typeof v === 'object' && v !== null && !Array.isArray(v)) v = configParameters(v as Record<string, unknown>);
       if (v === undefined) continue;
       out[key] = v;
       any = true;
@@ -122,9 +148,22 @@ export function addLlmStart(attrs: Attributes, start: ScopeEvent, req: Normalize
 }
 
 /** Attributes of an LLM end event; `res` is its normalized response when a codec could read it. */
-export function addLlmEnd(attrs: Attributes, end: ScopeEvent, res: NormalizedResponse | undefined, requestModel: string | undefined, c: LlmContext): void {
+export function addLlmEnd(
+  attrs: Attributes,
+  end: ScopeEvent,
+  res: NormalizedResponse | undefined,
+  requestModel: string | undefined,
+  c: LlmContext,
+  requestFormat?: CodecName,
+): void {
   const cfg = c.config;
   if (res) {
+    // The response's format names who answered; it overrules a guess made from a plain request.
+    const vendor = res.provider_format !== requestFormat ? VENDOR_BY_FORMAT[res.provider_format] : undefined;
+    if (vendor) {
+      attrs[LLM_PROVIDER] = vendor.provider;
+      attrs[LLM_SYSTEM] = vendor.system;
+    }
     const model = typeof res.model === 'string' && res.model.length > 0 ? res.model : undefined;
     if (model) {
       // `llm.model_name` is the model that answered; request/response names only when they differ.

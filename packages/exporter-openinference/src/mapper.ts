@@ -21,7 +21,7 @@ import {
   type SpanStart,
 } from '@nemo-flow/exporter-otel';
 import { jsonText } from './json.js';
-import { addLlmEnd, addLlmStart, requestContent, requestOf, responseOf, type LlmContext } from './llm.js';
+import { addLlmEnd, addLlmStart, requestContent, requestFormatOf, requestOf, responseOf, type LlmContext } from './llm.js';
 import {
   AGENT_NAME,
   OPENINFERENCE_SPAN_KIND,
@@ -147,7 +147,7 @@ export class OpenInferenceMapper implements AttributeMapper {
     try {
       if (event.category === 'llm') {
         const res = event.status === 'error' ? undefined : responseOf(event, start);
-        addLlmEnd(attrs, event, res, requestModelOf(start), this.llm);
+        addLlmEnd(attrs, event, res, requestModelOf(start), this.llm, requestFormatOf(start));
       } else {
         addOutputValue(attrs, event.data, this.traceConfig.hideOutputs, this.maxLength);
       }

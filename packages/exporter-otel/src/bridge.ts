@@ -29,6 +29,7 @@ import {
   EXCEPTION_EVENT_NAME,
 } from './semconv.js';
 import { eventHrTime } from './time.js';
+import { SpanMemory } from './span-memory.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH, truncateAttributes, truncateString } from './truncate.js';
 
 /** A scope given by uuid or by anything carrying one (a runtime `ScopeHandle`, a tool handle). */
@@ -46,8 +47,10 @@ export interface SpanBridgeOptions {
    */
   parentContext?: (event: ScopeEvent) => Context | undefined;
   /**
-   * Open spans kept at most; past it the oldest open span is ended as incomplete. Guards against
-   * scopes that are never ended. Default 100000.
+   * Open spans kept at most (guards against scopes that are never ended). Past it the oldest runs
+   * (a run: a top-level span and everything open under it), whole, at least 1/64 of the bound at a
+   * time, are ended as incomplete, counted and reported.
+   * Default 200000: 10,000 concurrent runs of 20 open spans each.
    */
   maxOpenSpans?: number;
   /** Failure-report source prefix (default `exporter-otel`). */
@@ -65,6 +68,14 @@ export interface SpanBridgeStats {
   unmatchedEnds: number;
   /** Spans ended by the exporter (shutdown, or `maxOpenSpans`), marked `nemo_flow.incomplete`. */
   incompleteSpans: number;
+  /** Runs ended early, whole, because more than `maxOpenSpans` spans were open. */
+  evictedRuns: number;
+  /** Spans of those runs (also counted in `incompleteSpans`). */
+  evictedSpans: number;
+  /** Spans started under a run that had been evicted: recorded in its trace, under the incomplete span. */
+  childrenOfEvicted: number;
+  /** Open spans shutdown had no time left to end: never recorded. */
+  lostOpenSpans: number;
 }
 
 interface OpenSpan {
@@ -73,41 +84,62 @@ interface OpenSpan {
   inherited: Attributes | undefined;
   /** Lazily built context holding `span`, shared by all its children. */
   ctx: Context | undefined;
+  /**
+   * The run it belongs to, named by its root's uuid (a run: a span with no open or remembered
+   * parent, and its descendants). A string shared by reference: the hot path allocates nothing.
+   */
+  run: string;
 }
 
-/** What a child started after its parent ended (fire-and-forget work) still needs of the parent. */
-interface EndedSpan {
-  sc: SpanContext;
+/**
+ * What a child started after its parent ended (fire-and-forget work) still needs of the parent:
+ * the parent's span context (the entry is one, to keep each small) and what it passes down.
+ */
+interface EndedSpan extends SpanContext {
   inherited: Attributes | undefined;
-}
-
-interface ParentInfo {
-  ctx: Context;
-  inherited: Attributes | undefined;
+  /** The run it belonged to: a late child rejoins that run. */
+  run: string;
 }
 
 /** Recently ended spans remembered for late children; small, so memory stays bounded. */
 const ENDED_MEMORY = 4096;
+/** Spans of evicted runs remembered, so that their late children stay in their trace (and are reported). */
+const EVICTED_MEMORY = 16_384;
+export const DEFAULT_MAX_OPEN_SPANS = 200_000;
+/** Open spans ended per slice at shutdown (a few milliseconds of work). */
+const END_SLICE = 1024;
 
 export class SpanBridge {
   private readonly tracer: Tracer;
   private readonly mapper: AttributeMapper;
   private readonly maxLength: number;
   private readonly maxOpen: number;
+  /** Spans an eviction frees at least (one scan of the open spans per this many). */
+  private readonly evictionBatch: number;
   private readonly parentContext: ((event: ScopeEvent) => Context | undefined) | undefined;
   private readonly source: string;
+  /** Open spans in start order: the run of the first is the oldest run (what `maxOpenSpans` evicts). */
   private readonly open = new Map<string, OpenSpan>();
-  private readonly ended = new Map<string, EndedSpan>();
-  /** Insertion ring of `ended`'s keys: evicting the oldest costs no iterator. */
-  private readonly endedRing: (string | undefined)[] = new Array<string | undefined>(ENDED_MEMORY);
-  private endedNext = 0;
-  private readonly counts = { spansStarted: 0, spansEnded: 0, marks: 0, unmatchedEnds: 0, incompleteSpans: 0 };
+  private readonly ended = new SpanMemory<EndedSpan>(ENDED_MEMORY);
+  private readonly evicted = new SpanMemory<EndedSpan>(EVICTED_MEMORY);
+  private readonly counts = {
+    spansStarted: 0,
+    spansEnded: 0,
+    marks: 0,
+    unmatchedEnds: 0,
+    incompleteSpans: 0,
+    evictedRuns: 0,
+    evictedSpans: 0,
+    childrenOfEvicted: 0,
+    lostOpenSpans: 0,
+  };
 
   constructor(options: SpanBridgeOptions) {
     this.tracer = options.tracer;
     this.mapper = options.mapper;
     this.maxLength = options.maxAttributeLength ?? DEFAULT_MAX_ATTRIBUTE_LENGTH;
-    this.maxOpen = options.maxOpenSpans ?? 100_000;
+    this.maxOpen = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
+    this.evictionBatch = Math.max(1, Math.floor(this.maxOpen / 64));
     this.parentContext = options.parentContext;
     this.source = options.source ?? 'exporter-otel';
   }
@@ -138,7 +170,11 @@ export class SpanBridge {
    * spans with it.
    */
   contextFor(scope: ScopeRef): Context | undefined {
-    return this.parentOf(uuidOf(scope))?.ctx;
+    const uuid = uuidOf(scope);
+    const o = this.open.get(uuid);
+    if (o) return this.contextOf(o);
+    const e = this.ended.get(uuid) ?? this.evicted.get(uuid);
+    return e && trace.setSpanContext(ROOT_CONTEXT, e);
   }
 
   /** The open span of a scope or call. */
@@ -148,6 +184,31 @@ export class SpanBridge {
 
   stats(): SpanBridgeStats {
     return { ...this.counts, openSpans: this.open.size };
+  }
+
+  /**
+   * Like `endOpenSpans`, in slices with a turn of the event loop between them (exports proceed),
+   * until `deadline` (`performance.now()` time). Spans not ended by then are never recorded: they
+   * are counted (`lostOpenSpans`) and reported. Resolves to how many were ended.
+   */
+  async endOpenSpansBefore(deadline: number): Promise<number> {
+    const spans = [...this.open.values()].reverse();
+    this.open.clear();
+    let i = 0;
+    while (i < spans.length) {
+      const stop = Math.min(spans.length, i + END_SLICE);
+      for (; i < stop; i++) this.endIncomplete(spans[i]!);
+      if (i < spans.length) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (performance.now() >= deadline) break;
+      }
+    }
+    const lost = spans.length - i;
+    if (lost > 0) {
+      this.counts.lostOpenSpans += lost;
+      reportFailure(`${this.source}:shutdown`, `OpenTelemetry exporter lost ${lost} open spans: shutdown's timeout expired before they could be ended`, new Error('shutdown timed out'));
+    }
+    return i;
   }
 
   /**
@@ -166,13 +227,30 @@ export class SpanBridge {
   private onStart(event: ScopeEvent): void {
     if (this.open.has(event.uuid)) return; // a duplicate start must not orphan the first span
     const s = this.mapStart(event);
-    const parent = event.parent_uuid !== null ? this.parentOf(event.parent_uuid) : undefined;
     const attrs = s.attributes;
     let inherited = s.inherited;
-    let ctx: Context;
-    if (parent) {
-      ctx = parent.ctx;
-      const pi = parent.inherited;
+    let ctx: Context | undefined;
+    let pi: Attributes | undefined;
+    let run: string | undefined;
+    const pu = event.parent_uuid;
+    if (pu !== null) {
+      const po = this.open.get(pu);
+      if (po) {
+        ctx = this.contextOf(po);
+        pi = po.inherited;
+        run = po.run;
+      } else {
+        // A late child: its parent ended (fire-and-forget work), or was evicted with its run.
+        let e = this.ended.get(pu);
+        if (!e && (e = this.evicted.get(pu))) this.onChildOfEvicted(event);
+        if (e) {
+          ctx = trace.setSpanContext(ROOT_CONTEXT, e);
+          pi = e.inherited;
+          run = e.run;
+        }
+      }
+    }
+    if (ctx) {
       if (pi) {
         for (const k in pi) if (!(k in attrs)) attrs[k] = pi[k];
         inherited = inherited ? { ...pi, ...inherited } : pi;
@@ -183,9 +261,9 @@ export class SpanBridge {
     truncateAttributes(attrs, this.maxLength);
     const name = s.name.length > this.maxLength ? truncateString(s.name, this.maxLength) : s.name;
     const span = this.tracer.startSpan(name, { kind: s.kind, attributes: attrs, startTime: eventHrTime(event) }, ctx);
-    this.open.set(event.uuid, { span, start: event, inherited, ctx: undefined });
+    this.open.set(event.uuid, { span, start: event, inherited, ctx: undefined, run: run ?? event.uuid });
     this.counts.spansStarted++;
-    if (this.open.size > this.maxOpen) this.evictOldest();
+    if (this.open.size > this.maxOpen) this.evict(run ?? event.uuid);
   }
 
   private onEnd(event: ScopeEvent): void {
@@ -224,24 +302,11 @@ export class SpanBridge {
     this.remember(event.uuid, o);
   }
 
-  /** The context and inherited attributes of a parent that is open or recently ended. */
-  private parentOf(uuid: string): ParentInfo | undefined {
-    const o = this.open.get(uuid);
-    if (o) return { ctx: this.contextOf(o), inherited: o.inherited };
-    const e = this.ended.get(uuid);
-    return e && { ctx: trace.setSpanContext(ROOT_CONTEXT, e.sc), inherited: e.inherited };
-  }
-
   private remember(uuid: string, o: OpenSpan): void {
     // Only spans that had children (or were asked for their context) are likely parents of work
     // that outlives them; skipping the rest keeps the common leaf call cheap.
     if (o.ctx === undefined) return;
-    const i = this.endedNext;
-    const old = this.endedRing[i];
-    if (old !== undefined) this.ended.delete(old);
-    this.endedRing[i] = uuid;
-    this.endedNext = (i + 1) % ENDED_MEMORY;
-    this.ended.set(uuid, { sc: o.span.spanContext(), inherited: o.inherited });
+    this.ended.set(copyString(uuid), endedSpan(o));
   }
 
   private onMark(event: MarkEvent): void {
@@ -260,9 +325,12 @@ export class SpanBridge {
       parent.span.addEvent(event.name, attrs, time);
       return;
     }
-    // No open span to attach to (a top-level mark): a zero-length span keeps it from being lost.
+    // No open span to attach to (a top-level mark, or its scope ended): a zero-length span keeps
+    // it from being lost, in its scope's trace when that is remembered.
     attrs[ATTR_NEMO_FLOW_EVENT_KIND] = 'mark';
-    const ctx = remoteContextFrom(event.metadata) ?? ROOT_CONTEXT;
+    const pu = event.parent_uuid;
+    const e = pu !== null ? (this.ended.get(pu) ?? this.evicted.get(pu)) : undefined;
+    const ctx = e ? trace.setSpanContext(ROOT_CONTEXT, e) : (remoteContextFrom(event.metadata) ?? ROOT_CONTEXT);
     this.tracer.startSpan(event.name, { kind: SpanKind.INTERNAL, attributes: attrs, startTime: time }, ctx).end(time);
   }
 
@@ -279,12 +347,54 @@ export class SpanBridge {
     return (o.ctx ??= trace.setSpan(ROOT_CONTEXT, o.span));
   }
 
-  private evictOldest(): void {
-    for (const [uuid, o] of this.open) {
+  /**
+   * More than `maxOpenSpans` are open: ends the oldest runs other than `current`, whole, children
+   * first, so that no run is left with its root ended and its children starting new traces. One
+   * scan of the open spans frees at least `evictionBatch` of them, so that a sustained overflow
+   * costs little per span. When `current` is the only run (one run that never ends its scopes),
+   * its oldest spans go instead.
+   */
+  private evict(current: string): void {
+    const victims = new Set<string>();
+    const doomed: [string, OpenSpan][] = [];
+    for (const entry of this.open) {
+      const run = entry[1].run;
+      if (run === current) continue;
+      if (!victims.has(run)) {
+        if (doomed.length >= this.evictionBatch) continue; // enough chosen: collect the rest of theirs
+        victims.add(run);
+      }
+      doomed.push(entry);
+    }
+    if (doomed.length === 0) {
+      for (const entry of this.open) {
+        doomed.push(entry);
+        if (doomed.length >= this.evictionBatch) break;
+      }
+      this.report(`OpenTelemetry exporter ended the oldest open spans of a run early: more than maxOpenSpans (${this.maxOpen}) spans are open in that one run (scopes never ended?)`);
+    } else {
+      this.counts.evictedRuns += victims.size;
+      this.report(
+        `OpenTelemetry exporter ended the ${victims.size === 1 ? 'oldest open run' : `${victims.size} oldest open runs`} early (${doomed.length} spans, marked incomplete): more than maxOpenSpans (${this.maxOpen}) spans were open; raise maxOpenSpans or end scopes that are left open`,
+      );
+    }
+    for (let i = doomed.length - 1; i >= 0; i--) {
+      const [uuid, o] = doomed[i]!;
       this.open.delete(uuid);
       this.endIncomplete(o);
-      return;
+      this.counts.evictedSpans++;
+      this.evicted.set(copyString(uuid), endedSpan(o));
     }
+  }
+
+  private onChildOfEvicted(event: ScopeEvent): void {
+    this.counts.childrenOfEvicted++;
+    this.report(`OpenTelemetry exporter recorded span "${event.name}" under a run it had ended early (maxOpenSpans ${this.maxOpen}): it stays in that trace, under an incomplete span`);
+  }
+
+  /** Evictions are reported under one source: printed once, then counted. */
+  private report(message: string): void {
+    reportFailure(`${this.source}:evicted`, message, new Error(`more than maxOpenSpans (${this.maxOpen}) spans open`));
   }
 
   private endIncomplete(o: OpenSpan): void {
@@ -296,6 +406,26 @@ export class SpanBridge {
       reportFailure(this.source, 'OpenTelemetry exporter failed to end a span', err);
     }
   }
+}
+
+/**
+ * What is remembered of an ended span, its ids as strings of their own. Ids are slices of a shared
+ * 8 KB hex pool (see ids.ts): one remembered id would otherwise keep a whole pool alive, and the
+ * 4096 remembered parents of long concurrent runs, 4096 pools (33 MB instead of ~1 MB). The uuid
+ * keys are copied flat too: one built by concatenation is a tree of small strings (~400 bytes
+ * instead of 56).
+ */
+function endedSpan(o: OpenSpan): EndedSpan {
+  const sc = o.span.spanContext();
+  const e: EndedSpan = { traceId: copyString(sc.traceId), spanId: copyString(sc.spanId), traceFlags: sc.traceFlags, inherited: o.inherited, run: o.run };
+  if (sc.isRemote !== undefined) e.isRemote = sc.isRemote;
+  if (sc.traceState !== undefined) e.traceState = sc.traceState;
+  return e;
+}
+
+/** A flat copy of a one-byte string that shares no memory with it. */
+function copyString(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }
 
 function uuidOf(scope: ScopeRef): string {

@@ -12,12 +12,14 @@ import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 export interface ExportStats {
   /** Spans the backend accepted. */
   exported: number;
-  /** Spans lost: `droppedQueueFull + droppedExportFailed`. */
+  /** Spans lost: `droppedQueueFull + droppedExportFailed + droppedShutdown`. */
   dropped: number;
   /** Dropped because the queue was full (backend slower than the app, or down). */
   droppedQueueFull: number;
   /** Dropped because their export failed after retries (backend down, 5xx, timeout). */
   droppedExportFailed: number;
+  /** Still queued or in flight when `shutdown()`'s timeout expired: given up, never counted as exported later. */
+  droppedShutdown: number;
   /** Waiting in the queue or in flight. */
   pending: number;
 }
@@ -29,20 +31,47 @@ export class SpanLossCounter {
   exported = 0;
   droppedQueueFull = 0;
   droppedExportFailed = 0;
+  droppedShutdown = 0;
+  /** Set when shutdown gave up: later export results change nothing (their spans are counted lost). */
+  closed = false;
 
   private firstError: unknown;
 
   constructor(private readonly source: string) {}
 
+  pending(): number {
+    return this.ended - this.droppedQueueFull - this.exported - this.droppedExportFailed - this.droppedShutdown;
+  }
+
   stats(): ExportStats {
-    const dropped = this.droppedQueueFull + this.droppedExportFailed;
+    const dropped = this.droppedQueueFull + this.droppedExportFailed + this.droppedShutdown;
     return {
       exported: this.exported,
       dropped,
       droppedQueueFull: this.droppedQueueFull,
       droppedExportFailed: this.droppedExportFailed,
-      pending: this.ended - this.droppedQueueFull - this.exported - this.droppedExportFailed,
+      droppedShutdown: this.droppedShutdown,
+      pending: this.pending(),
     };
+  }
+
+  /**
+   * Shutdown ran out of time: whatever is still queued or in flight is counted lost, and reported,
+   * so that `pending` is 0 and nothing is left unaccounted. Returns how many.
+   */
+  abandon(timeoutMillis: number): number {
+    if (this.closed) return 0;
+    this.closed = true;
+    const n = this.pending();
+    if (n > 0) {
+      this.droppedShutdown += n;
+      reportFailure(
+        `${this.source}:dropped`,
+        `OpenTelemetry exporter lost ${n} spans: not delivered when shutdown's timeout (${timeoutMillis} ms) expired (backend down or too slow); see exporter.stats()`,
+        new Error(`shutdown timed out after ${timeoutMillis} ms`),
+      );
+    }
+    return n;
   }
 
   /**
@@ -88,7 +117,9 @@ export class CountingSpanExporter implements SpanExporter {
         this.idleWaiters = [];
         for (const w of waiters) w();
       }
-      if (result.code === ExportResultCode.SUCCESS) c.exported += n;
+      if (c.closed) {
+        // Already counted lost by shutdown.
+      } else if (result.code === ExportResultCode.SUCCESS) c.exported += n;
       else {
         c.droppedExportFailed += n;
         c.report('export failed', () => result.error ?? new Error('export failed'));
@@ -133,7 +164,8 @@ export class DropCountingSpanProcessor implements SpanProcessor {
       const c = this.counter;
       const queued = c.ended - c.droppedQueueFull - c.handedToExporter;
       c.ended++;
-      if (queued >= this.maxQueueSize) {
+      if (c.closed) c.droppedShutdown++;
+      else if (queued >= this.maxQueueSize) {
         c.droppedQueueFull++;
         c.report('queue full', () => new Error(`export queue full (maxQueueSize ${this.maxQueueSize})`));
       }

@@ -10,6 +10,7 @@ import { SpanBridge, type ScopeRef, type SpanBridgeStats } from './bridge.js';
 import type { ExportStats } from './counting.js';
 import { GenAiMapper } from './genai-mapper.js';
 import type { AttributeMapper, MapperOptions } from './mapper.js';
+import { checkExporterOptions, checkOptionsObject } from './options.js';
 import { createOtlpPipeline, type OtlpPipeline, type OtlpPipelineOptions } from './pipeline.js';
 import type { TraceContextHeaders } from './propagation.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
@@ -36,7 +37,12 @@ export interface OtelExporterOptions extends OtlpPipelineOptions, MapperOptions 
    * `() => context.active()` to nest runs under your HTTP server span.
    */
   parentContext?: (event: ScopeEvent) => Context | undefined;
-  /** Open spans kept at most (scopes never ended); the oldest is ended as incomplete past it. Default 100000. */
+  /**
+   * Open spans kept at most (a guard against scopes never ended). Past it the oldest runs are ended
+   * whole as incomplete (at least 1/64 of the bound at a time), counted in `stats().evictedRuns`
+   * and reported. Default 200000 (10,000
+   * concurrent runs of 20 open spans each).
+   */
   maxOpenSpans?: number;
   /** Name `register()` uses by default. Default `otel`. */
   subscriberName?: string;
@@ -48,7 +54,7 @@ export interface OtelExporterOptions extends OtlpPipelineOptions, MapperOptions 
 /** `stats()`: what the bridge did and, for the built-in pipeline, what was exported or lost. */
 export interface OtelExporterStats extends SpanBridgeStats, ExportStats {}
 
-const NO_EXPORT_STATS: ExportStats = { exported: 0, dropped: 0, droppedQueueFull: 0, droppedExportFailed: 0, pending: 0 };
+const NO_EXPORT_STATS: ExportStats = { exported: 0, dropped: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, pending: 0 };
 
 export class OtelExporter {
   /** The provider spans are recorded with (the given one, or the isolated one built here). */
@@ -67,6 +73,7 @@ export class OtelExporter {
   private dirty = false;
 
   constructor(options: OtelExporterOptions = {}) {
+    checkExporterOptions(options, `new ${new.target.name}()`);
     this.source = options.source ?? 'exporter-otel';
     this.flushTimeout = options.flushTimeoutMillis ?? 5_000;
     this.shutdownTimeout = options.shutdownTimeoutMillis ?? 10_000;
@@ -143,7 +150,7 @@ export class OtelExporter {
    */
   async forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
     this.dirty = false;
-    const timeout = options?.timeoutMillis ?? this.flushTimeout;
+    const timeout = this.timeoutOf(options, this.flushTimeout, 'forceFlush');
     if (this.pipeline) {
       const pipeline = this.pipeline;
       await this.settle(() => pipeline.forceFlush(), timeout, 'flush');
@@ -157,24 +164,43 @@ export class OtelExporter {
   /**
    * Stops recording: ends spans still open (marked `nemo_flow.incomplete`), exports everything,
    * deregisters, and shuts the built-in pipeline down. A provider you passed in is flushed, not
-   * shut down (it is yours). Idempotent; resolves within the timeout; never rejects.
+   * shut down (it is yours). Idempotent; resolves within the timeout (counted from the call, the
+   * ending of open spans included); never rejects. What the built-in pipeline has not delivered
+   * by then is counted lost (`stats().droppedShutdown`) and reported.
    */
   shutdown(options?: { timeoutMillis?: number }): Promise<void> {
-    return (this.shutdownPromise ??= this.doShutdown(options?.timeoutMillis ?? this.shutdownTimeout));
+    return (this.shutdownPromise ??= this.doShutdown(this.timeoutOf(options, this.shutdownTimeout, 'shutdown')));
   }
 
   private async doShutdown(timeout: number): Promise<void> {
+    const deadline = performance.now() + timeout;
     this.closed = true;
     this.removeExitHook?.();
     this.removeExitHook = undefined;
     this.deregister();
-    this.bridge.endOpenSpans();
-    if (this.pipeline) {
-      const provider = this.pipeline.provider;
-      await this.settle(() => provider.shutdown(), timeout, 'shutdown');
+    // Many open spans (thousands of runs in flight) take a while to end: in slices, within the deadline.
+    await this.bridge.endOpenSpansBefore(deadline);
+    const left = Math.max(0, deadline - performance.now());
+    const pipeline = this.pipeline;
+    if (pipeline) {
+      // No time left: not even the (synchronous) encoding of the queue the SDK starts with.
+      const done = left > 0 && (await this.settle(() => pipeline.provider.shutdown(), left, 'shutdown'));
+      if (!done) pipeline.abandon(timeout);
     } else {
-      await this.forceFlush({ timeoutMillis: timeout });
+      await this.forceFlush({ timeoutMillis: left });
     }
+  }
+
+  /**
+   * The `timeoutMillis` of a flush or shutdown call. These never throw (they run in exit paths):
+   * a value that is not a positive number is reported and the default used instead.
+   */
+  private timeoutOf(options: { timeoutMillis?: number } | undefined, fallback: number, what: string): number {
+    const t: unknown = options === undefined || options === null ? undefined : (options as { timeoutMillis?: unknown }).timeoutMillis;
+    if (t === undefined) return fallback;
+    if (typeof t === 'number' && t > 0 && Number.isFinite(t)) return t;
+    reportFailure(`${this.source}:config`, `${what}(): timeoutMillis must be a positive number of milliseconds, got ${typeof t === 'number' ? String(t) : typeof t}; using ${fallback} ms`, new TypeError('invalid timeoutMillis'));
+    return fallback;
   }
 
   private async onExit(reason: ExitReason): Promise<void> {
@@ -185,8 +211,11 @@ export class OtelExporter {
     await this.forceFlush();
   }
 
-  /** Runs `fn` and waits for it at most `ms`; failures and timeouts are reported, never thrown. */
-  private async settle(fn: () => Promise<unknown>, ms: number, what: string): Promise<void> {
+  /**
+   * Runs `fn` and waits for it at most `ms`; failures and timeouts are reported, never thrown.
+   * Resolves true when `fn` finished in time (even by failing), false on timeout.
+   */
+  private async settle(fn: () => Promise<unknown>, ms: number, what: string): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), ms);
@@ -195,13 +224,15 @@ export class OtelExporter {
     try {
       const r = await Promise.race([fn(), timeout]);
       if (r === 'timeout') {
-        reportFailure(`${this.source}:${what}`, `OpenTelemetry exporter ${what} did not finish within ${ms} ms`, new Error('timeout'));
+        reportFailure(`${this.source}:${what}`, `OpenTelemetry exporter ${what} did not finish within ${Math.round(ms)} ms`, new Error('timeout'));
+        return false;
       }
     } catch (err) {
       reportFailure(`${this.source}:${what}`, `OpenTelemetry exporter ${what} failed`, err);
     } finally {
       clearTimeout(timer);
     }
+    return true;
   }
 }
 
@@ -217,6 +248,7 @@ export interface OtlpExporterOptions extends Omit<OtelExporterOptions, 'tracerPr
  * `OTEL_*` environment variables (options win).
  */
 export function createOtlpExporter(options: OtlpExporterOptions = {}): OtelExporter {
+  checkOptionsObject(options, 'createOtlpExporter()');
   const { register = true, ...rest } = options;
   const exporter = new OtelExporter(rest);
   if (register !== false) exporter.register(typeof register === 'string' ? register : undefined);

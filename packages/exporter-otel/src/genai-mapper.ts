@@ -10,7 +10,7 @@ import { type NormalizedRequest, type NormalizedResponse } from '@nemo-flow/runt
 import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 import { boundedStringify, boundedText } from './bounded-json.js';
-import { llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
+import { annotatedRequestFormat, llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
 import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 import { addNemoFlowEndAttributes, addNemoFlowStartAttributes, nemoFlowMarkAttributes } from './nemo-flow-attributes.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
@@ -21,6 +21,7 @@ const PROVIDER_BY_FORMAT: Record<string, string> = {
   'openai-chat': C.GEN_AI_PROVIDER_OPENAI,
   'openai-responses': C.GEN_AI_PROVIDER_OPENAI,
   'anthropic-messages': C.GEN_AI_PROVIDER_ANTHROPIC,
+  gemini: C.GEN_AI_PROVIDER_GCP_GEMINI,
 };
 
 /** Normalized generation params → `gen_ai.request.*` (numbers only; `stop` and `n` apart). */
@@ -131,6 +132,12 @@ export class GenAiMapper implements AttributeMapper {
     if (transport) transportAttributes(transport, attrs);
     const res = llmResponseOf(event, start);
     if (!res) return attrs;
+    // The response's format names who answered; it overrules a guess made from a plain request.
+    const format = res.provider_format;
+    if (format !== annotatedRequestFormat(start)) {
+      const provider = PROVIDER_BY_FORMAT[format];
+      if (provider) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = provider;
+    }
     if (res.id) attrs[C.ATTR_GEN_AI_RESPONSE_ID] = res.id;
     if (res.model) attrs[C.ATTR_GEN_AI_RESPONSE_MODEL] = res.model;
     const reason = res.raw_finish_reason ?? res.finish_reason;

@@ -11,6 +11,8 @@
 export { OtelExporter, createOtlpExporter } from './exporter.js';
 export type { OtelExporterOptions, OtelExporterStats, OtlpExporterOptions } from './exporter.js';
 
+export { checkExporterOptions, checkOptionsObject } from './options.js';
+
 export { SpanBridge } from './bridge.js';
 export type { ScopeRef, SpanBridgeOptions, SpanBridgeStats } from './bridge.js';
 export type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';

@@ -41,6 +41,11 @@ export function llmModelName(event: ScopeEvent): string | undefined {
 }
 
 /** The normalized request of an LLM start event (annotated, else decoded by a detected codec). */
+/** The provider format the runtime annotated a start event's request with (no decoding). */
+export function annotatedRequestFormat(start: ScopeEvent): CodecName | undefined {
+  return (profileOf(start)?.annotated_request as NormalizedRequest | undefined)?.provider_format;
+}
+
 export function llmRequestOf(start: ScopeEvent): NormalizedRequest | undefined {
   const a = profileOf(start)?.annotated_request;
   if (typeof a === 'object' && a !== null) return a as NormalizedRequest;
@@ -59,7 +64,7 @@ export function llmResponseOf(end: ScopeEvent, start: ScopeEvent): NormalizedRes
   const a = profileOf(end)?.annotated_response;
   if (typeof a === 'object' && a !== null) return a as NormalizedResponse;
   if (typeof end.data !== 'object' || end.data === null) return undefined;
-  const format = (profileOf(start)?.annotated_request as NormalizedRequest | undefined)?.provider_format;
+  const format = annotatedRequestFormat(start);
   const codec = (format ? safeGetCodec(format) : undefined) ?? detect(contentOf(start));
   if (!codec) return undefined;
   try {

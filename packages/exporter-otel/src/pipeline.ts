@@ -34,9 +34,14 @@ export interface OtlpPipelineOptions {
   serviceName?: string;
   /** Resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
   resourceAttributes?: Attributes;
-  /** Spans held in memory waiting for export; past it new spans are dropped and counted. Default 2048. */
+  /**
+   * Spans held in memory waiting for export; past it new spans are dropped and counted. Default
+   * 32768 (`OTEL_BSP_MAX_QUEUE_SIZE`): a burst of 20,000 spans to a healthy backend is delivered
+   * whole (the SDK default of 2048 lost most of it); held while the backend is down, that is some
+   * tens of MB.
+   */
   maxQueueSize?: number;
-  /** Spans per export request. Default 512. */
+  /** Spans per export request. Default 1024 (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`). */
   maxExportBatchSize?: number;
   /** Delay between scheduled exports (ms). Default 5000 (`OTEL_BSP_SCHEDULE_DELAY`). */
   scheduledDelayMillis?: number;
@@ -60,9 +65,15 @@ export interface OtlpPipeline {
   /** Exports everything ended so far, batches already in flight included. */
   forceFlush(): Promise<void>;
   stats(): ExportStats;
+  /** Counts everything still queued or in flight as lost (shutdown ran out of time). Returns how many. */
+  abandon(timeoutMillis: number): number;
 }
 
 const TRACES_PATH = 'v1/traces';
+
+/** Chosen by measurement (docs in `OtlpPipelineOptions`). */
+export const DEFAULT_MAX_QUEUE_SIZE = 32_768;
+export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 1024;
 
 /** The traces URL for an `endpoint` option (see `OtlpPipelineOptions.endpoint`). */
 export function tracesUrl(endpoint: string): string {
@@ -89,8 +100,9 @@ export function resolveProtocol(protocol: OtlpProtocol | undefined, source = 'ex
 type OtlpHttpConfig = NonNullable<ConstructorParameters<typeof OTLPProtoTraceExporter>[0]>;
 
 /** The OTLP/HTTP span exporter for the options (the SDK exporter fills unset options from `OTEL_*`). */
-export function createOtlpSpanExporter(options: OtlpPipelineOptions = {}): SpanExporter {
+export function createOtlpSpanExporter(options: OtlpPipelineOptions = {}, concurrencyLimit?: number): SpanExporter {
   const config: OtlpHttpConfig = {};
+  if (concurrencyLimit !== undefined) config.concurrencyLimit = concurrencyLimit;
   if (options.endpoint !== undefined) config.url = tracesUrl(options.endpoint);
   if (options.headers !== undefined) config.headers = options.headers;
   if (options.exportTimeoutMillis !== undefined) config.timeoutMillis = options.exportTimeoutMillis;
@@ -114,11 +126,15 @@ export function createResource(options: Pick<OtlpPipelineOptions, 'serviceName' 
 export function createOtlpPipeline(options: OtlpPipelineOptions = {}): OtlpPipeline {
   const source = options.source ?? 'exporter-otel';
   const counter = new SpanLossCounter(source);
-  const exporter = new CountingSpanExporter(options.spanExporter ?? createOtlpSpanExporter(options), counter);
-  const maxQueueSize = options.maxQueueSize ?? envNumber('OTEL_BSP_MAX_QUEUE_SIZE') ?? 2048;
+  const maxQueueSize = options.maxQueueSize ?? envNumber('OTEL_BSP_MAX_QUEUE_SIZE') ?? DEFAULT_MAX_QUEUE_SIZE;
+  const maxExportBatchSize = Math.min(options.maxExportBatchSize ?? envNumber('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? DEFAULT_MAX_EXPORT_BATCH_SIZE, maxQueueSize);
+  // A flush sends the whole queue at once, one request per batch: the OTLP exporter must accept
+  // that many in flight (its default of 30 failed the rest of a large queue).
+  const concurrency = Math.ceil(maxQueueSize / maxExportBatchSize) + 1;
+  const exporter = new CountingSpanExporter(options.spanExporter ?? createOtlpSpanExporter(options, concurrency), counter);
   const batch = new BatchSpanProcessor(exporter, {
     maxQueueSize,
-    maxExportBatchSize: Math.min(options.maxExportBatchSize ?? envNumber('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? 512, maxQueueSize),
+    maxExportBatchSize,
     ...(options.scheduledDelayMillis !== undefined ? { scheduledDelayMillis: options.scheduledDelayMillis } : {}),
     // The processor's own deadline must not cut the exporter's retries short.
     exportTimeoutMillis: (options.exportTimeoutMillis ?? envNumber('OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000) + 1_000,
@@ -137,6 +153,7 @@ export function createOtlpPipeline(options: OtlpPipelineOptions = {}): OtlpPipel
       await exporter.idle();
     },
     stats: () => counter.stats(),
+    abandon: (timeoutMillis) => counter.abandon(timeoutMillis),
   };
 }
 

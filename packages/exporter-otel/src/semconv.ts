@@ -19,6 +19,8 @@ export const GEN_AI_OPERATION_RETRIEVAL = 'retrieval';
 
 export const GEN_AI_PROVIDER_OPENAI = 'openai';
 export const GEN_AI_PROVIDER_ANTHROPIC = 'anthropic';
+/** The Gemini API (Google AI Studio); Vertex AI would be `gcp.vertex_ai`. */
+export const GEN_AI_PROVIDER_GCP_GEMINI = 'gcp.gemini';
 
 // ── GenAI: request ──────────────────────────────────────────────────────────────────────────────
 export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';

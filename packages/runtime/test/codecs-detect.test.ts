@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import {
   AnthropicMessagesCodec,
   CODEC_NAMES,
+  GeminiCodec,
   OpenAIChatCodec,
   OpenAIResponsesCodec,
   detectCodec,
@@ -20,6 +21,9 @@ describe('codecs: detection and lookup', () => {
     assert.equal(nameOf(detectCodec(fixture('openai-chat-request.json'))), 'openai-chat');
     assert.equal(nameOf(detectCodec(fixture('openai-responses-request.json'))), 'openai-responses');
     assert.equal(nameOf(detectCodec(fixture('anthropic-request.json'))), 'anthropic-messages');
+    assert.equal(nameOf(detectCodec(fixture('gemini-request.json'))), 'gemini');
+    assert.equal(nameOf(detectCodec(fixture('gemini-sdk-request.json'))), 'gemini');
+    assert.equal(nameOf(detectCodec({ model: 'gemini-2.5-flash', contents: 'hi' })), 'gemini', 'the SDK accepts a string');
   });
 
   it('tells Chat and Anthropic apart from single distinguishing features', () => {
@@ -44,6 +48,22 @@ describe('codecs: detection and lookup', () => {
     for (const [content, name] of cases) assert.equal(nameOf(detectCodec(content)), name, JSON.stringify(content));
   });
 
+  it('reads Claude model ids as Bedrock, Vertex and routers spell them', () => {
+    const plain = (model: string): unknown => ({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+    for (const model of [
+      'claude-3-5-haiku-20241022',
+      'anthropic.claude-3-5-haiku-20241022-v1:0',
+      'us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0',
+      'claude-3-5-haiku@20241022',
+      'anthropic/claude-3.5-sonnet',
+      'anthropic/claude-sonnet-4',
+    ]) {
+      assert.equal(nameOf(detectCodec(plain(model))), 'anthropic-messages', model);
+    }
+    for (const model of ['gpt-4o', 'myclaude-1', 'claudette', 'openai/gpt-4o']) assert.equal(nameOf(detectCodec(plain(model))), 'openai-chat', model);
+  });
+
   it('returns undefined for payloads of no known format, and never throws', () => {
     for (const v of [undefined, null, 42, 'hello', [], {}, { prompt: 'complete me' }]) assert.equal(detectCodec(v), undefined);
     const hostile = new Proxy(
@@ -65,17 +85,21 @@ describe('codecs: detection and lookup', () => {
     assert.equal(nameOf(detectResponseCodec(fixture('openai-chat-stream.json')[0])), 'openai-chat');
     assert.equal(nameOf(detectResponseCodec(fixture('openai-responses-stream.json')[4])), 'openai-responses');
     assert.equal(nameOf(detectResponseCodec(fixture('anthropic-stream.json')[2])), 'anthropic-messages');
+    assert.equal(nameOf(detectResponseCodec(fixture('gemini-response.json'))), 'gemini');
+    assert.equal(nameOf(detectResponseCodec(fixture('gemini-stream.json')[2])), 'gemini');
+    assert.equal(nameOf(detectResponseCodec({ promptFeedback: { blockReason: 'SAFETY' } })), 'gemini');
     assert.equal(detectResponseCodec({ hello: 'world' }), undefined);
     assert.equal(detectResponseCodec('text'), undefined);
   });
 
   it('getCodec returns shared instances and rejects unknown names', () => {
-    assert.deepEqual(CODEC_NAMES, ['openai-chat', 'openai-responses', 'anthropic-messages']);
+    assert.deepEqual(CODEC_NAMES, ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini']);
+    assert.ok(getCodec('gemini') instanceof GeminiCodec);
     assert.ok(getCodec('openai-chat') instanceof OpenAIChatCodec);
     assert.ok(getCodec('openai-responses') instanceof OpenAIResponsesCodec);
     assert.ok(getCodec('anthropic-messages') instanceof AnthropicMessagesCodec);
     assert.equal(getCodec('openai-chat'), getCodec('openai-chat'));
-    assert.throws(() => getCodec('gemini' as CodecName), { name: 'TypeError', message: /unknown codec "gemini"/ });
+    assert.throws(() => getCodec('bard' as CodecName), { name: 'TypeError', message: /unknown codec "bard"/ });
     assert.throws(() => getCodec('toString' as CodecName), TypeError);
   });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { CodecError, getCodec, type CodecName, type NormalizedRequest } from '@nemo-flow/runtime/codecs';
+import { CODEC_NAMES, CodecError, getCodec, type CodecName, type NormalizedRequest } from '@nemo-flow/runtime/codecs';
 
 /** Asserts that decoding throws a CodecError of `codec` naming `path`. */
 function rejects(codec: CodecName, content: unknown, path: string | undefined, message?: RegExp): void {
@@ -65,6 +65,21 @@ describe('codecs: malformed payloads', () => {
     rejects('anthropic-messages', { messages: [user], tools: [{ description: 'no name' }] }, 'tools[0].name');
   });
 
+  it('Gemini: names the offending path', () => {
+    const turn = { role: 'user', parts: [{ text: 'hi' }] };
+    rejects('gemini', 'not an object', undefined, /expected a request object, got string/);
+    rejects('gemini', { model: 'gemini-2.5-flash', config: {} }, 'contents', /missing/);
+    rejects('gemini', { contents: 42 }, 'contents', /an array of contents, a content, a part or a string/);
+    rejects('gemini', { contents: [turn, null] }, 'contents[1]', /expected a content object, got null/);
+    rejects('gemini', { contents: [{ role: 'system', parts: [] }] }, 'contents[0].role', /systemInstruction/);
+    rejects('gemini', { contents: [{ role: 'user', parts: 'hi' }] }, 'contents[0].parts');
+    rejects('gemini', { contents: [{ role: 'user', parts: [{ text: 3 }] }] }, 'contents[0].parts[0].text');
+    rejects('gemini', { contents: [{ role: 'model', parts: [{ functionCall: { args: {} } }] }] }, 'contents[0].parts[0].functionCall.name');
+    rejects('gemini', { contents: [{ role: 'user', parts: [{ functionResponse: { response: {} } }] }] }, 'contents[0].parts[0].functionResponse.name');
+    rejects('gemini', { contents: [turn], tools: [{ functionDeclarations: [{ name: 'a' }, { description: 'no name' }] }] }, 'tools[0].functionDeclarations[1].name');
+    rejects('gemini', { model: 'm', contents: [turn], config: { tools: [{ googleSearch: {} }, { functionDeclarations: {} }] } }, 'config.tools[1].functionDeclarations');
+  });
+
   it('CodecError messages carry codec and path', () => {
     const err = new CodecError('expected a string, got number', 'openai-chat', 'messages[0].content');
     assert.equal(err.name, 'CodecError');
@@ -73,7 +88,7 @@ describe('codecs: malformed payloads', () => {
   });
 
   it('decodeResponse is best effort for any object and rejects only non-objects', () => {
-    for (const name of ['openai-chat', 'openai-responses', 'anthropic-messages'] as const) {
+    for (const name of CODEC_NAMES) {
       const codec = getCodec(name);
       for (const garbage of [
         {},
@@ -93,7 +108,7 @@ describe('codecs: malformed payloads', () => {
   });
 
   it('accumulators never throw, whatever they are fed', () => {
-    for (const name of ['openai-chat', 'openai-responses', 'anthropic-messages'] as const) {
+    for (const name of CODEC_NAMES) {
       const acc = getCodec(name).createAccumulator();
       for (const chunk of [undefined, null, 0, 'data: {oops\n', new Uint8Array([0xff, 0xfe]), [], { type: 'content_block_delta', index: 'x' }, { type: 'response.output_text.delta' }, { choices: [{ delta: { tool_calls: [null, { index: 'a' }] } }] }]) {
         acc.push(chunk);
@@ -105,7 +120,7 @@ describe('codecs: malformed payloads', () => {
   });
 
   it('encode rejects a normalized request it cannot read, naming the path', () => {
-    for (const name of ['openai-chat', 'openai-responses', 'anthropic-messages'] as const) {
+    for (const name of CODEC_NAMES) {
       const codec = getCodec(name);
       const bad = { provider_format: name, messages: [{ role: 'user', text: 'a' }, null], params: {}, extra: {} } as unknown as NormalizedRequest;
       assert.throws(() => codec.encode(bad, undefined), (e: unknown) => e instanceof CodecError && e.path === 'messages[1]');

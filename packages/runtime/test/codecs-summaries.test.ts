@@ -3,8 +3,8 @@ import { getCodec, type CodecName, type NormalizedResponse } from '@nemo-flow/ru
 import { summaryFields } from '../src/calls/lazy-annotation.js';
 import { fixture } from './fixtures/codecs/load.js';
 
-const codecs: CodecName[] = ['openai-chat', 'openai-responses', 'anthropic-messages'];
-const files: Record<CodecName, string> = { 'openai-chat': 'openai-chat', 'openai-responses': 'openai-responses', 'anthropic-messages': 'anthropic' };
+const codecs: CodecName[] = ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini'];
+const files: Record<CodecName, string> = { 'openai-chat': 'openai-chat', 'openai-responses': 'openai-responses', 'anthropic-messages': 'anthropic', gemini: 'gemini' };
 
 /** What a summary must hold: the full decode without its content. */
 function withoutContent(r: NormalizedResponse): NormalizedResponse {
@@ -27,6 +27,12 @@ const extraResponses: Record<CodecName, unknown[]> = {
   'anthropic-messages': [
     { id: 'm', model: 'claude', stop_reason: 'tool_use', content: [{ type: 'tool_use', id: 't', name: 'f', input: { a: 1 } }], usage: { input_tokens: 3, cache_read_input_tokens: 7, output_tokens: 2 } },
     { type: 'error', error: { type: 'overloaded_error' } },
+  ],
+  gemini: [
+    fixture('gemini-stream.json')[0],
+    { candidates: [{ content: { parts: [{ text: 'cut' }] }, finishReason: 'MAX_TOKENS' }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2 } },
+    { promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 3, totalTokenCount: 3 } },
+    { error: { code: 429, message: 'Resource exhausted', status: 'RESOURCE_EXHAUSTED' } },
   ],
 };
 

@@ -38,6 +38,8 @@ export class LlmHandle extends CallHandle {
   /** @internal */ _profile: CategoryProfile;
   /** @internal The codec used for this call's request, reused for its response. */
   _codec: LlmCodec | undefined;
+  /** @internal The codec was detected from the request (not named): the response's shape may overrule it. */
+  _codecDetected: boolean;
 
   /** @internal Wire facts recorded so far (`category_profile.transport`). */
   _transport: LlmTransport | undefined;
@@ -50,6 +52,7 @@ export class LlmHandle extends CallHandle {
     this.modelName = modelName;
     this._profile = { model_name: modelName };
     this._codec = undefined;
+    this._codecDetected = false;
     this._transport = undefined;
   }
 

@@ -24,18 +24,20 @@ function decodeOnce<T>(decode: () => T | undefined): () => T | null {
 
 /**
  * The top-level fields of a provider request with the ones whose decoding walks the conversation
- * emptied (`messages`, `input`: codecs require them) or blanked (`tools`, `system`, ...: an
- * undefined field lands in the summary's `extra`, which is never read). A spread and six `in`
+ * emptied (`messages`, `input`, `contents`: codecs require them) or blanked (`tools`, `system`, ...: an
+ * undefined field lands in the summary's `extra`, which is never read). A spread and eight `in`
  * checks cost a third of copying key by key.
  */
 export function summaryFields(content: object): Record<string, unknown> {
   const s: Record<string, unknown> = { ...content };
   if ('messages' in s) s.messages = NO_ITEMS;
   if ('input' in s) s.input = NO_ITEMS;
+  if ('contents' in s) s.contents = NO_ITEMS;
   if ('tools' in s) s.tools = undefined;
   if ('system' in s) s.system = undefined;
   if ('instructions' in s) s.instructions = undefined;
   if ('functions' in s) s.functions = undefined;
+  if ('systemInstruction' in s) s.systemInstruction = undefined;
   return s;
 }
 

@@ -11,6 +11,7 @@ import { stringifySafe } from '../payload.js';
 import { readonlyView } from '../readonly.js';
 import { reportFailure } from '../report.js';
 import { hasSubscribers } from '../subscribers.js';
+import { responseCodecFor } from '../codecs/detect.js';
 import { LazyRequestAnnotation, LazyResponseAnnotation, summaryFields } from './lazy-annotation.js';
 import { runConditional, runSanitize } from './pipeline.js';
 import type { SanitizeResult } from './pipeline.js';
@@ -79,10 +80,13 @@ function decodeResponseSafely(codec: LlmCodec, response: unknown): NormalizedRes
 /**
  * The normalized response for an event: summarized now when the codec can (see
  * `LazyResponseAnnotation`), its content when first read. Nothing at all without subscribers.
+ * `detected`: the codec was picked from the request's shape, so the response's shape may overrule it.
  */
-export function safeDecodeResponse(codec: LlmCodec | undefined, response: unknown): NormalizedResponse | undefined {
-  if (!codec || !hasSubscribers()) return undefined; // annotations exist only for subscribers
+export function safeDecodeResponse(requestCodec: LlmCodec | undefined, response: unknown, detected = false): NormalizedResponse | undefined {
+  if (!hasSubscribers()) return undefined; // annotations exist only for subscribers
   if (typeof response !== 'object' || response === null) return undefined; // e.g. a sanitizer's string: nothing to decode
+  const codec = responseCodecFor(requestCodec, detected, response);
+  if (!codec) return undefined;
   if (typeof codec.summarizeResponse !== 'function') return decodeResponseSafely(codec, response);
   let summary: NormalizedResponse;
   try {

@@ -53,6 +53,7 @@ export function newLlmHandle(name: string, parent: ScopeHandle, request: LlmRequ
   const attrs = extraAttributes ? [...(options?.attributes ?? []), extraAttributes] : options?.attributes;
   const h = new LlmHandle(name, parent, modelOf(options?.modelName, request.content, what), attrs, options?.data, options?.metadata, micros);
   h._codec = codecOf(options?.codec, request.content, what);
+  h._codecDetected = options?.codec === undefined || options.codec === 'auto';
   if (options?.transport !== undefined) h._transport = mergeTransport(undefined, options.transport, `${what}: option transport`);
   if (options?.captureContent !== undefined) {
     if (typeof options.captureContent !== 'boolean') throw new TypeError(`${what}: option captureContent must be a boolean`);
@@ -117,7 +118,7 @@ function runPlain<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<unknown, R>): 
   if (isThenable(r)) {
     return Promise.resolve(r).then(
       (v) => {
-        finish(h, v, safeDecodeResponse(codec, v), undefined, false);
+        finish(h, v, safeDecodeResponse(codec, v, h._codecDetected), undefined, false);
         return v;
       },
       (err: unknown) => {
@@ -126,7 +127,7 @@ function runPlain<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<unknown, R>): 
       },
     );
   }
-  finish(h, r, safeDecodeResponse(codec, r), undefined, false);
+  finish(h, r, safeDecodeResponse(codec, r, h._codecDetected), undefined, false);
   return Promise.resolve(r as Awaited<R>);
 }
 
@@ -160,7 +161,7 @@ async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<unknow
     throw err;
   }
   const out = await sanitizeResponse(lists.sres, result);
-  finish(h, out.value, out.error ? undefined : safeDecodeResponse(codec, out.value), undefined, false);
+  finish(h, out.value, out.error ? undefined : safeDecodeResponse(codec, out.value, h._codecDetected), undefined, false);
   return result as Awaited<R>;
 }
 
@@ -191,7 +192,7 @@ function endManual(handle: LlmHandle, what: string, response: unknown, error: un
   const s = failed ? { value: null } : sanitizeResponse(resolve('llm_sanitize_response', handle.parent!), response);
   const close = (r: SanitizeResult): void => {
     const err = failed ? describeError(error) : undefined;
-    const annotated = err || r.error ? undefined : safeDecodeResponse(handle._codec, r.value);
+    const annotated = err || r.error ? undefined : safeDecodeResponse(handle._codec, r.value, handle._codecDetected);
     closeHandle(handle, micros, r.value, endProfile(handle, annotated), err);
   };
   endWhenSanitized(handle, s, close);

@@ -6,7 +6,8 @@
  * stays open until its parent scope ends, which ends it with error type `NotEnded`.
  */
 import type { LlmRequest } from '../types.js';
-import type { StreamAccumulator } from '../codecs/types.js';
+import type { LlmCodec, StreamAccumulator } from '../codecs/types.js';
+import { responseCodecFor } from '../codecs/detect.js';
 import { runInScope } from '../scope.js';
 import { startCall } from './handles.js';
 import type { LlmHandle } from './handles.js';
@@ -69,13 +70,16 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
     this.#source = source;
     this.#options = options;
     this.#sres = sres;
-    if (h._codec && hasSubscribers()) {
-      // The accumulation only feeds the END event's annotation.
-      try {
-        this.#acc = h._codec.createAccumulator();
-      } catch (err) {
-        reportFailure(`codec:${h._codec.name}:stream`, 'codec could not create a stream accumulator', err);
-      }
+    if (h._codec && hasSubscribers()) this.#accumulateWith(h._codec);
+  }
+
+  /** The accumulation only feeds the END event's annotation. */
+  #accumulateWith(codec: LlmCodec): void {
+    this.#acc = undefined;
+    try {
+      this.#acc = codec.createAccumulator();
+    } catch (err) {
+      reportFailure(`codec:${codec.name}:stream`, 'codec could not create a stream accumulator', err);
     }
   }
 
@@ -133,7 +137,7 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
   }
 
   #observe(chunk: C): void {
-    if (this.#chunks++ === 0) this.#firstChunk();
+    if (this.#chunks++ === 0) this.#firstChunk(chunk);
     const collector = this.#options?.collector;
     if (collector) {
       try {
@@ -157,8 +161,16 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
   }
 
   /** Time to first chunk, unless the integration recorded its own. */
-  #firstChunk(): void {
+  #firstChunk(chunk: C): void {
     const h = this.#h;
+    // A detected codec gives way to the format the first chunk is really in.
+    if (h._codecDetected && hasSubscribers()) {
+      const codec = responseCodecFor(h._codec, true, chunk);
+      if (codec && codec !== h._codec) {
+        h._codec = codec;
+        this.#accumulateWith(codec);
+      }
+    }
     if (h._transport?.time_to_first_chunk_ms !== undefined) return;
     h._transport = { ...h._transport, time_to_first_chunk_ms: (nowMicros() - h.startMicros) / 1000 };
   }
@@ -195,7 +207,7 @@ export class LlmStream<C = unknown> implements AsyncIterableIterator<C> {
     const unsanitized = out.value === response;
     let annotated: unknown;
     if (!out.error) {
-      const decoded = finalizer && out.value !== null && out.value !== undefined ? safeDecodeResponse(h._codec, out.value) : undefined;
+      const decoded = finalizer && out.value !== null && out.value !== undefined ? safeDecodeResponse(h._codec, out.value, h._codecDetected) : undefined;
       const sanitizedAggregate = !finalizer && aggregated !== undefined && out.value !== null && typeof out.value === 'object' ? out.value : undefined;
       annotated = decoded ?? (unsanitized ? aggregated : sanitizedAggregate);
     }

@@ -19,11 +19,14 @@ import {
   effectiveParts,
   encodeKeyed,
   encodeParts,
-  planMessages,
   decodeToolList,
   encodeTemplate,
   encodeToolList,
+  encodeTurns,
+  foldSystemMessages,
   responseHead,
+  type TurnFormat,
+  type TurnPiece,
 } from './reuse.js';
 import {
   type CodecName,
@@ -48,6 +51,7 @@ import {
   rethrowAt,
   setOrDelete,
   setParts,
+  splitDataUrl,
   str,
   textOfBlocks,
   textSeparator,
@@ -268,8 +272,6 @@ function decodeRequest(content: unknown, col?: Collect): NormalizedRequest {
 // ---------------------------------------------------------------------------------------------
 // Request encode
 
-const DATA_URL = /^data:([^;,]+);base64,/;
-
 function encodeBlock(p: ContentPart, tpl: Obj | undefined): unknown {
   switch (p.type) {
     case 'text':
@@ -278,8 +280,8 @@ function encodeBlock(p: ContentPart, tpl: Obj | undefined): unknown {
       let source: Obj;
       if (p.data !== undefined) source = { type: 'base64', media_type: p.media_type ?? 'image/png', data: p.data };
       else if (p.url !== undefined) {
-        const m = DATA_URL.exec(p.url);
-        source = m ? { type: 'base64', media_type: m[1], data: p.url.slice(m[0].length) } : { type: 'url', url: p.url };
+        const inline = splitDataUrl(p.url);
+        source = inline ? { type: 'base64', ...inline } : { type: 'url', url: p.url };
       } else return undefined;
       return tpl ? { ...tpl, source } : { type: 'image', source };
     }
@@ -309,16 +311,10 @@ function encodeResultContent(m: NormalizedMessage, b: NormalizedMessage | undefi
   return encodeParts(parts, alignedBaseParts(b, src), src, encodeBlock);
 }
 
-/** One normalized message encoded: the blocks (or string) it contributes to a provider turn. */
-interface Piece {
-  role: 'user' | 'assistant';
-  content: string | unknown[];
-  /** The provider message it came from (its other fields are kept). */
-  tpl: Obj | undefined;
-  tool: boolean;
-}
+/** How Anthropic writes turns. */
+const TURNS: TurnFormat = { contentKey: 'content', userRole: 'user', textBlock: (text) => ({ type: 'text', text }) };
 
-function encodePiece(m: NormalizedMessage, b: NormalizedMessage | undefined, src: Source | undefined): Piece {
+function encodePiece(m: NormalizedMessage, b: NormalizedMessage | undefined, src: Source | undefined): TurnPiece {
   if (m.role === 'tool') {
     const blk = b?.role === 'tool' ? src?.block : undefined;
     if (blk && deepEqual(m, b)) return { role: 'user', content: [blk], tpl: src?.msg, tool: true };
@@ -342,53 +338,6 @@ function encodePiece(m: NormalizedMessage, b: NormalizedMessage | undefined, src
     for (const c of encodeKeyed(m.tool_calls, base?.tool_calls, s?.calls, callId, encodeToolUse)) content.push(c);
   }
   return { role, content, tpl: s?.msg, tool: false };
-}
-
-/**
- * Turns pieces into provider messages: pieces of the same original turn merge back into it, and
- * new tool results merge with each other and the new user text after them (one user turn).
- */
-function mergePieces(pieces: readonly Piece[], out: unknown[]): void {
-  let prev: { piece: Piece; content: unknown[] } | undefined;
-  for (const p of pieces) {
-    if (prev && p.role === 'user' && prev.piece.role === 'user') {
-      const sameTurn = p.tpl !== undefined && p.tpl === prev.piece.tpl && Array.isArray(p.content);
-      const afterNewResults = p.tpl === undefined && prev.piece.tpl === undefined && prev.piece.tool;
-      if (sameTurn || afterNewResults) {
-        if (Array.isArray(p.content)) for (const blk of p.content) prev.content.push(blk);
-        else if (p.content !== '') prev.content.push({ type: 'text', text: p.content });
-        continue;
-      }
-    }
-    const content = Array.isArray(p.content) ? p.content.slice() : p.content;
-    out.push(p.tpl ? { ...p.tpl, role: p.role, content } : { role: p.role, content });
-    prev = Array.isArray(content) ? { piece: p, content } : undefined;
-  }
-}
-
-function encodeMessages(
-  next: readonly NormalizedMessage[],
-  base: NormalizedRequest | undefined,
-  col: Collect | undefined,
-  raw: unknown,
-): unknown[] {
-  const pieces: Piece[] = [];
-  if (!base || !col || !Array.isArray(raw)) {
-    for (const m of next) pieces.push(encodePiece(m, undefined, undefined));
-    const out: unknown[] = [];
-    mergePieces(pieces, out);
-    return out;
-  }
-  const plan = planMessages(base.messages, col.sizes, next);
-  if (plan.head === raw.length && plan.headMsgs === next.length) return raw;
-  const out = raw.slice(0, plan.head);
-  for (let j = 0; j < plan.pairs.length; j++) {
-    const k = plan.pairs[j];
-    pieces.push(encodePiece(next[plan.headMsgs + j], k >= 0 ? base.messages[k] : undefined, k >= 0 ? col.srcs[k] : undefined));
-  }
-  mergePieces(pieces, out);
-  for (let g = raw.length - plan.tail; g < raw.length; g++) out.push(raw[g]);
-  return out;
 }
 
 /**
@@ -438,17 +387,9 @@ function encodeRequest(norm: NormalizedRequest, original: unknown): unknown {
   });
   values.model = norm.model;
   // System/developer messages (added by a middleware, or from another format) fold into `system`.
-  let messages = norm.messages ?? [];
-  for (let i = 0; i < messages.length; i++) if (!isObj(messages[i])) throw expected(`messages[${i}]`, 'a message object', messages[i]);
-  let system = norm.system;
-  if (messages.some((m) => m.role === 'system' || m.role === 'developer')) {
-    const texts = system ? [system] : [];
-    for (const m of messages) if ((m.role === 'system' || m.role === 'developer') && m.text) texts.push(m.text);
-    system = texts.join('\n');
-    messages = messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
-  }
+  const { system, messages } = foldSystemMessages(norm.system, norm.messages ?? []);
   values.system = encodeSystem(system, base?.system, orig?.system);
-  values.messages = encodeMessages(messages, base, col, orig?.messages);
+  values.messages = encodeTurns(messages, base?.messages, col, Array.isArray(orig?.messages) ? orig.messages : undefined, encodePiece, TURNS);
   if (norm.tools) values.tools = encodeToolList(norm.tools, t, encodeTool);
   values.tool_choice = norm.tool_choice;
   values.stream = norm.stream;

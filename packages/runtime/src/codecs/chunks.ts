@@ -4,11 +4,14 @@
  * framing, and SSE parser libraries yield `{ event, data }` messages. This turns each into event
  * objects.
  */
-/** A message object from an SSE parser library: `{ event?, data: string, id? }`. */
+/**
+ * A message object from an SSE parser library: `{ event?, data: string, id? }`. Its `data` is an own
+ * field; SDK response classes may have a `data` getter (Google's warns when read), never called here.
+ */
 function isSseMessage(v: unknown): v is { data: string } {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
-  return typeof o.data === 'string' && o.type === undefined && o.choices === undefined && o.object === undefined;
+  return Object.prototype.hasOwnProperty.call(o, 'data') && typeof o.data === 'string' && o.type === undefined && o.choices === undefined && o.object === undefined;
 }
 
 export class ChunkReader {

@@ -71,16 +71,29 @@ function chatOrAnthropic(c: Obj, messages: readonly unknown[]): CodecName {
   }
   // Nothing distinguishes them: such a payload reads the same either way. Claude models and a
   // max_tokens (required by Anthropic) lean Anthropic; everything else is the common Chat format.
-  return typeof c.model === 'string' && c.model.startsWith('claude') && typeof c.max_tokens === 'number'
+  // The response settles it when the codec was detected (see `responseCodecFor`).
+  return typeof c.model === 'string' && isClaudeModel(c.model) && typeof c.max_tokens === 'number'
     ? 'anthropic-messages'
     : 'openai-chat';
 }
 
-/** The format of a request payload (`content`), or undefined when it is none of the three. */
+/**
+ * A Claude model id as Anthropic, clouds and routers spell it: `claude-3-5-haiku-20241022`,
+ * Bedrock `anthropic.claude-…-v1:0` (and `us.anthropic.claude-…` profiles, ARNs ending in one),
+ * Vertex `claude-…@20241022`, routers `anthropic/claude-…`.
+ */
+const CLAUDE_MODEL = /(?:^|[./:])claude[-.@]/i;
+
+export function isClaudeModel(model: string): boolean {
+  return CLAUDE_MODEL.test(model);
+}
+
+/** The format of a request payload (`content`), or undefined when it is none of the four. */
 export function detectRequestFormat(content: unknown): CodecName | undefined {
   if (!isObj(content)) return undefined;
   const messages = content.messages;
   if (Array.isArray(messages)) return chatOrAnthropic(content, messages);
+  if (content.contents !== undefined) return 'gemini';
   if (
     content.input !== undefined ||
     content.instructions !== undefined ||
@@ -92,7 +105,7 @@ export function detectRequestFormat(content: unknown): CodecName | undefined {
   return undefined;
 }
 
-/** The format of a response payload or a stream chunk, or undefined when it is none of the three. */
+/** The format of a response payload or a stream chunk, or undefined when it is none of the four. */
 export function detectResponseFormat(response: unknown): CodecName | undefined {
   if (!isObj(response)) return undefined;
   const o = response.object;
@@ -105,6 +118,7 @@ export function detectResponseFormat(response: unknown): CodecName | undefined {
     if (t === 'error' && isObj(response.error)) return 'anthropic-messages'; // Responses' error event is flat
   }
   if (response.role === 'assistant' && Array.isArray(response.content)) return 'anthropic-messages';
+  if (Array.isArray(response.candidates) || isObj(response.usageMetadata) || isObj(response.promptFeedback)) return 'gemini';
   return undefined;
 }
 
@@ -116,6 +130,17 @@ export function detectCodec(content: unknown): LlmCodec | undefined {
   } catch {
     return undefined; // e.g. a hostile proxy throwing from a getter
   }
+}
+
+/**
+ * The codec to read a response (or stream chunk) with. A codec the caller named is kept; one that
+ * was detected from the request gives way to the response's own shape when that says otherwise:
+ * a plain request can read as two formats, the provider's answer cannot. Never throws.
+ */
+export function responseCodecFor(requestCodec: LlmCodec | undefined, detected: boolean, response: unknown): LlmCodec | undefined {
+  if (!detected) return requestCodec;
+  const own = detectResponseCodec(response);
+  return own ?? requestCodec;
 }
 
 /** The codec for a response payload (or stream chunk), picked from its shape. Never throws. */

@@ -39,6 +39,32 @@ export function anthropicFinishReason(raw: string): FinishReason {
 }
 
 /**
+ * Gemini `finishReason`. Gemini ends a turn that called functions with `STOP`; such a turn
+ * finished for tool calls.
+ */
+export function geminiFinishReason(raw: string, hasToolCalls: boolean): FinishReason {
+  switch (raw) {
+    case 'STOP':
+      return hasToolCalls ? 'tool_calls' : 'stop';
+    case 'MAX_TOKENS':
+      return 'length';
+    case 'SAFETY':
+    case 'RECITATION':
+    case 'BLOCKLIST':
+    case 'PROHIBITED_CONTENT':
+    case 'SPII':
+    case 'IMAGE_SAFETY':
+    case 'IMAGE_PROHIBITED_CONTENT':
+      return 'content_filter';
+    case 'MALFORMED_FUNCTION_CALL':
+    case 'UNEXPECTED_TOOL_CALL':
+      return 'error';
+    default:
+      return 'other'; // LANGUAGE, OTHER, TOO_MANY_TOOL_CALLS, NO_IMAGE and future reasons
+  }
+}
+
+/**
  * OpenAI Responses: the response `status` plus `incomplete_details.reason`. A completed response
  * that called functions finished for tool calls. Returns undefined while the response is running.
  */

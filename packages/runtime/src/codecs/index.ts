@@ -1,5 +1,5 @@
 /**
- * Provider codecs: OpenAI Chat Completions, OpenAI Responses and Anthropic Messages payloads
+ * Provider codecs: OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini payloads
  * ⇄ provider-neutral requests and responses. See docs/codecs.md.
  */
 import { detectCodec } from './detect.js';
@@ -10,6 +10,7 @@ export * from './types.js';
 export { OpenAIChatCodec } from './openai-chat.js';
 export { OpenAIResponsesCodec } from './openai-responses.js';
 export { AnthropicMessagesCodec } from './anthropic-messages.js';
+export { GeminiCodec } from './gemini.js';
 export { getCodec, CODEC_NAMES } from './registry.js';
 export { detectCodec, detectResponseCodec } from './detect.js';
 

@@ -2,12 +2,14 @@
 import { AnthropicMessagesCodec } from './anthropic-messages.js';
 import { OpenAIChatCodec } from './openai-chat.js';
 import { OpenAIResponsesCodec } from './openai-responses.js';
+import { GeminiCodec } from './gemini.js';
 import type { CodecName, LlmCodec } from './types.js';
 
 const CODECS: Readonly<Record<CodecName, LlmCodec>> = {
   'openai-chat': new OpenAIChatCodec(),
   'openai-responses': new OpenAIResponsesCodec(),
   'anthropic-messages': new AnthropicMessagesCodec(),
+  gemini: new GeminiCodec(),
 };
 
 /** Every codec name, in a stable order. */

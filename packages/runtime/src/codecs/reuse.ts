@@ -5,7 +5,7 @@
  * fields) survive, and an unedited request encodes to exactly what came in.
  */
 import { CodecError, type CodecName, type ContentPart, type NormalizedMessage, type NormalizedRequest, type NormalizedResponse, type ToolDefinition } from './types.js';
-import { deepEqual, hasOwn, isObj, partsText, PathError, rethrowAt, typeOf, type Obj } from './util.js';
+import { deepEqual, expected, hasOwn, isObj, partsText, PathError, rethrowAt, typeOf, type Obj } from './util.js';
 
 const ANCHOR_WINDOW = 64;
 
@@ -277,14 +277,14 @@ export function assemble(original: Obj | undefined, values: Obj, extra: Obj): Ob
   return changed || !original ? out : original;
 }
 
-/** Decodes a request's `tools` array, naming the failing index (`tools[3]...`). */
-export function decodeToolList(v: unknown[], decodeTool: (t: unknown) => ToolDefinition): ToolDefinition[] {
+/** Decodes a list of tool definitions, naming the failing index (`tools[3]...`; `field` names the list). */
+export function decodeToolList(v: readonly unknown[], decodeTool: (t: unknown) => ToolDefinition, field = 'tools'): ToolDefinition[] {
   const out = new Array<ToolDefinition>(v.length);
   for (let i = 0; i < v.length; i++) {
     try {
       out[i] = decodeTool(v[i]);
     } catch (e) {
-      rethrowAt(e, `tools[${i}]`);
+      rethrowAt(e, `${field}[${i}]`);
     }
   }
   return out;
@@ -339,4 +339,95 @@ export function responseHead(r: unknown, codec: CodecName): NormalizedResponse {
   if (typeof r.id === 'string') res.id = r.id;
   if (typeof r.model === 'string') res.model = r.model;
   return res;
+}
+
+/**
+ * System and developer messages (added by a middleware, or from another format) folded into the
+ * `system` text, for providers whose turns are only user and assistant (Anthropic, Gemini).
+ */
+export function foldSystemMessages(
+  system: string | undefined,
+  messages: readonly NormalizedMessage[],
+): { system: string | undefined; messages: readonly NormalizedMessage[] } {
+  for (let i = 0; i < messages.length; i++) if (!isObj(messages[i])) throw expected(`messages[${i}]`, 'a message object', messages[i]);
+  if (!messages.some((m) => m.role === 'system' || m.role === 'developer')) return { system, messages };
+  const texts = system ? [system] : [];
+  for (const m of messages) if ((m.role === 'system' || m.role === 'developer') && m.text) texts.push(m.text);
+  return { system: texts.join('\n'), messages: messages.filter((m) => m.role !== 'system' && m.role !== 'developer') };
+}
+
+/**
+ * One normalized message encoded for a provider whose user turns carry tool results (Anthropic,
+ * Gemini): the blocks (or string) it contributes to a turn.
+ */
+export interface TurnPiece {
+  /** The provider role of the turn (`user` for tool results). */
+  role: string;
+  content: string | unknown[];
+  /** The provider message it came from (its other fields are kept). */
+  tpl: Obj | undefined;
+  /** A tool result. */
+  tool: boolean;
+}
+
+/** How a provider writes turns: the content field, the user role, and a plain text block. */
+export interface TurnFormat {
+  contentKey: string;
+  userRole: string;
+  textBlock(text: string): unknown;
+}
+
+/**
+ * Turns pieces into provider messages: pieces of the same original turn merge back into it, and
+ * new tool results merge with each other and the new user text after them (one user turn).
+ */
+export function mergeTurns(pieces: readonly TurnPiece[], out: unknown[], f: TurnFormat): void {
+  let prev: { piece: TurnPiece; content: unknown[] } | undefined;
+  for (const p of pieces) {
+    if (prev && p.role === f.userRole && prev.piece.role === f.userRole) {
+      const sameTurn = p.tpl !== undefined && p.tpl === prev.piece.tpl && Array.isArray(p.content);
+      const afterNewResults = p.tpl === undefined && prev.piece.tpl === undefined && prev.piece.tool;
+      if (sameTurn || afterNewResults) {
+        if (Array.isArray(p.content)) for (const blk of p.content) prev.content.push(blk);
+        else if (p.content !== '') prev.content.push(f.textBlock(p.content));
+        continue;
+      }
+    }
+    const content = Array.isArray(p.content) ? p.content.slice() : p.content;
+    out.push(p.tpl ? { ...p.tpl, role: p.role, [f.contentKey]: content } : { role: p.role, [f.contentKey]: content });
+    prev = Array.isArray(content) ? { piece: p, content } : undefined;
+  }
+}
+
+/**
+ * Encodes a conversation whose provider turns may each decode to several normalized messages:
+ * unchanged leading and trailing turns are the original objects, the middle is re-encoded piece
+ * by piece (each edited message against its baseline and source) and merged into turns.
+ * `srcs[k]` is where baseline message k came from; `sizes[g]` how many messages turn g decoded to.
+ */
+export function encodeTurns<S>(
+  next: readonly NormalizedMessage[],
+  base: readonly NormalizedMessage[] | undefined,
+  col: { srcs: readonly S[]; sizes: readonly number[] } | undefined,
+  raw: readonly unknown[] | undefined,
+  encodePiece: (m: NormalizedMessage, b: NormalizedMessage | undefined, src: S | undefined) => TurnPiece,
+  f: TurnFormat,
+): unknown[] {
+  const pieces: TurnPiece[] = [];
+  if (!base || !col || !raw) {
+    for (const m of next) pieces.push(encodePiece(m, undefined, undefined));
+    const out: unknown[] = [];
+    mergeTurns(pieces, out, f);
+    return out;
+  }
+  const plan = planMessages(base, col.sizes, next);
+  if (plan.head === raw.length && plan.headMsgs === next.length) return raw as unknown[];
+  const out = raw.slice(0, plan.head);
+  for (let j = 0; j < plan.pairs.length; j++) {
+    const k = plan.pairs[j];
+    pieces.push(encodePiece(next[plan.headMsgs + j], k >= 0 ? base[k] : undefined, k >= 0 ? col.srcs[k] : undefined));
+  }
+  mergeTurns(pieces, out, f);
+  for (let g = raw.length - plan.tail; g < raw.length; g++) out.push(raw[g]);
+  return out;
 }

@@ -58,12 +58,12 @@ export interface GenerationParams {
 
 /** A provider request in provider-neutral form. */
 export interface NormalizedRequest {
-  /** Which codec produced this: `openai-chat` | `openai-responses` | `anthropic-messages`. */
+  /** Which codec produced this: `openai-chat` | `openai-responses` | `anthropic-messages` | `gemini`. */
   provider_format: CodecName;
   model?: string;
   /**
    * Instructions given outside the message list, joined as text: Anthropic `system`, Responses
-   * `instructions`. Chat Completions system/developer messages stay in `messages`.
+   * `instructions`, Gemini `systemInstruction`. Chat Completions system/developer messages stay in `messages`.
    */
   system?: string;
   messages: NormalizedMessage[];
@@ -104,7 +104,7 @@ export interface NormalizedResponse {
   usage?: Usage;
 }
 
-export type CodecName = 'openai-chat' | 'openai-responses' | 'anthropic-messages';
+export type CodecName = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini';
 
 /** Turns streamed chunks into one normalized response. */
 export interface StreamAccumulator {

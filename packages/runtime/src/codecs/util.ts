@@ -104,6 +104,14 @@ export function dataUrl(mediaType: string | undefined, data: string): string {
   return `data:${mediaType ?? 'application/octet-stream'};base64,${data}`;
 }
 
+const DATA_URL = /^data:([^;,]+);base64,/;
+
+/** The media type and base64 data of a `data:` URL; undefined for any other URL. */
+export function splitDataUrl(url: string): { media_type: string; data: string } | undefined {
+  const m = DATA_URL.exec(url);
+  return m ? { media_type: m[1], data: url.slice(m[0].length) } : undefined;
+}
+
 /**
  * Internal decode failure. Its `path` is relative to where it was thrown; each enclosing level
  * prepends its own segment (only on failure), and the codec turns it into a `CodecError`.
