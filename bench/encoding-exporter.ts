@@ -25,7 +25,7 @@ export class EncodingSpanExporter implements SpanExporter {
 }
 
 /** Batch-processor settings shared by both sides. */
-export const BATCH = { maxQueueSize: 1 << 16, maxExportBatchSize: 512, scheduledDelayMillis: 50 } as const;
+export const BATCH = { maxQueueSize: 1 << 18, maxExportBatchSize: 512, scheduledDelayMillis: 50 } as const;
 
 /** An SDK tracer whose spans are batched and encoded like the exporter's. */
 export function encodingTracer(): { tracer: Tracer; provider: BasicTracerProvider } {
