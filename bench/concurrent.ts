@@ -1,7 +1,8 @@
 /**
  * 10,000 concurrent agent runs × 10 async tool calls, with the otel exporter (OTLP-encoded),
  * against the SDK doing the same with OpenTelemetry's AsyncLocalStorage context manager (what
- * keeps concurrent spans parented right without passing contexts by hand). A separate pass checks
+ * keeps concurrent spans parented right without passing contexts by hand), with the same span
+ * names and attributes as ours. A separate pass checks
  * that every tool span of ours is parented to its own run's span.
  */
 import * as rt from '@nemo-flow/runtime';
@@ -13,6 +14,7 @@ import { BATCH, EncodingSpanExporter, encodingTracer } from './encoding-exporter
 import type { Workload } from './run.js';
 
 const RUNS = 10_000;
+const ID = '01a20b85-07f4-76e3-a352-a993a5b15d77'; // stands for the ids a hand instrumentation records too
 const CALLS = 10;
 
 async function ourRuns(): Promise<void> {
@@ -77,10 +79,21 @@ export function concurrentWorkload(): Workload {
       for (let done = 0; done < n; done += RUNS * CALLS) {
         await Promise.all(
           Array.from({ length: RUNS }, (_, r) => {
-            const run = tracer.startSpan(`invoke_agent run-${r}`);
+            const run = tracer.startSpan(`invoke_agent run-${r}`, {
+              attributes: { 'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'agent', 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': `run-${r}` },
+            });
             return cm.with(trace.setSpan(cm.active(), run), async () => {
               for (let k = 0; k < CALLS; k++) {
-                const s = tracer.startSpan('execute_tool t', { attributes: { 'gen_ai.tool.call.id': `${r}.${k}` } }, cm.active());
+                const s = tracer.startSpan(
+                  'execute_tool t',
+                  {
+                    attributes: {
+                      'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'tool',
+                      'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 't', 'gen_ai.tool.type': 'function', 'gen_ai.tool.call.id': `${r}.${k}`,
+                    },
+                  },
+                  cm.active(),
+                );
                 await cm.with(trace.setSpan(cm.active(), s), async () => (await null, { k }));
                 s.end();
               }
