@@ -5,7 +5,9 @@
  * and ratios; `--write` also updates docs/benchmarks.md with both. `--quick` uses fewer operations
  * (a smoke run); `--no-node24` skips the second run; `--only=a,b` runs the named workloads (`atif`
  * for the ATIF export, `pii` for PII redaction, `openai_sdk` for instrumented OpenAI SDK calls
- * against a loopback server, `otlp_memory` for the memory an OTLP exporter keeps).
+ * against a loopback server, `anthropic_sdk` for instrumented Anthropic SDK calls, `ai_sdk` for AI
+ * SDK generateText steps, `viewer` for `nemo-flow view` on 100,000 events, `otlp_memory` for the
+ * memory an OTLP exporter keeps).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,12 +19,15 @@ import { measure, measurePair, payload, chatRequest, chatResponse, type Around }
 import { floorTracer, trace, context } from './otel-floor.js';
 import { extraWorkloads } from './exporters.js';
 import { atifTurn } from './atif-workload.js';
+import { aiSdkTable, runAiSdk } from './ai-sdk.js';
 import { runOpenAiSdk, sdkTable } from './openai-sdk.js';
 import { geminiWorkloads } from './gemini-sdk.js';
 import { runPii } from './pii.js';
 import { typedWorkloads } from './typed.js';
 import { atofFileWorkload } from './atof-file.js';
 import { concurrentWorkload, misparented } from './concurrent.js';
+import { runViewer } from './viewer.js';
+import { anthropicWorkload } from './anthropic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -345,9 +350,26 @@ async function main(): Promise<void> {
     process.stdout.write(`\nOpenAI SDK call, instrumented (${loopback.calls} loopback calls per variant):\n${sdk}\n`);
   }
   await gemini.server.stop();
+  let anthropic = '(Anthropic SDK workload not selected)';
+  if (!only || only.includes('anthropic_sdk')) {
+    const a = await anthropicWorkload(quick);
+    if (!a.met) failed++;
+    anthropic = a.table;
+  }
+  let aiSdk = '(AI SDK workload not selected)';
+  if (!only || only.includes('ai_sdk')) {
+    const loopback = await runAiSdk(quick ? 10 : 30, quick ? 5 : 30, 'loopback');
+    const inProcess = await runAiSdk(quick ? 20 : 60, quick ? 5 : 30, 'in-process');
+    const t = aiSdkTable(loopback, inProcess);
+    if (!t.met) failed++;
+    aiSdk = t.table;
+    process.stdout.write(`\nAI SDK generateText step (${loopback.steps} loopback steps per variant):\n${aiSdk}\n`);
+  }
   const atifTable = only && !only.includes('atif') ? '(ATIF workload not selected)' : runAtif(quick ? 1 : 5);
   if (!atifMet) failed++;
   const piiTable = only && !only.includes('pii') ? '(PII workload not selected)' : await runPii();
+  const viewerTable = only && !only.includes('viewer') ? '(viewer workload not selected)' : await runViewer(join(here, '..', 'packages', 'cli', 'dist', 'bin.js'));
+  process.stdout.write(`\n\`nemo-flow view\` on a 100,000-event run:\n${viewerTable}\n`);
   const parentage = only && !only.includes('concurrent_10000x10_otel') ? undefined : await misparented();
   if (parentage) {
     if (parentage.wrong > 0) failed++;
@@ -366,7 +388,7 @@ async function main(): Promise<void> {
     parentage ? `- \`concurrent_10000x10_otel\`: ${parentage.tools} tool spans checked, **${parentage.wrong} mis-parented** (each tool span's parent must be its own run's \`invoke_agent\` span).` : '',
     memory !== undefined ? `- OTLP exporter memory: **${(memory / 1024 / 1024).toFixed(2)} MB** of heap kept after 10,000 runs × 10 tool calls (content capture on, all spans encoded; measured after forced GCs, target ≤ 2 MB).` : '',
   ].filter(Boolean).join('\n');
-  const sections = `## Node ${process.version}\n\n${table}\n\n${extra}\n\n### ATIF export\n\n${atifTable}\n\n### OpenAI SDK calls\n\n${sdk}\n\n### PII redaction\n\n${piiTable}\n\n### Provider SDK instrumentation\n\n${geminiTable}\n`;
+  const sections = `## Node ${process.version}\n\n${table}\n\n${extra}\n\n### ATIF export\n\n${atifTable}\n\n### OpenAI SDK calls\n\n${sdk}\n\n### Anthropic SDK calls\n\n${anthropic}\n\n### AI SDK generateText steps\n\n${aiSdk}\n\n### PII redaction\n\n${piiTable}\n\n### \`nemo-flow view\` on a 100,000-event run\n\n${viewerTable}\n\n### Provider SDK instrumentation\n\n${geminiTable}\n`;
   const reportOut = process.argv.find((a) => a.startsWith('--report-out='))?.slice('--report-out='.length);
   if (reportOut) {
     writeFileSync(reportOut, sections);

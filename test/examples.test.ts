@@ -1,12 +1,14 @@
 /** Runs every example the way a user would (`npx tsx examples/x.ts`, against the built packages). */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { validateTrajectory } from '@nemo-flow/exporter-atif';
 import { startFakeServer } from './support/fake-providers/server.js';
-import { chatStream } from './support/fake-providers/openai.js';
+import { jsonReply, text, toolUse } from './support/fake-providers/anthropic.js';
+import { chatCompletion, chatStream, json as openaiJson, responseObject } from './support/fake-providers/openai.js';
 import { generateContentResponse, json, sse, streamChunks } from './support/fake-providers/gemini.js';
 
 const run = promisify(execFile);
@@ -73,6 +75,33 @@ describe('examples', () => {
     }
   });
 
+  it('openai-agents: a real Agents SDK handoff run, traced into a tree and ATIF with a subagent', async () => {
+    const server = await startFakeServer();
+    const dir = mkdtempSync(join(tmpdir(), 'nf-agents-example-'));
+    try {
+      server.enqueue(
+        openaiJson(responseObject({ functionCalls: [{ id: 'call_h', name: 'transfer_to_billing', arguments: {} }], usage: { input: 20, output: 4 } })),
+        openaiJson(responseObject({ functionCalls: [{ id: 'call_r', name: 'refund', arguments: { order: 42, amount: 30 } }], usage: { input: 30, output: 6 } })),
+        openaiJson(responseObject({ text: 'Refunded 30 on order 42.', usage: { input: 40, output: 7 } })),
+      );
+      const out = await example('openai-agents.ts', [dir], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' });
+      assert.match(out, /answer: Refunded 30 on order 42\./);
+      assert.match(out, /▶ agent triage/);
+      assert.match(out, /▶ agent billing/);
+      assert.match(out, /✔ tool refund/);
+      assert.equal((out.match(/✔ llm openai-agents\.gpt-4o-mini/g) ?? []).length, 3);
+      assert.equal(server.requests.length, 3, 'nothing but the three model calls (no trace export)');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+      assert.equal(files.length, 2);
+      const docs = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+      for (const d of docs) assert.deepEqual(validateTrajectory(d), []);
+      const parent = docs.find((d) => d.agent.name === 'triage');
+      assert.match(JSON.stringify(parent.steps), /subagent_trajectory_ref/);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('gemini-agent: the real Google Gen AI SDK against a fake Gemini server (GOOGLE_GEMINI_BASE_URL)', async () => {
     const server = await startFakeServer();
     try {
@@ -103,5 +132,53 @@ describe('examples', () => {
     assert.match(out, /✖ tool get_weather .*ValidationError/);
     assert.match(out, /rejected: city: Invalid input: expected string, received number/);
     assert.match(out, /result: reminder set for Thu, 24 Dec 2026 18:00:00 GMT/);
+  });
+  it('ai-sdk-agent: the real AI SDK with @ai-sdk/openai against a fake server (OPENAI_BASE_URL)', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        json(chatCompletion({ toolCalls: [{ id: 'call_paris', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 5 } })),
+        json(chatCompletion({ text: 'Sunny, 21 °C in Paris.', usage: { input: 70, output: 9 } })),
+        sse(chatStream({ text: ['Light ', 'clothes.'], usage: { input: 90, output: 3 } })),
+      );
+      const out = await example('ai-sdk-agent.ts', [], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'test-key' });
+      assert.match(out, /▶ agent ai-sdk-weather-agent/);
+      assert.match(out, /✔ llm openai\.chat .* tokens 40→5/);
+      assert.match(out, /✔ tool get_weather/);
+      assert.match(out, /✔ llm openai\.chat .* tokens 90→3/);
+      assert.match(out, /answer: Sunny, 21 °C in Paris\. Light clothes\./);
+      assert.equal(server.requests.length, 3);
+      const second = server.requests[1]!.body as { messages: { role: string; tool_call_id?: string }[] };
+      assert.equal(second.messages.at(-1)!.tool_call_id, 'call_paris');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('anthropic-agent: the real SDK (ESM, class instrumented) against a fake server; console tree and a valid ATIF trajectory', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        jsonReply(toolUse([{ id: 'toolu_paris', name: 'get_weather', input: { city: 'Paris' } }], 'Let me look.', { input_tokens: 30, output_tokens: 12 })),
+        jsonReply(text('It is 21 °C and sunny in Paris.', { input_tokens: 60, output_tokens: 10 })),
+        jsonReply(text('No umbrella needed.', { input_tokens: 80, output_tokens: 5, cache_read_input_tokens: 40 })),
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'nf-anthropic-'));
+      const out = await example('anthropic-agent.ts', [dir], { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_MODEL: 'claude-fake-1' });
+      assert.match(out, /Weather in Paris\? → It is 21 °C and sunny in Paris\./);
+      assert.match(out, /Should I take an umbrella\? → No umbrella needed\./);
+      assert.match(out, /✔ tool get_weather/);
+      assert.equal((out.match(/✔ llm anthropic\.messages\.create/g) ?? []).length, 3);
+      assert.equal(server.requests.length, 3);
+      const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+      assert.equal(files.length, 1);
+      const trajectory = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'));
+      assert.deepEqual(validateTrajectory(trajectory), []);
+      const calls = trajectory.steps.flatMap((s: { tool_calls?: Array<{ tool_call_id: string; function_name: string }> }) => s.tool_calls ?? []);
+      assert.deepEqual(calls.map((c: { function_name: string }) => c.function_name), ['get_weather']);
+      assert.equal(trajectory.final_metrics.total_prompt_tokens, 210);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -57,6 +57,32 @@ export interface ReceivedSpan {
   encoding: 'protobuf' | 'json';
 }
 
+/** One histogram data point of a received metric. */
+export interface ReceivedHistogramPoint {
+  attributes: AttrMap;
+  count: number;
+  sum: number;
+  bucketCounts: number[];
+  explicitBounds: number[];
+  min: number | undefined;
+  max: number | undefined;
+}
+
+/** A metric from an OTLP metrics request (histograms decoded; other kinds keep only their name). */
+export interface ReceivedMetric {
+  name: string;
+  unit: string;
+  description: string;
+  /** `histogram`, `sum`, `gauge`... */
+  type: string;
+  /** 1 delta, 2 cumulative (histograms). */
+  temporality: number;
+  points: ReceivedHistogramPoint[];
+  resource: AttrMap;
+  scope: { name: string; version: string };
+  encoding: 'protobuf' | 'json';
+}
+
 export interface ReceivedRequest {
   path: string;
   contentType: string;
@@ -83,6 +109,10 @@ export interface OtlpReceiver {
   port: number;
   /** Every span accepted so far, in arrival order. */
   spans(): ReceivedSpan[];
+  /** The metrics of each accepted `POST /v1/metrics` request, in arrival order. */
+  metricExports(): ReceivedMetric[][];
+  /** Resolves once at least `n` metrics requests have been accepted. */
+  waitForMetricExports(n: number, timeoutMs?: number): Promise<ReceivedMetric[][]>;
   /** Every request seen, accepted or not. */
   requests(): ReceivedRequest[];
   /** Resolves with the spans once at least `n` have arrived; rejects after `timeoutMs` (default 5000). */
@@ -102,7 +132,12 @@ export interface OtlpReceiver {
 
 interface ProtoRoot {
   opentelemetry: {
-    proto: { collector: { trace: { v1: { ExportTraceServiceRequest: { decode(bytes: Uint8Array): unknown } } } } };
+    proto: {
+      collector: {
+        trace: { v1: { ExportTraceServiceRequest: { decode(bytes: Uint8Array): unknown } } };
+        metrics: { v1: { ExportMetricsServiceRequest: { decode(bytes: Uint8Array): unknown } } };
+      };
+    };
   };
 }
 
@@ -111,6 +146,11 @@ let protoRoot: ProtoRoot | undefined;
 function exportTraceServiceRequest(): { decode(bytes: Uint8Array): unknown } {
   protoRoot ??= require('otlp-proto-0.52/build/src/generated/root.js') as ProtoRoot;
   return protoRoot.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+}
+
+function exportMetricsServiceRequest(): { decode(bytes: Uint8Array): unknown } {
+  protoRoot ??= require('otlp-proto-0.52/build/src/generated/root.js') as ProtoRoot;
+  return protoRoot.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 }
 
 // ── Decoding (both encodings share the same walk; only leaf representations differ) ───────────
@@ -124,7 +164,7 @@ const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE
 
 function has(o: Obj, key: string): boolean {
   // protobufjs puts unset oneof members on the prototype (as null); decoded fields are own properties.
-  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== null && o[key] !== undefined;
+  return Object.hasOwn(o, key) && o[key] !== null && o[key] !== undefined;
 }
 
 /** int64 in any representation (number, decimal string, protobufjs Long) → bigint. */
@@ -234,6 +274,54 @@ export function decodeOtlpTraces(body: Uint8Array, contentType: string): Receive
   return decodeRequest(exportTraceServiceRequest().decode(body) as Obj, 'protobuf');
 }
 
+const METRIC_TYPES = ['histogram', 'sum', 'gauge', 'exponentialHistogram', 'summary'];
+const TEMPORALITY_NAMES: Record<string, number> = { AGGREGATION_TEMPORALITY_UNSPECIFIED: 0, AGGREGATION_TEMPORALITY_DELTA: 1, AGGREGATION_TEMPORALITY_CUMULATIVE: 2 };
+
+function decodeMetricsBody(body: Obj, encoding: 'protobuf' | 'json'): ReceivedMetric[] {
+  const out: ReceivedMetric[] = [];
+  for (const rm of (body['resourceMetrics'] as Obj[] | undefined) ?? []) {
+    const resource = keyValues((rm['resource'] as Obj | undefined)?.['attributes']);
+    for (const sm of (rm['scopeMetrics'] as Obj[] | undefined) ?? []) {
+      const sc = (sm['scope'] as Obj | undefined) ?? {};
+      const scope = { name: String(sc['name'] ?? ''), version: String(sc['version'] ?? '') };
+      for (const m of (sm['metrics'] as Obj[] | undefined) ?? []) {
+        const type = METRIC_TYPES.find((t) => has(m, t)) ?? 'unknown';
+        const data = (m[type] as Obj | undefined) ?? {};
+        const points =
+          type === 'histogram'
+            ? ((data['dataPoints'] as Obj[] | undefined) ?? []).map((p) => ({
+                attributes: keyValues(p['attributes']),
+                count: Number(toNumber(p['count'])),
+                sum: Number(p['sum'] ?? 0),
+                bucketCounts: ((p['bucketCounts'] as unknown[] | undefined) ?? []).map((c) => Number(toNumber(c))),
+                explicitBounds: ((p['explicitBounds'] as unknown[] | undefined) ?? []).map(Number),
+                min: has(p, 'min') ? Number(p['min']) : undefined,
+                max: has(p, 'max') ? Number(p['max']) : undefined,
+              }))
+            : [];
+        out.push({
+          name: String(m['name'] ?? ''),
+          unit: String(m['unit'] ?? ''),
+          description: String(m['description'] ?? ''),
+          type,
+          temporality: enumValue(data['aggregationTemporality'], TEMPORALITY_NAMES),
+          points,
+          resource,
+          scope,
+          encoding,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Decodes one OTLP/HTTP metrics request body. Throws on a body that is not a valid request. */
+export function decodeOtlpMetrics(body: Uint8Array, contentType: string): ReceivedMetric[] {
+  if (contentType.includes('json')) return decodeMetricsBody(JSON.parse(Buffer.from(body).toString('utf8')) as Obj, 'json');
+  return decodeMetricsBody(exportMetricsServiceRequest().decode(body) as Obj, 'protobuf');
+}
+
 // ── Server ─────────────────────────────────────────────────────────────────────────────────────
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -253,6 +341,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   let status = options.status ?? 200;
   let delay = options.delayMs ?? 0;
   let spans: ReceivedSpan[] = [];
+  let metricExports: ReceivedMetric[][] = [];
   let requests: ReceivedRequest[] = [];
   const waiters = new Set<Waiter>();
   /** Answers held back by `delayMs`, released at close so no timer outlives the receiver. */
@@ -281,18 +370,21 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     }
     const answer = status;
     let decoded: ReceivedSpan[] = [];
+    let metrics: ReceivedMetric[] | undefined;
     let code = answer;
-    if (req.method !== 'POST' || path !== '/v1/traces') code = 404;
+    if (req.method !== 'POST' || (path !== '/v1/traces' && path !== '/v1/metrics')) code = 404;
     else if (answer >= 200 && answer < 300) {
       try {
         const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-        decoded = decodeOtlpTraces(body, contentType);
+        if (path === '/v1/metrics') metrics = decodeOtlpMetrics(body, contentType);
+        else decoded = decodeOtlpTraces(body, contentType);
       } catch {
         code = 400;
       }
     }
     requests.push({ path, contentType, headers: { ...req.headers }, status: code, spanCount: decoded.length });
     if (code >= 200 && code < 300) spans.push(...decoded);
+    if (code >= 200 && code < 300 && metrics) metricExports.push(metrics);
     const json = contentType.includes('json');
     res.writeHead(code, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
     // An empty ExportTraceServiceResponse is zero bytes in protobuf, `{}` in JSON.
@@ -342,6 +434,13 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     tracesUrl: `${url}/v1/traces`,
     port,
     spans: () => spans.slice(),
+    metricExports: () => metricExports.slice(),
+    waitForMetricExports: (n, timeoutMs = 5000) =>
+      waitFor(
+        () => (metricExports.length >= n ? metricExports.slice() : undefined),
+        timeoutMs,
+        () => `expected ${n} metrics requests, got ${metricExports.length}`,
+      ),
     requests: () => requests.slice(),
     waitForSpans: (n, timeoutMs = 5000) =>
       waitFor(
@@ -370,6 +469,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     },
     reset: () => {
       spans = [];
+      metricExports = [];
       requests = [];
       arrivals = 0;
     },

@@ -16,7 +16,7 @@
  * Sections take `true` (defaults), `false` (off) or an object (`"enabled": false` turns it off).
  * `hints` is off unless the section is present.
  */
-import { FieldReader, isObject, jsonType, type Findings } from '@nemo-flow/runtime/plugins';
+import { FieldReader, isPlainObject as isObject, jsonType, type Findings } from '@nemo-flow/runtime/plugins';
 import type { AdaptiveOptions } from './adaptive.js';
 import type { CacheGovernorOptions } from './governor.js';
 import { HEADER_NAME, HINT_FIELDS, parseBodyPath, type HintField, type HintsOptions } from './hints.js';

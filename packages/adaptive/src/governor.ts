@@ -16,6 +16,7 @@ import { shapeOf } from './prompt-layout.js';
 import { MAX_BREAKPOINTS, planAnthropicCache } from './anthropic-planner.js';
 import { ANTHROPIC_PRICES, crossRunBreakEven } from './pricing.js';
 import { prefixId, reuseEstimator, stableBoundary } from './stability.js';
+import { isPlainObject as isObj } from '@nemo-flow/runtime/exporter-kit';
 
 export interface CacheGovernorOptions {
   /** Middleware priority (default 900: after intercepts that edit content, so it plans the final prompt). */
@@ -56,7 +57,6 @@ export const GOVERNOR_DEFAULTS: ResolvedGovernorOptions = {
 };
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function createCacheGovernor(core: AdaptiveCore, o: ResolvedGovernorOptions): LlmRequestIntercept {
   const anthropic = (content: Obj) => {

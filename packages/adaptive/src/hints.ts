@@ -19,6 +19,7 @@ import { shapeOf, type PromptLayout } from './prompt-layout.js';
 import { ANTHROPIC_PRICES, crossRunBreakEven } from './pricing.js';
 import { prefixId, reuseEstimator, stableBoundary } from './stability.js';
 import { currentLatencySensitivity } from './latency.js';
+import { isPlainObject as isObj } from '@nemo-flow/runtime/exporter-kit';
 
 export const HINT_FIELDS = ['osl', 'iat', 'remaining_calls', 'latency_sensitivity', 'prefix_id'] as const;
 export type HintField = (typeof HINT_FIELDS)[number];
@@ -83,7 +84,6 @@ export function resolveHints(o: HintsOptions): ResolvedHintsOptions {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The hints for a call about to start in the current context, and the request's layout when one was computed. */
 export function computeHints(core: AdaptiveCore, content: unknown, o: ResolvedHintsOptions): { hints: AgentHints; layout: PromptLayout | undefined } {

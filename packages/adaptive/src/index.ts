@@ -2,6 +2,8 @@
  * @nemo-flow/adaptive — the adaptive layer: learns from observed agent runs, then plans prompt caching, sends router
  * hints and reports tool-parallelism guidance. Model facts (cache prices, minimum cacheable lengths) are
  * read from `@nemo-flow/runtime/models`. See docs/adaptive.md.
+ *
+ * @module @nemo-flow/adaptive
  */
 export { Adaptive } from './adaptive.js';
 export type { AdaptiveOptions, CacheReport, AgentCacheReport, ShapeReport } from './adaptive.js';
@@ -17,8 +19,6 @@ export type { LearnerName, PositionStats, ToolPairStats, CallPrediction, ToolPar
 export type { Summary } from './stats.js';
 export { planAnthropicCache, MAX_BREAKPOINTS, DEFAULT_CONTINUE_PROBABILITY } from './anthropic-planner.js';
 export type { AnthropicPlan, AnthropicPlanOptions, PlannedBreakpoint, BreakpointReason } from './anthropic-planner.js';
-export { minCacheableTokens, claudeFamily, UNKNOWN_MODEL_MIN_TOKENS } from '@nemo-flow/runtime/models';
-export type { ClaudeFamily, ClaudeTier } from '@nemo-flow/runtime/models';
 export { AnthropicCacheSimulator } from './simulator.js';
 export type { AnthropicCacheSimulatorOptions, SimulatedUsage } from './simulator.js';
 export { anthropicLayout, openAIChatLayout, openAIResponsesLayout, layoutOf, boundariesOf, shapeOf } from './prompt-layout.js';

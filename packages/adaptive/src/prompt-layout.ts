@@ -12,6 +12,7 @@ import type { CodecName } from '@nemo-flow/runtime/codecs';
 import { detectCodec } from '@nemo-flow/runtime/codecs';
 import { canonicalJson, chain, digest } from './hash.js';
 import { estimateTokens } from './tokens.js';
+import { isPlainObject } from '@nemo-flow/runtime/exporter-kit';
 
 export type PromptSection = 'tools' | 'system' | 'messages';
 
@@ -60,9 +61,7 @@ export interface PromptLayout {
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObj: (v: unknown) => v is Obj = isPlainObject;
 
 const NO_MARK = new Set(['cache_control']);
 

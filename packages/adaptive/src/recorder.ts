@@ -16,6 +16,7 @@ import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import { boundariesOf, layoutOf, shapeOf, type PromptLayout } from './prompt-layout.js';
 import type { CallRecord, LlmCallRecord, RunRecord, ToolCallRecord } from './records.js';
+import { isPlainObject as isObj } from '@nemo-flow/runtime/exporter-kit';
 
 export interface RecorderOptions {
   /** Early messages whose ends are fingerprinted (default 8). */
@@ -39,7 +40,6 @@ interface PendingCall {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The agent id of an agent scope: `metadata.agent_id` when it is a non-empty string, else the scope name. */
 export function agentIdOf(metadata: unknown, name: string): string {

@@ -4,6 +4,7 @@
  * token usage and tool names. They are plain JSON, so learned state can be exported and imported.
  */
 import type { CodecName } from '@nemo-flow/runtime/codecs';
+import { isPlainObject as isObj } from '@nemo-flow/runtime/exporter-kit';
 
 export interface LlmCallRecord {
   kind: 'llm';
@@ -71,7 +72,6 @@ export interface ImportResult {
   invalid: number;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStatus = (v: unknown): v is 'ok' | 'error' => v === 'ok' || v === 'error';
 const optNum = (v: unknown): boolean => v === undefined || (isNum(v) && v >= 0);

@@ -1,34 +1,40 @@
-/** A small argv parser: `--flag value`, `--flag=value`, boolean flags and positionals. */
+/**
+ * Command-line arguments, parsed by Node's `util.parseArgs` (strict: an unknown option or a
+ * missing value is an error naming it). Commands read the result as a map of flags.
+ */
+import { parseArgs as parseNodeArgs } from 'node:util';
 
 export interface ParsedArgs {
   flags: Map<string, string | true>;
   positionals: string[];
 }
 
-/** Parses argv; `booleans` lists flags that take no value. Unknown flags are an error naming them. */
+/** Parses argv; `known` lists options that take a value, `booleans` those that take none. */
 export function parseArgs(argv: readonly string[], known: readonly string[], booleans: readonly string[] = []): ParsedArgs {
-  const flags = new Map<string, string | true>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) {
-      positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq === -1 ? undefined : eq);
-    if (!known.includes(name) && !booleans.includes(name)) throw new UsageError(`unknown option --${name}`);
-    if (booleans.includes(name)) {
-      flags.set(name, true);
-    } else if (eq !== -1) {
-      flags.set(name, a.slice(eq + 1));
-    } else {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`option --${name} needs a value`);
-      flags.set(name, v);
-    }
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const name of known) options[name] = { type: 'string' };
+  for (const name of booleans) options[name] = { type: 'boolean' };
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseNodeArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw usageErrorOf(err);
   }
-  return { flags, positionals };
+  const flags = new Map<string, string | true>();
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (typeof value === 'string') flags.set(name, value);
+    else if (value === true) flags.set(name, true);
+  }
+  return { flags, positionals: parsed.positionals };
+}
+
+/** Node's parse errors, reworded the way the CLI prints usage errors. */
+function usageErrorOf(err: unknown): UsageError {
+  const e = err as { code?: string; message?: string };
+  const option = /'(-{1,2}[^'\s]+)/.exec(e.message ?? '')?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${option ?? ''}`.trim());
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new UsageError(`option ${option ?? ''} needs a value`.replace('  ', ' '));
+  return new UsageError(e.message ?? String(err));
 }
 
 /** A command-line mistake: printed with the usage, exit code 2. */

@@ -10,6 +10,7 @@ commands:
   convert          convert an ATOF events file: nemo-flow convert events.jsonl --to atif --out DIR
   validate         check ATIF trajectory files: nemo-flow validate FILE...
   validate-config  check a plugin configuration file: nemo-flow validate-config FILE...
+  view             one self-contained HTML report of a run: nemo-flow view PATH [--open] [--serve]
   help             this text
 
 ${DEMO_USAGE}`;
@@ -25,6 +26,8 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./commands/convert.js')).convertCommand;
     case 'validate':
       return (await import('./commands/validate.js')).validateCommand;
+    case 'view':
+      return (await import('./commands/view.js')).viewCommand;
     case 'validate-config':
       return (await import('./commands/validate-config.js')).validateConfigCommand;
     default:

@@ -15,6 +15,7 @@
  * Per event the work is a few map lookups and the step it touches; a step is serialized once,
  * when nothing more can attach to it.
  */
+import type { LlmCost } from '@nemo-flow/runtime/models';
 import { formatMicros, parseTimestampMicros, toJsonSafe, unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import type { LifecycleEvent, MarkEvent, ScopeEvent } from '@nemo-flow/runtime';
 import type { CodecName, NormalizedMessage, NormalizedRequest } from '@nemo-flow/runtime/codecs';
@@ -512,7 +513,7 @@ export class TrajectoryBuilder {
       // Unknown provider shape: keep the response, but never as the message.
       extra['response'] = toJsonSafe(e.data);
     }
-    const metrics = metricsOf(resp, e.data, e.metadata, model, this.options.pricing);
+    const metrics = metricsOf(resp, e.data, e.metadata, model, this.options.pricing, costOfEvent(e));
     if (metrics) {
       s.metrics = metrics;
       run.count(metrics);
@@ -634,4 +635,10 @@ function plainPayloads<E extends LifecycleEvent>(event: E): E {
   const profile = unwrapView(event.category_profile);
   if (data === event.data && metadata === event.metadata && profile === event.category_profile) return event;
   return { ...event, data, metadata, category_profile: profile };
+}
+
+/** `category_profile.cost` of an LLM end event: the runtime's price-table cost. */
+function costOfEvent(e: ScopeEvent): LlmCost | undefined {
+  const c = (e.category_profile as { cost?: unknown } | null)?.cost;
+  return c !== null && typeof c === 'object' && typeof (c as LlmCost).total_usd === 'number' ? (c as LlmCost) : undefined;
 }

@@ -1,6 +1,8 @@
 /**
  * @nemo-flow/exporter-atif/config — the `atif` section of the `observability` component: its
  * schema, validation, defaults and construction. The exporter is imported only when used.
+ *
+ * @module @nemo-flow/exporter-atif/config
  */
 import { join, resolve } from 'node:path';
 import { checkWritableDir, type ObservabilitySection } from '@nemo-flow/runtime/plugins';

@@ -1,6 +1,8 @@
 /**
  * @nemo-flow/exporter-atif — ATIF trajectories (Harbor's Agent Trajectory Interchange Format)
  * from the NeMo Flow lifecycle stream, and a validator for them.
+ *
+ * @module @nemo-flow/exporter-atif
  */
 export { AtifExporter } from './exporter.js';
 export type { AtifExporterOptions, WrittenTrajectory } from './exporter.js';

@@ -4,8 +4,12 @@
  */
 import { stringifySafe, toJsonSafe } from '@nemo-flow/runtime/exporter-kit';
 import type { EventError } from '@nemo-flow/runtime';
+import type { LlmCost } from '@nemo-flow/runtime/models';
 import type { ContentPart, NormalizedMessage, NormalizedResponse, ToolCall, ToolDefinition } from '@nemo-flow/runtime/codecs';
 import type { AtifContent, AtifContentPart, AtifJson, AtifJsonObject, AtifMetrics, AtifToolCall } from './types.js';
+import { isPlainObject } from '@nemo-flow/runtime/exporter-kit';
+
+export { isPlainObject };
 
 /** Per-million-token prices of one model, used to fill `cost_usd` when the provider does not report it. */
 export interface ModelPricing {
@@ -109,6 +113,7 @@ export function metricsOf(
   endMetadata: unknown,
   model: string | undefined,
   pricing: Record<string, ModelPricing> | undefined,
+  eventCost?: LlmCost,
 ): AtifMetrics | undefined {
   const u = resp?.usage;
   const m: AtifMetrics = {};
@@ -122,7 +127,7 @@ export function metricsOf(
     if (isCount(u.cache_write_tokens)) extra['cache_write_tokens'] = u.cache_write_tokens;
     if (Object.keys(extra).length > 0) m.extra = extra;
   }
-  const cost = costOf(m, raw, endMetadata, model, pricing);
+  const cost = costOf(m, raw, endMetadata, model, pricing, eventCost);
   if (cost !== undefined) m.cost_usd = cost;
   return Object.keys(m).length > 0 ? m : undefined;
 }
@@ -133,6 +138,7 @@ function costOf(
   endMetadata: unknown,
   model: string | undefined,
   pricing: Record<string, ModelPricing> | undefined,
+  eventCost: LlmCost | undefined,
 ): number | undefined {
   const fromMeta = isPlainObject(endMetadata) ? endMetadata['cost_usd'] : undefined;
   if (isFiniteNumber(fromMeta)) return fromMeta;
@@ -141,6 +147,8 @@ function costOf(
   const fromUsage = isPlainObject(usage) ? usage['cost'] : undefined;
   if (isFiniteNumber(fromUsage)) return fromUsage;
   const price = model !== undefined ? pricing?.[model] : undefined;
+  // The runtime's shared price table (category_profile.cost) unless this exporter's own option names the model.
+  if (!price && eventCost?.priced) return eventCost.total_usd;
   if (!price || (m.prompt_tokens === undefined && m.completion_tokens === undefined)) return undefined;
   const cached = m.cached_tokens ?? 0;
   const uncached = Math.max(0, (m.prompt_tokens ?? 0) - cached);
@@ -175,9 +183,6 @@ function sample(text: string): string {
   return `${text.length}:${text.slice(0, 512)}${mid}${text.slice(-512)}`;
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }

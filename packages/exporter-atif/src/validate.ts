@@ -5,6 +5,7 @@
  * never needs the whole document in memory at once.
  */
 import { ATIF_SCHEMA_VERSIONS, type AtifSchemaVersion, type AtifViolation } from './types.js';
+import { isPlainObject } from '@nemo-flow/runtime/exporter-kit';
 
 export interface ValidateOptions {
   /**
@@ -422,9 +423,7 @@ function checkContent(c: unknown, path: string, out: AtifViolation[]): void {
 
 // ---- small checks ----------------------------------------------------------------------------
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObj: (v: unknown) => v is Obj = isPlainObject;
 function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }

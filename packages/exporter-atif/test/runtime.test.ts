@@ -129,7 +129,10 @@ for (const version of ['ATIF-v1.6', 'ATIF-v1.7'] as AtifOutputVersion[]) {
       assert.deepEqual(t.steps[2]!.extra!['errors'], [
         { tool_call_id: 'call_delete', tool: 'delete_all', type: 'GuardrailRejectedError', message: String(results[1]!.content), guardrail: 'no-delete' },
       ]);
-      assert.deepEqual(t.steps[4]!.metrics, { prompt_tokens: 40, completion_tokens: 3, extra: { total_tokens: 43 } });
+      const { cost_usd, ...metrics } = t.steps[4]!.metrics!;
+      assert.deepEqual(metrics, { prompt_tokens: 40, completion_tokens: 3, extra: { total_tokens: 43 } });
+      // From the runtime's price table (gpt-4o: $2.50 in, $10 out per million): 40 × 2.5 + 3 × 10 = 130 µ$.
+      assert.ok(Math.abs(cost_usd! - 0.00013) < 1e-12, `cost_usd ${cost_usd}`);
       assert.equal((t.steps[4]!.extra!['llm_call'] as Record<string, unknown>)['streaming'], true);
       assert.equal(t.agent.version, '1.0.0');
       if (version === 'ATIF-v1.7') assert.equal(t.subagent_trajectories![0]!.agent.name, 'order_db_agent');

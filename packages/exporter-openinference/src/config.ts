@@ -2,6 +2,8 @@
  * @nemo-flow/exporter-openinference/config — the `openinference` section of the `observability`
  * component: the OTLP keys (shared with `otel`) plus the Phoenix project, run context defaults and
  * OpenInference masking. The exporter is imported only when the section is used.
+ *
+ * @module @nemo-flow/exporter-openinference/config
  */
 import type { ObservabilitySection } from '@nemo-flow/runtime/plugins';
 import { checkOtlpEndpoint, effectiveEndpoint, endpointFromOwnEnv, readOtlp, type OtlpSection } from '@nemo-flow/exporter-otel/config';

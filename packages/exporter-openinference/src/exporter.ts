@@ -4,7 +4,7 @@
  * default endpoint (a local Phoenix), content recorded by default (masking instead), a raised span
  * attribute limit (flattened chats have many attributes), and the Phoenix project resource.
  */
-import { OtelExporter, checkExporterOptions, checkOptionsObject, type OtelExporterOptions } from '@nemo-flow/exporter-otel';
+import { OtelExporter, checkExporterOptions, checkOptionsObject, nonEmpty, type OtelExporterOptions } from '@nemo-flow/exporter-otel';
 import { OpenInferenceMapper } from './mapper.js';
 import { SEMRESATTRS_PROJECT_NAME } from './names.js';
 import type { RunContextOptions } from './run-context.js';
@@ -39,9 +39,6 @@ export const DEFAULT_ATTRIBUTE_COUNT_LIMIT = 8192;
 type SpanLimits = NonNullable<OtelExporterOptions['spanLimits']>;
 type Env = Readonly<Record<string, string | undefined>>;
 
-function nonEmpty(v: string | undefined): string | undefined {
-  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
-}
 
 /**
  * Where spans go: the `endpoint` option, else `PHOENIX_COLLECTOR_ENDPOINT`, else the standard
@@ -129,6 +126,8 @@ export class OpenInferenceExporter extends OtelExporter {
       instrumentationName: otel.instrumentationName ?? '@nemo-flow/exporter-openinference',
       instrumentationVersion: otel.instrumentationVersion ?? VERSION,
       captureContent: captureContent ?? true,
+      // Phoenix takes traces only: GenAI metrics only when asked for (or given a MeterProvider).
+      metrics: otel.metrics ?? otel.meterProvider !== undefined,
       mapper: (o) =>
         (mapper = new OpenInferenceMapper({ maxAttributeLength: o.maxAttributeLength, source, captureContent, traceConfig, sessionId, userId, tags, metadata })),
     };

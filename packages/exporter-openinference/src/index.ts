@@ -3,6 +3,8 @@
  * Phoenix: the OTel exporter's span machinery (`SpanBridge`, OTLP pipeline, lifecycle) with
  * OpenInference attributes (span kinds, flattened chat messages, tools, token counts, sessions)
  * and OpenInference's masking configuration.
+ *
+ * @module @nemo-flow/exporter-openinference
  */
 export {
   OpenInferenceExporter,

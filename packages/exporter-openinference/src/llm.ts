@@ -7,9 +7,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ScopeEvent } from '@nemo-flow/runtime';
 import type { CodecName, NormalizedRequest, NormalizedResponse, Usage } from '@nemo-flow/runtime/codecs';
-import { llmRequestOf, llmResponseOf } from '@nemo-flow/exporter-otel';
+import { ATTR_NEMO_FLOW_OUTPUT, llmCostOf, llmRequestOf, llmResponseOf, truncateString } from '@nemo-flow/exporter-otel';
 import { jsonText, plainField } from './json.js';
 import { addInputMessages, addOutputMessage, type MessageMask } from './messages.js';
+import { addAnthropicInputMessages, addAnthropicOutputMessage, addAnthropicTools } from './anthropic.js';
 import {
   LLMProvider,
   LLMSystem,
@@ -28,12 +29,24 @@ import {
   LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ,
   LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_WRITE,
   LLM_TOKEN_COUNT_TOTAL,
+  MimeType,
+  OUTPUT_MIME_TYPE,
+  OUTPUT_VALUE,
+  LLM_COST_COMPLETION,
+  LLM_COST_COMPLETION_DETAILS_REASONING,
+  LLM_COST_INPUT,
+  LLM_COST_OUTPUT,
+  LLM_COST_PROMPT,
+  LLM_COST_PROMPT_DETAILS_CACHE_READ,
+  LLM_COST_PROMPT_DETAILS_CACHE_WRITE,
+  LLM_COST_TOTAL,
   toolSchemaKey,
 } from './names.js';
 import type { TraceConfig } from './trace-config.js';
 import { addInputValue, addOutputValue } from './values.js';
 
-const VENDOR_BY_FORMAT: Readonly<Record<CodecName, { provider: string; system: string }>> = {
+/** The vendor each wire format implies (the AI SDK's format serves every vendor: none implied). */
+const VENDOR_BY_FORMAT: Readonly<Partial<Record<CodecName, { provider: string; system: string }>>> = {
   'openai-chat': { provider: LLMProvider.OPENAI, system: LLMSystem.OPENAI },
   'openai-responses': { provider: LLMProvider.OPENAI, system: LLMSystem.OPENAI },
   'anthropic-messages': { provider: LLMProvider.ANTHROPIC, system: LLMSystem.ANTHROPIC },
@@ -41,10 +54,14 @@ const VENDOR_BY_FORMAT: Readonly<Record<CodecName, { provider: string; system: s
 };
 
 /**
- * Request fields that are the conversation or the tool list rather than parameters of the
- * invocation: left out of `llm.invocation_parameters` (they have attributes of their own).
+ * Request fields that are the conversation rather than parameters of the invocation: left out of
+ * `llm.invocation_parameters`. The rest (system, instructions, tools too) stays, as the official
+ * OpenAI and Anthropic instrumentations record the request minus its messages.
  */
-const NOT_PARAMETERS = new Set(['messages', 'input', 'instructions', 'system', 'tools', 'functions', 'prompt', 'contents', 'systemInstruction']);
+const NOT_PARAMETERS = new Set(['messages', 'input', 'prompt', 'contents']);
+
+/** Also left out when inputs are hidden: they are content (instructions, offered tools), not settings. */
+const NOT_PARAMETERS_HIDDEN = new Set([...NOT_PARAMETERS, 'system', 'instructions', 'tools', 'functions', 'systemInstruction']);
 
 /**
  * The same inside the `@google/genai` SDK's `config`, which holds the system instruction and tools
@@ -88,12 +105,13 @@ export function responseOf(end: ScopeEvent, start: ScopeEvent): NormalizedRespon
 }
 
 /** The request's parameters in the provider's own names (what a playground replays), model included. */
-function invocationParameters(content: unknown, req: NormalizedRequest | undefined): Record<string, unknown> | undefined {
+function invocationParameters(content: unknown, req: NormalizedRequest | undefined, hideInputs: boolean): Record<string, unknown> | undefined {
   if (typeof content === 'object' && content !== null && !Array.isArray(content)) {
     const out: Record<string, unknown> = {};
     let any = false;
+    const skip = hideInputs ? NOT_PARAMETERS_HIDDEN : NOT_PARAMETERS;
     for (const key of Object.keys(content)) {
-      if (NOT_PARAMETERS.has(key)) continue;
+      if (skip.has(key)) continue;
       let v = (content as Record<string, unknown>)[key];
       if (key === 'config' && req?.provider_format === 'gemini' && typeof v === 'object' && v !== null && !Array.isArray(v)) v = configParameters(v as Record<string, unknown>);
       if (v === undefined) continue;
@@ -117,20 +135,30 @@ export interface LlmContext {
 
 /** Attributes of an LLM start event; `req` is its normalized request when a codec could read it. */
 export function addLlmStart(attrs: Attributes, start: ScopeEvent, req: NormalizedRequest | undefined, model: string | undefined, c: LlmContext): void {
-  if (model) attrs[LLM_MODEL_NAME] = model;
+  if (model) {
+    // The requested model: `llm.model_name` until the answer names the one that served it; the
+    // request name stays, so a failed call still says what was asked for.
+    attrs[LLM_MODEL_NAME] = model;
+    attrs[LLM_REQUEST_MODEL_NAME] = model;
+  }
   const vendor = req ? VENDOR_BY_FORMAT[req.provider_format] : undefined;
   if (vendor) {
     attrs[LLM_PROVIDER] = vendor.provider;
     attrs[LLM_SYSTEM] = vendor.system;
   }
   const content = requestContent(start);
-  const params = invocationParameters(content, req);
+  const params = invocationParameters(content, req, c.config.hideInputs);
   if (params) attrs[LLM_INVOCATION_PARAMETERS] = jsonText(params, c.maxLength);
   const cfg = c.config;
+  const anthropic = req?.provider_format === 'anthropic-messages';
   if (req && !cfg.hideInputs) {
-    if (!cfg.hideInputMessages) addInputMessages(attrs, LLM_INPUT_MESSAGES, req, c.inputMask);
+    if (!cfg.hideInputMessages && !(anthropic && addAnthropicInputMessages(attrs, LLM_INPUT_MESSAGES, content, c.inputMask))) {
+      addInputMessages(attrs, LLM_INPUT_MESSAGES, req, c.inputMask);
+    }
     const tools = req.tools;
-    if (Array.isArray(tools)) {
+    if (anthropic && addAnthropicTools(attrs, content, c.maxLength)) {
+      // the raw definitions, as the official Anthropic instrumentation records them
+    } else if (Array.isArray(tools)) {
       for (let i = 0; i < tools.length; i++) {
         const t = tools[i]!;
         // The Chat Completions function form: the one Phoenix (and its playground) reads for every provider.
@@ -157,6 +185,7 @@ export function addLlmEnd(
   requestFormat?: CodecName,
 ): void {
   const cfg = c.config;
+  addCost(attrs, end);
   if (res) {
     // The response's format names who answered; it overrules a guess made from a plain request.
     const vendor = res.provider_format !== requestFormat ? VENDOR_BY_FORMAT[res.provider_format] : undefined;
@@ -166,29 +195,56 @@ export function addLlmEnd(
     }
     const model = typeof res.model === 'string' && res.model.length > 0 ? res.model : undefined;
     if (model) {
-      // `llm.model_name` is the model that answered; request/response names only when they differ.
+      // `llm.model_name` is the model that answered (the request name was set at the start).
       attrs[LLM_MODEL_NAME] = model;
-      if (requestModel && requestModel !== model) {
-        attrs[LLM_REQUEST_MODEL_NAME] = requestModel;
-        attrs[LLM_RESPONSE_MODEL_NAME] = model;
-      }
+      attrs[LLM_RESPONSE_MODEL_NAME] = model;
     }
+    if (requestModel) attrs[LLM_REQUEST_MODEL_NAME] = requestModel;
     const reason = res.raw_finish_reason ?? res.finish_reason;
     if (reason) attrs[LLM_FINISH_REASON] = reason;
-    if (res.usage) addTokenCounts(attrs, res.usage);
-    if (!cfg.hideOutputs && !cfg.hideOutputMessages) addOutputMessage(attrs, LLM_OUTPUT_MESSAGES, res, c.outputMask);
+    const anthropic = res.provider_format === 'anthropic-messages';
+    if (res.usage) addTokenCounts(attrs, res.usage, anthropic);
+    if (!cfg.hideOutputs && !cfg.hideOutputMessages) {
+      if (anthropic) addAnthropicOutputMessage(attrs, LLM_OUTPUT_MESSAGES, res, c.outputMask);
+      else addOutputMessage(attrs, LLM_OUTPUT_MESSAGES, res, c.outputMask);
+    }
+    if (end.attributes.includes('streaming') && !cfg.hideOutputs) {
+      // A stream's output is what streamed, as text (what the official instrumentations show); the
+      // aggregated response stays under our own key.
+      attrs[OUTPUT_VALUE] = truncateString(typeof res.text === 'string' ? res.text : '', c.maxLength);
+      attrs[OUTPUT_MIME_TYPE] = MimeType.TEXT;
+      if (end.data !== null && end.data !== undefined) attrs[ATTR_NEMO_FLOW_OUTPUT] = jsonText(end.data, c.maxLength);
+      return;
+    }
   }
   addOutputValue(attrs, end.data, cfg.hideOutputs, c.maxLength);
 }
 
-function addTokenCounts(attrs: Attributes, u: Usage): void {
+/** `llm.cost.*` in USD, as Phoenix reads them; nothing for an unpriced model (Phoenix then prices it itself). */
+function addCost(attrs: Attributes, end: ScopeEvent): void {
+  const c = llmCostOf(end);
+  if (!c?.priced) return;
+  const prompt = (c.input_usd ?? 0) + (c.cached_input_usd ?? 0) + (c.cache_write_usd ?? 0);
+  const completion = (c.output_usd ?? 0) + (c.reasoning_usd ?? 0);
+  attrs[LLM_COST_TOTAL] = c.total_usd;
+  attrs[LLM_COST_PROMPT] = prompt;
+  attrs[LLM_COST_COMPLETION] = completion;
+  count(attrs, LLM_COST_INPUT, c.input_usd);
+  count(attrs, LLM_COST_PROMPT_DETAILS_CACHE_READ, c.cached_input_usd);
+  count(attrs, LLM_COST_PROMPT_DETAILS_CACHE_WRITE, c.cache_write_usd);
+  count(attrs, LLM_COST_OUTPUT, c.output_usd);
+  count(attrs, LLM_COST_COMPLETION_DETAILS_REASONING, c.reasoning_usd);
+}
+
+/** `skipZeroCache`: Anthropic always reports both cache counts; its instrumentation records only non-zero ones. */
+function addTokenCounts(attrs: Attributes, u: Usage, skipZeroCache: boolean): void {
   count(attrs, LLM_TOKEN_COUNT_PROMPT, u.input_tokens);
   count(attrs, LLM_TOKEN_COUNT_COMPLETION, u.output_tokens);
   const total =
     u.total_tokens ?? (typeof u.input_tokens === 'number' && typeof u.output_tokens === 'number' ? u.input_tokens + u.output_tokens : undefined);
   count(attrs, LLM_TOKEN_COUNT_TOTAL, total);
-  count(attrs, LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ, u.cache_read_tokens);
-  count(attrs, LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_WRITE, u.cache_write_tokens);
+  if (!(skipZeroCache && u.cache_read_tokens === 0)) count(attrs, LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ, u.cache_read_tokens);
+  if (!(skipZeroCache && u.cache_write_tokens === 0)) count(attrs, LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_WRITE, u.cache_write_tokens);
   count(attrs, LLM_TOKEN_COUNT_COMPLETION_DETAILS_REASONING, u.reasoning_tokens);
 }
 

@@ -91,6 +91,8 @@ export class OpenInferenceMapper implements AttributeMapper {
   private readonly llm: LlmContext;
   private readonly contexts: RunContexts;
   private readonly tools = new ToolCatalog();
+  /** Work that ended well gets status OK, as the official OpenInference instrumentations set. */
+  readonly okStatus = true;
 
   constructor(options: OpenInferenceMapperOptions = {}) {
     this.maxLength = options.maxAttributeLength ?? DEFAULT_MAX_ATTRIBUTE_LENGTH;

@@ -40,7 +40,7 @@ const DATA_URL_PREFIX = 'data:';
 const BASE64_MARK = ';base64,';
 
 /** An image part's URL, or the marker when it is a base64 image longer than allowed (checked before building it). */
-function imageUrl(p: { url?: string; data?: string; media_type?: string }, max: number): string | undefined {
+export function imageUrl(p: { url?: string; data?: string; media_type?: string }, max: number): string | undefined {
   if (typeof p.url === 'string') {
     const u = p.url;
     return u.length > max && u.startsWith('data:image/') && u.includes('base64') ? REDACTED_VALUE : u;

@@ -1,12 +1,43 @@
 /**
- * The masking configuration, with the same switches, environment variables and redaction marker as
- * OpenInference's own trace config, so a Phoenix user's existing settings keep working. Resolution
+ * The masking configuration, built on OpenInference's own trace config
+ * (`@arizeai/openinference-core`): its option type, environment variable names, defaults and
+ * redaction marker, so a Phoenix user's existing settings keep working and cannot drift. Resolution
  * order per setting: the value given in code, then the environment variable, then the default.
+ * Resolution itself is ours: `generateTraceConfig` reads only `process.env` and reads a misspelt
+ * value as `false` without a word (see the README).
  */
+import {
+  DEFAULT_BASE64_IMAGE_MAX_LENGTH,
+  DEFAULT_HIDE_INPUTS,
+  DEFAULT_HIDE_INPUT_IMAGES,
+  DEFAULT_HIDE_INPUT_MESSAGES,
+  DEFAULT_HIDE_INPUT_TEXT,
+  DEFAULT_HIDE_OUTPUTS,
+  DEFAULT_HIDE_OUTPUT_MESSAGES,
+  DEFAULT_HIDE_OUTPUT_TEXT,
+  OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH,
+  OPENINFERENCE_HIDE_INPUTS,
+  OPENINFERENCE_HIDE_INPUT_IMAGES,
+  OPENINFERENCE_HIDE_INPUT_MESSAGES,
+  OPENINFERENCE_HIDE_INPUT_TEXT,
+  OPENINFERENCE_HIDE_OUTPUTS,
+  OPENINFERENCE_HIDE_OUTPUT_MESSAGES,
+  OPENINFERENCE_HIDE_OUTPUT_TEXT,
+  REDACTED_VALUE,
+  type TraceConfigOptions as OpenInferenceTraceConfigOptions,
+} from '@arizeai/openinference-core';
 import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 
-/** Masking switches; every one is optional (unset: environment, then default). */
-export interface TraceConfigOptions {
+/**
+ * Masking switches; every one is optional (unset: environment, then default). The switches of
+ * OpenInference's `TraceConfigOptions` this exporter applies (it records no embeddings, prompt
+ * templates or separate tool lists for those to hide).
+ */
+export interface TraceConfigOptions
+  extends Pick<
+    OpenInferenceTraceConfigOptions,
+    'hideInputs' | 'hideOutputs' | 'hideInputMessages' | 'hideOutputMessages' | 'hideInputImages' | 'hideInputText' | 'hideOutputText' | 'base64ImageMaxLength'
+  > {
   /** Hide `input.value` (shown as `__REDACTED__`), input messages and the tools offered to the model. */
   hideInputs?: boolean;
   /** Hide `output.value` (shown as `__REDACTED__`) and output messages. */
@@ -29,31 +60,29 @@ export interface TraceConfigOptions {
 export type TraceConfig = Readonly<Required<TraceConfigOptions>>;
 
 /** What a hidden value is replaced by (the marker OpenInference instrumentations use). */
-export const REDACTED_VALUE = '__REDACTED__';
-
-export const DEFAULT_BASE64_IMAGE_MAX_LENGTH = 32_000;
+export { REDACTED_VALUE, DEFAULT_BASE64_IMAGE_MAX_LENGTH };
 
 /** The environment variable read for each setting. */
 export const TRACE_CONFIG_ENV: Readonly<Record<keyof TraceConfigOptions, string>> = {
-  hideInputs: 'OPENINFERENCE_HIDE_INPUTS',
-  hideOutputs: 'OPENINFERENCE_HIDE_OUTPUTS',
-  hideInputMessages: 'OPENINFERENCE_HIDE_INPUT_MESSAGES',
-  hideOutputMessages: 'OPENINFERENCE_HIDE_OUTPUT_MESSAGES',
-  hideInputImages: 'OPENINFERENCE_HIDE_INPUT_IMAGES',
-  hideInputText: 'OPENINFERENCE_HIDE_INPUT_TEXT',
-  hideOutputText: 'OPENINFERENCE_HIDE_OUTPUT_TEXT',
-  base64ImageMaxLength: 'OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH',
+  hideInputs: OPENINFERENCE_HIDE_INPUTS,
+  hideOutputs: OPENINFERENCE_HIDE_OUTPUTS,
+  hideInputMessages: OPENINFERENCE_HIDE_INPUT_MESSAGES,
+  hideOutputMessages: OPENINFERENCE_HIDE_OUTPUT_MESSAGES,
+  hideInputImages: OPENINFERENCE_HIDE_INPUT_IMAGES,
+  hideInputText: OPENINFERENCE_HIDE_INPUT_TEXT,
+  hideOutputText: OPENINFERENCE_HIDE_OUTPUT_TEXT,
+  base64ImageMaxLength: OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH,
 };
 
 /** Everything visible, images up to 32000 characters. */
 export const DEFAULT_TRACE_CONFIG: TraceConfig = Object.freeze({
-  hideInputs: false,
-  hideOutputs: false,
-  hideInputMessages: false,
-  hideOutputMessages: false,
-  hideInputImages: false,
-  hideInputText: false,
-  hideOutputText: false,
+  hideInputs: DEFAULT_HIDE_INPUTS,
+  hideOutputs: DEFAULT_HIDE_OUTPUTS,
+  hideInputMessages: DEFAULT_HIDE_INPUT_MESSAGES,
+  hideOutputMessages: DEFAULT_HIDE_OUTPUT_MESSAGES,
+  hideInputImages: DEFAULT_HIDE_INPUT_IMAGES,
+  hideInputText: DEFAULT_HIDE_INPUT_TEXT,
+  hideOutputText: DEFAULT_HIDE_OUTPUT_TEXT,
   base64ImageMaxLength: DEFAULT_BASE64_IMAGE_MAX_LENGTH,
 });
 

@@ -56,8 +56,9 @@ describe('exporter-openinference: LLM spans', () => {
     assert.equal(a[SC.LLM_PROVIDER], 'openai');
     assert.equal(a[SC.LLM_SYSTEM], 'openai');
     assert.equal(a[SC.LLM_FINISH_REASON], 'stop');
-    // Provider-native parameter names (what Phoenix's playground replays); no messages, no tools.
-    assert.deepEqual(json(a, SC.LLM_INVOCATION_PARAMETERS), { model: 'gpt-4o-mini', tool_choice: 'auto', temperature: 0.2, max_completion_tokens: 256 });
+    // Provider-native parameter names (what Phoenix's playground replays): the request minus its
+    // messages, tools included, as the official OpenAI instrumentation records it.
+    assert.deepEqual(json(a, SC.LLM_INVOCATION_PARAMETERS), { model: 'gpt-4o-mini', tool_choice: 'auto', temperature: 0.2, max_completion_tokens: 256, tools: CHAT_TOOLS });
 
     assert.deepEqual(under(a, IN), {
       '0.message.role': 'system',
@@ -94,7 +95,8 @@ describe('exporter-openinference: LLM spans', () => {
     assert.ok(!JSON.stringify(a).includes('sk-secret-key'), 'no header value may reach a span');
     assert.equal(a[SC.OUTPUT_MIME_TYPE], 'application/json');
     assert.deepEqual(json(a, SC.OUTPUT_VALUE), CHAT_RESPONSE);
-    assert.equal(llm.status.code, 'UNSET');
+    assert.equal(llm.status.code, 'OK', 'success is status OK, as the official instrumentations set');
+    assert.equal(agent.status.code, 'OK');
     assert.equal(llm.scope.name, '@nemo-flow/exporter-openinference');
   });
 
@@ -106,7 +108,9 @@ describe('exporter-openinference: LLM spans', () => {
     assert.equal(a[SC.LLM_MODEL_NAME], 'gpt-4.1-2025-04-14');
     assert.equal(a[SC.LLM_PROVIDER], 'openai');
     assert.equal(a[SC.LLM_FINISH_REASON], 'completed');
-    assert.deepEqual(json(a, SC.LLM_INVOCATION_PARAMETERS), { model: 'gpt-4.1', temperature: 0.5, max_output_tokens: 300 });
+    const responsesParams = json(a, SC.LLM_INVOCATION_PARAMETERS) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(responsesParams).sort(), ['instructions', 'max_output_tokens', 'model', 'temperature', 'tools']);
+    assert.equal(responsesParams['instructions'], 'Answer in one sentence.');
     assert.deepEqual(under(a, IN), {
       '0.message.role': 'system',
       '0.message.content': 'Answer in one sentence.',
@@ -142,37 +146,41 @@ describe('exporter-openinference: LLM spans', () => {
     assert.deepEqual(json(a, SC.OUTPUT_VALUE), RESPONSES_RESPONSE);
   });
 
-  it('Anthropic Messages: top-level system first, base64 image as a data URL, tool_use/tool_result turns, thinking, cache tokens folded into the prompt', async () => {
-    await llmCallExecute('anthropic', anthropicRequest(), async () => ANTHROPIC_RESPONSE, { codec: 'auto' });
+  it('Anthropic Messages as the official instrumentation flattens them: block contents, system and tools as parameters, raw tool schema, cache tokens', async () => {
+    const request = anthropicRequest();
+    await llmCallExecute('anthropic', request, async () => ANTHROPIC_RESPONSE, { codec: 'auto' });
     const [llm] = await h.spans(1);
     const a = llm!.attributes;
+    assert.equal(llm!.status.code, 'OK');
     assert.equal(a[SC.LLM_MODEL_NAME], 'claude-sonnet-4-5-20250929');
     assert.equal(a[SC.LLM_REQUEST_MODEL_NAME], 'claude-sonnet-4-5');
+    assert.equal(a[SC.LLM_RESPONSE_MODEL_NAME], 'claude-sonnet-4-5-20250929');
     assert.equal(a[SC.LLM_PROVIDER], 'anthropic');
     assert.equal(a[SC.LLM_SYSTEM], 'anthropic');
     assert.equal(a[SC.LLM_FINISH_REASON], 'end_turn');
-    assert.deepEqual(json(a, SC.LLM_INVOCATION_PARAMETERS), {
-      model: 'claude-sonnet-4-5',
-      max_tokens: 1024,
-      temperature: 0.7,
-      thinking: { type: 'enabled', budget_tokens: 512 },
-    });
+    // The request minus its messages: the system prompt and the tools are invocation parameters.
+    const { messages: _messages, ...params } = request.content;
+    assert.deepEqual(json(a, SC.LLM_INVOCATION_PARAMETERS), params);
     assert.deepEqual(under(a, IN), {
-      '0.message.role': 'system',
-      '0.message.content': 'You are a meteorologist.',
-      '1.message.role': 'user',
+      '0.message.role': 'user',
+      '0.message.contents.0.message_content.type': 'text',
+      '0.message.contents.0.message_content.text': 'Is it going to rain here?',
+      '0.message.contents.1.message_content.type': 'image',
+      '0.message.contents.1.message_content.image.image.url': `data:image/png;base64,${PNG_BASE64}`,
+      '1.message.role': 'assistant',
       '1.message.contents.0.message_content.type': 'text',
-      '1.message.contents.0.message_content.text': 'Is it going to rain here?',
-      '1.message.contents.1.message_content.type': 'image',
-      '1.message.contents.1.message_content.image.image.url': `data:image/png;base64,${PNG_BASE64}`,
-      '2.message.role': 'assistant',
-      '2.message.content': 'Let me check the forecast.',
-      '2.message.tool_calls.0.tool_call.id': 'toolu_01A',
-      '2.message.tool_calls.0.tool_call.function.name': 'get_forecast',
-      '2.message.tool_calls.0.tool_call.function.arguments': '{"city":"Paris","days":1}',
-      '3.message.role': 'tool',
-      '3.message.tool_call_id': 'toolu_01A',
-      '3.message.content': 'Rain expected at 16:00.',
+      '1.message.contents.0.message_content.text': 'Let me check the forecast.',
+      '1.message.contents.1.message_content.type': 'tool_use',
+      '1.message.contents.1.tool_call.id': 'toolu_01A',
+      '1.message.contents.1.tool_call.function.name': 'get_forecast',
+      '1.message.contents.1.tool_call.function.arguments': '{"city":"Paris","days":1}',
+      '1.message.tool_calls.0.tool_call.id': 'toolu_01A',
+      '1.message.tool_calls.0.tool_call.function.name': 'get_forecast',
+      '1.message.tool_calls.0.tool_call.function.arguments': '{"city":"Paris","days":1}',
+      // A tool result keeps the user role, with the call id and the result as content.
+      '2.message.role': 'user',
+      '2.message.tool_call_id': 'toolu_01A',
+      '2.message.content': 'Rain expected at 16:00.',
     });
     assert.deepEqual(under(a, OUT), {
       '0.message.role': 'assistant',
@@ -181,10 +189,8 @@ describe('exporter-openinference: LLM spans', () => {
       '0.message.contents.1.message_content.type': 'text',
       '0.message.contents.1.message_content.text': 'Yes, bring an umbrella: rain is expected at 4 pm.',
     });
-    assert.deepEqual(json(a, `${SC.LLM_TOOLS}.0.${SC.TOOL_JSON_SCHEMA}`), {
-      type: 'function',
-      function: { name: 'get_forecast', description: 'Weather forecast', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } } } },
-    });
+    // The raw Anthropic tool definition.
+    assert.deepEqual(json(a, `${SC.LLM_TOOLS}.0.${SC.TOOL_JSON_SCHEMA}`), (request.content['tools'] as unknown[])[0]);
     // Anthropic's input_tokens exclude the cache: OpenInference wants them folded back into the prompt count.
     assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT], 420);
     assert.equal(a[SC.LLM_TOKEN_COUNT_COMPLETION], 45);
@@ -192,6 +198,23 @@ describe('exporter-openinference: LLM spans', () => {
     assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ], 300);
     assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_WRITE], 20);
     assert.ok(!JSON.stringify(a).includes('sk-ant-secret'));
+  });
+
+  it('Anthropic: a string content stays message.content; cache counts reported as 0 are left out', async () => {
+    const content = { model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] };
+    const answer = { ...ANTHROPIC_RESPONSE, content: [{ type: 'text', text: 'Hello!' }], usage: { input_tokens: 8, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 3 } };
+    await llmCallExecute('anthropic', { headers: {}, content }, async () => answer, { codec: 'auto' });
+    const [llm] = await h.spans(1);
+    const a = llm!.attributes;
+    assert.deepEqual(under(a, IN), { '0.message.role': 'user', '0.message.content': 'Hi' });
+    assert.deepEqual(under(a, OUT), {
+      '0.message.role': 'assistant',
+      '0.message.contents.0.message_content.type': 'text',
+      '0.message.contents.0.message_content.text': 'Hello!',
+    });
+    assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT], 8);
+    assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_WRITE], undefined);
+    assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ], undefined);
   });
 
   it('streamed OpenAI chat: output message and tokens from the accumulated chunks, stream parameters kept', async () => {
@@ -220,6 +243,7 @@ describe('exporter-openinference: LLM spans', () => {
       max_completion_tokens: 256,
       stream: true,
       stream_options: { include_usage: true },
+      tools: CHAT_TOOLS,
     });
     assert.equal(a[`${IN}1.message.contents.0.message_content.text`], 'What is the weather where this photo was taken?');
     assert.deepEqual(under(a, OUT), { '0.message.role': 'assistant', '0.message.content': 'Bonjour from Paris!' });
@@ -228,7 +252,11 @@ describe('exporter-openinference: LLM spans', () => {
     assert.equal(a[SC.LLM_TOKEN_COUNT_TOTAL], 24);
     assert.equal(a[SC.LLM_FINISH_REASON], 'stop');
     assert.equal(a[SC.LLM_MODEL_NAME], 'gpt-4o-mini-2024-07-18');
-    assert.equal((json(a, SC.OUTPUT_VALUE) as { text: string }).text, 'Bonjour from Paris!');
+    // What streamed, as text (as the official instrumentations show it); the aggregated response under our key.
+    assert.equal(a[SC.OUTPUT_VALUE], 'Bonjour from Paris!');
+    assert.equal(a[SC.OUTPUT_MIME_TYPE], 'text/plain');
+    assert.equal((json(a, 'nemo_flow.output') as { text: string }).text, 'Bonjour from Paris!');
+    assert.equal(llm.status.code, 'OK');
   });
 
   it('streamed Anthropic call with a tool_use block: tool call arguments assembled from the JSON deltas', async () => {
@@ -242,11 +270,18 @@ describe('exporter-openinference: LLM spans', () => {
     const a = llm!.attributes;
     assert.deepEqual(under(a, OUT), {
       '0.message.role': 'assistant',
-      '0.message.content': 'Checking now.',
+      '0.message.contents.0.message_content.type': 'text',
+      '0.message.contents.0.message_content.text': 'Checking now.',
+      '0.message.contents.1.message_content.type': 'tool_use',
+      '0.message.contents.1.tool_call.id': 'toolu_S1',
+      '0.message.contents.1.tool_call.function.name': 'get_forecast',
+      '0.message.contents.1.tool_call.function.arguments': '{"city":"Oslo"}',
       '0.message.tool_calls.0.tool_call.id': 'toolu_S1',
       '0.message.tool_calls.0.tool_call.function.name': 'get_forecast',
       '0.message.tool_calls.0.tool_call.function.arguments': '{"city":"Oslo"}',
     });
+    assert.equal(a[SC.OUTPUT_VALUE], 'Checking now.');
+    assert.equal(a[SC.OUTPUT_MIME_TYPE], 'text/plain');
     assert.equal(a[SC.LLM_FINISH_REASON], 'tool_use');
     assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT], 50);
     assert.equal(a[SC.LLM_TOKEN_COUNT_COMPLETION], 30);
@@ -259,7 +294,7 @@ describe('exporter-openinference: LLM spans', () => {
     }
     const [llm] = await h.spans(1);
     assert.equal(llm!.attributes[`${OUT}0.message.content`], 'Bonjour');
-    assert.equal(llm!.status.code, 'UNSET');
+    assert.equal(llm!.status.code, 'OK', 'stopping early is not a failure');
   });
 
   it('an LLM call with a payload no codec reads still shows kind, model and the raw request/response', async () => {
@@ -293,6 +328,9 @@ describe('exporter-openinference: LLM spans', () => {
     assert.ok(exc, 'exception event');
     assert.equal(exc.attributes['exception.type'], 'RateLimitError');
     assert.equal(exc.attributes['exception.message'], '429 Rate limit reached for gpt-4o-mini');
+    assert.equal(exc.attributes['exception.stacktrace'], failure.stack, 'the stack of the thrown error');
+    assert.equal(llm!.attributes[SC.LLM_REQUEST_MODEL_NAME], 'gpt-4o-mini', 'a failed call still says which model was asked for');
+    assert.equal(llm!.attributes[SC.LLM_MODEL_NAME], 'gpt-4o-mini');
     assert.equal(llm!.attributes['error.type'], 'RateLimitError');
     assert.equal(llm!.attributes[`${IN}0.message.role`], 'system');
     assert.equal(llm!.attributes[SC.OUTPUT_VALUE], undefined);

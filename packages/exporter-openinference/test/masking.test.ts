@@ -211,10 +211,11 @@ describe('exporter-openinference: masking', () => {
 
     it('hideInputImages drops image URLs (the part stays typed as an image)', async () => {
       const r = await recordRun({ traceConfig: { hideInputImages: true } });
-      for (const name of ['openai', 'anthropic'] as const) {
-        const m = under(r[name], `${IN}1.message.contents.1.`);
+      // Anthropic's system prompt is a parameter, not a message: its first user turn is message 0.
+      for (const [name, i] of [['openai', 1], ['anthropic', 0]] as const) {
+        const m = under(r[name], `${IN}${i}.message.contents.1.`);
         assert.deepEqual(m, { 'message_content.type': 'image' }, name);
-        assert.match(String(r[name][`${IN}1.message.contents.0.message_content.text`]), /\?$/, 'the text next to the image stays');
+        assert.match(String(r[name][`${IN}${i}.message.contents.0.message_content.text`]), /\?$/, 'the text next to the image stays');
       }
     });
 
@@ -223,7 +224,7 @@ describe('exporter-openinference: masking', () => {
       assert.equal(short.openai[`${IN}1.message.contents.1.message_content.image.image.url`], `data:image/png;base64,${PNG_BASE64}`);
       const cut = await recordRun({ traceConfig: { base64ImageMaxLength: 50 } });
       assert.equal(cut.openai[`${IN}1.message.contents.1.message_content.image.image.url`], REDACTED_VALUE);
-      assert.equal(cut.anthropic[`${IN}1.message.contents.1.message_content.image.image.url`], REDACTED_VALUE);
+      assert.equal(cut.anthropic[`${IN}0.message.contents.1.message_content.image.image.url`], REDACTED_VALUE);
     });
 
     it('environment variables alone configure masking', async () => {

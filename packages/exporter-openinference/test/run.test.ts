@@ -155,7 +155,7 @@ describe('exporter-openinference: agent runs', () => {
     assert.equal(shell.attributes['error.type'], 'GuardrailRejectedError');
     assert.equal(shell.attributes['nemo_flow.guardrail'], 'no-shell');
     assert.equal(shell.events.find((e) => e.name === 'exception')?.attributes['exception.type'], 'GuardrailRejectedError');
-    assert.equal(only(spans, 'agent').status.code, 'UNSET', 'the agent handled the rejection');
+    assert.equal(only(spans, 'agent').status.code, 'OK', 'the agent handled the rejection');
   });
 
   it('session, user, tags and metadata from the agent scope reach every descendant span; two runs of one session share session.id', async () => {

@@ -22,6 +22,7 @@ import { formatTraceContext, remoteContextFrom, type TraceContextHeaders } from 
 import {
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
   ATTR_NEMO_FLOW_EVENT_KIND,
   ATTR_NEMO_FLOW_GUARDRAIL,
@@ -290,8 +291,11 @@ export class SpanBridge {
       if (error?.guardrail) attrs[ATTR_NEMO_FLOW_GUARDRAIL] = error.guardrail;
       span.setStatus({ code: SpanStatusCode.ERROR, message: message || type });
       const exc: Attributes = { [ATTR_EXCEPTION_TYPE]: type, [ATTR_EXCEPTION_MESSAGE]: message };
+      if (typeof error?.stack === 'string' && error.stack.length > 0) exc[ATTR_EXCEPTION_STACKTRACE] = error.stack;
       truncateAttributes(exc, this.maxLength);
       span.addEvent(EXCEPTION_EVENT_NAME, exc, time);
+    } else if (this.mapper.okStatus === true && event.status === 'ok') {
+      span.setStatus({ code: SpanStatusCode.OK });
     }
     if (attrs) {
       truncateAttributes(attrs, this.maxLength);

@@ -13,10 +13,12 @@ import type { AttributeMapper, MapperOptions } from './mapper.js';
 import { checkExporterOptions, checkOptionsObject } from './options.js';
 import { createOtlpPipeline, type OtlpPipeline, type OtlpPipelineOptions } from './pipeline.js';
 import type { TraceContextHeaders } from './propagation.js';
+import { createGenAiMetrics, type GenAiMetrics, type GenAiMetricsOptions } from './metrics.js';
+import { exporterOffByEnv, sdkDisabledByEnv } from './sdk-config.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
 import { VERSION } from './version.js';
 
-export interface OtelExporterOptions extends OtlpPipelineOptions, MapperOptions {
+export interface OtelExporterOptions extends OtlpPipelineOptions, MapperOptions, GenAiMetricsOptions {
   /**
    * Record spans with this provider (e.g. your app's `NodeTracerProvider`). The OTLP options
    * (`endpoint`, `protocol`, `headers`, `serviceName`, queue settings...) are then ignored: the
@@ -71,6 +73,10 @@ export class OtelExporter {
   private shutdownPromise: Promise<void> | undefined;
   /** Something was recorded since the last flush (lets the exit hook skip needless work). */
   private dirty = false;
+  /** GenAI client metrics, when on (see `GenAiMetricsOptions.metrics`). */
+  private readonly metrics: GenAiMetrics | undefined;
+  /** False with `OTEL_SDK_DISABLED=true`, or `OTEL_TRACES_EXPORTER=none` for the built-in pipeline. */
+  private readonly tracing: boolean;
 
   constructor(options: OtelExporterOptions = {}) {
     checkExporterOptions(options, `new ${new.target.name}()`);
@@ -78,6 +84,8 @@ export class OtelExporter {
     this.flushTimeout = options.flushTimeoutMillis ?? 5_000;
     this.shutdownTimeout = options.shutdownTimeoutMillis ?? 10_000;
     this.subscriberName = options.subscriberName ?? 'otel';
+    const disabled = sdkDisabledByEnv();
+    this.tracing = !disabled && (options.tracerProvider !== undefined || options.spanExporter !== undefined || !exporterOffByEnv('TRACES'));
     if (options.tracerProvider) {
       this.tracerProvider = options.tracerProvider;
     } else {
@@ -100,6 +108,7 @@ export class OtelExporter {
       ...(options.maxOpenSpans !== undefined ? { maxOpenSpans: options.maxOpenSpans } : {}),
       source: this.source,
     });
+    this.metrics = disabled ? undefined : createGenAiMetrics({ ...options, source: this.source }, { name: scopeName, version: scopeVersion });
     if (options.flushOnExit) this.removeExitHook = addExitHook((reason) => this.onExit(reason));
   }
 
@@ -107,7 +116,8 @@ export class OtelExporter {
   onEvent(event: LifecycleEvent): void {
     if (this.closed) return;
     this.dirty = true;
-    this.bridge.handle(event);
+    if (this.tracing) this.bridge.handle(event);
+    this.metrics?.handle(event);
   }
 
   /** Registers this exporter with the runtime (`registerSubscriber`). Returns `this`. */
@@ -151,14 +161,20 @@ export class OtelExporter {
   async forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
     this.dirty = false;
     const timeout = this.timeoutOf(options, this.flushTimeout, 'forceFlush');
-    if (this.pipeline) {
-      const pipeline = this.pipeline;
-      await this.settle(() => pipeline.forceFlush(), timeout, 'flush');
-      return;
+    const metrics = this.metrics;
+    const metricsDone = metrics ? this.settle(() => metrics.forceFlush(), timeout, 'metrics flush') : undefined;
+    try {
+      if (this.pipeline) {
+        const pipeline = this.pipeline;
+        await this.settle(() => pipeline.forceFlush(), timeout, 'flush');
+        return;
+      }
+      const p = this.tracerProvider as { forceFlush?: () => Promise<unknown> };
+      if (typeof p.forceFlush !== 'function') return;
+      await this.settle(() => p.forceFlush!(), timeout, 'flush');
+    } finally {
+      await metricsDone;
     }
-    const p = this.tracerProvider as { forceFlush?: () => Promise<unknown> };
-    if (typeof p.forceFlush !== 'function') return;
-    await this.settle(() => p.forceFlush!(), timeout, 'flush');
   }
 
   /**
@@ -178,6 +194,9 @@ export class OtelExporter {
     this.removeExitHook?.();
     this.removeExitHook = undefined;
     this.deregister();
+    // The last metrics export runs beside the span shutdown, within the same deadline.
+    const metrics = this.metrics;
+    const metricsDone = metrics ? this.settle(() => metrics.shutdown(), timeout, 'metrics shutdown') : undefined;
     // Many open spans (thousands of runs in flight) take a while to end: in slices, within the deadline.
     await this.bridge.endOpenSpansBefore(deadline);
     const left = Math.max(0, deadline - performance.now());
@@ -189,6 +208,7 @@ export class OtelExporter {
     } else {
       await this.forceFlush({ timeoutMillis: left });
     }
+    await metricsDone;
   }
 
   /**

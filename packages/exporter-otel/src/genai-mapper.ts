@@ -10,10 +10,11 @@ import { type NormalizedRequest, type NormalizedResponse } from '@nemo-flow/runt
 import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 import { boundedStringify, boundedText } from './bounded-json.js';
-import { annotatedRequestFormat, llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
+import { annotatedRequestFormat, llmCostOf, llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
 import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 import { addNemoFlowEndAttributes, addNemoFlowStartAttributes, nemoFlowMarkAttributes } from './nemo-flow-attributes.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
+import { genAiLatestByEnv } from './sdk-config.js';
 import * as C from './semconv.js';
 
 /** `gen_ai.provider.name` for each codec's wire format. */
@@ -35,6 +36,14 @@ const PARAM_ATTRS: ReadonlyArray<readonly [string, string]> = [
   ['seed', C.ATTR_GEN_AI_REQUEST_SEED],
 ];
 
+/** `gen_ai.provider.name` of a codec's wire format, when known. */
+export function providerNameOf(format: string): string | undefined {
+  return PROVIDER_BY_FORMAT[format];
+}
+
+/** Tool descriptions remembered from the tools offered to models (bounded: oldest forgotten first). */
+const MAX_TOOL_DESCRIPTIONS = 1_000;
+
 function metadataString(event: ScopeEvent, key: string): string | undefined {
   const m = event.metadata;
   if (typeof m !== 'object' || m === null) return undefined;
@@ -45,10 +54,16 @@ function metadataString(event: ScopeEvent, key: string): string | undefined {
 export class GenAiMapper implements AttributeMapper {
   private readonly capture: boolean;
   private readonly maxLength: number;
+  private readonly cacheWriteAttr: string;
+  /** Descriptions of the tools models were offered, for `gen_ai.tool.description` on `execute_tool` spans. */
+  private readonly toolDescriptions = new Map<string, string>();
 
-  constructor(options: MapperOptions = {}) {
+  constructor(options: MapperOptions & { semconvLatest?: boolean } = {}) {
     this.capture = options.captureContent ?? false;
     this.maxLength = options.maxAttributeLength ?? DEFAULT_MAX_ATTRIBUTE_LENGTH;
+    // Pinned names by default; the newest ones when OTEL_SEMCONV_STABILITY_OPT_IN asks for them.
+    const latest = options.semconvLatest ?? genAiLatestByEnv();
+    this.cacheWriteAttr = latest ? C.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS : C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS;
   }
 
   start(event: ScopeEvent): SpanStart {
@@ -97,6 +112,7 @@ export class GenAiMapper implements AttributeMapper {
       const provider = PROVIDER_BY_FORMAT[req.provider_format];
       if (provider) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = provider;
       this.requestParams(req, attrs);
+      this.learnTools(req);
     }
     if (model) attrs[C.ATTR_GEN_AI_REQUEST_MODEL] = model;
     if (event.attributes.includes('streaming') || req?.stream === true) attrs[C.ATTR_GEN_AI_REQUEST_STREAM] = true;
@@ -110,6 +126,18 @@ export class GenAiMapper implements AttributeMapper {
       if (tools) attrs[C.ATTR_GEN_AI_TOOL_DEFINITIONS] = boundedStringify(tools, this.maxLength);
     }
     return { name: model ? `${C.GEN_AI_OPERATION_CHAT} ${model}` : C.GEN_AI_OPERATION_CHAT, kind: SpanKind.CLIENT, attributes: attrs };
+  }
+
+  private learnTools(req: NormalizedRequest): void {
+    const tools = req.tools;
+    if (!Array.isArray(tools)) return;
+    for (const t of tools) {
+      if (typeof t?.name !== 'string' || typeof t.description !== 'string' || t.description.length === 0) continue;
+      const known = this.toolDescriptions;
+      known.delete(t.name); // re-inserted last: the most recently offered survive
+      if (known.size >= MAX_TOOL_DESCRIPTIONS) known.delete(known.keys().next().value!);
+      known.set(t.name, t.description);
+    }
   }
 
   private requestParams(req: NormalizedRequest, attrs: Attributes): void {
@@ -130,6 +158,9 @@ export class GenAiMapper implements AttributeMapper {
   private llmEnd(event: ScopeEvent, start: ScopeEvent, attrs: Attributes): Attributes {
     const transport = llmTransportOf(event);
     if (transport) transportAttributes(transport, attrs);
+    const cost = llmCostOf(event);
+    // Only a priced call has a cost; an unpriced model gets no attribute rather than a false 0.
+    if (cost?.priced) attrs[C.ATTR_NEMO_FLOW_LLM_COST_USD] = cost.total_usd;
     const res = llmResponseOf(event, start);
     if (!res) return attrs;
     // The response's format names who answered; it overrules a guess made from a plain request.
@@ -142,7 +173,7 @@ export class GenAiMapper implements AttributeMapper {
     if (res.model) attrs[C.ATTR_GEN_AI_RESPONSE_MODEL] = res.model;
     const reason = res.raw_finish_reason ?? res.finish_reason;
     if (reason) attrs[C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [reason];
-    usageAttributes(res, attrs);
+    usageAttributes(res, attrs, this.cacheWriteAttr);
     if (this.capture) attrs[C.ATTR_GEN_AI_OUTPUT_MESSAGES] = boundedStringify(outputMessages(res), this.maxLength);
     return attrs;
   }
@@ -151,6 +182,8 @@ export class GenAiMapper implements AttributeMapper {
     attrs[C.ATTR_GEN_AI_OPERATION_NAME] = C.GEN_AI_OPERATION_EXECUTE_TOOL;
     attrs[C.ATTR_GEN_AI_TOOL_NAME] = event.name;
     attrs[C.ATTR_GEN_AI_TOOL_TYPE] = C.GEN_AI_TOOL_TYPE_FUNCTION;
+    const description = this.toolDescriptions.get(event.name);
+    if (description !== undefined) attrs[C.ATTR_GEN_AI_TOOL_DESCRIPTION] = description;
     // Read behind the read-only view: a proxied read costs more than the rest of this function.
     const id = (unwrapView(event.category_profile) as { tool_call_id?: unknown } | null)?.tool_call_id;
     if (typeof id === 'string' && id.length > 0) attrs[C.ATTR_GEN_AI_TOOL_CALL_ID] = id;
@@ -201,13 +234,13 @@ function transportAttributes(t: LlmTransport, attrs: Attributes): void {
   if (typeof ttfc === 'number' && Number.isFinite(ttfc)) attrs[C.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc / 1000;
 }
 
-function usageAttributes(res: NormalizedResponse, attrs: Attributes): void {
+function usageAttributes(res: NormalizedResponse, attrs: Attributes, cacheWriteAttr: string): void {
   const u = res.usage;
   if (!u) return;
   setCount(attrs, C.ATTR_GEN_AI_USAGE_INPUT_TOKENS, u.input_tokens);
   setCount(attrs, C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, u.output_tokens);
   setCount(attrs, C.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, u.cache_read_tokens);
-  setCount(attrs, C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, u.cache_write_tokens);
+  setCount(attrs, cacheWriteAttr, u.cache_write_tokens);
   setCount(attrs, C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoning_tokens);
 }
 

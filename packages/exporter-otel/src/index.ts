@@ -7,6 +7,8 @@
  * - the vocabulary: `GenAiMapper` and the attribute-name constants;
  * - the pipeline: `createOtlpPipeline` (isolated provider, batch processor, OTLP, `OTEL_*` env).
  * `OtelExporter` / `createOtlpExporter` put them together as a runtime subscriber.
+ *
+ * @module @nemo-flow/exporter-otel
  */
 export { OtelExporter, createOtlpExporter } from './exporter.js';
 export type { OtelExporterOptions, OtelExporterStats, OtlpExporterOptions } from './exporter.js';
@@ -20,7 +22,7 @@ export type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 export { GenAiMapper } from './genai-mapper.js';
 export { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 export type { GenAiMessage, GenAiPart } from './genai-messages.js';
-export { llmModelName, llmRequestOf, llmResponseOf } from './llm-view.js';
+export { llmCostOf, llmModelName, llmRequestOf, llmResponseOf } from './llm-view.js';
 export { addNemoFlowEndAttributes, addNemoFlowStartAttributes, isEmpty, nemoFlowMarkAttributes } from './nemo-flow-attributes.js';
 export * from './semconv.js';
 
@@ -37,4 +39,7 @@ export { eventHrTime, fromMicros } from './time.js';
 // Process-exit hooks are shared by every package, so they live in the runtime; re-exported here.
 export { addExitHook } from '@nemo-flow/runtime/exporter-kit';
 export type { ExitFlush, ExitReason } from '@nemo-flow/runtime/exporter-kit';
+export { GenAiMetrics, createGenAiMetrics, metricsUrl } from './metrics.js';
+export type { GenAiMetricsOptions } from './metrics.js';
+export { nonEmpty } from './env.js';
 export { VERSION } from './version.js';

@@ -3,6 +3,7 @@
  * when a codec ran (`category_profile.annotated_request/response`); when it did not, the codec is
  * detected here from the payload, best effort. Shared by every mapper.
  */
+import type { LlmCost } from '@nemo-flow/runtime/models';
 import { type LlmCategoryProfile, type LlmTransport, type ScopeEvent } from '@nemo-flow/runtime';
 import {
   detectCodec,
@@ -86,4 +87,10 @@ function safeGetCodec(name: CodecName): LlmCodec | undefined {
 export function llmTransportOf(event: ScopeEvent): LlmTransport | undefined {
   const t = profileOf(event)?.transport;
   return typeof t === 'object' && t !== null ? t : undefined;
+}
+
+/** `category_profile.cost` of an LLM end event (see `LlmCost` in `@nemo-flow/runtime/models`), when set. */
+export function llmCostOf(event: ScopeEvent): LlmCost | undefined {
+  const c = profileOf(event)?.cost;
+  return typeof c === 'object' && c !== null && typeof c.total_usd === 'number' ? c : undefined;
 }

@@ -37,6 +37,11 @@ export interface AttributeMapper {
   end(event: ScopeEvent, start: ScopeEvent): Attributes | undefined;
   /** Attributes of the span event a mark becomes. */
   mark(event: MarkEvent): Attributes | undefined;
+  /**
+   * Set status OK on spans of work that ended well (OpenInference does; the GenAI conventions
+   * leave it unset). Default false.
+   */
+  readonly okStatus?: boolean;
 }
 
 /** Options every mapper built into these packages understands. */

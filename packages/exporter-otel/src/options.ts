@@ -3,6 +3,7 @@
  * number out of range) naming the option and what was expected, thrown at construction, instead of
  * an exporter that silently exports nothing (`maxQueueSize: NaN`) or drops everything (`0`).
  */
+import { isPlainObject } from '@nemo-flow/runtime/exporter-kit';
 
 type Rule = 'count' | 'millis' | 'delay';
 
@@ -16,6 +17,7 @@ const NUMERIC: Readonly<Record<string, Rule>> = {
   flushTimeoutMillis: 'millis',
   shutdownTimeoutMillis: 'millis',
   scheduledDelayMillis: 'delay',
+  metricExportIntervalMillis: 'millis',
 };
 
 const EXPECTED: Readonly<Record<Rule, string>> = {
@@ -25,7 +27,7 @@ const EXPECTED: Readonly<Record<Rule, string>> = {
 };
 
 const STRINGS = ['endpoint', 'serviceName', 'source', 'subscriberName', 'instrumentationName', 'instrumentationVersion'];
-const BOOLEANS = ['flushOnExit', 'captureContent'];
+const BOOLEANS = ['flushOnExit', 'captureContent', 'metrics'];
 const FUNCTIONS = ['parentContext'];
 const OBJECTS = ['headers', 'resourceAttributes', 'spanLimits'];
 
@@ -37,9 +39,7 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isRecord: (v: unknown) => v is Record<string, unknown> = isPlainObject;
 
 /** Throws unless `options` is undefined or an object (`what` names the constructor). */
 export function checkOptionsObject(options: unknown, what: string): void {

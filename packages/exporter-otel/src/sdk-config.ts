@@ -52,3 +52,25 @@ export function samplerFromEnv(): Sampler {
   }
   return new ParentBasedSampler({ root: new AlwaysOnSampler() });
 }
+
+function envFlag(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim().toLowerCase();
+}
+
+/** `OTEL_SDK_DISABLED=true`: record nothing (no spans, no metrics), as every OpenTelemetry SDK does. */
+export function sdkDisabledByEnv(): boolean {
+  return envFlag('OTEL_SDK_DISABLED') === 'true';
+}
+
+/** `OTEL_TRACES_EXPORTER` / `OTEL_METRICS_EXPORTER` listing `none`: that signal is not exported. */
+export function exporterOffByEnv(signal: 'TRACES' | 'METRICS'): boolean {
+  const v = envFlag(`OTEL_${signal}_EXPORTER`);
+  return v?.split(',').some((s) => s.trim() === 'none') === true;
+}
+
+/** `OTEL_SEMCONV_STABILITY_OPT_IN` contains `gen_ai_latest_experimental`: emit the newest GenAI names. */
+export function genAiLatestByEnv(): boolean {
+  const v = process.env['OTEL_SEMCONV_STABILITY_OPT_IN'];
+  return v?.split(',').some((s) => s.trim() === 'gen_ai_latest_experimental') === true;
+}

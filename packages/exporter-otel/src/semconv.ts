@@ -43,12 +43,15 @@ export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+/** The newest name of the cache-creation count (emitted with `gen_ai_latest_experimental`). */
+export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 
 // ── GenAI: tools and agents ─────────────────────────────────────────────────────────────────────
 export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
 export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
 export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
+export const ATTR_GEN_AI_TOOL_DESCRIPTION = 'gen_ai.tool.description';
 export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
 export const ATTR_GEN_AI_AGENT_VERSION = 'gen_ai.agent.version';
 
@@ -61,6 +64,25 @@ export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
 export const ATTR_GEN_AI_TOOL_DEFINITIONS = 'gen_ai.tool.definitions';
 export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
 export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
+
+// ── GenAI: client metrics ────────────────────────────────────────────────────────────────────────
+export const METRIC_GEN_AI_CLIENT_TOKEN_USAGE = 'gen_ai.client.token.usage';
+export const METRIC_GEN_AI_CLIENT_OPERATION_DURATION = 'gen_ai.client.operation.duration';
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+export const GEN_AI_TOKEN_TYPE_INPUT = 'input';
+export const GEN_AI_TOKEN_TYPE_OUTPUT = 'output';
+/** The conventions' advised bucket boundaries: powers of 4 from 1 to 4^13 tokens. */
+export const GEN_AI_TOKEN_USAGE_BUCKETS: readonly number[] = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+/** The conventions' advised bucket boundaries: 10 ms doubling up to 81.92 s. */
+export const GEN_AI_DURATION_BUCKETS: readonly number[] = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+/**
+ * The semantic-conventions release these names are pinned to by default. With
+ * `OTEL_SEMCONV_STABILITY_OPT_IN` containing `gen_ai_latest_experimental` the newest names are
+ * emitted instead (today: `gen_ai.usage.cache_write.input_tokens` for cache creation).
+ */
+export const GEN_AI_SEMCONV_VERSION = '1.45.0';
+export const GEN_AI_LATEST_OPT_IN = 'gen_ai_latest_experimental';
 
 // ── General OpenTelemetry conventions (stable) ─────────────────────────────────────────────────
 export const ATTR_ERROR_TYPE = 'error.type';
@@ -90,6 +112,8 @@ export const ATTR_NEMO_FLOW_ATTRIBUTES = 'nemo_flow.attributes';
 export const ATTR_NEMO_FLOW_METADATA = 'nemo_flow.metadata';
 /** End-event metadata as JSON, when it has any. */
 export const ATTR_NEMO_FLOW_END_METADATA = 'nemo_flow.end_metadata';
+/** USD cost of an LLM call from the model price table (`category_profile.cost.total_usd`); absent for unpriced models. */
+export const ATTR_NEMO_FLOW_LLM_COST_USD = 'nemo_flow.llm.cost_usd';
 export const ATTR_NEMO_FLOW_DATA_SCHEMA = 'nemo_flow.data_schema';
 /** The guardrail that rejected the call. */
 export const ATTR_NEMO_FLOW_GUARDRAIL = 'nemo_flow.guardrail';

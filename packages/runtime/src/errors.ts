@@ -72,10 +72,16 @@ export function errorText(err: unknown): string {
  * null-prototype object, an object holding a BigInt, a Symbol, a revoked proxy, an Error whose
  * `message` getter throws) gets a description; this never throws.
  */
-export function describeError(err: unknown): { type: string; message: string; guardrail?: string } {
+export function describeError(err: unknown): { type: string; message: string; guardrail?: string; stack?: string } {
   try {
     if (err instanceof GuardrailRejectedError) return { type: err.name, message: err.message, guardrail: err.guardrail };
-    if (err instanceof Error) return { type: errorType(err), message: typeof err.message === 'string' ? err.message : safeString(err.message) };
+    if (err instanceof Error) {
+      const out: { type: string; message: string; stack?: string } = { type: errorType(err), message: typeof err.message === 'string' ? err.message : safeString(err.message) };
+      const stack = err.stack;
+      // Not enumerable: exporters read it (exception.stacktrace), files and JSON copies of events leave it out.
+      if (typeof stack === 'string' && stack.length > 0) Object.defineProperty(out, 'stack', { value: stack, enumerable: false });
+      return out;
+    }
   } catch {
     return { type: 'Error', message: '[unreadable error]' };
   }

@@ -1,12 +1,15 @@
 /**
- * @internal Redaction of the event parts no sanitize guardrail reaches: the input and output of
- * plain scopes, mark data, every event's metadata and error description. Tool and LLM payloads
- * go through the sanitize guardrails instead. The `pii_redaction` component installs a redactor
+ * Internal to the runtime (no entry point exports it; an internal tag here would strip the import
+ * below from the declarations): redaction of the event parts no sanitize guardrail reaches: the
+ * input and output of plain scopes, mark data, every event's metadata and error description. Tool
+ * and LLM payloads go through the sanitize guardrails instead. The `pii_redaction` component installs a redactor
  * here; with none installed, building an event costs one length check more.
  */
 import type { EventError } from './types.js';
-import { REDACTED_MARKER } from './calls/pipeline.js';
 import { reportFailure } from './report.js';
+
+/** What subscribers see in place of a payload whose sanitize guardrail failed or threw. */
+export const REDACTED_MARKER = '[redacted: sanitize guardrail failed]';
 
 /** Which part of an event a value is. */
 export type EventPart = 'scope_input' | 'scope_output' | 'mark_data' | 'metadata' | 'error';

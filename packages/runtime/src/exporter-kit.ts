@@ -1,6 +1,8 @@
 /**
  * @nemo-flow/runtime/exporter-kit — what subscriber and exporter authors need beyond the app API:
  * raw payload reads, safe serialization, failure reporting, exit hooks and time helpers.
+ *
+ * @module @nemo-flow/runtime/exporter-kit
  */
 /** For exporters that only read payloads: skips the read-only proxy (reading through it costs per access). */
 export { unwrapView } from './readonly.js';
@@ -12,7 +14,8 @@ export type { ExitFlush, ExitReason } from './exit-hook.js';
 export { eventTimeMicros } from './events.js';
 export { nowMicros, formatMicros, parseTimestampMicros } from './time.js';
 export { uuidv7 } from './uuid.js';
+export { isPlainObject } from './object.js';
 export { ATOF_VERSION, SCOPE_TYPES } from './types.js';
-export { REDACTED_MARKER } from './calls/pipeline.js';
+export { REDACTED_MARKER } from './event-redaction.js';
 /** A short rendering of a wrong argument for error messages (`42`, `"x"`, `null`, `an array`). */
 export { describeValue } from './errors.js';

@@ -3,6 +3,8 @@
  * Zero runtime dependencies. This root holds what an application needs; the rest is in sub-paths:
  * `/codecs` (provider payloads), `/plugins` (configuration and plugin authors), `/exporter-kit`
  * (subscriber and exporter authors) and `/models` (model facts: cache prices and minimums).
+ *
+ * @module @nemo-flow/runtime
  */
 export type {
   Json,
@@ -34,8 +36,8 @@ export { llmStreamCallExecute, LlmStream } from './calls/stream.js';
 export type { LlmStreamOptions } from './calls/stream.js';
 export * from './middleware/register.js';
 export { listMiddleware } from './middleware/registry.js';
-export { toolConditionalExecution, toolRequestIntercepts, llmConditionalExecution, llmRequestIntercepts } from './middleware/standalone.js';
-export type { StandaloneOptions } from './middleware/standalone.js';
+export { toolConditionalExecution, toolRequestIntercepts, llmConditionalExecution, llmRequestIntercepts } from './calls/standalone.js';
+export type { StandaloneOptions } from './calls/standalone.js';
 export type {
   ToolConditionalGuardrail,
   ToolRequestIntercept,

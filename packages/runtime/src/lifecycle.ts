@@ -12,7 +12,7 @@ import { dropScopeSubscribers } from './subscribers.js';
 import { dropScopeMiddleware } from './middleware/registry.js';
 import { reportFailure } from './report.js';
 import { openCalls, untrackCall } from './open-calls.js';
-import { isThenable } from './calls/pipeline.js';
+import { isThenable } from './thenable.js';
 
 /** Options shared by scopes and calls. */
 export interface ScopeOptions {
@@ -116,7 +116,7 @@ export function closeHandle(
       });
     }
   }
-  // An LLM call made with `captureContent: false` shows no payload (see LlmHandle._noContent).
+  // A tool or LLM call made with `captureContent: false` shows no payload (see CallHandle._noContent).
   emitEnd(handle, micros, (handle as { _noContent?: boolean })._noContent === true ? null : data, profile, error);
   if (handle._local) {
     dropScopeSubscribers(handle);

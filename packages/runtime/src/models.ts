@@ -1,13 +1,16 @@
 /**
  * @nemo-flow/runtime/models — facts about provider models that more than one package reads: the
  * prompt-cache price multiples per provider and the minimum cacheable prompt length per Claude model
- * (the adaptive layer plans caching with them; cost accounting reads them too).
+ * (the adaptive layer plans caching with them; cost accounting reads them too), and the model price
+ * table with the cost of a call (`llmCost`, `setModelPrices`; see pricing.ts).
  *
  * Anthropic model families and their minimum cacheable prompt length: a shorter prefix is not
  * cached even when marked. Model ids come in several spellings, all of which map to one family:
  * `claude-3-5-sonnet-20241022` (version first), `claude-sonnet-4-5-20250929` (tier first),
  * aliases without a date, `-latest`, Bedrock (`anthropic.claude-3-5-sonnet-20241022-v2:0`) and
  * Vertex (`claude-3-5-sonnet-v2@20241022`). The date is never read as a version number.
+ *
+ * @module @nemo-flow/runtime/models
  */
 
 export type ClaudeTier = 'opus' | 'sonnet' | 'haiku';
@@ -103,3 +106,6 @@ export const OPENAI_DEFAULT_PRICES: Readonly<CachePrices> = Object.freeze({ writ
 
 /** The provider's cache lifetime without use (Anthropic's default TTL; OpenAI evicts after 5–10 idle minutes). */
 export const CACHE_TTL_MS = 5 * 60_000;
+
+export { BUILTIN_PRICES, PRICE_TABLE_DATE, PRICE_TABLE_SOURCE, setModelPrices, userModelPrices, modelPrice, llmCost, cachePricesOf } from './pricing.js';
+export type { ModelPrice, LlmCost } from './pricing.js';

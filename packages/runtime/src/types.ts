@@ -3,6 +3,8 @@
  * event contract (NeMo Flow ATOF 0.1 field names, plus an end status).
  */
 
+import type { LlmCost } from './pricing.js';
+
 /** A JSON-compatible value. Payloads should be of this shape; see README "Payloads". */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -42,6 +44,11 @@ export interface EventError {
   message: string;
   /** Set when a guardrail rejected the call: the guardrail's registered name. */
   guardrail?: string;
+  /**
+   * The thrown Error's stack, when it had one. Not enumerable: in-process subscribers read it
+   * (exporters record it as `exception.stacktrace`); serialized events (ATOF files) leave it out.
+   */
+  stack?: string;
 }
 
 /**
@@ -71,6 +78,8 @@ export interface LlmCategoryProfile {
   annotated_request?: unknown;
   /** Codec-normalized response (end events) — see `NormalizedResponse`. */
   annotated_response?: unknown;
+  /** End events with usage: what the call cost, from the model price table — see `LlmCost` in `@nemo-flow/runtime/models`. */
+  cost?: LlmCost;
 }
 
 export interface ToolCategoryProfile {

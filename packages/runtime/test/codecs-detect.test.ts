@@ -93,7 +93,7 @@ describe('codecs: detection and lookup', () => {
   });
 
   it('getCodec returns shared instances and rejects unknown names', () => {
-    assert.deepEqual(CODEC_NAMES, ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini']);
+    assert.deepEqual(CODEC_NAMES, ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini', 'ai-sdk']);
     assert.ok(getCodec('gemini') instanceof GeminiCodec);
     assert.ok(getCodec('openai-chat') instanceof OpenAIChatCodec);
     assert.ok(getCodec('openai-responses') instanceof OpenAIResponsesCodec);

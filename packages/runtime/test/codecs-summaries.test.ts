@@ -3,8 +3,8 @@ import { getCodec, type CodecName, type NormalizedResponse } from '@nemo-flow/ru
 import { summaryFields } from '../src/calls/lazy-annotation.js';
 import { fixture } from './fixtures/codecs/load.js';
 
-const codecs: CodecName[] = ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini'];
-const files: Record<CodecName, string> = { 'openai-chat': 'openai-chat', 'openai-responses': 'openai-responses', 'anthropic-messages': 'anthropic', gemini: 'gemini' };
+const codecs: CodecName[] = ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini', 'ai-sdk'];
+const files: Record<CodecName, string> = { 'openai-chat': 'openai-chat', 'openai-responses': 'openai-responses', 'anthropic-messages': 'anthropic', gemini: 'gemini', 'ai-sdk': 'ai-sdk' };
 
 /** What a summary must hold: the full decode without its content. */
 function withoutContent(r: NormalizedResponse): NormalizedResponse {
@@ -33,6 +33,10 @@ const extraResponses: Record<CodecName, unknown[]> = {
     { candidates: [{ content: { parts: [{ text: 'cut' }] }, finishReason: 'MAX_TOKENS' }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2 } },
     { promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 3, totalTokenCount: 3 } },
     { error: { code: 429, message: 'Resource exhausted', status: 'RESOURCE_EXHAUSTED' } },
+  ],
+  'ai-sdk': [
+    { content: [{ type: 'text', text: 'hi' }], finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 1, cachedInputTokens: 2 } },
+    { content: [], finishReason: { unified: 'interrupted', raw: undefined }, usage: { inputTokens: { total: undefined }, outputTokens: {} } },
   ],
 };
 

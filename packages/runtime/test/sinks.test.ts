@@ -56,8 +56,40 @@ describe('ConsoleExporter', () => {
     assert.match(out.text, /\n  ✔ tool ok-tool \d+(\.\d+)?(µs|ms) \{"hits":2\}\n/);
     assert.match(out.text, /\n  ✖ tool bad-tool .* Error: boom\n/);
     assert.match(out.text, /\n  ✔ llm llm .* tokens 7→3\n/);
-    assert.match(lines.at(-1)!, /^✔ agent agent \d/);
+    assert.match(lines.at(-2)!, /^✔ agent agent \d/);
     assert.ok(!out.text.includes('\x1b['), 'no ANSI codes off a TTY');
+  });
+
+  it('prints one summary line when a root run ends: duration, calls, errors, tokens, cost; off with summary: false', async () => {
+    const out = new Capture(false);
+    await run(new ConsoleExporter({ stream: out }));
+    const lines = out.text.trim().split('\n');
+    assert.match(lines.at(-1)!, /^■ agent agent done · \d+(\.\d+)?(µs|ms|s) · 1 LLM call · 2 tool calls · 1 error · tokens 7 in \/ 3 out \/ 0 cached · \$0 \(no price for m\)$/);
+    assert.equal(lines.filter((l) => l.startsWith('■')).length, 1, 'one line per root run, none for nested calls');
+    const off = new Capture(false);
+    await run(new ConsoleExporter({ stream: off, summary: false }));
+    assert.ok(!off.text.includes('■'));
+    assert.throws(() => new ConsoleExporter({ summary: 'yes' as never }), /ConsoleExporter: summary must be a boolean, got "yes"/);
+  });
+
+  it('the summary adds tokens and cost of priced models, cached tokens included', async () => {
+    const out = new Capture(false);
+    registerSubscriber('sink-under-test', new ConsoleExporter({ stream: out }));
+    try {
+      await withScope('agent', ScopeType.Agent, async () => {
+        for (let i = 0; i < 2; i++) {
+          await llmCallExecute('llm', { headers: {}, content: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } }, () => ({
+            id: 'r', object: 'chat.completion', model: 'gpt-4o',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'yo' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 10_000, completion_tokens: 1_000, prompt_tokens_details: { cached_tokens: 2_000 } },
+          }), { codec: 'openai-chat' });
+        }
+      });
+    } finally {
+      deregisterSubscriber('sink-under-test');
+    }
+    // per call: 8000 × $2.50 + 2000 × $1.25 + 1000 × $10 per million = $0.0325
+    assert.match(out.text, /· 2 LLM calls · 0 tool calls · 0 errors · tokens 20000 in \/ 2000 out \/ 4000 cached · \$0\.0650\n$/);
   });
 
   it('colors on a TTY, errors in red, unless NO_COLOR is set', async () => {

@@ -2,6 +2,8 @@
  * @nemo-flow/sdk — NeMo Flow in one call. `init()` activates the configuration named by
  * `NEMO_FLOW_CONFIG` or the embedded default (console, ATOF and ATIF files, OTLP when
  * `OTEL_EXPORTER_OTLP_ENDPOINT` is set). It knows every exporter package; the runtime knows none.
+ *
+ * @module @nemo-flow/sdk
  */
 export { init, defaultConfig, CONFIG_ENV } from './init.js';
 export type { InitOptions, NemoFlowHandle, DefaultConfigOptions } from './init.js';

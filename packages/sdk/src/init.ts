@@ -10,7 +10,7 @@ import {
   configError,
   formatDiagnostic,
   hasErrors,
-  isObject,
+  isPlainObject as isObject,
   loadConfigFile,
   pluginReport,
   checkFields,

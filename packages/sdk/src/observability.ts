@@ -5,10 +5,11 @@
  * `"enabled": false` turns it off. Exporters living in other packages are imported when first needed.
  */
 import { resolve } from 'node:path';
+import type { EventExporter } from '@nemo-flow/runtime';
 import {
   FieldReader,
   SILENT,
-  isObject,
+  isPlainObject as isObject,
   jsonType,
   loadExport,
   type AnySection,
@@ -23,6 +24,8 @@ import { otelSection } from '@nemo-flow/exporter-otel/config';
 import { openInferenceSection } from '@nemo-flow/exporter-openinference/config';
 import { consoleSection } from './sections/console.js';
 import { atofSection } from './sections/atof.js';
+import { readPricing } from './sections/pricing.js';
+import { setModelPrices, type ModelPrice } from '@nemo-flow/runtime/models';
 
 /** Every output, in the order they are registered (console first, so it prints before files are written). */
 export const SECTIONS: readonly AnySection[] = [consoleSection, atofSection, atifSection, otelSection, openInferenceSection] as readonly AnySection[];
@@ -38,8 +41,14 @@ interface EnabledSection {
   reader: FieldReader;
 }
 
-function readSections(config: Readonly<Record<string, unknown>>, findings: Findings, cwd: string, env: SectionEnv['env']): EnabledSection[] {
+function readSections(
+  config: Readonly<Record<string, unknown>>,
+  findings: Findings,
+  cwd: string,
+  env: SectionEnv['env'],
+): { sections: EnabledSection[]; pricing: Record<string, ModelPrice> | undefined } {
   const root = new FieldReader(findings, config, '');
+  const pricing = readPricing(root);
   const outputDir = resolve(cwd, root.string('output_dir') ?? DEFAULT_OUTPUT_DIR);
   const sectionEnv: SectionEnv = { cwd, env, outputDir };
   const out: EnabledSection[] = [];
@@ -58,7 +67,7 @@ function readSections(config: Readonly<Record<string, unknown>>, findings: Findi
     if (enabled) out.push({ spec, options, optional, reader: r });
   }
   root.done();
-  return out;
+  return { sections: out, pricing };
 }
 
 async function checkSection(s: EnabledSection, ctx: ValidationContext): Promise<void> {
@@ -80,12 +89,16 @@ async function checkSection(s: EnabledSection, ctx: ValidationContext): Promise<
 export const observabilityPlugin: PluginDefinition<Record<string, unknown>> = {
   description: 'Console, ATOF, ATIF, OpenTelemetry and OpenInference outputs of the lifecycle stream',
   async validate(config, ctx) {
-    const sections = readSections(config, ctx, ctx.cwd, ctx.env);
+    const { sections } = readSections(config, ctx, ctx.cwd, ctx.env);
     if (ctx.checks) await Promise.all(sections.map((s) => checkSection(s, ctx)));
   },
   async register(config, ctx: PluginContext) {
-    const sections = readSections(config, SILENT, ctx.cwd, ctx.env);
+    const { sections, pricing } = readSections(config, SILENT, ctx.cwd, ctx.env);
     const details: Record<string, unknown> = {};
+    if (pricing) {
+      setModelPrices(pricing);
+      details.pricing = { models: Object.keys(pricing) };
+    }
     for (const s of sections) {
       let loaded: unknown;
       if (s.spec.package) {
@@ -99,7 +112,7 @@ export const observabilityPlugin: PluginDefinition<Record<string, unknown>> = {
         }
         loaded = r.value;
       }
-      let exporter;
+      let exporter: EventExporter;
       try {
         exporter = s.spec.create(s.options, loaded);
       } catch (err) {

@@ -182,7 +182,7 @@ describe('plugins: observability options', () => {
       obs({
         console: 3,
         atof: { path: 7, mode: 'truncate' },
-        otel: { endpoint: 'not a url', max_queue_size: 0, headers: { a: 1 }, flush_on_exit: 'yes', check_endpoint: false },
+        otel: { endpoint: 'not a url', max_queue_size: 0, headers: { a: 1 }, flush_on_exit: 'yes', metrics: 'yes', check_endpoint: false },
         openinference: { endpoint: 'ftp://phoenix:21', masking: { hide_inputs: 'yes' }, check_endpoint: false },
       }),
       noChecks,
@@ -195,6 +195,7 @@ describe('plugins: observability options', () => {
       'error INVALID_TYPE observability config.otel.headers.a',
       'error INVALID_TYPE observability config.otel.flush_on_exit',
       'error INVALID_VALUE observability config.otel.max_queue_size',
+      'error INVALID_TYPE observability config.otel.metrics',
       'error UNSUPPORTED_VALUE observability config.openinference.endpoint',
       'error INVALID_TYPE observability config.openinference.masking.hide_inputs',
     ]);

@@ -7,6 +7,10 @@ import type { Reply, SseEvent } from './server.js';
 export interface Usage {
   input: number;
   output: number;
+  /** Cached input tokens (`prompt_tokens_details.cached_tokens`), when given. */
+  cached?: number;
+  /** Reasoning tokens (`completion_tokens_details.reasoning_tokens`), when given. */
+  reasoning?: number;
 }
 
 export interface ToolCallSpec {
@@ -17,8 +21,12 @@ export interface ToolCallSpec {
 
 const CREATED = 1_764_000_000;
 
-function chatUsage(u: Usage | undefined): Record<string, number> | undefined {
-  return u && { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output };
+function chatUsage(u: Usage | undefined): Record<string, unknown> | undefined {
+  if (!u) return undefined;
+  const out: Record<string, unknown> = { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output };
+  if (u.cached !== undefined) out.prompt_tokens_details = { cached_tokens: u.cached };
+  if (u.reasoning !== undefined) out.completion_tokens_details = { reasoning_tokens: u.reasoning };
+  return out;
 }
 
 /** A `chat.completion` object: text, or tool calls (finish reason `tool_calls`). */
@@ -105,28 +113,45 @@ export function responseObject(opts: { id?: string; model?: string; text?: strin
   };
 }
 
-/** Responses API SSE for a text answer: created, item/part added, text deltas, done events, completed. */
-export function responseStream(opts: { id?: string; model?: string; text: string[]; usage?: Usage }): SseEvent[] {
-  const full = opts.text.join('');
-  const final = responseObject({ id: opts.id, model: opts.model, text: full, usage: opts.usage });
+/**
+ * Responses API SSE: created, then a text message (item/part added, text deltas, done events) and/or
+ * function calls (item added, argument delta, done events), then completed.
+ */
+export function responseStream(opts: { id?: string; model?: string; text?: string[]; functionCalls?: ToolCallSpec[]; usage?: Usage }): SseEvent[] {
+  const full = opts.text?.join('');
+  const final = responseObject({ id: opts.id, model: opts.model, text: full, functionCalls: opts.functionCalls, usage: opts.usage });
+  const finalOutput = final.output as Record<string, unknown>[];
   const pending = { ...final, status: 'in_progress', output: [], usage: null };
   let seq = 0;
   const ev = (type: string, body: Record<string, unknown>): SseEvent => ({ event: type, data: { type, sequence_number: seq++, ...body } });
-  const item = { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [] };
-  const part = { type: 'output_text', text: '', annotations: [], logprobs: [] };
-  const events: SseEvent[] = [
-    ev('response.created', { response: pending }),
-    ev('response.in_progress', { response: pending }),
-    ev('response.output_item.added', { output_index: 0, item }),
-    ev('response.content_part.added', { item_id: 'msg_1', output_index: 0, content_index: 0, part }),
-  ];
-  for (const delta of opts.text) events.push(ev('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta, logprobs: [] }));
-  events.push(
-    ev('response.output_text.done', { item_id: 'msg_1', output_index: 0, content_index: 0, text: full, logprobs: [] }),
-    ev('response.content_part.done', { item_id: 'msg_1', output_index: 0, content_index: 0, part: { ...part, text: full } }),
-    ev('response.output_item.done', { output_index: 0, item: (final.output as unknown[])[0] }),
-    ev('response.completed', { response: final }),
-  );
+  const events: SseEvent[] = [ev('response.created', { response: pending }), ev('response.in_progress', { response: pending })];
+  let index = 0;
+  if (opts.text) {
+    const item = { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [] };
+    const part = { type: 'output_text', text: '', annotations: [], logprobs: [] };
+    events.push(
+      ev('response.output_item.added', { output_index: 0, item }),
+      ev('response.content_part.added', { item_id: 'msg_1', output_index: 0, content_index: 0, part }),
+    );
+    for (const delta of opts.text) events.push(ev('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta, logprobs: [] }));
+    events.push(
+      ev('response.output_text.done', { item_id: 'msg_1', output_index: 0, content_index: 0, text: full, logprobs: [] }),
+      ev('response.content_part.done', { item_id: 'msg_1', output_index: 0, content_index: 0, part: { ...part, text: full } }),
+      ev('response.output_item.done', { output_index: 0, item: finalOutput[0] }),
+    );
+    index = 1;
+  }
+  for (const done of finalOutput.slice(index)) {
+    const output_index = index++;
+    const item_id = done['id'];
+    events.push(
+      ev('response.output_item.added', { output_index, item: { ...done, arguments: '', status: 'in_progress' } }),
+      ev('response.function_call_arguments.delta', { item_id, output_index, delta: done['arguments'] }),
+      ev('response.function_call_arguments.done', { item_id, output_index, arguments: done['arguments'] }),
+      ev('response.output_item.done', { output_index, item: done }),
+    );
+  }
+  events.push(ev('response.completed', { response: final }));
   return events;
 }
 

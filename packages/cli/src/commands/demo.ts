@@ -3,11 +3,13 @@
  * default configuration (`init()`): console tree, ATOF events file, ATIF trajectories — plus OTLP
  * spans (OpenTelemetry GenAI or OpenInference) when an endpoint is configured.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultConfig, init } from '@nemo-flow/sdk';
 import { runResearchAgent } from '../demo/agent.js';
 import { parseArgs, UsageError } from '../args.js';
+import { renderReport } from '../view/html.js';
+import { loadSpans } from '../view/load.js';
 
 export const DEMO_USAGE = `nemo-flow demo [--out DIR] [--otlp-endpoint URL] [--format otel|openinference] [--session ID] [--quiet]
 
@@ -15,7 +17,9 @@ export const DEMO_USAGE = `nemo-flow demo [--out DIR] [--otlp-endpoint URL] [--f
   --otlp-endpoint URL  also ship spans over OTLP/HTTP (default: $OTEL_EXPORTER_OTLP_ENDPOINT)
   --format F           span flavour for OTLP: otel (GenAI conventions, default) or openinference (Phoenix)
   --session ID         session id of the run (default demo-session)
-  --quiet              no console tree`;
+  --quiet              no console tree
+
+  Writes DIR/report.html (open it in a browser; see nemo-flow view).`;
 
 export async function demoCommand(argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, ['out', 'otlp-endpoint', 'format', 'session'], ['quiet']);
@@ -44,6 +48,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
   process.stdout.write(`events: ${join(out, 'events.jsonl')}\n`);
   const trajectories = join(out, 'trajectories');
   for (const f of readdirSync(trajectories).sort()) process.stdout.write(`trajectory: ${join(trajectories, f)}\n`);
+  const report = join(out, 'report.html');
+  writeFileSync(report, renderReport(loadSpans({ kind: 'events', files: [join(out, 'events.jsonl')], defaultOut: report }), { title: 'events.jsonl' }));
+  process.stdout.write(`report: ${report}\n`);
   if (endpoint) process.stdout.write(`spans: sent to ${endpoint} (${format})\n`);
   return 0;
 }

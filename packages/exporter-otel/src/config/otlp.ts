@@ -5,6 +5,7 @@
 import { checkReachable, type FieldReader, type ValidationContext } from '@nemo-flow/runtime/plugins';
 import type { OtelExporterOptions } from '../exporter.js';
 import { readHeadersEnv, warnInlineSecrets } from './secrets.js';
+import { nonEmpty } from '../env.js';
 
 /** Mapped options plus what the check needs. */
 export interface OtlpSection<O extends OtelExporterOptions = OtelExporterOptions> {
@@ -59,6 +60,10 @@ export function readOtlp(r: FieldReader, env: Readonly<Record<string, string | u
   if (batch !== undefined) o.maxExportBatchSize = batch;
   const compression = r.oneOf('compression', ['gzip', 'none'] as const);
   if (compression) o.compression = compression;
+  const metrics = r.boolean('metrics');
+  if (metrics !== undefined) o.metrics = metrics;
+  const interval = r.number('metric_export_interval_ms', { integer: true, min: 1 });
+  if (interval !== undefined) o.metricExportIntervalMillis = interval;
   const checkEndpoint = r.boolean('check_endpoint') ?? true;
   return { options: o, checkEndpoint };
 }
@@ -97,9 +102,6 @@ export async function checkOtlpEndpoint(endpoint: string | undefined, ctx: Valid
   }
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
-  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
-}
 
 /** The endpoint an OTLP exporter will use: the option, else the standard `OTEL_*` variables, else `fallback`. */
 export function effectiveEndpoint(endpoint: string | undefined, env: Readonly<Record<string, string | undefined>>, fallback: string | undefined): string | undefined {

@@ -33,6 +33,7 @@ export function summaryFields(content: object): Record<string, unknown> {
   if ('messages' in s) s.messages = NO_ITEMS;
   if ('input' in s) s.input = NO_ITEMS;
   if ('contents' in s) s.contents = NO_ITEMS;
+  if ('prompt' in s) s.prompt = NO_ITEMS; // the AI SDK's call options
   if ('tools' in s) s.tools = undefined;
   if ('system' in s) s.system = undefined;
   if ('instructions' in s) s.instructions = undefined;

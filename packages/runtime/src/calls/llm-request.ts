@@ -2,6 +2,7 @@
  * LLM request handling shared by plain and streaming calls: shape checks, codec decoding that
  * never fails the call, the request-intercept chain, and the event profiles.
  */
+import { llmCost } from '../pricing.js';
 import type { LlmRequest } from '../types.js';
 import type { LlmCodec, NormalizedRequest, NormalizedResponse } from '../codecs/types.js';
 import type { Entry, LlmConditionalGuardrail, LlmRequestIntercept, LlmSanitizeGuardrail } from '../middleware/types.js';
@@ -256,6 +257,11 @@ export function endProfile(h: LlmHandle, annotatedResponse: unknown, extra?: Rec
   const p: Record<string, unknown> = { model_name: h.modelName };
   if (h._noContent && annotatedResponse !== null && typeof annotatedResponse === 'object') annotatedResponse = responseWithoutContent(annotatedResponse as NormalizedResponse);
   if (annotatedResponse !== undefined) p.annotated_response = annotatedResponse;
+  const resp = annotatedResponse as NormalizedResponse | null | undefined;
+  if (resp && typeof resp === 'object' && resp.usage) {
+    const cost = llmCost(typeof resp.model === 'string' && resp.model ? resp.model : h.modelName, resp.usage);
+    if (cost) p.cost = cost;
+  }
   if (extra) Object.assign(p, extra);
   if (h._transport) p.transport = h._transport;
   return p;

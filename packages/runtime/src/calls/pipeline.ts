@@ -8,19 +8,10 @@ import { reportFailure } from '../report.js';
 import { mutableCopy } from '../payload.js';
 import { runInScope } from '../scope.js';
 import type { ScopeHandle } from '../scope.js';
+import { REDACTED_MARKER } from '../event-redaction.js';
+import { isThenable } from '../thenable.js';
 
-/** What subscribers see in place of a payload whose sanitize guardrail failed. */
-export const REDACTED_MARKER = '[redacted: sanitize guardrail failed]';
-
-/** True for a promise-like value. Never throws (a revoked proxy is not thenable). */
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
-  try {
-    return typeof (v as PromiseLike<unknown>).then === 'function';
-  } catch {
-    return false;
-  }
-}
+export { isThenable };
 
 /** The innermost layer of the execution onion: the real callback, run inside its call (a sync throw becomes a rejection). */
 export function callInScope<I, R>(h: ScopeHandle, fn: (input: I) => R | PromiseLike<R>): (input: I) => Promise<unknown> {

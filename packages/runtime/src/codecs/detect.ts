@@ -94,6 +94,7 @@ export function detectRequestFormat(content: unknown): CodecName | undefined {
   const messages = content.messages;
   if (Array.isArray(messages)) return chatOrAnthropic(content, messages);
   if (content.contents !== undefined) return 'gemini';
+  if (Array.isArray(content.prompt)) return 'ai-sdk'; // LanguageModelV4CallOptions
   if (
     content.input !== undefined ||
     content.instructions !== undefined ||
@@ -119,6 +120,7 @@ export function detectResponseFormat(response: unknown): CodecName | undefined {
   }
   if (response.role === 'assistant' && Array.isArray(response.content)) return 'anthropic-messages';
   if (Array.isArray(response.candidates) || isObj(response.usageMetadata) || isObj(response.promptFeedback)) return 'gemini';
+  if (Array.isArray(response.content) && isObj(response.usage) && response.finishReason !== undefined) return 'ai-sdk';
   return undefined;
 }
 

@@ -1,6 +1,8 @@
 /**
- * Provider codecs: OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini payloads
+ * Provider codecs: OpenAI Chat Completions, OpenAI Responses, Anthropic Messages, Gemini and AI SDK payloads
  * ⇄ provider-neutral requests and responses. See docs/codecs.md.
+ *
+ * @module @nemo-flow/runtime/codecs
  */
 import { detectCodec } from './detect.js';
 import { getCodec } from './registry.js';
@@ -11,6 +13,7 @@ export { OpenAIChatCodec } from './openai-chat.js';
 export { OpenAIResponsesCodec } from './openai-responses.js';
 export { AnthropicMessagesCodec } from './anthropic-messages.js';
 export { GeminiCodec } from './gemini.js';
+export { AiSdkCodec } from './ai-sdk.js';
 export { getCodec, CODEC_NAMES } from './registry.js';
 export { detectCodec, detectResponseCodec } from './detect.js';
 

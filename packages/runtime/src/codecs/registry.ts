@@ -1,4 +1,5 @@
 /** The built-in codecs, one shared instance each (codecs are stateless). */
+import { AiSdkCodec } from './ai-sdk.js';
 import { AnthropicMessagesCodec } from './anthropic-messages.js';
 import { OpenAIChatCodec } from './openai-chat.js';
 import { OpenAIResponsesCodec } from './openai-responses.js';
@@ -10,6 +11,7 @@ const CODECS: Readonly<Record<CodecName, LlmCodec>> = {
   'openai-responses': new OpenAIResponsesCodec(),
   'anthropic-messages': new AnthropicMessagesCodec(),
   gemini: new GeminiCodec(),
+  'ai-sdk': new AiSdkCodec(),
 };
 
 /** Every codec name, in a stable order. */

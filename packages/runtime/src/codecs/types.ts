@@ -58,7 +58,7 @@ export interface GenerationParams {
 
 /** A provider request in provider-neutral form. */
 export interface NormalizedRequest {
-  /** Which codec produced this: `openai-chat` | `openai-responses` | `anthropic-messages` | `gemini`. */
+  /** Which codec produced this: `openai-chat` | `openai-responses` | `anthropic-messages` | `gemini` | `ai-sdk`. */
   provider_format: CodecName;
   model?: string;
   /**
@@ -104,7 +104,7 @@ export interface NormalizedResponse {
   usage?: Usage;
 }
 
-export type CodecName = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini';
+export type CodecName = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini' | 'ai-sdk';
 
 /** Turns streamed chunks into one normalized response. */
 export interface StreamAccumulator {

@@ -3,13 +3,12 @@
  * internal path-carrying error that becomes a `CodecError` at the codec boundary.
  */
 import { CodecError, type CodecName, type ContentPart, type NormalizedMessage, type Role } from './types.js';
+import { isPlainObject } from '../object.js';
 
 export type Obj = Record<string, unknown>;
 
 /** A plain object (not null, not an array). */
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export const isObj: (v: unknown) => v is Obj = isPlainObject;
 
 /** A finite number, or undefined. */
 export function num(v: unknown): number | undefined {

@@ -2,6 +2,8 @@
  * @nemo-flow/runtime/plugins — the plugin registry and configuration machinery, for plugin authors:
  * validate and activate a JSON configuration, register component kinds, read config sections.
  * `@nemo-flow/sdk` adds the `observability` and `adaptive` kinds. See docs/plugins.md.
+ *
+ * @module @nemo-flow/runtime/plugins
  */
 export { validateConfig } from './validate.js';
 export { initializePlugins, clearPlugins, pluginReport } from './manager.js';
@@ -11,7 +13,8 @@ export { parseConfig, loadConfigFile } from './parse.js';
 export type { ParsedConfig } from './parse.js';
 export { DIAGNOSTIC_CODES, PluginConfigError, configError, formatDiagnostic, hasErrors } from './diagnostics.js';
 export type { DiagnosticCode } from './diagnostics.js';
-export { FieldReader, SILENT, isObject, jsonType } from './reader.js';
+export { FieldReader, SILENT, jsonType } from './reader.js';
+export { isPlainObject } from '../object.js';
 export { argError, describeArg, optionsArg, checkFields, pluginOptionsArg } from './args.js';
 export type { FieldRule } from './args.js';
 export type { Findings, NumberRule } from './reader.js';

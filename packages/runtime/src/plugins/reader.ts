@@ -5,6 +5,7 @@
  * keeps the findings) and activation (which ignores them), so both always agree.
  */
 import type { PluginDiagnostic } from './types.js';
+import { isPlainObject } from '../object.js';
 
 /** Where findings go: a `ValidationContext`, or a sink that drops them. */
 export interface Findings {
@@ -24,9 +25,8 @@ export function jsonType(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** `isPlainObject` under the name the configuration code uses. */
+export const isObject: (v: unknown) => v is Record<string, unknown> = isPlainObject;
 
 function join(base: string, key: string): string {
   return base === '' ? key : `${base}.${key}`;

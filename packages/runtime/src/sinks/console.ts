@@ -16,6 +16,21 @@ export interface ConsoleExporterOptions {
   color?: boolean;
   /** Print payloads of marks and tool results, cut to this many characters (default 80; 0 hides them). */
   payloadChars?: number;
+  /** Print one summary line when each root run ends: duration, calls, errors, tokens, cost (default true). */
+  summary?: boolean;
+}
+
+/** Totals of one root run, for its summary line. */
+interface RunTotals {
+  root: string;
+  llm: number;
+  tools: number;
+  errors: number;
+  input: number;
+  output: number;
+  cached: number;
+  cost: number;
+  unpriced: Set<string>;
 }
 
 const ICON = { start: '▶', ok: '✔', error: '✖', mark: '•' } as const;
@@ -28,6 +43,19 @@ function usageOf(e: ScopeEvent): { input?: number; output?: number } | undefined
   if (!raw || typeof raw !== 'object') return undefined;
   const n = (k: string): number | undefined => (typeof raw[k] === 'number' ? (raw[k] as number) : undefined);
   return { input: n('prompt_tokens') ?? n('input_tokens'), output: n('completion_tokens') ?? n('output_tokens') };
+}
+
+function costOf(e: ScopeEvent): { usd: number; priced: boolean } | undefined {
+  const c = (e.category_profile as { cost?: { total_usd?: unknown; priced?: unknown } } | null)?.cost;
+  return c && typeof c.total_usd === 'number' ? { usd: c.total_usd, priced: c.priced !== false } : undefined;
+}
+
+function formatUsd(usd: number): string {
+  return usd === 0 ? '$0' : usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+function plural(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
 }
 
 function formatDuration(us: number): string {
@@ -45,6 +73,9 @@ export class ConsoleExporter implements EventExporter {
   readonly #depth = new Map<string, number>();
   /** uuid → start time (µs) of open scopes and calls, for durations. */
   #starts: Map<string, number> | undefined;
+  readonly #summary: boolean;
+  /** uuid of an open scope or call → the totals of the root run it belongs to. */
+  readonly #runOf = new Map<string, RunTotals>();
 
   constructor(options: ConsoleExporterOptions = {}) {
     checkOptions(options, 'ConsoleExporter');
@@ -60,6 +91,8 @@ export class ConsoleExporter implements EventExporter {
     this.#out = out;
     this.#color = options.color ?? (Boolean(out.isTTY) && !process.env.NO_COLOR);
     this.#payloadChars = options.payloadChars ?? 80;
+    if (options.summary !== undefined && typeof options.summary !== 'boolean') throw new TypeError(`ConsoleExporter: summary must be a boolean, got ${describeValue(options.summary)}`);
+    this.#summary = options.summary ?? true;
   }
 
   #paint(code: number, s: string): string {
@@ -76,6 +109,12 @@ export class ConsoleExporter implements EventExporter {
     const parentDepth = e.parent_uuid ? this.#depth.get(e.parent_uuid) : undefined;
     const depth = parentDepth === undefined ? 0 : parentDepth + 1;
     const pad = '  '.repeat(depth);
+    const summary = this.#summary && e.kind === 'scope' ? this.#count(e, parentDepth === undefined) : undefined;
+    this.#print(e, pad, depth);
+    if (summary !== undefined) this.#write(summary);
+  }
+
+  #print(e: LifecycleEvent, pad: string, depth: number): void {
     if (e.kind === 'mark') {
       this.#write(`${pad}${this.#paint(36, ICON.mark)} ${e.name}${this.#preview(e.data)}`);
       return;
@@ -108,6 +147,42 @@ export class ConsoleExporter implements EventExporter {
     this.#write(`${indent}${this.#paint(32, ICON.ok)} ${label}${dur}${extra}`);
   }
 
+  /** Adds a scope event to its root run's totals; prints the summary when the root ends. */
+  #count(e: ScopeEvent, isRoot: boolean): string | undefined {
+    if (e.scope_category === 'start') {
+      const run = isRoot ? undefined : this.#runOf.get(e.parent_uuid ?? '');
+      this.#runOf.set(e.uuid, run ?? { root: e.uuid, llm: 0, tools: 0, errors: 0, input: 0, output: 0, cached: 0, cost: 0, unpriced: new Set() });
+      return undefined;
+    }
+    const run = this.#runOf.get(e.uuid);
+    if (!run) return undefined;
+    this.#runOf.delete(e.uuid);
+    if (e.status === 'error') run.errors++;
+    if (e.category === 'tool') run.tools++;
+    if (e.category === 'llm') {
+      run.llm++;
+      const u = (e.category_profile as { annotated_response?: { usage?: { input_tokens?: number; output_tokens?: number; cache_read_tokens?: number } } } | null)?.annotated_response?.usage;
+      run.input += u?.input_tokens ?? 0;
+      run.output += u?.output_tokens ?? 0;
+      run.cached += u?.cache_read_tokens ?? 0;
+      const c = costOf(e);
+      if (c?.priced) run.cost += c.usd;
+      else if (c) run.unpriced.add(String((e.category_profile as { model_name?: unknown }).model_name ?? 'unknown'));
+    }
+    const started = this.#starts?.get(e.uuid);
+    if (run.root !== e.uuid) return undefined;
+    const parts = [
+      started === undefined ? undefined : formatDuration(eventTimeMicros(e) - started),
+      plural(run.llm, 'LLM call'),
+      plural(run.tools, 'tool call'),
+      this.#paint(run.errors > 0 ? 31 : 2, plural(run.errors, 'error')),
+      `tokens ${run.input} in / ${run.output} out / ${run.cached} cached`,
+      formatUsd(run.cost) + (run.unpriced.size > 0 ? ` (no price for ${[...run.unpriced].join(', ')})` : ''),
+    ].filter((p) => p !== undefined);
+    const icon = e.status === 'error' ? this.#paint(31, '■') : this.#paint(32, '■');
+    return `${icon} ${this.#paint(1, `${e.category} ${e.name}`)} ${e.status === 'error' ? 'failed' : 'done'} · ${parts.join(' · ')}`;
+  }
+
   #write(line: string): void {
     this.#out.write(line + '\n');
   }
@@ -117,5 +192,6 @@ export class ConsoleExporter implements EventExporter {
   async shutdown(): Promise<void> {
     this.#depth.clear();
     this.#starts?.clear();
+    this.#runOf.clear();
   }
 }

@@ -1,6 +1,8 @@
 /**
  * @nemo-flow/runtime/typed — typed tool, LLM and stream calls: value codecs and Standard Schema
  * validators (zod, valibot, arktype) at the JSON boundary of middleware and events.
+ *
+ * @module @nemo-flow/runtime/typed
  */
 export { passthroughCodec, dateCodec, bigintCodec, arrayCodec, setCodec, mapCodec, objectCodec, classCodec } from './value-codecs.js';
 export type { ValueCodec } from './value-codecs.js';

@@ -16,6 +16,8 @@ export const consoleSection: ObservabilitySection<ConsoleSection> = {
     if (color !== undefined) options.color = color;
     const chars = r.number('payload_chars', { integer: true, min: 0 });
     if (chars !== undefined) options.payloadChars = chars;
+    const summary = r.boolean('summary');
+    if (summary !== undefined) options.summary = summary;
     return { options, stream };
   },
   create: (s) => new ConsoleExporter(s.options),

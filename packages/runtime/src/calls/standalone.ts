@@ -5,15 +5,15 @@
 import type { LlmRequest } from '../types.js';
 import type { CodecName, LlmCodec } from '../codecs/types.js';
 import type { ScopeHandle } from '../scope.js';
-import { resolve } from './registry.js';
-import type { ToolConditionalGuardrail, LlmConditionalGuardrail } from './types.js';
-import { runToolRequestIntercepts } from '../calls/tool.js';
+import { resolve } from '../middleware/registry.js';
+import type { ToolConditionalGuardrail, LlmConditionalGuardrail } from '../middleware/types.js';
+import { runToolRequestIntercepts } from './tool.js';
 import { parentOf } from '../lifecycle.js';
 import { readonlyView } from '../readonly.js';
-import { runConditional } from '../calls/pipeline.js';
-import { beforeStart, checkRequest } from '../calls/llm-request.js';
-import { LlmHandle } from '../calls/handles.js';
-import { codecOf } from '../calls/llm.js';
+import { runConditional } from './pipeline.js';
+import { beforeStart, checkRequest } from './llm-request.js';
+import { LlmHandle } from './handles.js';
+import { codecOf } from './llm.js';
 import { callLabel, checkName, checkOptions } from '../errors.js';
 
 export interface StandaloneOptions {
