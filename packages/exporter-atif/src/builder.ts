@@ -121,13 +121,13 @@ export class TrajectoryBuilder {
     return this.recs.size;
   }
 
-  push(live: LifecycleEvent): void {
-    const event = plainPayloads(live);
-    if (event.kind === 'scope') {
-      if (event.scope_category === 'start') this.onStart(event);
-      else if (event.scope_category === 'end') this.onEnd(event);
-    } else if (event.kind === 'mark') {
-      this.onMark(event);
+  push(event: LifecycleEvent): void {
+    const e = plainPayloads(event);
+    if (e.kind === 'scope') {
+      if (e.scope_category === 'start') this.onStart(e);
+      else if (e.scope_category === 'end') this.onEnd(e);
+    } else if (e.kind === 'mark') {
+      this.onMark(e);
     }
   }
 
