@@ -1,13 +1,17 @@
 /**
- * Exporter workloads: a managed tool call and an LLM call with an exporter attached (batch
- * processor, spans dropped instead of sent), against the same spans made directly with the SDK.
+ * Exporter workloads: a managed tool call (1 KB args) and an LLM call (2 KB request) with an
+ * exporter attached and content capture on, against the same spans (same names, attributes and
+ * `JSON.stringify`-ed content) made directly with the SDK. Both sides batch their spans and encode
+ * every batch to OTLP protobuf bytes (`EncodingSpanExporter`), so the work compared is the work a
+ * user's process does short of the network.
  */
 import * as rt from '@nemo-flow/runtime';
 import { SpanKind } from '@opentelemetry/api';
 import type { Tracer } from '@opentelemetry/api';
 import { OtelExporter } from '@nemo-flow/exporter-otel';
 import type { Workload } from './run.js';
-import { NoopSpanExporter } from './otel-floor.js';
+import { BATCH, EncodingSpanExporter, encodingTracer } from './encoding-exporter.js';
+import { payload } from './measure.js';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export interface Context {
@@ -47,20 +51,38 @@ type ChatResponse = {
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 };
 
-/** The spans our exporters produce, made by hand with the SDK from the raw payloads (same names, kinds, attributes). */
+const ARGS_1KB = payload(1024);
+const RESULT = { ok: true, rows: 3 };
+const tool = (a: unknown): unknown => (a === undefined ? a : RESULT);
+
+/** GenAI message JSON of a chat request's messages (what `gen_ai.input.messages` holds). */
+function genAiInput(c: Chat): string {
+  return JSON.stringify(c.messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })));
+}
+
+function genAiOutput(r: ChatResponse): string {
+  const msg = r.choices[0]!.message;
+  const parts: Array<Record<string, unknown>> = [];
+  if (msg.content) parts.push({ type: 'text', content: msg.content });
+  for (const t of msg.tool_calls ?? []) parts.push({ type: 'tool_call', id: t.id, name: t.function.name, arguments: t.function.arguments });
+  return JSON.stringify([{ role: 'assistant', parts, finish_reason: r.choices[0]!.finish_reason }]);
+}
+
+/** The spans our exporters produce, made by hand with the SDK from the raw payloads (same names, kinds, attributes, content). */
 const baselines = {
   otel: {
     tool: (tracer: Tracer) => async (n: number) => {
-      const fn = (a: unknown): unknown => a;
       for (let i = 0; i < n; i++) {
         const s = tracer.startSpan('execute_tool t', {
           kind: SpanKind.INTERNAL,
           attributes: {
             'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'tool',
             'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 't', 'gen_ai.tool.type': 'function', 'gen_ai.tool.call.id': `call_${i}`,
+            'gen_ai.tool.call.arguments': JSON.stringify(ARGS_1KB),
           },
         });
-        await fn({ a: i });
+        const out = await tool(ARGS_1KB);
+        s.setAttribute('gen_ai.tool.call.result', JSON.stringify(out));
         s.end();
       }
     },
@@ -73,12 +95,14 @@ const baselines = {
             'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'llm', 'nemo_flow.name': 'openai.chat',
             'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': c.model,
             'gen_ai.request.temperature': c.temperature, 'gen_ai.request.max_tokens': c.max_tokens,
+            'gen_ai.input.messages': genAiInput(c),
           },
         });
         const r = (await ctx.response) as ChatResponse;
         s.setAttributes({
           'gen_ai.response.id': r.id, 'gen_ai.response.model': r.model, 'gen_ai.response.finish_reasons': r.choices.map((ch) => ch.finish_reason),
           'gen_ai.usage.input_tokens': r.usage.prompt_tokens, 'gen_ai.usage.output_tokens': r.usage.completion_tokens,
+          'gen_ai.output.messages': genAiOutput(r),
         });
         s.end();
       }
@@ -86,16 +110,15 @@ const baselines = {
   },
   openinference: {
     tool: (tracer: Tracer) => async (n: number) => {
-      const fn = (a: unknown): unknown => a;
       for (let i = 0; i < n; i++) {
-        const args = { a: i };
+        const args = ARGS_1KB;
         const s = tracer.startSpan('t', {
           attributes: {
             'openinference.span.kind': 'TOOL', 'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'tool',
             'tool.name': 't', 'tool_call.id': `call_${i}`, 'tool.id': `call_${i}`, 'input.value': JSON.stringify(args), 'input.mime_type': 'application/json',
           },
         });
-        const out = await fn(args);
+        const out = await tool(args);
         s.setAttributes({ 'output.value': JSON.stringify(out), 'output.mime_type': 'application/json' });
         s.end();
       }
@@ -136,42 +159,107 @@ const baselines = {
   },
 };
 
-function exporterPair(label: 'otel' | 'openinference', make: () => Exporter, ctx: Context): Workload[] {
+function exporterPair(label: 'otel' | 'openinference', make: () => Exporter, ctx: Context, sdk: Tracer): Workload[] {
   return [
     {
-      name: `${label}_tool`,
-      what: `managed tool call with the ${label} exporter attached vs the same span made directly with the SDK`,
-      ops: ctx.ops(30_000),
-      target: 1.5,
+      name: `${label}_tool_1kb`,
+      what: `managed tool call, 1 KB args, ${label} exporter, content capture on, OTLP-encoded, vs the same span made with the SDK`,
+      ops: ctx.ops(20_000),
+      target: 1.2,
       around: attached(make),
       ours: async (n) => {
-        for (let i = 0; i < n; i++) await rt.toolCallExecute('t', { a: i }, (a) => a, { toolCallId: `call_${i}` });
+        for (let i = 0; i < n; i++) await rt.toolCallExecute('t', ARGS_1KB, tool, { toolCallId: `call_${i}` });
       },
-      otel: baselines[label].tool(ctx.tracer),
+      otel: baselines[label].tool(sdk),
     },
     {
-      name: `${label}_llm`,
-      what: `LLM call (2 KB request) with the ${label} exporter attached vs the same span made directly with the SDK`,
-      ops: ctx.ops(20_000),
-      target: 1.5,
+      name: `${label}_llm_2kb`,
+      what: `LLM call, 2 KB request, ${label} exporter, content capture on, OTLP-encoded, vs the same span made with the SDK`,
+      ops: ctx.ops(10_000),
+      target: 1.2,
       around: attached(make),
       ours: async (n) => {
         for (let i = 0; i < n; i++) await rt.llmCallExecute('openai.chat', ctx.request, () => ctx.response, { codec: 'openai-chat' });
       },
-      otel: baselines[label].llm(ctx.tracer, ctx),
+      otel: baselines[label].llm(sdk, ctx),
     },
   ];
+}
+
+/** Four middleware doing real edits, and the same edits made by hand around an SDK span. */
+function middlewareWorkload(ctx: Context, sdk: Tracer): Workload {
+  const args = { query: 'weather in Paris', api_key: 'sk-secret', limit: 5 };
+  let elapsed = 0;
+  const redact = (_n: string, v: unknown): unknown => {
+    delete (v as { api_key?: string }).api_key; // the copy subscribers see
+    return undefined;
+  };
+  const allow = (_n: string, a: unknown): string | undefined => ((a as { limit: number }).limit > 100 ? 'limit too high' : undefined);
+  const rewrite = (_n: string, a: unknown): unknown => ({ ...(a as object), query: (a as { query: string }).query.trim().toLowerCase() });
+  const timing = async (a: unknown, next: (a: unknown) => Promise<unknown>): Promise<unknown> => {
+    const t0 = performance.now();
+    try {
+      return await next(a);
+    } finally {
+      elapsed += performance.now() - t0;
+    }
+  };
+  const real = (a: unknown): unknown => ({ forecast: 'sunny', for: (a as { query: string }).query });
+  const exp = attached(() => new OtelExporter({ spanExporter: new EncodingSpanExporter(), ...BATCH }))!;
+  return {
+    name: 'tool_4_real_middleware',
+    what: 'managed tool call with 4 middleware doing real edits (redact a key, conditional check, rewrite an argument, timing intercept), otel exporter, OTLP-encoded, vs the same edits by hand around an SDK span',
+    ops: ctx.ops(20_000),
+    target: 1.2,
+    around: {
+      setup() {
+        exp.setup();
+        rt.registerToolSanitizeRequestGuardrail('bench-redact', 0, redact);
+        rt.registerToolConditionalExecutionGuardrail('bench-allow', 0, allow);
+        rt.registerToolRequestIntercept('bench-rewrite', 0, rewrite);
+        rt.registerToolExecutionIntercept('bench-timing', 0, timing);
+      },
+      async teardown() {
+        rt.deregisterToolSanitizeRequestGuardrail('bench-redact');
+        rt.deregisterToolConditionalExecutionGuardrail('bench-allow');
+        rt.deregisterToolRequestIntercept('bench-rewrite');
+        rt.deregisterToolExecutionIntercept('bench-timing');
+        await exp.teardown();
+      },
+    },
+    ours: async (n) => {
+      for (let i = 0; i < n; i++) await rt.toolCallExecute('get_weather', args, real);
+    },
+    otel: async (n) => {
+      for (let i = 0; i < n; i++) {
+        const { api_key: _k, ...shown } = args;
+        void shown;
+        const s = sdk.startSpan('execute_tool get_weather', {
+          kind: SpanKind.INTERNAL,
+          attributes: {
+            'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'tool',
+            'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.type': 'function',
+          },
+        });
+        if (allow('get_weather', args) === undefined) {
+          const a = rewrite('get_weather', args);
+          await timing(a, async (x) => real(x));
+        }
+        s.end();
+      }
+    },
+  };
 }
 
 /**
  * With a provider the user gives, spans are the SDK's own (the built-in pipeline records lighter
  * spans into the same processors): shown for information, no target.
  */
-function ownProviderWorkload(ctx: Context): Workload {
+function ownProviderWorkload(ctx: Context, sdk: Tracer): Workload {
   let provider: BasicTracerProvider | undefined;
   const make = (): Exporter => {
-    provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new NoopSpanExporter(), { maxQueueSize: 1 << 16, scheduledDelayMillis: 50 })] });
-    const exporter = new OtelExporter({ tracerProvider: provider });
+    provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new EncodingSpanExporter(), BATCH)] });
+    const exporter = new OtelExporter({ tracerProvider: provider, captureContent: true });
     return {
       onEvent: (e) => exporter.onEvent(e),
       forceFlush: () => exporter.forceFlush(),
@@ -187,19 +275,21 @@ function ownProviderWorkload(ctx: Context): Workload {
     ops: ctx.ops(30_000),
     around: attached(make),
     ours: async (n) => {
-      for (let i = 0; i < n; i++) await rt.toolCallExecute('t', { a: i }, (a) => a, { toolCallId: `call_${i}` });
+      for (let i = 0; i < n; i++) await rt.toolCallExecute('t', ARGS_1KB, tool, { toolCallId: `call_${i}` });
     },
-    otel: baselines.otel.tool(ctx.tracer),
+    otel: baselines.otel.tool(sdk),
   };
 }
 
 export async function extraWorkloads(ctx: Context): Promise<Workload[]> {
-  const common = { spanExporter: new NoopSpanExporter(), maxQueueSize: 1 << 16, scheduledDelayMillis: 50 };
-  const workloads = exporterPair('otel', () => new OtelExporter(common), ctx);
-  workloads.push(ownProviderWorkload(ctx));
+  const sdk = encodingTracer().tracer;
+  const common = () => ({ spanExporter: new EncodingSpanExporter(), ...BATCH, captureContent: true });
+  const workloads = exporterPair('otel', () => new OtelExporter(common()), ctx, sdk);
+  workloads.push(middlewareWorkload(ctx, sdk));
+  workloads.push(ownProviderWorkload(ctx, sdk));
   try {
-    const oi = (await import('@nemo-flow/exporter-openinference')) as { OpenInferenceExporter: new (o: typeof common) => Exporter };
-    workloads.push(...exporterPair('openinference', () => new oi.OpenInferenceExporter(common), ctx));
+    const oi = (await import('@nemo-flow/exporter-openinference')) as { OpenInferenceExporter: new (o: ReturnType<typeof common>) => Exporter };
+    workloads.push(...exporterPair('openinference', () => new oi.OpenInferenceExporter(common()), ctx, sdk));
   } catch (err) {
     process.stderr.write(`openinference workloads skipped: ${(err as Error).message}\n`);
   }

@@ -16,7 +16,7 @@
  * when nothing more can attach to it.
  */
 import type { LlmCost } from '@nemo-flow/runtime/models';
-import { formatMicros, parseTimestampMicros, toJsonSafe } from '@nemo-flow/runtime/exporter-kit';
+import { formatMicros, parseTimestampMicros, toJsonSafe, unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import type { LifecycleEvent, MarkEvent, ScopeEvent } from '@nemo-flow/runtime';
 import type { CodecName, NormalizedMessage, NormalizedRequest } from '@nemo-flow/runtime/codecs';
 import { hash53 } from './hash.js';
@@ -122,11 +122,12 @@ export class TrajectoryBuilder {
   }
 
   push(event: LifecycleEvent): void {
-    if (event.kind === 'scope') {
-      if (event.scope_category === 'start') this.onStart(event);
-      else if (event.scope_category === 'end') this.onEnd(event);
-    } else if (event.kind === 'mark') {
-      this.onMark(event);
+    const e = plainPayloads(event);
+    if (e.kind === 'scope') {
+      if (e.scope_category === 'start') this.onStart(e);
+      else if (e.scope_category === 'end') this.onEnd(e);
+    } else if (e.kind === 'mark') {
+      this.onMark(e);
     }
   }
 
@@ -621,6 +622,19 @@ function reasoningEffort(req: NormalizedRequest | undefined): string | number | 
   const thinking = req.extra?.['thinking'];
   const budget = isPlainObject(thinking) ? thinking['budget_tokens'] : undefined;
   return typeof budget === 'number' ? budget : undefined;
+}
+
+/**
+ * The event with its payloads read from behind the runtime's read-only views: the builder reads
+ * every request and response field, and each proxied read costs a trap. The builder never writes
+ * to payloads, and `toJsonSafe` copies what it keeps only when it is not plain JSON.
+ */
+function plainPayloads<E extends LifecycleEvent>(event: E): E {
+  const data = unwrapView(event.data);
+  const metadata = unwrapView(event.metadata);
+  const profile = unwrapView(event.category_profile);
+  if (data === event.data && metadata === event.metadata && profile === event.category_profile) return event;
+  return { ...event, data, metadata, category_profile: profile };
 }
 
 /** `category_profile.cost` of an LLM end event: the runtime's price-table cost. */

@@ -10,6 +10,7 @@
  */
 import { TRUNCATION_MARKER } from './semconv.js';
 import { truncateString } from './truncate.js';
+import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 
 class Budget {
   readonly parts: string[] = [];
@@ -37,6 +38,11 @@ class Budget {
  * a value that cannot be read at all yields a placeholder string.
  */
 export function boundedStringify(value: unknown, limit: number): string {
+  // Read the object behind the runtime's read-only view: every proxied read costs a trap, and
+  // nothing here writes. Nested values of an unwrapped object are the raw ones too.
+  value = unwrapView(value);
+  const fast = plainJsonText(value, limit);
+  if (fast !== undefined) return fast;
   const b = new Budget(limit);
   try {
     writeValue(b, value, new Set<object>(), false);
@@ -46,6 +52,61 @@ export function boundedStringify(value: unknown, limit: number): string {
   if (b.parts.length === 0) return 'null';
   const text = b.parts.join('');
   return b.full ? truncateString(text, limit) : text;
+}
+
+/**
+ * `JSON.stringify(value)` when `value` is plain JSON (primitives, arrays, plain objects; no
+ * cycles, getters that throw, non-finite numbers or dropped members) whose strings and keys add up
+ * to at most `limit` characters: the engine's serializer is several times faster than the walker
+ * below, and the size check keeps a huge payload from being serialized whole. Undefined otherwise.
+ */
+function plainJsonText(value: unknown, limit: number): string | undefined {
+  try {
+    if (plainSize(value, limit, 0) < 0) return undefined;
+    const text = JSON.stringify(value);
+    return text.length > limit ? truncateString(text, limit) : text;
+  } catch {
+    return undefined; // a getter threw: the walker marks it
+  }
+}
+
+const MAX_FAST_DEPTH = 64;
+
+/** Characters `value` adds besides punctuation, or -1 when it is not plain JSON or passes `room`. May throw (getters). */
+function plainSize(value: unknown, room: number, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length <= room ? value.length : -1;
+    case 'boolean':
+      return 5;
+    case 'number':
+      return Number.isFinite(value) ? 8 : -1;
+    case 'object':
+      break;
+    default:
+      return -1;
+  }
+  if (value === null) return 4;
+  if (depth > MAX_FAST_DEPTH) return -1;
+  let used = 2;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const n = plainSize(value[i], room - used, depth + 1);
+      if (n < 0) return -1;
+      used += n + 1;
+      if (used > room) return -1;
+    }
+    return used;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return -1;
+  for (const k in value) {
+    const n = plainSize((value as Record<string, unknown>)[k], room - used, depth + 1);
+    if (n < 0) return -1;
+    used += n + k.length + 4;
+    if (used > room) return -1;
+  }
+  return used;
 }
 
 /** Like `boundedStringify`, but a string value is returned as-is (cut), not as a JSON literal. */

@@ -48,6 +48,31 @@ describe('exporter-otel: bounded JSON', () => {
     assert.ok(reads < 20, `read ${reads} elements for a 50-character budget`);
   });
 
+  it('plain JSON within the budget and beyond it give the same text as the walker would', () => {
+    const plain = { s: 'é "q"\n', n: [1, 2.5, -0, null, true], o: { deep: [{ x: 'y' }] }, empty: {}, none: [] };
+    assert.equal(boundedStringify(plain, 10_000), JSON.stringify(plain));
+    // A shared (not circular) object is written twice, as JSON.stringify does.
+    const shared = { v: 1 };
+    assert.equal(boundedStringify([shared, shared], 10_000), '[{"v":1},{"v":1}]');
+    // Over the budget: cut with the marker, never longer than the limit plus the marker.
+    const long = { text: 'x'.repeat(500) };
+    const out = boundedStringify(long, 100);
+    assert.equal(out, JSON.stringify(long).slice(0, 100) + TRUNCATION_MARKER);
+    // Escapes can make the text longer than the characters counted: still cut at the limit.
+    const quotes = '"'.repeat(80);
+    assert.equal(boundedStringify(quotes, 100), JSON.stringify(quotes).slice(0, 100) + TRUNCATION_MARKER);
+  });
+
+  it('a getter that throws in a plain object is marked by the walker, not lost', () => {
+    const v = {
+      ok: 1,
+      get bad(): number {
+        throw new Error('nope');
+      },
+    };
+    assert.equal(boundedStringify(v, 10_000), '{"ok":1,"bad":"[getter threw]"}');
+  });
+
   it('boundedText keeps strings as they are (cut), serializes the rest', () => {
     assert.equal(boundedText('plain', 10), 'plain');
     assert.equal(boundedText('x'.repeat(20), 10), 'x'.repeat(10) + TRUNCATION_MARKER);

@@ -12,18 +12,22 @@ export function nowMicros(): number {
   return Math.round((origin + performance.now()) * 1000);
 }
 
-let cachedMs = -1;
+let cachedSecond = Number.NaN;
 let cachedPrefix = '';
 
-/** `2026-11-24T03:06:37.428899Z` for a microsecond timestamp. The millisecond prefix is cached. */
+/**
+ * `2026-11-24T03:06:37.428899Z` for a microsecond timestamp. The prefix up to the second is
+ * cached: calls a few milliseconds apart (an LLM call over HTTP) still share it, where a
+ * millisecond prefix would cost a `toISOString` per event.
+ */
 export function formatMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  if (ms !== cachedMs) {
-    cachedMs = ms;
-    cachedPrefix = new Date(ms).toISOString().slice(0, 23); // drop the trailing "Z"
+  const second = Math.floor(micros / 1e6);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20); // "2026-11-24T03:06:37."
   }
-  const us = micros - ms * 1000;
-  return cachedPrefix + (us < 10 ? '00' : us < 100 ? '0' : '') + us + 'Z';
+  const frac = micros - second * 1e6;
+  return cachedPrefix + (frac >= 100_000 ? '' : '000000'.slice(String(frac).length)) + frac + 'Z';
 }
 
 /**

@@ -88,6 +88,41 @@ describe('middleware: tool calls', () => {
     assert.deepEqual(end!.data, { redacted: true });
   });
 
+  it('synchronous middleware cost no microtask: the tool runs before toolCallExecute returns', async () => {
+    registerToolConditionalExecutionGuardrail('sync-cond', 0, () => undefined);
+    registerToolRequestIntercept('sync-req', 0, (_n, a) => ({ ...(a as object), rewritten: true }));
+    registerToolSanitizeRequestGuardrail('sync-sreq', 0, (_n, a) => void delete (a as { key?: string }).key);
+    cleanups.push(() => {
+      deregisterToolConditionalExecutionGuardrail('sync-cond');
+      deregisterToolRequestIntercept('sync-req');
+      deregisterToolSanitizeRequestGuardrail('sync-sreq');
+    });
+    const c = capture();
+    let ran: unknown;
+    const p = toolCallExecute('t', { key: 'k' }, (a) => (ran = a));
+    assert.deepEqual(ran, { key: 'k', rewritten: true }, 'the callback already ran, with the rewritten args');
+    await p;
+    c.stop();
+    assert.deepEqual(c.scopes()[0]!.data, { rewritten: true });
+  });
+
+  it('an async conditional guardrail or request intercept is awaited in order', async () => {
+    const order: string[] = [];
+    registerToolConditionalExecutionGuardrail('a-cond', 0, async () => void order.push('cond-a'));
+    registerToolConditionalExecutionGuardrail('b-cond', 1, () => void order.push('cond-b'));
+    registerToolRequestIntercept('a-req', 0, async (_n, a) => (order.push('req-a'), { ...(a as object), a: 1 }));
+    registerToolRequestIntercept('b-req', 1, (_n, a) => (order.push('req-b'), { ...(a as object), b: 2 }));
+    cleanups.push(() => {
+      deregisterToolConditionalExecutionGuardrail('a-cond');
+      deregisterToolConditionalExecutionGuardrail('b-cond');
+      deregisterToolRequestIntercept('a-req');
+      deregisterToolRequestIntercept('b-req');
+    });
+    const r = await toolCallExecute('t', {}, (a) => a);
+    assert.deepEqual(order, ['cond-a', 'cond-b', 'req-a', 'req-b']);
+    assert.deepEqual(r, { a: 1, b: 2 });
+  });
+
   it('a conditional guardrail rejection: typed error, callback not run, START+END with error status naming the guardrail', async () => {
     registerToolConditionalExecutionGuardrail('allow', 1, () => undefined);
     registerToolConditionalExecutionGuardrail('deny-rm', 2, (_name, args) => ((args as { cmd: string }).cmd.includes('rm') ? 'destructive command' : undefined));

@@ -34,20 +34,47 @@ export async function runConditional(
   target: string,
   invoke: (e: Entry) => unknown,
 ): Promise<GuardrailRejectedError | undefined> {
-  for (const e of entries) {
+  return conditionalVerdict(entries, target, invoke);
+}
+
+/**
+ * `runConditional`, synchronous while the guardrails are (each `await` of a settled value still
+ * costs a promise and a microtask on every call). Throws (or rejects) a `MiddlewareError`.
+ */
+export function conditionalVerdict(
+  entries: readonly Entry[],
+  target: string,
+  invoke: (e: Entry) => unknown,
+  from = 0,
+): GuardrailRejectedError | undefined | Promise<GuardrailRejectedError | undefined> {
+  for (let i = from; i < entries.length; i++) {
+    const e = entries[i]!;
     let reason: unknown;
     try {
-      reason = await invoke(e);
+      reason = invoke(e);
     } catch (err) {
       throw new MiddlewareError(label(e), 'conditional guardrail threw', { cause: err });
     }
-    if (reason === undefined || reason === null) continue;
-    if (typeof reason !== 'string') {
-      throw new MiddlewareError(label(e), `a conditional guardrail must return a rejection reason string or nothing, got ${typeof reason}`);
+    if (isThenable(reason)) {
+      return Promise.resolve(reason).then(
+        (r) => verdict(e, r, target) ?? conditionalVerdict(entries, target, invoke, i + 1),
+        (err: unknown) => {
+          throw new MiddlewareError(label(e), 'conditional guardrail threw', { cause: err });
+        },
+      );
     }
-    return new GuardrailRejectedError(e.name, reason, target);
+    const v = verdict(e, reason, target);
+    if (v) return v;
   }
   return undefined;
+}
+
+function verdict(e: Entry, reason: unknown, target: string): GuardrailRejectedError | undefined {
+  if (reason === undefined || reason === null) return undefined;
+  if (typeof reason !== 'string') {
+    throw new MiddlewareError(label(e), `a conditional guardrail must return a rejection reason string or nothing, got ${typeof reason}`);
+  }
+  return new GuardrailRejectedError(e.name, reason, target);
 }
 
 export interface SanitizeResult {
@@ -110,6 +137,7 @@ export function runOnion<I>(
   invoke: (e: Entry, input: I, next: (input: I) => Promise<unknown>) => unknown,
 ): Promise<unknown> {
   const passthrough = new Set<unknown>();
+  if (entries.length === 0) return inner(input);
   const innerTracked = (i: I): Promise<unknown> =>
     inner(i).catch((err: unknown) => {
       passthrough.add(err);

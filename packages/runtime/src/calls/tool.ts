@@ -11,7 +11,7 @@ import { resolve } from '../middleware/registry.js';
 import type { Entry, ToolConditionalGuardrail, ToolExecutionIntercept, ToolRequestIntercept, ToolSanitizeGuardrail } from '../middleware/types.js';
 import { readonlyView } from '../readonly.js';
 import { LifecycleError, MiddlewareError, callLabel, checkFunction, checkName, checkOptions, describeError, describeValue } from '../errors.js';
-import { callInScope, isThenable, runConditional, runOnion, runSanitize } from './pipeline.js';
+import { callInScope, conditionalVerdict, isThenable, runOnion, runSanitize } from './pipeline.js';
 import { emitStart } from '../events.js';
 import { nowMicros } from '../time.js';
 import { trackCall } from '../open-calls.js';
@@ -86,14 +86,31 @@ export function toolCallExecute<A, R>(name: string, args: A, fn: ToolFn<A, R>, o
 
 /** @internal The request-intercept chain: each entry's result (unless `undefined`) is the next one's args. */
 export async function runToolRequestIntercepts(entries: readonly Entry[], name: string, args: unknown): Promise<unknown> {
+  return requestIntercepts(entries, name, args, 0);
+}
+
+/** The chain, synchronous while the intercepts are (an `await` per entry costs a promise each call). */
+function requestIntercepts(entries: readonly Entry[], name: string, args: unknown, from: number): unknown {
   let real = args;
-  for (const e of entries) {
-    try {
-      const v = await (e.fn as ToolRequestIntercept)(name, real);
-      if (v !== undefined) real = v;
-    } catch (err) {
+  for (let i = from; i < entries.length; i++) {
+    const e = entries[i]!;
+    const failed = (err: unknown): never => {
       throw new MiddlewareError(`${e.family}:${e.name}`, 'request intercept threw', { cause: err });
+    };
+    let v: unknown;
+    try {
+      v = (e.fn as ToolRequestIntercept)(name, real);
+    } catch (err) {
+      failed(err);
     }
+    if (isThenable(v)) {
+      const before = real;
+      return Promise.resolve(v).then((nv) => {
+        const next = nv === undefined ? before : nv;
+        return e.breakChain ? next : requestIntercepts(entries, name, next, i + 1);
+      }, failed);
+    }
+    if (v !== undefined) real = v;
     if (e.breakChain) break;
   }
   return real;
@@ -139,12 +156,18 @@ async function runManaged<A, R>(
   let failure: unknown;
   let real: unknown = args;
   try {
-    failure = await runConditional(cond, name, (e) => (e.fn as ToolConditionalGuardrail)(name, readonlyView(args)));
-    if (!failure) real = await runToolRequestIntercepts(req, name, args);
+    // Awaited only when a middleware returned a promise (see conditionalVerdict).
+    const c = cond.length === 0 ? undefined : conditionalVerdict(cond, name, (e) => (e.fn as ToolConditionalGuardrail)(name, readonlyView(args)));
+    failure = isThenable(c) ? await c : c;
+    if (!failure && req.length > 0) {
+      const r = requestIntercepts(req, name, args, 0);
+      real = isThenable(r) ? await r : r;
+    }
   } catch (err) {
     failure = err;
   }
-  const start = await runSanitize(sreq, real, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  const s = sreq.length === 0 ? { value: real } : runSanitize(sreq, real, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  const start = isThenable(s) ? await s : s;
   startCall(h, start.value, h._profile);
   if (failure) {
     end(h, null, true, failure);
@@ -162,7 +185,8 @@ async function runManaged<A, R>(
     end(h, null, true, err);
     throw err;
   }
-  const out = await runSanitize(sres, result, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  const o = sres.length === 0 ? { value: result } : runSanitize(sres, result, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  const out = isThenable(o) ? await o : o;
   end(h, out.value, false);
   return result as Awaited<R>;
 }
