@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { Adaptive, InMemoryAdaptiveStore } from '@nemo-flow/adaptive';
+import { Adaptive, adaptivePlugin, getAdaptive, InMemoryAdaptiveStore } from '@nemo-flow/adaptive';
+import { clearPlugins, initializePlugins, listPluginKinds, registerPlugin, validateConfig } from '@nemo-flow/runtime/plugins';
 import { RedisAdaptiveStore } from '@nemo-flow/adaptive/redis';
 import { collectFailures } from './helpers.js';
 import { ensureRedis, freePort, RedisServer } from '../../../test/support/redis-server.js';
@@ -120,6 +121,29 @@ describe('adaptive: Redis store (real redis-server)', function () {
     } finally {
       r.disconnect();
       fc.restore();
+    }
+  });
+
+  it('is selected from the configuration (store.kind "redis") and closed with it', async () => {
+    if (!listPluginKinds().includes('adaptive')) registerPlugin('adaptive', adaptivePlugin);
+    const p = prefix();
+    const doc = (store: unknown) => ({ version: 1, components: [{ kind: 'adaptive', config: { store } }] });
+    const bad = await validateConfig(doc({ kind: 'redis', url: 'http://x', ttl_seconds: -1, keyPrefix: 'x' }), { checks: false });
+    assert.deepEqual(bad.map((d) => d.field).sort(), ['config.store.keyPrefix', 'config.store.ttl_seconds', 'config.store.url']);
+    assert.deepEqual(await validateConfig(doc({ kind: 'redis', url: server.url, key_prefix: p, ttl_seconds: 60, refresh_ms: 50, flush_ms: 5 }), { checks: false }), []);
+    await initializePlugins(doc({ kind: 'redis', url: server.url, key_prefix: p, ttl_seconds: 60, flush_ms: 5 }), { checks: false });
+    const r = new Redis(server.url);
+    try {
+      const store = getAdaptive()!.store as RedisAdaptiveStore;
+      await store.ready();
+      store.addRun(workloadRun(0, 0));
+      await store.flush();
+      assert.equal(await r.hexists(`${p}v1:a:planner:runs`, 'w0-r0'), 1);
+      const ttl = await r.ttl(`${p}v1:a:planner:runs`);
+      assert.ok(ttl > 0 && ttl <= 60, `ttl ${ttl}`);
+    } finally {
+      await clearPlugins();
+      r.disconnect();
     }
   });
 
