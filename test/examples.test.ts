@@ -181,4 +181,42 @@ describe('examples', () => {
       await server.stop();
     }
   });
+
+  it('mcp-agent: an AI SDK agent calls MCP tools; both sides traced, the guardrail holds', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        json(
+          chatCompletion({
+            toolCalls: [
+              { id: 'call_weather', name: 'get_weather', arguments: { city: 'Oslo' } },
+              { id: 'call_delete', name: 'delete_city', arguments: { city: 'Oslo' } },
+            ],
+            usage: { input: 50, output: 12 },
+          }),
+        ),
+        json(chatCompletion({ text: 'Oslo: sunny, 21°C.', usage: { input: 90, output: 8 } })),
+      );
+      const out = await example('mcp-agent.ts', [], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'test-key' });
+      assert.match(out, /• tools\/list \{"tools":\["get_weather","delete_city"\]\}/);
+      assert.match(out, /✔ llm openai\.chat .* tokens 50→12/);
+      assert.match(out, /✔ tool get_weather .*sunny/);
+      assert.match(out, /^server │ ✔ tool get_weather .*sunny/m);
+      assert.match(out, /✖ tool delete_city .*GuardrailRejectedError: .*this agent is read-only/);
+      assert.ok(!/server │ .*delete_city/.test(out), 'the blocked call never reached the server');
+      assert.match(out, /answer: Oslo: sunny, 21°C\./);
+      // The model's second request carries both tool results, linked by the tool call ids.
+      assert.equal(server.requests.length, 2);
+      const second = server.requests[1]!.body as { messages: { role: string; tool_call_id?: string; content?: unknown }[] };
+      const results = second.messages.filter((m) => m.role === 'tool');
+      assert.deepEqual(
+        results.map((m) => m.tool_call_id),
+        ['call_weather', 'call_delete'],
+      );
+      assert.match(JSON.stringify(results[0]!.content), /sunny/);
+      assert.match(JSON.stringify(results[1]!.content), /refused: .*this agent is read-only/);
+    } finally {
+      await server.stop();
+    }
+  });
 });

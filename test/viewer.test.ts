@@ -195,7 +195,8 @@ describe('nemo-flow view (arguments)', () => {
   it('--open hands the report to the desktop opener', async () => {
     const bin2 = mkdtempSync(join(tmpdir(), 'nf-opener-'));
     const log = join(bin2, 'opened.txt');
-    writeFileSync(join(bin2, 'xdg-open'), `#!/bin/sh\necho "$1" > ${log}\n`, { mode: 0o755 });
+    // Written aside and renamed, so the file appears whole (the redirect alone creates it empty first).
+    writeFileSync(join(bin2, 'xdg-open'), `#!/bin/sh\necho "$1" > ${log}.tmp && mv ${log}.tmp ${log}\n`, { mode: 0o755 });
     const dir = mkdtempSync(join(tmpdir(), 'nf-open-'));
     writeFileSync(join(dir, 'events.jsonl'), '');
     await run(process.execPath, [bin, 'view', dir, '--open'], { env: { ...env(), PATH: `${bin2}:${process.env.PATH}` } });

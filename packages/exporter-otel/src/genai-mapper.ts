@@ -15,6 +15,7 @@ import { inputMessages, outputMessages, systemInstructions, toolDefinitions } fr
 import { addNemoFlowEndAttributes, addNemoFlowStartAttributes, nemoFlowMarkAttributes } from './nemo-flow-attributes.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
 import { genAiLatestByEnv } from './sdk-config.js';
+import { mcpSpanStart } from './mcp-attributes.js';
 import * as C from './semconv.js';
 
 /** `gen_ai.provider.name` for each codec's wire format. */
@@ -190,6 +191,8 @@ export class GenAiMapper implements AttributeMapper {
     if (this.capture && event.data !== null && event.data !== undefined) {
       attrs[C.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = boundedText(event.data, this.maxLength);
     }
+    const mcp = mcpSpanStart(event, attrs);
+    if (mcp) return mcp;
     return { name: `${C.GEN_AI_OPERATION_EXECUTE_TOOL} ${event.name}`, kind: SpanKind.INTERNAL, attributes: attrs };
   }
 

@@ -132,3 +132,14 @@ export const TRUNCATION_MARKER = '…[truncated]';
 /** Scope metadata keys that continue an incoming W3C trace (see README "Propagation"). */
 export const METADATA_TRACEPARENT = 'traceparent';
 export const METADATA_TRACESTATE = 'tracestate';
+
+// ── MCP (semantic conventions for the Model Context Protocol; development status) ───────────────
+export const ATTR_MCP_METHOD_NAME = 'mcp.method.name';
+export const ATTR_MCP_SESSION_ID = 'mcp.session.id';
+export const ATTR_MCP_PROTOCOL_VERSION = 'mcp.protocol.version';
+export const ATTR_MCP_RESOURCE_URI = 'mcp.resource.uri';
+export const ATTR_GEN_AI_PROMPT_NAME = 'gen_ai.prompt.name';
+export const ATTR_JSONRPC_REQUEST_ID = 'jsonrpc.request.id';
+/** `pipe` for stdio, `tcp` for HTTP. */
+export const ATTR_NETWORK_TRANSPORT = 'network.transport';
+export const MCP_METHOD_TOOLS_CALL = 'tools/call';
