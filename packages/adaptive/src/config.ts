@@ -6,6 +6,7 @@
  * ```json
  * { "kind": "adaptive", "config": {
  *     "state":            { "max_runs_per_agent": 100, "max_agents": 1000, "import_file": "adaptive-state.json" },
+ *     "store":            { "kind": "redis", "url": "redis://127.0.0.1:6379", "key_prefix": "nemo-flow:adaptive:", "ttl_seconds": 0 },
  *     "telemetry":        { "learners": ["call_stats", "tool_concurrency", "prefix_stability"], "max_positions": 64, "max_prefix_messages": 8, "max_open_runs": 1000 },
  *     "cache_governor":   { "anthropic": true, "openai": true, "min_observations": 2, "min_stability": 0, "cold_start": "structural",
  *                           "conversation": true, "max_breakpoints": 4, "lookback_blocks": 20, "min_tokens": {}, "mirror_size": 4096,
@@ -23,7 +24,7 @@ import { HEADER_NAME, HINT_FIELDS, parseBodyPath, type HintField, type HintsOpti
 import { LEARNER_NAMES, type LearnerName } from './learners.js';
 import type { ToolParallelismOptions } from './tool-guidance.js';
 
-export const ADAPTIVE_SECTIONS = ['state', 'telemetry', 'cache_governor', 'hints', 'tool_parallelism'] as const;
+export const ADAPTIVE_SECTIONS = ['state', 'store', 'telemetry', 'cache_governor', 'hints', 'tool_parallelism'] as const;
 
 export interface AdaptiveSettings {
   options: AdaptiveOptions;
@@ -31,6 +32,18 @@ export interface AdaptiveSettings {
   telemetry: boolean;
   /** A snapshot to import at activation (resolved against the configuration's cwd by the caller). */
   importFile: string | undefined;
+  /** Where runs are kept: undefined for the in-memory store. */
+  store: RedisStoreSettings | undefined;
+}
+
+/** `store: { kind: "redis", … }`: the shared store of `@nemo-flow/adaptive/redis`. */
+export interface RedisStoreSettings {
+  kind: 'redis';
+  url: string | undefined;
+  keyPrefix: string | undefined;
+  ttlSeconds: number | undefined;
+  refreshMs: number | undefined;
+  flushMs: number | undefined;
 }
 
 /** A section's reader, or undefined when it is absent or off (`false` / `enabled: false`). */
@@ -80,6 +93,34 @@ function readState(root: FieldReader, o: AdaptiveOptions): string | undefined {
   const file = r.string('import_file');
   r.done();
   return file;
+}
+
+function readStore(root: FieldReader): RedisStoreSettings | undefined {
+  const raw = root.raw('store');
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) {
+    root.findings.report({ code: 'INVALID_TYPE', field: 'store', message: `expected an object like { "kind": "redis", "url": "redis://…" }, got ${jsonType(raw)}` });
+    return undefined;
+  }
+  const r = new FieldReader(root.findings, raw, 'store');
+  const kind = r.oneOf('kind', ['memory', 'redis'] as const);
+  if (kind === undefined && !r.has('kind')) r.findings.report({ code: 'INVALID_VALUE', field: r.field('kind'), message: 'expected "memory" or "redis"' });
+  if (kind !== 'redis') {
+    r.done();
+    return undefined;
+  }
+  const url = r.string('url', { nonEmpty: true });
+  if (url !== undefined && !/^rediss?:\/\//.test(url)) r.findings.report({ code: 'INVALID_VALUE', field: r.field('url'), message: `expected a redis:// or rediss:// URL, got ${JSON.stringify(url)}` });
+  const s: RedisStoreSettings = {
+    kind,
+    url,
+    keyPrefix: r.string('key_prefix'),
+    ttlSeconds: r.number('ttl_seconds', { integer: true, min: 0, max: 100_000_000 }),
+    refreshMs: r.number('refresh_ms', { integer: true, min: 0, max: 3_600_000 }),
+    flushMs: r.number('flush_ms', { integer: true, min: 0, max: 3_600_000 }),
+  };
+  r.done();
+  return s;
 }
 
 function readTelemetry(root: FieldReader, o: AdaptiveOptions): boolean {
@@ -174,6 +215,7 @@ export function readAdaptiveConfig(config: Readonly<Record<string, unknown>>, fi
   const root = new FieldReader(findings, config, '');
   const options: AdaptiveOptions = {};
   const importFile = readState(root, options);
+  const store = readStore(root);
   const telemetry = readTelemetry(root, options);
   readGovernor(root, options);
   readHints(root, options);
@@ -194,5 +236,5 @@ export function readAdaptiveConfig(config: Readonly<Record<string, unknown>>, fi
   if (learners && options.hints !== undefined && !learners.includes('call_stats')) {
     findings.report({ level: 'warn', code: 'INVALID_VALUE', field: 'telemetry.learners', message: 'without the "call_stats" learner hints carry no predictions' });
   }
-  return { options, telemetry, importFile };
+  return { options, telemetry, importFile, store };
 }

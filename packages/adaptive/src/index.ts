@@ -9,7 +9,7 @@ export { Adaptive } from './adaptive.js';
 export type { AdaptiveOptions, CacheReport, AgentCacheReport, ShapeReport } from './adaptive.js';
 export { adaptivePlugin, getAdaptive, ADAPTIVE_PLUGIN_KIND } from './plugin.js';
 export { readAdaptiveConfig, ADAPTIVE_SECTIONS } from './config.js';
-export type { AdaptiveSettings } from './config.js';
+export type { AdaptiveSettings, RedisStoreSettings } from './config.js';
 export { InMemoryAdaptiveStore } from './store.js';
 export type { AdaptiveStore, InMemoryStoreOptions } from './store.js';
 export { isRunRecord } from './records.js';

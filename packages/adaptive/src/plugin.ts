@@ -10,7 +10,8 @@ import type { PluginContext, PluginDefinition, ValidationContext } from '@nemo-f
 import { SILENT } from '@nemo-flow/runtime/plugins';
 import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import { Adaptive } from './adaptive.js';
-import { readAdaptiveConfig } from './config.js';
+import { readAdaptiveConfig, type AdaptiveSettings } from './config.js';
+import type { AdaptiveStore } from './store.js';
 
 export const ADAPTIVE_PLUGIN_KIND = 'adaptive';
 
@@ -24,6 +25,26 @@ export function getAdaptive(): Adaptive | undefined {
 
 function readSnapshot(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** Loaded only when configured, so ioredis stays an optional peer dependency. */
+async function redisStore(s: AdaptiveSettings): Promise<AdaptiveStore & { close(): Promise<void> }> {
+  let mod: typeof import('./redis-store.js');
+  try {
+    mod = await import('./redis-store.js');
+  } catch (err) {
+    throw new Error('adaptive: store.kind "redis" needs the ioredis package: npm install ioredis', { cause: err });
+  }
+  const r = s.store!;
+  return new mod.RedisAdaptiveStore({
+    url: r.url,
+    keyPrefix: r.keyPrefix,
+    ttlSeconds: r.ttlSeconds,
+    refreshMs: r.refreshMs,
+    flushMs: r.flushMs,
+    maxRunsPerAgent: s.options.maxRunsPerAgent,
+    maxAgents: s.options.maxAgents,
+  });
 }
 
 export const adaptivePlugin: PluginDefinition<Record<string, unknown>> = {
@@ -44,9 +65,11 @@ export const adaptivePlugin: PluginDefinition<Record<string, unknown>> = {
       }
     }
   },
-  register(config, ctx: PluginContext) {
+  async register(config, ctx: PluginContext) {
     const s = readAdaptiveConfig(config, SILENT);
-    const adaptive = new Adaptive(s.options);
+    const store = s.store ? await redisStore(s) : undefined;
+    const adaptive = new Adaptive({ ...s.options, store });
+    if (store) ctx.onClear(() => store.close());
     const details: Record<string, unknown> = { telemetry: s.telemetry };
     if (s.importFile !== undefined) {
       const path = resolve(ctx.cwd, s.importFile);
