@@ -22,7 +22,11 @@ import { nemoFlowMiddleware } from '@nemo-flow/ai-sdk';
 import { NoopSpanExporter } from './otel-floor.js';
 import { chatRequest, chatResponse } from './measure.js';
 
-const BODY = JSON.stringify({ ...chatResponse(), created: 1, choices: [{ index: 0, message: { role: 'assistant', content: 'Sure.', refusal: null }, logprobs: null, finish_reason: 'stop' }] });
+const BODY = JSON.stringify({
+  ...chatResponse(),
+  created: 1,
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Sure.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+});
 const PIPELINE = { maxQueueSize: 1 << 16, maxExportBatchSize: 512, scheduledDelayMillis: 50 };
 
 export interface AiSdkResult {
@@ -38,7 +42,10 @@ export interface AiSdkResult {
 function prompt(): { instructions: string; messages: { role: 'user'; content: string }[] } {
   const m = (chatRequest().content as { messages: { role: string; content: string }[] }).messages;
   return {
-    instructions: m.filter((x) => x.role === 'system').map((x) => x.content).join('\n'),
+    instructions: m
+      .filter((x) => x.role === 'system')
+      .map((x) => x.content)
+      .join('\n'),
     messages: m.filter((x) => x.role !== 'system').map((x) => ({ role: 'user' as const, content: x.content })),
   };
 }
@@ -90,7 +97,14 @@ export async function runAiSdk(steps: number, rounds: number, transport: 'loopba
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const added = (v: number): number => median(per[v]!.map((x, i) => x - per[0]![i]!));
-    return { plainNs: median(per[0]!), oursNs: median(per[1]!), aiOtelNs: median(per[2]!), oursAddedNs: added(1), aiOtelAddedNs: added(2), steps: rounds * steps };
+    return {
+      plainNs: median(per[0]!),
+      oursNs: median(per[1]!),
+      aiOtelNs: median(per[2]!),
+      oursAddedNs: added(1),
+      aiOtelAddedNs: added(2),
+      steps: rounds * steps,
+    };
   } finally {
     rt.deregisterSubscriber('bench-ai-sdk');
     context.disable();
@@ -119,8 +133,16 @@ export function aiSdkTable(loopback: AiSdkResult, inProcess: AiSdkResult): { tab
     ['', 'loopback HTTP: CPU per step', 'added', 'in-process fetch: CPU per step', 'added'],
     ['---', '---', '---', '---', '---'],
     row('plain AI SDK (`ai` + `@ai-sdk/openai`)', (r) => r.plainNs),
-    row('ours: nemoFlowMiddleware + OTel exporter', (r) => r.oursNs, (r) => r.oursAddedNs),
-    row("AI SDK's experimental_telemetry (`@ai-sdk/otel`)", (r) => r.aiOtelNs, (r) => r.aiOtelAddedNs),
+    row(
+      'ours: nemoFlowMiddleware + OTel exporter',
+      (r) => r.oursNs,
+      (r) => r.oursAddedNs,
+    ),
+    row(
+      "AI SDK's experimental_telemetry (`@ai-sdk/otel`)",
+      (r) => r.aiOtelNs,
+      (r) => r.aiOtelAddedNs,
+    ),
     ['target: ours adds no more', '', verdict(loopback), '', verdict(inProcess)],
   ];
   return { table: rows.map((x) => `| ${x.join(' | ')} |`).join('\n'), met: loopback.oursAddedNs <= loopback.aiOtelAddedNs };

@@ -40,9 +40,15 @@ const params = {
   ],
 };
 
-const ANSWER_SPEC = text('It is sunny in Paris today, about 21 °C with a light breeze from the west.', { input_tokens: 120, output_tokens: 18, cache_read_input_tokens: 64 });
+const ANSWER_SPEC = text('It is sunny in Paris today, about 21 °C with a light breeze from the west.', {
+  input_tokens: 120,
+  output_tokens: 18,
+  cache_read_input_tokens: 64,
+});
 const ANSWER_JSON = JSON.stringify(message(ANSWER_SPEC));
-const ANSWER_SSE = streamEvents(ANSWER_SPEC).map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`).join('');
+const ANSWER_SSE = streamEvents(ANSWER_SPEC)
+  .map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`)
+  .join('');
 
 const fmt = (ns: number | undefined): string => (ns === undefined || Number.isNaN(ns) ? '—' : `${(ns / 1000).toFixed(1)} µs`);
 /** A signed difference: +12.3 µs / −4.5 µs. */
@@ -99,11 +105,21 @@ async function sample(clients: Partial<Record<Side, Client>>, exporter: OpenInfe
 function rowsOf(transport: string, m: Samples): string[][] {
   const rows: string[][] = [];
   const added = (s: Side, k: Kind): number | undefined => (m[s][k].length && m.sdk[k].length ? median(m[s][k].map((v, i) => v - m.sdk[k][i]!)) : undefined);
-  for (const [k, label] of [['plain', 'messages.create'], ['stream', 'messages.create, 30-event stream']] as const) {
+  for (const [k, label] of [
+    ['plain', 'messages.create'],
+    ['stream', 'messages.create, 30-event stream'],
+  ] as const) {
     const ours = added('nemo-flow', k);
     const oi = added('openinference', k);
     const verdict = ours !== undefined && oi !== undefined ? (ours < oi ? '✔ less' : '✖ more') : '—';
-    rows.push([`${label} (${transport})`, fmt(m.sdk[k].length ? median(m.sdk[k]) : undefined), signed(ours), signed(oi), verdict, signed(added('nemo-flow-bare', k))]);
+    rows.push([
+      `${label} (${transport})`,
+      fmt(m.sdk[k].length ? median(m.sdk[k]) : undefined),
+      signed(ours),
+      signed(oi),
+      verdict,
+      signed(added('nemo-flow-bare', k)),
+    ]);
   }
   return rows;
 }
@@ -118,7 +134,8 @@ export async function anthropicWorkload(quick: boolean): Promise<{ table: string
     let oiInstrumentation: { manuallyInstrument(m: unknown): void } | undefined;
     let cjs: typeof import('@anthropic-ai/sdk') | undefined;
     try {
-      const { AnthropicInstrumentation } = require('@arizeai/openinference-instrumentation-anthropic') as typeof import('@arizeai/openinference-instrumentation-anthropic');
+      const { AnthropicInstrumentation } =
+        require('@arizeai/openinference-instrumentation-anthropic') as typeof import('@arizeai/openinference-instrumentation-anthropic');
       cjs = require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
       oiInstrumentation = new AnthropicInstrumentation({ tracerProvider: provider });
       oiInstrumentation.manuallyInstrument(cjs);
@@ -134,9 +151,19 @@ export async function anthropicWorkload(quick: boolean): Promise<{ table: string
     };
     const samples = quick ? 3 : 21;
     const loopback = await sample(clientsFor({ baseURL: server.url }), exporter, samples, { plain: quick ? 10 : 30, stream: quick ? 5 : 15 });
-    const inProcess = await sample(clientsFor({ baseURL: 'http://127.0.0.1:9', fetch: inProcessFetch }), exporter, samples, { plain: quick ? 20 : 100, stream: quick ? 10 : 50 });
+    const inProcess = await sample(clientsFor({ baseURL: 'http://127.0.0.1:9', fetch: inProcessFetch }), exporter, samples, {
+      plain: quick ? 20 : 100,
+      stream: quick ? 10 : 50,
+    });
     const rows = [
-      ['SDK call', 'uninstrumented SDK (CPU/call)', 'nemo-flow adds', 'OpenInference instrumentation adds', 'target: we add less', 'nemo-flow, no subscriber, adds'],
+      [
+        'SDK call',
+        'uninstrumented SDK (CPU/call)',
+        'nemo-flow adds',
+        'OpenInference instrumentation adds',
+        'target: we add less',
+        'nemo-flow, no subscriber, adds',
+      ],
       ['---', '---', '---', '---', '---', '---'],
       ...rowsOf('loopback HTTP', loopback),
       ...rowsOf('in-process fetch', inProcess),

@@ -31,7 +31,9 @@ async function ourRuns(): Promise<void> {
 export async function misparented(): Promise<{ tools: number; wrong: number }> {
   const spans = new Map<string, { name: string; parent?: string; attrs: ReadableSpan['attributes'] }>();
   const exporter = new OtelExporter({
-    spanExporter: new EncodingSpanExporter((s) => spans.set(s.spanContext().spanId, { name: s.name, parent: s.parentSpanContext?.spanId, attrs: s.attributes })),
+    spanExporter: new EncodingSpanExporter((s) =>
+      spans.set(s.spanContext().spanId, { name: s.name, parent: s.parentSpanContext?.spanId, attrs: s.attributes }),
+    ),
     ...BATCH,
   });
   rt.registerSubscriber('bench-parentage', exporter);
@@ -80,7 +82,13 @@ export function concurrentWorkload(): Workload {
         await Promise.all(
           Array.from({ length: RUNS }, (_, r) => {
             const run = tracer.startSpan(`invoke_agent run-${r}`, {
-              attributes: { 'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'agent', 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': `run-${r}` },
+              attributes: {
+                'nemo_flow.uuid': ID,
+                'nemo_flow.parent_uuid': ID,
+                'nemo_flow.category': 'agent',
+                'gen_ai.operation.name': 'invoke_agent',
+                'gen_ai.agent.name': `run-${r}`,
+              },
             });
             return cm.with(trace.setSpan(cm.active(), run), async () => {
               for (let k = 0; k < CALLS; k++) {
@@ -88,8 +96,13 @@ export function concurrentWorkload(): Workload {
                   'execute_tool t',
                   {
                     attributes: {
-                      'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'tool',
-                      'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 't', 'gen_ai.tool.type': 'function', 'gen_ai.tool.call.id': `${r}.${k}`,
+                      'nemo_flow.uuid': ID,
+                      'nemo_flow.parent_uuid': ID,
+                      'nemo_flow.category': 'tool',
+                      'gen_ai.operation.name': 'execute_tool',
+                      'gen_ai.tool.name': 't',
+                      'gen_ai.tool.type': 'function',
+                      'gen_ai.tool.call.id': `${r}.${k}`,
                     },
                   },
                   cm.active(),

@@ -12,9 +12,14 @@ rt.registerSubscriber('otlp', exporter);
 const batch = async (from: number, count: number): Promise<void> => {
   await Promise.all(
     Array.from({ length: count }, (_, i) =>
-      rt.withScope(`run-${from + i}`, rt.ScopeType.Agent, async () => {
-        for (let k = 0; k < 10; k++) await rt.toolCallExecute('t', { k }, async (a) => (await null, a));
-      }, { metadata: { session_id: `s-${from + i}` } }),
+      rt.withScope(
+        `run-${from + i}`,
+        rt.ScopeType.Agent,
+        async () => {
+          for (let k = 0; k < 10; k++) await rt.toolCallExecute('t', { k }, async (a) => (await null, a));
+        },
+        { metadata: { session_id: `s-${from + i}` } },
+      ),
     ),
   );
 };

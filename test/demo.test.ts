@@ -25,7 +25,10 @@ describe('demo (main job)', () => {
     assert.match(stdout, /^■ agent research-agent done · .* · 5 LLM calls · 4 tool calls · 1 error · tokens \d+ in \/ \d+ out \/ \d+ cached · \$0\.\d{4}$/m);
     assert.ok(stdout.includes(`report: ${join(out, 'report.html')}\n`));
 
-    const events = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(out, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const byKind = (k: string) => events.filter((e) => e.kind === 'scope' && e.category === k && e.scope_category === 'end');
     assert.equal(byKind('agent').length, 2);
     assert.equal(byKind('llm').length, 5);
@@ -50,7 +53,10 @@ describe('demo (main job)', () => {
     }
     const main = JSON.parse(readFileSync(join(dir, 'trajectory-demo-session.json'), 'utf8'));
     const sub = JSON.parse(readFileSync(join(dir, 'trajectory-demo-session--summarizer-1.json'), 'utf8'));
-    assert.ok(Math.abs(main.final_metrics.total_cost_usd + sub.final_metrics.total_cost_usd - total) < 1e-12, 'final_metrics.total_cost_usd adds up to the events');
+    assert.ok(
+      Math.abs(main.final_metrics.total_cost_usd + sub.final_metrics.total_cost_usd - total) < 1e-12,
+      'final_metrics.total_cost_usd adds up to the events',
+    );
   });
 
   it('--otlp-endpoint ships the run as GenAI spans: one trace, the failing tool in error, the sub-agent nested', async () => {
@@ -65,7 +71,10 @@ describe('demo (main job)', () => {
       assert.equal(root.parentSpanId, undefined);
       assert.equal(root.resource['service.name'], 'nemo-flow-demo');
       assert.equal(byName('chat gpt-4o-mini').length, 5);
-      assert.ok(byName('chat gpt-4o-mini').every((s) => (s.attributes['nemo_flow.llm.cost_usd'] as number) > 0), 'each LLM span carries its cost');
+      assert.ok(
+        byName('chat gpt-4o-mini').every((s) => (s.attributes['nemo_flow.llm.cost_usd'] as number) > 0),
+        'each LLM span carries its cost',
+      );
       const failed = byName('execute_tool fetch_page').find((s) => s.status.code === 'ERROR');
       assert.ok(failed, 'the failing tool has status ERROR');
       assert.ok(failed.events.some((e) => e.name === 'exception'));
@@ -86,10 +95,19 @@ describe('demo (main job)', () => {
       assert.equal(usage.resource['service.name'], 'nemo-flow-demo');
       const tokens = (type: string) => usage.points.filter((p) => p.attributes['gen_ai.token.type'] === type);
       const total = (key: string) => chats.reduce((n, s) => n + Number(s.attributes[key] ?? 0), 0);
-      assert.equal(tokens('input').reduce((n, p) => n + p.count, 0), chats.filter((s) => s.attributes['gen_ai.usage.input_tokens'] !== undefined).length);
+      assert.equal(
+        tokens('input').reduce((n, p) => n + p.count, 0),
+        chats.filter((s) => s.attributes['gen_ai.usage.input_tokens'] !== undefined).length,
+      );
       assert.ok(total('gen_ai.usage.input_tokens') > 0);
-      assert.equal(tokens('input').reduce((n, p) => n + p.sum, 0), total('gen_ai.usage.input_tokens'));
-      assert.equal(tokens('output').reduce((n, p) => n + p.sum, 0), total('gen_ai.usage.output_tokens'));
+      assert.equal(
+        tokens('input').reduce((n, p) => n + p.sum, 0),
+        total('gen_ai.usage.input_tokens'),
+      );
+      assert.equal(
+        tokens('output').reduce((n, p) => n + p.sum, 0),
+        total('gen_ai.usage.output_tokens'),
+      );
       for (const p of usage.points) {
         assert.equal(p.attributes['gen_ai.operation.name'], 'chat');
         assert.equal(p.attributes['gen_ai.provider.name'], 'openai');
@@ -101,8 +119,15 @@ describe('demo (main job)', () => {
       assert.equal(ops('chat'), chats.length);
       assert.equal(ops('invoke_agent'), spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'invoke_agent').length);
       assert.equal(ops('execute_tool'), spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'execute_tool').length);
-      assert.equal(ops('execute_tool', (a) => a['error.type'] !== undefined), 1, 'the failing tool is its own series');
-      assert.equal(ops('execute_tool', (a) => a['gen_ai.tool.name'] === 'fetch_page'), byName('execute_tool fetch_page').length);
+      assert.equal(
+        ops('execute_tool', (a) => a['error.type'] !== undefined),
+        1,
+        'the failing tool is its own series',
+      );
+      assert.equal(
+        ops('execute_tool', (a) => a['gen_ai.tool.name'] === 'fetch_page'),
+        byName('execute_tool fetch_page').length,
+      );
     } finally {
       await receiver.close();
     }

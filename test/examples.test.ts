@@ -127,7 +127,9 @@ describe('examples', () => {
     try {
       server.enqueue(
         openaiJson(responseObject({ functionCalls: [{ id: 'call_h', name: 'transfer_to_billing', arguments: {} }], usage: { input: 20, output: 4 } })),
-        openaiJson(responseObject({ functionCalls: [{ id: 'call_r', name: 'refund', arguments: { order: 42, amount: 30 } }], usage: { input: 30, output: 6 } })),
+        openaiJson(
+          responseObject({ functionCalls: [{ id: 'call_r', name: 'refund', arguments: { order: 42, amount: 30 } }], usage: { input: 30, output: 6 } }),
+        ),
         openaiJson(responseObject({ text: 'Refunded 30 on order 42.', usage: { input: 40, output: 7 } })),
       );
       const out = await example('openai-agents.ts', [dir], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' });

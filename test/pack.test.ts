@@ -54,7 +54,8 @@ function appLock(tarballs: Record<string, string>, extra: Record<string, string>
     for (const dep of Object.keys(needs)) {
       const found = find(path, dep);
       if (found) visit(found);
-      else if (!entry.peerDependenciesMeta?.[dep]?.optional && !entry.optionalDependencies?.[dep]) throw new Error(`${path}: ${dep} is not in package-lock.json`);
+      else if (!entry.peerDependenciesMeta?.[dep]?.optional && !entry.optionalDependencies?.[dep])
+        throw new Error(`${path}: ${dep} is not in package-lock.json`);
     }
   };
   for (const name of Object.keys(tarballs)) visit(`packages/${name.replace('@nemo-flow/', '')}`);
@@ -79,8 +80,13 @@ describe('npm pack: a fresh application', function () {
     );
     app = join(dir, 'app');
     mkdirSync(app);
-    const lock = appLock(tarballs, { '@types/node': '^20.19.0', '@opentelemetry/api': '^1.9.0' }) as { packages: { '': { dependencies: Record<string, string> } } };
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: lock.packages[''].dependencies }, null, 2));
+    const lock = appLock(tarballs, { '@types/node': '^20.19.0', '@opentelemetry/api': '^1.9.0' }) as {
+      packages: { '': { dependencies: Record<string, string> } };
+    };
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: lock.packages[''].dependencies }, null, 2),
+    );
     writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lock, null, 2));
     // --prefer-offline: the npm cache serves what it holds; an entry it lacks (a packument npm never
     // needed in the repository's own install) is fetched from the registry instead of failing.
@@ -89,7 +95,15 @@ describe('npm pack: a fresh application', function () {
     writeFileSync(
       join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: ['node'], outDir: 'out', skipLibCheck: true },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          types: ['node'],
+          outDir: 'out',
+          skipLibCheck: true,
+        },
         files: ['esm.ts', 'cjs.cts'],
       }),
     );

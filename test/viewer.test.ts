@@ -112,7 +112,8 @@ describe('nemo-flow view (browser)', function () {
   it('--serve: events appended while the page is open appear in it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nf-serve-'));
     const file = join(dir, 'events.jsonl');
-    const ev = (o: object): string => JSON.stringify({ atof_version: '0.1', data_schema: null, metadata: null, attributes: [], category_profile: null, data: null, ...o }) + '\n';
+    const ev = (o: object): string =>
+      JSON.stringify({ atof_version: '0.1', data_schema: null, metadata: null, attributes: [], category_profile: null, data: null, ...o }) + '\n';
     const t = (ms: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString().replace('Z', '000Z');
     writeFileSync(file, ev({ kind: 'scope', scope_category: 'start', uuid: 'r1', parent_uuid: null, timestamp: t(0), name: 'live-agent', category: 'agent' }));
     const child: ChildProcess = spawn(process.execPath, [bin, 'view', dir, '--serve', '--port', '0'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
@@ -129,9 +130,25 @@ describe('nemo-flow view (browser)', function () {
       await page.goto(url);
       await page.locator('.row', { hasText: 'live-agent' }).waitFor();
       await page.locator('#live.on').waitFor();
-      appendFileSync(file, ev({ kind: 'scope', scope_category: 'start', uuid: 't1', parent_uuid: 'r1', timestamp: t(5), name: 'appended_tool', category: 'tool', data: { q: 1 } }));
+      appendFileSync(
+        file,
+        ev({ kind: 'scope', scope_category: 'start', uuid: 't1', parent_uuid: 'r1', timestamp: t(5), name: 'appended_tool', category: 'tool', data: { q: 1 } }),
+      );
       await page.locator('.row[data-kind="tool"]', { hasText: 'appended_tool' }).waitFor();
-      appendFileSync(file, ev({ kind: 'scope', scope_category: 'end', uuid: 't1', parent_uuid: 'r1', timestamp: t(9), name: 'appended_tool', category: 'tool', status: 'error', error: { type: 'Error', message: 'late failure' } }));
+      appendFileSync(
+        file,
+        ev({
+          kind: 'scope',
+          scope_category: 'end',
+          uuid: 't1',
+          parent_uuid: 'r1',
+          timestamp: t(9),
+          name: 'appended_tool',
+          category: 'tool',
+          status: 'error',
+          error: { type: 'Error', message: 'late failure' },
+        }),
+      );
       await page.locator('.row.error', { hasText: 'appended_tool' }).waitFor();
       assert.match(await page.locator('.run').first().innerText(), /1 tools/);
     } finally {
@@ -141,7 +158,8 @@ describe('nemo-flow view (browser)', function () {
 
   it('guardrail rejections and redactions show as such; a streamed call shows its time to first chunk', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nf-guard-'));
-    const ev = (o: object): string => JSON.stringify({ atof_version: '0.1', data_schema: null, metadata: null, attributes: [], category_profile: null, data: null, parent_uuid: 'r', ...o });
+    const ev = (o: object): string =>
+      JSON.stringify({ atof_version: '0.1', data_schema: null, metadata: null, attributes: [], category_profile: null, data: null, parent_uuid: 'r', ...o });
     const t = (ms: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
     const request = { provider_format: 'openai-chat', model: 'm', messages: [{ role: 'user', text: 'mail me at [REDACTED:EMAIL]' }], params: {}, extra: {} };
     writeFileSync(
@@ -149,9 +167,42 @@ describe('nemo-flow view (browser)', function () {
       [
         ev({ kind: 'scope', scope_category: 'start', uuid: 'r', parent_uuid: null, timestamp: t(0), name: 'guarded', category: 'agent' }),
         ev({ kind: 'scope', scope_category: 'start', uuid: 'g', timestamp: t(1), name: 'delete_files', category: 'tool', data: { path: '/' } }),
-        ev({ kind: 'scope', scope_category: 'end', uuid: 'g', timestamp: t(2), name: 'delete_files', category: 'tool', status: 'error', error: { type: 'GuardrailRejectedError', message: 'destructive tool', guardrail: 'no-deletes' } }),
-        ev({ kind: 'scope', scope_category: 'start', uuid: 'l', timestamp: t(3), name: 'chat', category: 'llm', attributes: ['streaming'], category_profile: { model_name: 'm', annotated_request: request } }),
-        ev({ kind: 'scope', scope_category: 'end', uuid: 'l', timestamp: t(9), name: 'chat', category: 'llm', status: 'ok', category_profile: { model_name: 'm', annotated_response: { provider_format: 'openai-chat', text: 'ok', tool_calls: [], usage: { input_tokens: 9, output_tokens: 1 } }, cost: { total_usd: 0, priced: false, note: 'no price for model "m"' }, stream: { chunks: 3, completed: true }, transport: { time_to_first_chunk_ms: 2.5 } } }),
+        ev({
+          kind: 'scope',
+          scope_category: 'end',
+          uuid: 'g',
+          timestamp: t(2),
+          name: 'delete_files',
+          category: 'tool',
+          status: 'error',
+          error: { type: 'GuardrailRejectedError', message: 'destructive tool', guardrail: 'no-deletes' },
+        }),
+        ev({
+          kind: 'scope',
+          scope_category: 'start',
+          uuid: 'l',
+          timestamp: t(3),
+          name: 'chat',
+          category: 'llm',
+          attributes: ['streaming'],
+          category_profile: { model_name: 'm', annotated_request: request },
+        }),
+        ev({
+          kind: 'scope',
+          scope_category: 'end',
+          uuid: 'l',
+          timestamp: t(9),
+          name: 'chat',
+          category: 'llm',
+          status: 'ok',
+          category_profile: {
+            model_name: 'm',
+            annotated_response: { provider_format: 'openai-chat', text: 'ok', tool_calls: [], usage: { input_tokens: 9, output_tokens: 1 } },
+            cost: { total_usd: 0, priced: false, note: 'no price for model "m"' },
+            stream: { chunks: 3, completed: true },
+            transport: { time_to_first_chunk_ms: 2.5 },
+          },
+        }),
         ev({ kind: 'scope', scope_category: 'end', uuid: 'r', parent_uuid: null, timestamp: t(10), name: 'guarded', category: 'agent', status: 'ok' }),
       ].join('\n') + '\n',
     );

@@ -25,7 +25,9 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
   async start(): Promise<this> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.#child = child;
     let out = '';
     await new Promise<void>((ok, fail) => {

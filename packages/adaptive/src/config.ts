@@ -69,7 +69,11 @@ function names<T extends string>(r: FieldReader, key: string, allowed: readonly 
   const out: T[] = [];
   list.forEach((v, i) => {
     if ((allowed as readonly string[]).includes(v)) out.push(v as T);
-    else r.findings.unsupportedValue(`${r.field(key)}[${i}]`, `${JSON.stringify(v)} is not supported; expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    else
+      r.findings.unsupportedValue(
+        `${r.field(key)}[${i}]`,
+        `${JSON.stringify(v)} is not supported; expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+      );
   });
   return out;
 }
@@ -99,7 +103,11 @@ function readStore(root: FieldReader): RedisStoreSettings | undefined {
   const raw = root.raw('store');
   if (raw === undefined) return undefined;
   if (!isObject(raw)) {
-    root.findings.report({ code: 'INVALID_TYPE', field: 'store', message: `expected an object like { "kind": "redis", "url": "redis://…" }, got ${jsonType(raw)}` });
+    root.findings.report({
+      code: 'INVALID_TYPE',
+      field: 'store',
+      message: `expected an object like { "kind": "redis", "url": "redis://…" }, got ${jsonType(raw)}`,
+    });
     return undefined;
   }
   const r = new FieldReader(root.findings, raw, 'store');
@@ -110,7 +118,8 @@ function readStore(root: FieldReader): RedisStoreSettings | undefined {
     return undefined;
   }
   const url = r.string('url', { nonEmpty: true });
-  if (url !== undefined && !/^rediss?:\/\//.test(url)) r.findings.report({ code: 'INVALID_VALUE', field: r.field('url'), message: `expected a redis:// or rediss:// URL, got ${JSON.stringify(url)}` });
+  if (url !== undefined && !/^rediss?:\/\//.test(url))
+    r.findings.report({ code: 'INVALID_VALUE', field: r.field('url'), message: `expected a redis:// or rediss:// URL, got ${JSON.stringify(url)}` });
   const s: RedisStoreSettings = {
     kind,
     url,
@@ -231,10 +240,20 @@ export function readAdaptiveConfig(config: Readonly<Record<string, unknown>>, fi
   }
   const learners = options.learners;
   if (learners && options.cacheGovernor !== false && !learners.includes('prefix_stability')) {
-    findings.report({ level: 'warn', code: 'INVALID_VALUE', field: 'telemetry.learners', message: 'without the "prefix_stability" learner the cache governor uses its structural defaults only' });
+    findings.report({
+      level: 'warn',
+      code: 'INVALID_VALUE',
+      field: 'telemetry.learners',
+      message: 'without the "prefix_stability" learner the cache governor uses its structural defaults only',
+    });
   }
   if (learners && options.hints !== undefined && !learners.includes('call_stats')) {
-    findings.report({ level: 'warn', code: 'INVALID_VALUE', field: 'telemetry.learners', message: 'without the "call_stats" learner hints carry no predictions' });
+    findings.report({
+      level: 'warn',
+      code: 'INVALID_VALUE',
+      field: 'telemetry.learners',
+      message: 'without the "call_stats" learner hints carry no predictions',
+    });
   }
   return { options, telemetry, importFile, store };
 }

@@ -101,7 +101,8 @@ export class RedisAdaptiveStore implements AdaptiveStore {
     if (options.client) this.#redis = options.client;
     else {
       const url = options.url ?? 'redis://127.0.0.1:6379';
-      if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError(`RedisAdaptiveStore: url must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
+      if (typeof url !== 'string' || !/^rediss?:\/\//.test(url))
+        throw new TypeError(`RedisAdaptiveStore: url must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
       const o: RedisOptions = {
         // Commands fail at once while disconnected instead of queueing: the local state carries on.
         enableOfflineQueue: false,
@@ -211,7 +212,21 @@ export class RedisAdaptiveStore implements AdaptiveStore {
     const add = (p as unknown as { nemoFlowAddRun: AddRunCommand }).nemoFlowAddRun.bind(p);
     for (const r of batch) {
       const b = this.#agentBase(r.agentId);
-      void add(`${this.keyPrefix}agents`, `${this.keyPrefix}seq`, `${b}:order`, `${b}:runs`, `${b}:ver`, r.runId, r.startMs, JSON.stringify(r), this.maxRunsPerAgent, this.maxAgents, this.#ttl, `${this.keyPrefix}a:`, r.agentId);
+      void add(
+        `${this.keyPrefix}agents`,
+        `${this.keyPrefix}seq`,
+        `${b}:order`,
+        `${b}:runs`,
+        `${b}:ver`,
+        r.runId,
+        r.startMs,
+        JSON.stringify(r),
+        this.maxRunsPerAgent,
+        this.maxAgents,
+        this.#ttl,
+        `${this.keyPrefix}a:`,
+        r.agentId,
+      );
     }
     try {
       const results = (await p.exec()) ?? [];
@@ -251,7 +266,12 @@ export class RedisAdaptiveStore implements AdaptiveStore {
           if (run && run.agentId === id) this.#local.addRun(run);
           else bad++;
         }
-        if (bad > 0) reportFailure('adaptive:redis:data', `the Redis adaptive store holds runs it cannot read (agent ${JSON.stringify(id)}); they were ignored`, undefined);
+        if (bad > 0)
+          reportFailure(
+            'adaptive:redis:data',
+            `the Redis adaptive store holds runs it cannot read (agent ${JSON.stringify(id)}); they were ignored`,
+            undefined,
+          );
         this.#seen.set(id, vers[ids.indexOf(id)]!);
       });
     } catch (err) {

@@ -22,7 +22,10 @@ function writer(url: string, prefix: string, w: number): Promise<void> {
     for (let i = 0; i < ${RUNS}; i++) store.addRun(workloadRun(${w}, i));
     while (store.pending > 0) await new Promise((r) => setTimeout(r, 10));
     await store.close();`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return once(child, 'exit').then(([code]) => assert.equal(code, 0, `writer ${w} exited with ${String(code)}`));
 }
 
@@ -34,7 +37,13 @@ function singleProcess(options = BIG): Adaptive {
 
 const learned = (a: Adaptive, id: string) => {
   const m = a.model(id);
-  return { runs: m.runs, positions: m.positions, overall: m.overall, toolPairs: m.toolPairs, shapes: [...m.shapes.values()].map((s) => ({ ...s, support: [...s.support] })) };
+  return {
+    runs: m.runs,
+    positions: m.positions,
+    overall: m.overall,
+    toolPairs: m.toolPairs,
+    shapes: [...m.shapes.values()].map((s) => ({ ...s, support: [...s.support] })),
+  };
 };
 
 describe('adaptive: Redis store (real redis-server)', function () {
@@ -58,7 +67,10 @@ describe('adaptive: Redis store (real redis-server)', function () {
       const shared = new Adaptive({ store });
       const single = singleProcess();
       for (const id of AGENTS) assert.deepEqual(learned(shared, id), learned(single, id), id);
-      assert.equal(AGENTS.reduce((s, id) => s + shared.runs(id).length, 0), WRITERS * RUNS);
+      assert.equal(
+        AGENTS.reduce((s, id) => s + shared.runs(id).length, 0),
+        WRITERS * RUNS,
+      );
     } finally {
       await store.close();
     }
@@ -110,7 +122,10 @@ describe('adaptive: Redis store (real redis-server)', function () {
       const s = new RedisAdaptiveStore({ url: server.url, keyPrefix: p, refreshMs: 0 });
       await waitReady(s);
       await s.refresh();
-      assert.deepEqual(s.runs('planner').map((x) => x.runId), ['w0-r0']);
+      assert.deepEqual(
+        s.runs('planner').map((x) => x.runId),
+        ['w0-r0'],
+      );
       assert.deepEqual(s.runs('coder'), []);
       assert.ok(fc.failures.some((f) => f.source === 'adaptive:redis:data'));
       // Adding a run whose keys hold the wrong type does not crash either.
@@ -130,7 +145,10 @@ describe('adaptive: Redis store (real redis-server)', function () {
     const doc = (store: unknown) => ({ version: 1, components: [{ kind: 'adaptive', config: { store } }] });
     const bad = await validateConfig(doc({ kind: 'redis', url: 'http://x', ttl_seconds: -1, keyPrefix: 'x' }), { checks: false });
     assert.deepEqual(bad.map((d) => d.field).sort(), ['config.store.keyPrefix', 'config.store.ttl_seconds', 'config.store.url']);
-    assert.deepEqual(await validateConfig(doc({ kind: 'redis', url: server.url, key_prefix: p, ttl_seconds: 60, refresh_ms: 50, flush_ms: 5 }), { checks: false }), []);
+    assert.deepEqual(
+      await validateConfig(doc({ kind: 'redis', url: server.url, key_prefix: p, ttl_seconds: 60, refresh_ms: 50, flush_ms: 5 }), { checks: false }),
+      [],
+    );
     await initializePlugins(doc({ kind: 'redis', url: server.url, key_prefix: p, ttl_seconds: 60, flush_ms: 5 }), { checks: false });
     const r = new Redis(server.url);
     try {
@@ -195,16 +213,28 @@ describe('adaptive: Redis store (real redis-server)', function () {
         step(0, i, a), step(1, i, b);
         if (i % 50 === 0) await new Promise((r) => setTimeout(r, 20)); // let the background loops fail
       }
-      assert.ok(fc.failures.some((f) => f.source === 'adaptive:redis'), 'the outage is reported');
+      assert.ok(
+        fc.failures.some((f) => f.source === 'adaptive:redis'),
+        'the outage is reported',
+      );
       assert.equal(fc.failures.filter((f) => f.source === 'adaptive:redis').length, 1, 'reported once');
       await srv.start(); // comes back empty (no persistence)
-      await waitFor(() => a.runs(AGENTS[0]!).length + a.runs(AGENTS[1]!).length + a.runs(AGENTS[2]!).length === 600 && b.pending === 0 && a.pending === 0, 15_000);
+      await waitFor(
+        () => a.runs(AGENTS[0]!).length + a.runs(AGENTS[1]!).length + a.runs(AGENTS[2]!).length === 600 && b.pending === 0 && a.pending === 0,
+        15_000,
+      );
       await a.refresh();
       await b.refresh();
-      for (const id of AGENTS) assert.deepEqual(b.runs(id).map((r) => r.runId), a.runs(id).map((r) => r.runId));
+      for (const id of AGENTS)
+        assert.deepEqual(
+          b.runs(id).map((r) => r.runId),
+          a.runs(id).map((r) => r.runId),
+        );
       const down = p99(times);
       const worst = Math.max(...times);
-      console.log(`      request path p99: Redis up ${up.toFixed(3)} ms, down ${down.toFixed(3)} ms (added ${(down - up).toFixed(3)} ms); worst down ${worst.toFixed(2)} ms`);
+      console.log(
+        `      request path p99: Redis up ${up.toFixed(3)} ms, down ${down.toFixed(3)} ms (added ${(down - up).toFixed(3)} ms); worst down ${worst.toFixed(2)} ms`,
+      );
       assert.ok(worst < 250, `request path stalled ${worst} ms`);
     } finally {
       await a.close();

@@ -15,7 +15,5 @@ const tools = instrumentTools({
   }),
 });
 
-const { text } = await withAgentRun('weather-agent', () =>
-  generateText({ model, tools, stopWhen: isStepCount(4), prompt: 'What is the weather in Paris?' }),
-);
+const { text } = await withAgentRun('weather-agent', () => generateText({ model, tools, stopWhen: isStepCount(4), prompt: 'What is the weather in Paris?' }));
 console.log(text);

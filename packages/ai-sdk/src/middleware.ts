@@ -49,15 +49,19 @@ function pick(v: string | ((m: LanguageModelV4) => string) | undefined, model: L
 function checkOptions(options: unknown): NemoFlowMiddlewareOptions {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`nemoFlowMiddleware: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+    throw new TypeError(
+      `nemoFlowMiddleware: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    );
   }
   const o = options as NemoFlowMiddlewareOptions;
   for (const k of ['name', 'modelName'] as const) {
     const v = o[k];
-    if (v !== undefined && typeof v !== 'string' && typeof v !== 'function') throw new TypeError(`nemoFlowMiddleware: options.${k} must be a string or a function of the model`);
+    if (v !== undefined && typeof v !== 'string' && typeof v !== 'function')
+      throw new TypeError(`nemoFlowMiddleware: options.${k} must be a string or a function of the model`);
   }
   if (o.attributes !== undefined && !Array.isArray(o.attributes)) throw new TypeError('nemoFlowMiddleware: options.attributes must be an array of strings');
-  if (o.captureContent !== undefined && typeof o.captureContent !== 'boolean') throw new TypeError('nemoFlowMiddleware: options.captureContent must be a boolean');
+  if (o.captureContent !== undefined && typeof o.captureContent !== 'boolean')
+    throw new TypeError('nemoFlowMiddleware: options.captureContent must be a boolean');
   return o;
 }
 
@@ -85,7 +89,11 @@ const CONTENT_PARTS = new Set(['text-delta', 'reasoning-delta', 'tool-input-star
  * stream that ends because the call was aborted ends with the abort reason. The time to the first
  * output part is recorded on `call`: providers send `stream-start` before any token arrives.
  */
-function partsOf(stream: ReadableStream<LanguageModelV4StreamPart>, signal: AbortSignal | undefined, call: LlmHandle | undefined): AsyncIterableIterator<LanguageModelV4StreamPart> {
+function partsOf(
+  stream: ReadableStream<LanguageModelV4StreamPart>,
+  signal: AbortSignal | undefined,
+  call: LlmHandle | undefined,
+): AsyncIterableIterator<LanguageModelV4StreamPart> {
   const reader = stream.getReader();
   let closed = false;
   let first = call !== undefined;
@@ -160,12 +168,7 @@ export function nemoFlowMiddleware(options?: NemoFlowMiddlewareOptions): Languag
     specificationVersion: 'v4',
     wrapGenerate({ params, model }): PromiseLike<LanguageModelV4GenerateResult> {
       const { request, signal } = split(params);
-      return llmCallExecute(
-        pick(o.name, model, model.provider),
-        request,
-        (req) => model.doGenerate(join(req, signal)),
-        callOptions(model),
-      );
+      return llmCallExecute(pick(o.name, model, model.provider), request, (req) => model.doGenerate(join(req, signal)), callOptions(model));
     },
     async wrapStream({ params, model }): Promise<LanguageModelV4StreamResult> {
       const { request, signal } = split(params);

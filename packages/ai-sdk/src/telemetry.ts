@@ -5,7 +5,17 @@
  * executions become managed tool calls under it, linked by the model's tool call id.
  */
 import type { Telemetry } from 'ai';
-import { ScopeType, createScopeStack, getHandle, popScope, pushScope, runWithScopeStack, toolCallExecute, type ScopeHandle, type ScopeStack } from '@nemo-flow/runtime';
+import {
+  ScopeType,
+  createScopeStack,
+  getHandle,
+  popScope,
+  pushScope,
+  runWithScopeStack,
+  toolCallExecute,
+  type ScopeHandle,
+  type ScopeStack,
+} from '@nemo-flow/runtime';
 import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 
 export interface NemoFlowTelemetryOptions {
@@ -40,7 +50,8 @@ const RUN_OPERATIONS = new Set(['ai.generateText', 'ai.streamText', 'ai.generate
  */
 export function nemoFlowTelemetry(options?: NemoFlowTelemetryOptions): Telemetry {
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('nemoFlowTelemetry: options must be an object');
-  if (options?.agentName !== undefined && (typeof options.agentName !== 'string' || options.agentName === '')) throw new TypeError('nemoFlowTelemetry: options.agentName must be a non-empty string');
+  if (options?.agentName !== undefined && (typeof options.agentName !== 'string' || options.agentName === ''))
+    throw new TypeError('nemoFlowTelemetry: options.agentName must be a non-empty string');
   const runs = new Map<string, Run>();
   const wrapTools = options?.tools !== false;
 

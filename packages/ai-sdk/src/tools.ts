@@ -78,7 +78,8 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
 /** Wraps one tool; a tool without `execute` (client-side or provider-executed) is returned as is. */
 export function instrumentTool<T extends object>(name: string, tool: T, options?: InstrumentToolsOptions): T {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('instrumentTool: name must be a non-empty string');
-  if (tool === null || typeof tool !== 'object') throw new TypeError(`instrumentTool("${name}"): tool must be an AI SDK tool object, got ${tool === null ? 'null' : typeof tool}`);
+  if (tool === null || typeof tool !== 'object')
+    throw new TypeError(`instrumentTool("${name}"): tool must be an AI SDK tool object, got ${tool === null ? 'null' : typeof tool}`);
   const execute = (tool as { execute?: unknown }).execute;
   if (typeof execute !== 'function' || (execute as { [WRAPPED]?: true })[WRAPPED]) return tool;
   const run = execute as Execute;
@@ -131,7 +132,9 @@ export function instrumentTool<T extends object>(name: string, tool: T, options?
  */
 export function instrumentTools<T extends Record<string, object>>(tools: T, options?: InstrumentToolsOptions): T {
   if (tools === null || typeof tools !== 'object' || Array.isArray(tools)) {
-    throw new TypeError(`instrumentTools: tools must be an object of AI SDK tools keyed by name, got ${tools === null ? 'null' : Array.isArray(tools) ? 'an array' : typeof tools}`);
+    throw new TypeError(
+      `instrumentTools: tools must be an object of AI SDK tools keyed by name, got ${tools === null ? 'null' : Array.isArray(tools) ? 'an array' : typeof tools}`,
+    );
   }
   const out: Record<string, object> = {};
   for (const name of Object.keys(tools)) out[name] = instrumentTool(name, tools[name], options);

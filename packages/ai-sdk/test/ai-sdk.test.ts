@@ -36,8 +36,10 @@ import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
 const scopeEvents = (events: LifecycleEvent[]): ScopeEvent[] => events.filter((e): e is ScopeEvent => e.kind === 'scope');
 const outline = (events: LifecycleEvent[]): string[] => scopeEvents(events).map((e) => `${e.scope_category}:${e.category}:${e.name}`);
 const profile = (e: ScopeEvent): Record<string, unknown> => (e.category_profile ?? {}) as Record<string, unknown>;
-const ends = (events: LifecycleEvent[], category: string): ScopeEvent[] => scopeEvents(events).filter((e) => e.category === category && e.scope_category === 'end');
-const starts = (events: LifecycleEvent[], category: string): ScopeEvent[] => scopeEvents(events).filter((e) => e.category === category && e.scope_category === 'start');
+const ends = (events: LifecycleEvent[], category: string): ScopeEvent[] =>
+  scopeEvents(events).filter((e) => e.category === category && e.scope_category === 'end');
+const starts = (events: LifecycleEvent[], category: string): ScopeEvent[] =>
+  scopeEvents(events).filter((e) => e.category === category && e.scope_category === 'start');
 const errorOf = (e: ScopeEvent): { type?: string; message?: string } | undefined => (e as unknown as { error?: { type?: string; message?: string } }).error;
 
 /** A Chat Completions reply: text or tool calls. */
@@ -107,7 +109,13 @@ describe('@nemo-flow/ai-sdk', () => {
     );
     const calls: string[] = [];
     const result = await withAgentRun('weather-agent', () =>
-      generateText({ model: gpt(), system: 'You are terse.', prompt: 'Weather in Oslo?', tools: instrumentTools(weatherTools(calls)), stopWhen: isStepCount(3) }),
+      generateText({
+        model: gpt(),
+        system: 'You are terse.',
+        prompt: 'Weather in Oslo?',
+        tools: instrumentTools(weatherTools(calls)),
+        stopWhen: isStepCount(3),
+      }),
     );
     assert.equal(result.text, 'Oslo is sunny, 21°C.');
     assert.deepEqual(calls, ['Oslo']);
@@ -139,7 +147,10 @@ describe('@nemo-flow/ai-sdk', () => {
     );
     assert.equal(second.messages[3]!.tool_call_id, 'call_w1');
     assert.match(second.messages[3]!.text, /sunny/);
-    assert.deepEqual(second.tools?.map((t) => t.name), ['weather', 'broken']);
+    assert.deepEqual(
+      second.tools?.map((t) => t.name),
+      ['weather', 'broken'],
+    );
 
     // The same run as an ATIF trajectory: valid, the tool result linked to the call.
     const [traj] = buildTrajectories(events);
@@ -158,7 +169,9 @@ describe('@nemo-flow/ai-sdk', () => {
       json(responseObject({ text: 'Bern: sunny.', usage: { input: 50, output: 4 } })),
     );
     const model = wrapLanguageModel({ model: openai('gpt-4o-mini'), middleware: nemoFlowMiddleware() });
-    const r = await withAgentRun('responses-agent', () => generateText({ model, prompt: 'Bern?', tools: instrumentTools(weatherTools([])), stopWhen: isStepCount(3) }));
+    const r = await withAgentRun('responses-agent', () =>
+      generateText({ model, prompt: 'Bern?', tools: instrumentTools(weatherTools([])), stopWhen: isStepCount(3) }),
+    );
     assert.equal(r.text, 'Bern: sunny.');
     assert.match(server.requests[0]!.url, /\/v1\/responses$/);
     assert.deepEqual(outline(events), [
@@ -243,7 +256,10 @@ describe('@nemo-flow/ai-sdk', () => {
     registerLlmRequestIntercept('tenant-header', 1, (ctx) => ({ request: { ...ctx.request, headers: { ...ctx.request.headers, 'x-tenant': 'acme' } } }));
     // A reply with a thinking block first (extended thinking), 10 uncached + 5 cached input tokens.
     const reply = message(text('Bonjour.', { input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 5 }));
-    server.enqueue({ kind: 'json', body: { ...reply, content: [{ type: 'thinking', thinking: 'The user greets.', signature: 'sig' }, ...(reply.content as unknown[])] } });
+    server.enqueue({
+      kind: 'json',
+      body: { ...reply, content: [{ type: 'thinking', thinking: 'The user greets.', signature: 'sig' }, ...(reply.content as unknown[])] },
+    });
     try {
       const r = await generateText({ model: claude(), prompt: 'Hello', temperature: 0.9, headers: { 'x-request-id': 'r-1' } });
       assert.equal(r.text, 'Bonjour.');
@@ -255,7 +271,7 @@ describe('@nemo-flow/ai-sdk', () => {
     const body = server.requests[0]!.body as { temperature: number; system: { text: string }[]; messages: unknown[] };
     assert.equal(body.temperature, 0.1);
     assert.equal(body.system[0]!.text, 'Answer in French.');
-    assert.equal(server.requests[0]!.headers['x-request-id'], 'r-1', 'the call\'s own headers still go out');
+    assert.equal(server.requests[0]!.headers['x-request-id'], 'r-1', "the call's own headers still go out");
     const res = profile(ends(events, 'llm')[0]!).annotated_response as NormalizedResponse;
     assert.equal(res.reasoning, 'The user greets.');
     assert.equal(res.usage?.cache_read_tokens, 5);
@@ -289,7 +305,10 @@ describe('@nemo-flow/ai-sdk', () => {
       deregisterLlmExecutionIntercept('retry-once');
     }
     assert.equal(server.requests.length, 2, 'one failed attempt, one retry; the second call is served from the cache');
-    assert.deepEqual(ends(events, 'llm').map((e) => errorOf(e)), [undefined, undefined]);
+    assert.deepEqual(
+      ends(events, 'llm').map((e) => errorOf(e)),
+      [undefined, undefined],
+    );
   });
 
   it('sanitize guardrails change what subscribers see, never what the provider receives', async () => {
@@ -363,7 +382,7 @@ describe('@nemo-flow/ai-sdk', () => {
     assert.equal(server.requests.length, 1);
   });
 
-  it('time to first chunk counts to the first output, not to the SDK\'s stream-start (Anthropic)', async () => {
+  it("time to first chunk counts to the first output, not to the SDK's stream-start (Anthropic)", async () => {
     // message_start and ping go out at once (the SDK emits stream-start for them); the text block 400 ms later.
     server.enqueue(sseReply(text('Hi!'), { gate: gateOnce(400, 1) }));
     assert.equal(await streamText({ model: claude(), prompt: 'Hello' }).text, 'Hi!');
@@ -515,7 +534,10 @@ describe('@nemo-flow/ai-sdk', () => {
     for (const agent of agents) {
       const city = agent.name.slice('agent-'.length);
       const children = scopeEvents(events).filter((e) => e.parent_uuid === agent.uuid && e.scope_category === 'start');
-      assert.deepEqual(children.map((e) => `${e.category}:${e.name}`), ['llm:openai.chat', 'tool:weather', 'llm:openai.chat']);
+      assert.deepEqual(
+        children.map((e) => `${e.category}:${e.name}`),
+        ['llm:openai.chat', 'tool:weather', 'llm:openai.chat'],
+      );
       assert.equal(profile(children[1]!).tool_call_id, `call_${city}`);
     }
     assert.equal(starts(events, 'tool').length, 2);
@@ -566,7 +588,9 @@ describe('@nemo-flow/ai-sdk', () => {
     registerSubscriber('ai-sdk-otel', exporter);
     try {
       server.enqueue(openaiChatReply({ toolCalls: [{ id: 'call_o', name: 'weather', args: { city: 'Kyiv' } }] }), openaiChatReply({ text: 'Kyiv: sunny.' }));
-      await withAgentRun('otel-agent', () => generateText({ model: gpt(), prompt: 'Kyiv?', tools: instrumentTools(weatherTools([])), stopWhen: isStepCount(3) }));
+      await withAgentRun('otel-agent', () =>
+        generateText({ model: gpt(), prompt: 'Kyiv?', tools: instrumentTools(weatherTools([])), stopWhen: isStepCount(3) }),
+      );
       await exporter.forceFlush();
       const spans = await receiver.waitForSpans(4);
       const root = spans.find((s) => s.parentSpanId === undefined)!;

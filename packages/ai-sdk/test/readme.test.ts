@@ -6,7 +6,10 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 describe('@nemo-flow/ai-sdk: README', () => {
   it('starts with the one-line setup', () => {
-    assert.match(readme, /^# @nemo-flow\/ai-sdk\n\n```ts fragment\nconst model = wrapLanguageModel\(\{ model: openai\('gpt-4o-mini'\), middleware: nemoFlowMiddleware\(\) \}\);\n```/);
+    assert.match(
+      readme,
+      /^# @nemo-flow\/ai-sdk\n\n```ts fragment\nconst model = wrapLanguageModel\(\{ model: openai\('gpt-4o-mini'\), middleware: nemoFlowMiddleware\(\) \}\);\n```/,
+    );
   });
 
   for (const file of ['agent.ts', 'guardrail.ts', 'telemetry.ts']) {

@@ -153,7 +153,9 @@ function plainCall(site: Site, name: string, params: object, send: (c: unknown) 
   );
   // The caller's promise settles with the call's (not the SDK's, which settles a few ticks before
   // the call has ended), so code after `await` sees the call ended.
-  const props = result.then((value) => (state.inner ? propsOf(state.inner).then(callerProps) : answeredProps(JSON.stringify(value), 'application/json', false)));
+  const props = result.then((value) =>
+    state.inner ? propsOf(state.inner).then(callerProps) : answeredProps(JSON.stringify(value), 'application/json', false),
+  );
   return callerPromise(site.client, props, () => result, state);
 }
 

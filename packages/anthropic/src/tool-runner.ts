@@ -42,7 +42,15 @@ export function wrapToolRunner(original: ToolRunner, settings: Settings): ToolRu
     // tools added to a running loop are managed too
     if (isObject(runner) && typeof runner.addTools === 'function') {
       const addTools = runner.addTools as (...tools: unknown[]) => unknown;
-      Object.defineProperty(runner, 'addTools', { value: (...tools: unknown[]) => addTools.apply(runner, tools.map((t) => managed(t, settings))), writable: true, configurable: true });
+      Object.defineProperty(runner, 'addTools', {
+        value: (...tools: unknown[]) =>
+          addTools.apply(
+            runner,
+            tools.map((t) => managed(t, settings)),
+          ),
+        writable: true,
+        configurable: true,
+      });
     }
     return runner;
   };

@@ -14,7 +14,9 @@ describe('@nemo-flow/anthropic: plain ESM', () => {
     try {
       server.enqueue(jsonReply(text('plain')), sseReply(text('streamed')));
       const script = join(process.cwd(), 'packages', 'anthropic', 'test', 'fixtures', 'esm-class.mjs');
-      const { stdout } = await run(process.execPath, [script], { env: { ...process.env, NODE_OPTIONS: '', ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test-key' } });
+      const { stdout } = await run(process.execPath, [script], {
+        env: { ...process.env, NODE_OPTIONS: '', ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test-key' },
+      });
       assert.deepEqual(JSON.parse(stdout), {
         text: 'plain',
         streamed: 'streamed',

@@ -18,7 +18,9 @@ import { startFakeServer, type FakeServer } from '../../../test/support/fake-pro
 import { jsonReply, sseReply, text, toolUse } from '../../../test/support/fake-providers/anthropic.js';
 import { startOtlpReceiver, type ReceivedSpan } from '../../../test/support/otlp-receiver.js';
 
-const tools = [{ name: 'get_weather', description: 'Current weather for a city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } }];
+const tools = [
+  { name: 'get_weather', description: 'Current weather for a city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } },
+];
 
 /** Turn 1: create → tool_use → tool → create; turn 2: messages.stream() (streamed, cached prompt). */
 async function agent(client: Anthropic): Promise<string> {
@@ -78,7 +80,10 @@ describe('@nemo-flow/anthropic: exporters', () => {
     const agentSteps = t.steps.filter((s: { source: string }) => s.source === 'agent');
     assert.equal(agentSteps.length, 2);
     assert.deepEqual(agentSteps[0].tool_calls, [{ tool_call_id: 'toolu_p1', function_name: 'get_weather', arguments: { city: 'Paris' } }]);
-    assert.deepEqual(agentSteps[0].observation.results.map((r: { source_call_id: string; content: string }) => [r.source_call_id, r.content]), [['toolu_p1', 'Paris: 21 °C']]);
+    assert.deepEqual(
+      agentSteps[0].observation.results.map((r: { source_call_id: string; content: string }) => [r.source_call_id, r.content]),
+      [['toolu_p1', 'Paris: 21 °C']],
+    );
     assert.equal(agentSteps[1].message, 'Paris is 21 °C.');
     assert.equal(agentSteps[1].metrics.prompt_tokens, 65);
     assert.equal(agentSteps[1].metrics.cached_tokens, 50);

@@ -55,8 +55,22 @@ describe('@nemo-flow/anthropic: messages', () => {
   });
 
   it('create: the caller gets the SDK Message; one LLM call with the normalized request and response', async () => {
-    server.enqueue(jsonReply(toolUse([{ id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }], 'Let me check.', { input_tokens: 20, output_tokens: 9, cache_read_input_tokens: 100, cache_creation_input_tokens: 7 })));
-    const msg = await withScope('agent', 'agent', () => client.messages.create({ ...params, tools: [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }] }));
+    server.enqueue(
+      jsonReply(
+        toolUse([{ id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }], 'Let me check.', {
+          input_tokens: 20,
+          output_tokens: 9,
+          cache_read_input_tokens: 100,
+          cache_creation_input_tokens: 7,
+        }),
+      ),
+    );
+    const msg = await withScope('agent', 'agent', () =>
+      client.messages.create({
+        ...params,
+        tools: [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+      }),
+    );
     assert.equal(msg.type, 'message');
     assert.equal(msg._request_id?.startsWith('req_'), true);
     assert.deepEqual(msg.content[1], { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } });
@@ -87,7 +101,9 @@ describe('@nemo-flow/anthropic: messages', () => {
   });
 
   it('stream: the SDK Stream iterates; usage with cache tokens reaches the END event', async () => {
-    server.enqueue(sseReply(text('Hello there, streaming world', { input_tokens: 3, output_tokens: 6, cache_read_input_tokens: 50, cache_creation_input_tokens: 4 })));
+    server.enqueue(
+      sseReply(text('Hello there, streaming world', { input_tokens: 3, output_tokens: 6, cache_read_input_tokens: 50, cache_creation_input_tokens: 4 })),
+    );
     const stream = await client.messages.create({ ...params, stream: true });
     assert.equal(stream.constructor.name, 'Stream');
     let out = '';
@@ -172,9 +188,12 @@ describe('@nemo-flow/anthropic: messages', () => {
   it('stream: an error event mid-stream reaches the caller as the SDK APIError and ends the call with it', async () => {
     server.enqueue({ kind: 'sse', events: [...streamEvents(text('partial answer')).slice(0, 4), streamError] });
     const stream = await client.messages.create({ ...params, stream: true });
-    await assert.rejects(async () => {
-      for await (const _ of stream);
-    }, (e: unknown) => e instanceof APIError && /Overloaded/.test(e.message));
+    await assert.rejects(
+      async () => {
+        for await (const _ of stream);
+      },
+      (e: unknown) => e instanceof APIError && /Overloaded/.test(e.message),
+    );
     const ends = llmEnds(cap);
     assert.equal(ends.length, 1);
     assert.equal(errorOf(ends[0])?.type, 'APIError');
@@ -267,12 +286,20 @@ describe('@nemo-flow/anthropic: messages', () => {
   });
 
   it('a conditional guardrail blocks before any request: GuardrailRejectedError, nothing sent', async () => {
-    registerLlmConditionalExecutionGuardrail('no-secrets', 1, (req) => (JSON.stringify(req.content).includes('secret') ? 'no secrets to the model' : undefined));
+    registerLlmConditionalExecutionGuardrail('no-secrets', 1, (req) =>
+      JSON.stringify(req.content).includes('secret') ? 'no secrets to the model' : undefined,
+    );
     try {
       await assert.rejects(client.messages.create({ ...params, messages: [{ role: 'user', content: 'the secret is 42' }] }), GuardrailRejectedError);
-      await assert.rejects(client.messages.create({ ...params, stream: true, messages: [{ role: 'user', content: 'the secret is 42' }] }), GuardrailRejectedError);
+      await assert.rejects(
+        client.messages.create({ ...params, stream: true, messages: [{ role: 'user', content: 'the secret is 42' }] }),
+        GuardrailRejectedError,
+      );
       // MessageStream wraps errors that are not the SDK's in an AnthropicError, with the original as its cause
-      await assert.rejects(client.messages.stream({ ...params, messages: [{ role: 'user', content: 'secret' }] }).finalMessage(), (e: unknown) => e instanceof Error && e.cause instanceof GuardrailRejectedError);
+      await assert.rejects(
+        client.messages.stream({ ...params, messages: [{ role: 'user', content: 'secret' }] }).finalMessage(),
+        (e: unknown) => e instanceof Error && e.cause instanceof GuardrailRejectedError,
+      );
       assert.equal(server.requests.length, 0);
       assert.equal(llmEnds(cap).length, 3);
     } finally {
@@ -329,7 +356,16 @@ describe('@nemo-flow/anthropic: messages', () => {
       deregisterLlmExecutionIntercept('retry-route');
     }
 
-    const cached = { id: 'msg_cached', type: 'message', role: 'assistant', model: 'claude-fake-1', content: [{ type: 'text', text: 'cached' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } };
+    const cached = {
+      id: 'msg_cached',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-fake-1',
+      content: [{ type: 'text', text: 'cached' }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 1, output_tokens: 1 },
+    };
     registerLlmExecutionIntercept('cache', 1, () => cached);
     try {
       server.reset();
@@ -344,7 +380,9 @@ describe('@nemo-flow/anthropic: messages', () => {
   });
 
   it('a stream execution intercept answering from a cache: the caller still gets an SDK Stream, and messages.stream() its final message', async () => {
-    const cachedEvents = streamEvents(text('cached stream')).filter((e) => e.event !== 'ping').map((e) => e.data);
+    const cachedEvents = streamEvents(text('cached stream'))
+      .filter((e) => e.event !== 'ping')
+      .map((e) => e.data);
     registerLlmStreamExecutionIntercept('stream-cache', 1, async function* () {
       yield* cachedEvents;
     });
@@ -353,7 +391,10 @@ describe('@nemo-flow/anthropic: messages', () => {
       assert.equal(stream.constructor.name, 'Stream');
       const types: string[] = [];
       for await (const ev of stream) types.push(ev.type);
-      assert.deepEqual(types, cachedEvents.map((e) => (e as { type: string }).type));
+      assert.deepEqual(
+        types,
+        cachedEvents.map((e) => (e as { type: string }).type),
+      );
       assert.equal(await client.messages.stream(params).finalText(), 'cached stream');
       assert.equal(server.requests.length, 0);
       const ends = llmEnds(cap);
@@ -374,7 +415,11 @@ describe('@nemo-flow/anthropic: messages', () => {
     server.enqueue(jsonReply(text('copy')));
     await c.withOptions({ timeout: 5000 }).messages.create(params);
     const ends = llmEnds(cap);
-    assert.deepEqual(ends.map((e) => e.name), ['my.llm', 'my.llm', 'my.llm'], 'withOptions() copies are instrumented too');
+    assert.deepEqual(
+      ends.map((e) => e.name),
+      ['my.llm', 'my.llm', 'my.llm'],
+      'withOptions() copies are instrumented too',
+    );
     assert.ok(ends.every((e) => e.attributes.includes('provider:anthropic')));
     // the plain class is untouched
     server.enqueue(jsonReply(text('ok')));
@@ -388,7 +433,10 @@ describe('@nemo-flow/anthropic: messages', () => {
     const c = instrumentAnthropic(instrumentAnthropic(new Twice({ apiKey: 'k', baseURL: server.url }), { name: 'second' }), { name: 'third' });
     server.enqueue(jsonReply(text('once')));
     await c.messages.create(params);
-    assert.deepEqual(llmEnds(cap).map((e) => e.name), ['first']);
+    assert.deepEqual(
+      llmEnds(cap).map((e) => e.name),
+      ['first'],
+    );
     assert.equal(profile(llmEnds(cap)[0]).transport.attempts, 1);
   });
 

@@ -2,12 +2,7 @@
 import { strict as assert } from 'node:assert';
 import Anthropic from '@anthropic-ai/sdk';
 import { betaTool } from '@anthropic-ai/sdk/helpers/beta/json-schema';
-import {
-  deregisterToolConditionalExecutionGuardrail,
-  registerToolConditionalExecutionGuardrail,
-  withScope,
-  type ScopeEvent,
-} from '@nemo-flow/runtime';
+import { deregisterToolConditionalExecutionGuardrail, registerToolConditionalExecutionGuardrail, withScope, type ScopeEvent } from '@nemo-flow/runtime';
 import { instrumentAnthropic } from '@nemo-flow/anthropic';
 import { startFakeServer, type FakeServer } from '../../../test/support/fake-providers/server.js';
 import { jsonReply, sseReply, text, toolUse } from '../../../test/support/fake-providers/anthropic.js';
@@ -77,7 +72,14 @@ describe('@nemo-flow/anthropic: beta tool runner', () => {
       const last = second.messages.at(-1)!;
       assert.deepEqual(last.content, [{ type: 'tool_result', tool_use_id: 'toolu_w1', content: 'Sunny in Paris' }]);
       const name = 'anthropic.beta.messages.create';
-      assert.deepEqual(sequence(), [`start:llm:${name}`, `end:llm:${name}`, 'start:tool:get_weather', 'end:tool:get_weather', `start:llm:${name}`, `end:llm:${name}`]);
+      assert.deepEqual(sequence(), [
+        `start:llm:${name}`,
+        `end:llm:${name}`,
+        'start:tool:get_weather',
+        'end:tool:get_weather',
+        `start:llm:${name}`,
+        `end:llm:${name}`,
+      ]);
       const tool = cap.scopes().find((e) => e.category === 'tool' && e.scope_category === 'end') as ScopeEvent;
       assert.equal((tool.category_profile as { tool_call_id?: string }).tool_call_id, 'toolu_w1');
       assert.equal(tool.data, 'Sunny in Paris');
@@ -85,12 +87,22 @@ describe('@nemo-flow/anthropic: beta tool runner', () => {
       const first = (ends[0].category_profile as Record<string, any>).annotated_response;
       assert.deepEqual(first.tool_calls, [{ id: 'toolu_w1', name: 'get_weather', arguments: { city: 'Paris' } }]);
       const agent = cap.scopes()[0];
-      assert.ok(cap.scopes().slice(1, -1).every((e) => e.parent_uuid === agent.uuid), 'every call under the agent scope');
+      assert.ok(
+        cap
+          .scopes()
+          .slice(1, -1)
+          .every((e) => e.parent_uuid === agent.uuid),
+        'every call under the agent scope',
+      );
     });
   }
 
   it('tools added to a running loop with addTools() are managed too', async () => {
-    server.enqueue(jsonReply(text('Nothing yet.')), jsonReply(toolUse([{ id: 'toolu_a', name: 'get_weather', input: { city: 'Rome' } }])), jsonReply(text('Sunny.')));
+    server.enqueue(
+      jsonReply(text('Nothing yet.')),
+      jsonReply(toolUse([{ id: 'toolu_a', name: 'get_weather', input: { city: 'Rome' } }])),
+      jsonReply(text('Sunny.')),
+    );
     const seen: unknown[] = [];
     const runner = client.beta.messages.toolRunner({ model: 'claude-fake-1', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], tools: [] });
     let turn = 0;
@@ -106,9 +118,19 @@ describe('@nemo-flow/anthropic: beta tool runner', () => {
 
   it('captureContent: false keeps prompts, answers, tool arguments and results out of every event', async () => {
     const quiet = instrumentAnthropic(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }), { captureContent: false });
-    server.enqueue(sseReply(toolUse([{ id: 'toolu_s', name: 'get_weather', input: { city: 'SecretCity' } }], 'secret preface')), sseReply(text('secret answer', { input_tokens: 9, output_tokens: 4 })));
+    server.enqueue(
+      sseReply(toolUse([{ id: 'toolu_s', name: 'get_weather', input: { city: 'SecretCity' } }], 'secret preface')),
+      sseReply(text('secret answer', { input_tokens: 9, output_tokens: 4 })),
+    );
     const seen: unknown[] = [];
-    const runner = quiet.beta.messages.toolRunner({ model: 'claude-fake-1', max_tokens: 64, system: 'secret system', messages: [{ role: 'user', content: 'secret question' }], tools: [weather(seen)], stream: true });
+    const runner = quiet.beta.messages.toolRunner({
+      model: 'claude-fake-1',
+      max_tokens: 64,
+      system: 'secret system',
+      messages: [{ role: 'user', content: 'secret question' }],
+      tools: [weather(seen)],
+      stream: true,
+    });
     for await (const s of runner) await s.finalMessage();
     assert.deepEqual(seen, [{ city: 'SecretCity' }], 'the tool got the real arguments');
     const events = cap.scopes();
@@ -126,7 +148,9 @@ describe('@nemo-flow/anthropic: beta tool runner', () => {
     try {
       server.enqueue(jsonReply(toolUse([{ id: 'toolu_b', name: 'get_weather', input: { city: 'Oslo' } }])), jsonReply(text('Sorry.')));
       const seen: unknown[] = [];
-      await client.beta.messages.toolRunner({ model: 'claude-fake-1', max_tokens: 64, messages: [{ role: 'user', content: 'Oslo?' }], tools: [weather(seen)] }).runUntilDone();
+      await client.beta.messages
+        .toolRunner({ model: 'claude-fake-1', max_tokens: 64, messages: [{ role: 'user', content: 'Oslo?' }], tools: [weather(seen)] })
+        .runUntilDone();
       assert.deepEqual(seen, []);
       const result = (server.requests[1].body as { messages: Array<{ content: Array<Record<string, unknown>> }> }).messages.at(-1)!.content[0];
       assert.equal(result.is_error, true);

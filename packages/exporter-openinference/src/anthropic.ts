@@ -28,7 +28,6 @@ import {
 } from './names.js';
 import { REDACTED_VALUE } from './trace-config.js';
 
-
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }

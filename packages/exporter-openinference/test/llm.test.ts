@@ -37,9 +37,7 @@ describe('exporter-openinference: LLM spans', () => {
 
   it('OpenAI Chat Completions: kind, model, provider, parameters, flattened history with image and tool turns, tools, tokens, values', async () => {
     const request = chatRequest();
-    const out = await withScope('travel-agent', ScopeType.Agent, () =>
-      llmCallExecute('openai.chat', request, async () => CHAT_RESPONSE, { codec: 'auto' }),
-    );
+    const out = await withScope('travel-agent', ScopeType.Agent, () => llmCallExecute('openai.chat', request, async () => CHAT_RESPONSE, { codec: 'auto' }));
     assert.equal(out, CHAT_RESPONSE);
     const spans = await h.spans(2);
     const agent = only(spans, 'travel-agent');
@@ -58,7 +56,13 @@ describe('exporter-openinference: LLM spans', () => {
     assert.equal(a[SC.LLM_FINISH_REASON], 'stop');
     // Provider-native parameter names (what Phoenix's playground replays): the request minus its
     // messages, tools included, as the official OpenAI instrumentation records it.
-    assert.deepEqual(json(a, SC.LLM_INVOCATION_PARAMETERS), { model: 'gpt-4o-mini', tool_choice: 'auto', temperature: 0.2, max_completion_tokens: 256, tools: CHAT_TOOLS });
+    assert.deepEqual(json(a, SC.LLM_INVOCATION_PARAMETERS), {
+      model: 'gpt-4o-mini',
+      tool_choice: 'auto',
+      temperature: 0.2,
+      max_completion_tokens: 256,
+      tools: CHAT_TOOLS,
+    });
 
     assert.deepEqual(under(a, IN), {
       '0.message.role': 'system',
@@ -136,7 +140,11 @@ describe('exporter-openinference: LLM spans', () => {
     });
     assert.deepEqual(json(a, `${SC.LLM_TOOLS}.0.${SC.TOOL_JSON_SCHEMA}`), {
       type: 'function',
-      function: { name: 'lookup_landmark', description: 'Facts about a landmark', parameters: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+      function: {
+        name: 'lookup_landmark',
+        description: 'Facts about a landmark',
+        parameters: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+      },
     });
     assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT], 328);
     assert.equal(a[SC.LLM_TOKEN_COUNT_COMPLETION], 52);
@@ -202,7 +210,11 @@ describe('exporter-openinference: LLM spans', () => {
 
   it('Anthropic: a string content stays message.content; cache counts reported as 0 are left out', async () => {
     const content = { model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] };
-    const answer = { ...ANTHROPIC_RESPONSE, content: [{ type: 'text', text: 'Hello!' }], usage: { input_tokens: 8, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 3 } };
+    const answer = {
+      ...ANTHROPIC_RESPONSE,
+      content: [{ type: 'text', text: 'Hello!' }],
+      usage: { input_tokens: 8, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 3 },
+    };
     await llmCallExecute('anthropic', { headers: {}, content }, async () => answer, { codec: 'auto' });
     const [llm] = await h.spans(1);
     const a = llm!.attributes;
@@ -260,9 +272,14 @@ describe('exporter-openinference: LLM spans', () => {
   });
 
   it('streamed Anthropic call with a tool_use block: tool call arguments assembled from the JSON deltas', async () => {
-    const stream = await llmStreamCallExecute('anthropic.stream', { headers: {}, content: { ...anthropicRequest().content, stream: true } }, () => replay(anthropicStreamEvents()), {
-      codec: 'auto',
-    });
+    const stream = await llmStreamCallExecute(
+      'anthropic.stream',
+      { headers: {}, content: { ...anthropicRequest().content, stream: true } },
+      () => replay(anthropicStreamEvents()),
+      {
+        codec: 'auto',
+      },
+    );
     for await (const _ of stream) {
       // drain
     }
@@ -316,9 +333,14 @@ describe('exporter-openinference: LLM spans', () => {
   it('a failed LLM call: status ERROR with an exception event, the request still recorded, no output', async () => {
     const failure = Object.assign(new Error('429 Rate limit reached for gpt-4o-mini'), { name: 'RateLimitError' });
     await assert.rejects(
-      llmCallExecute('openai.chat', chatRequest(), async () => {
-        throw failure;
-      }, { codec: 'auto' }),
+      llmCallExecute(
+        'openai.chat',
+        chatRequest(),
+        async () => {
+          throw failure;
+        },
+        { codec: 'auto' },
+      ),
       (e) => e === failure,
     );
     const [llm] = await h.spans(1);

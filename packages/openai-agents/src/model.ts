@@ -32,7 +32,8 @@ function agentsCodec(model: string | undefined): LlmCodec {
       return {
         push(chunk: unknown) {
           const ev = chunk as StreamEvent;
-          if (ev.type === 'model' && (ev.event as { type?: string } | undefined)?.type === 'response.completed') last = (ev.event as { response?: unknown }).response;
+          if (ev.type === 'model' && (ev.event as { type?: string } | undefined)?.type === 'response.completed')
+            last = (ev.event as { response?: unknown }).response;
         },
         finish(): NormalizedResponse {
           return responses.decodeResponse(last ?? { object: 'response', output: [] });
@@ -65,7 +66,7 @@ export function wrapModel(model: Model, options: WrapModelOptions = {}): Model {
   if (typeof model !== 'object' || model === null || typeof model.getResponse !== 'function') {
     throw new TypeError(`wrapModel: model must be an Agents SDK Model (with getResponse), got ${model === null ? 'null' : typeof model}`);
   }
-  const modelName = options.modelName ?? (model as { model?: unknown })['model'] as string | undefined;
+  const modelName = options.modelName ?? ((model as { model?: unknown })['model'] as string | undefined);
   const name = options.name ?? `openai-agents.${typeof modelName === 'string' ? modelName : 'model'}`;
   const codec = agentsCodec(typeof modelName === 'string' ? modelName : undefined);
   const wrapped: Model = {
@@ -73,14 +74,24 @@ export function wrapModel(model: Model, options: WrapModelOptions = {}): Model {
     ...(model.getRetryAdvice ? { getRetryAdvice: model.getRetryAdvice.bind(model) } : {}),
     getResponse(request: ModelRequest): Promise<ModelResponse> {
       const payload = requestPayload(request, typeof modelName === 'string' ? modelName : undefined);
-      return llmCallExecute(name, { headers: {}, content: payload.content }, (r) => wrappedModelCall.run(true, () => model.getResponse(payload.toRequest(r.content))), { codec, parent: parentScope() });
+      return llmCallExecute(
+        name,
+        { headers: {}, content: payload.content },
+        (r) => wrappedModelCall.run(true, () => model.getResponse(payload.toRequest(r.content))),
+        { codec, parent: parentScope() },
+      );
     },
     async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
       const payload = requestPayload(request, typeof modelName === 'string' ? modelName : undefined);
-      const stream = await llmStreamCallExecute(name, { headers: {}, content: payload.content }, (r) => owned(wrappedModelCall.run(true, () => model.getStreamedResponse(payload.toRequest(r.content)))), {
-        codec,
-        parent: parentScope(),
-      });
+      const stream = await llmStreamCallExecute(
+        name,
+        { headers: {}, content: payload.content },
+        (r) => owned(wrappedModelCall.run(true, () => model.getStreamedResponse(payload.toRequest(r.content)))),
+        {
+          codec,
+          parent: parentScope(),
+        },
+      );
       for await (const ev of stream) yield ev as StreamEvent;
     },
   };

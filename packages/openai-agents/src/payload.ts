@@ -25,7 +25,8 @@ function fromResponsesItem(item: unknown): unknown {
   if (!isObj(item)) return item;
   const { call_id, ...rest } = item;
   if (item['type'] === 'function_call') return { ...rest, callId: call_id };
-  if (item['type'] === 'function_call_output') return { type: 'function_call_result', callId: call_id, name: '', status: 'completed', output: { type: 'text', text: String(item['output']) } };
+  if (item['type'] === 'function_call_output')
+    return { type: 'function_call_result', callId: call_id, name: '', status: 'completed', output: { type: 'text', text: String(item['output']) } };
   return item;
 }
 
@@ -45,8 +46,14 @@ export function requestPayload(request: ModelRequest, model: string | undefined)
           originals.set(converted, item);
           return converted;
         });
-  const tools: Obj[] = request.tools.map((t): Obj => (t.type === 'function' ? { type: 'function', name: t.name, description: t.description, parameters: t.parameters, strict: t.strict } : { type: t.type, name: 'name' in t ? t.name : undefined }));
-  for (const h of request.handoffs) tools.push({ type: 'function', name: h.toolName, description: h.toolDescription, parameters: h.inputJsonSchema, strict: h.strictJsonSchema });
+  const tools: Obj[] = request.tools.map(
+    (t): Obj =>
+      t.type === 'function'
+        ? { type: 'function', name: t.name, description: t.description, parameters: t.parameters, strict: t.strict }
+        : { type: t.type, name: 'name' in t ? t.name : undefined },
+  );
+  for (const h of request.handoffs)
+    tools.push({ type: 'function', name: h.toolName, description: h.toolDescription, parameters: h.inputJsonSchema, strict: h.strictJsonSchema });
   const s = request.modelSettings;
   const content: Obj = {
     ...(model ? { model } : {}),

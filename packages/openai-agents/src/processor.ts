@@ -5,7 +5,21 @@
  * handoff spans → a `handoff` mark, and the agent handed to runs as a subagent of the one that
  * handed off (its scope stays open until the subagent ends).
  */
-import { ScopeType, createScopeStack, getHandle, llmCall, llmCallEnd, llmCallError, mark, popScope, pushScope, runWithScopeStack, toolCall, toolCallEnd, toolCallError } from '@nemo-flow/runtime';
+import {
+  ScopeType,
+  createScopeStack,
+  getHandle,
+  llmCall,
+  llmCallEnd,
+  llmCallError,
+  mark,
+  popScope,
+  pushScope,
+  runWithScopeStack,
+  toolCall,
+  toolCallEnd,
+  toolCallError,
+} from '@nemo-flow/runtime';
 import type { ScopeHandle, ToolHandle } from '@nemo-flow/runtime';
 import { parseTimestampMicros, reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import type { Span, SpanData, Trace, TracingProcessor } from '@openai/agents';
@@ -64,8 +78,18 @@ function chatCompletionOf(data: GenerationData): Record<string, unknown> {
   return {
     object: 'chat.completion',
     model: data.model,
-    choices: [{ index: 0, message: first ?? { role: 'assistant', content: null }, finish_reason: Array.isArray(calls) && calls.length ? 'tool_calls' : 'stop' }],
-    ...(usage ? { usage: { prompt_tokens: usage.input_tokens ?? 0, completion_tokens: usage.output_tokens ?? 0, total_tokens: (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0) } } : {}),
+    choices: [
+      { index: 0, message: first ?? { role: 'assistant', content: null }, finish_reason: Array.isArray(calls) && calls.length ? 'tool_calls' : 'stop' },
+    ],
+    ...(usage
+      ? {
+          usage: {
+            prompt_tokens: usage.input_tokens ?? 0,
+            completion_tokens: usage.output_tokens ?? 0,
+            total_tokens: (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0),
+          },
+        }
+      : {}),
   };
 }
 
@@ -77,7 +101,14 @@ function chatCallsOf(completion: Record<string, unknown>): unknown[] {
 }
 
 /** Opens a scope on a stack of its own, so scopes of concurrent spans can end in any order. */
-function openScope(name: string, type: ScopeType, parent: ScopeHandle | undefined, input: unknown, metadata: unknown, timestamp: number | undefined): ScopeHandle {
+function openScope(
+  name: string,
+  type: ScopeType,
+  parent: ScopeHandle | undefined,
+  input: unknown,
+  metadata: unknown,
+  timestamp: number | undefined,
+): ScopeHandle {
   return runWithScopeStack(createScopeStack(), () => pushScope(name, type, { ...(parent ? { parent } : {}), input, metadata, timestamp }));
 }
 
@@ -185,7 +216,9 @@ export class NemoFlowTracingProcessor implements TracingProcessor {
         return;
       case 'guardrail':
         if (entry.handle) {
-          const tripped = data.triggered ? Object.assign(new Error(`guardrail "${data.name}" tripwire triggered`), { name: 'GuardrailTripwireTriggered' }) : error;
+          const tripped = data.triggered
+            ? Object.assign(new Error(`guardrail "${data.name}" tripwire triggered`), { name: 'GuardrailTripwireTriggered' })
+            : error;
           popScope(entry.handle, { output: { triggered: data.triggered }, timestamp: at, ...(tripped ? { error: tripped } : {}) });
         }
         break;
@@ -285,7 +318,11 @@ export class NemoFlowTracingProcessor implements TracingProcessor {
     const input = typeof rawInput === 'string' ? rawInput : (rawInput ?? []).map(toResponsesItem);
     const model = typeof response?.['model'] === 'string' ? response['model'] : undefined;
     const content = { ...(model ? { model } : {}), input };
-    const handle = llmCall(model ?? 'openai.responses', { headers: {}, content }, { parent: scopeOf(entry.parent) ?? getHandle(), codec: 'openai-responses', timestamp: micros(span.startedAt) });
+    const handle = llmCall(
+      model ?? 'openai.responses',
+      { headers: {}, content },
+      { parent: scopeOf(entry.parent) ?? getHandle(), codec: 'openai-responses', timestamp: micros(span.startedAt) },
+    );
     const at = micros(span.endedAt);
     if (error || !response) {
       llmCallError(handle, error ?? new Error('no response recorded on the span (tracing without data)'), { timestamp: at });
@@ -298,7 +335,11 @@ export class NemoFlowTracingProcessor implements TracingProcessor {
   private recordGeneration(entry: SpanEntry, span: Span<Extract<SpanData, { type: 'generation' }>>, error: Error | undefined): void {
     const data = span.spanData;
     const content = { ...(data.model ? { model: data.model } : {}), messages: data.input ?? [] };
-    const handle = llmCall(data.model ?? 'openai.chat', { headers: {}, content }, { parent: scopeOf(entry.parent) ?? getHandle(), codec: 'openai-chat', timestamp: micros(span.startedAt) });
+    const handle = llmCall(
+      data.model ?? 'openai.chat',
+      { headers: {}, content },
+      { parent: scopeOf(entry.parent) ?? getHandle(), codec: 'openai-chat', timestamp: micros(span.startedAt) },
+    );
     const at = micros(span.endedAt);
     if (error) {
       llmCallError(handle, error, { timestamp: at });

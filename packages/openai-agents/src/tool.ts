@@ -49,7 +49,9 @@ export function wrapTool<T extends Tool<any>>(tool: T, options: WrapToolOptions 
           if (entry) entry.handle = getHandle();
           return invoke(runContext, a === args ? input : JSON.stringify(a), details);
         };
-        return (await toolCallExecute(fn.name, args, run, { parent, ...(callId ? { toolCallId: callId } : {}) })) as Awaited<ReturnType<FunctionTool['invoke']>>;
+        return (await toolCallExecute(fn.name, args, run, { parent, ...(callId ? { toolCallId: callId } : {}) })) as Awaited<
+          ReturnType<FunctionTool['invoke']>
+        >;
       } catch (err) {
         if (err instanceof GuardrailRejectedError && options.rejection !== 'throw') return `Tool call blocked by guardrail "${err.guardrail}": ${err.reason}`;
         throw err;

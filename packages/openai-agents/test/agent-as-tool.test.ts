@@ -27,7 +27,13 @@ describe('@nemo-flow/openai-agents: agents as tools', () => {
       const asTool = translator.asTool({ toolName: 'translate', toolDescription: 'Translate text' });
       const manager = new Agent({ name: 'manager', instructions: 'Use tools.', model: 'gpt-4o-mini', tools: [wrapped ? wrapTool(asTool) : asTool] });
       server.enqueue(
-        json(responseObject({ id: 'resp_m1', functionCalls: [{ id: 'call_a1', name: 'translate', arguments: { input: 'hola' } }], usage: { input: 10, output: 3 } })),
+        json(
+          responseObject({
+            id: 'resp_m1',
+            functionCalls: [{ id: 'call_a1', name: 'translate', arguments: { input: 'hola' } }],
+            usage: { input: 10, output: 3 },
+          }),
+        ),
         json(responseObject({ id: 'resp_t1', text: 'hello', usage: { input: 5, output: 1 } })),
         json(responseObject({ id: 'resp_m2', text: 'It says hello.', usage: { input: 15, output: 4 } })),
       );

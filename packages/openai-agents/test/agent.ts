@@ -20,7 +20,12 @@ export const refund = tool({
 });
 
 export function agents(options: { wrapTools?: boolean } = {}): { triage: Agent; billing: Agent } {
-  const billing = new Agent({ name: 'billing', instructions: 'You handle refunds.', model: 'gpt-4o-mini', tools: [options.wrapTools ? wrapTool(refund) : refund] });
+  const billing = new Agent({
+    name: 'billing',
+    instructions: 'You handle refunds.',
+    model: 'gpt-4o-mini',
+    tools: [options.wrapTools ? wrapTool(refund) : refund],
+  });
   const triage = new Agent({ name: 'triage', instructions: 'Route the user.', model: 'gpt-4o-mini', handoffs: [billing], inputGuardrails: [noHacking] });
   return { triage, billing };
 }
@@ -37,7 +42,9 @@ export function runner(modelProvider: ModelProvider): Runner {
 export function scriptRefund(server: FakeServer, amount = 30): void {
   server.enqueue(
     json(responseObject({ id: 'resp_1', functionCalls: [{ id: 'call_h1', name: 'transfer_to_billing', arguments: {} }], usage: { input: 20, output: 5 } })),
-    json(responseObject({ id: 'resp_2', functionCalls: [{ id: 'call_t1', name: 'refund', arguments: { order: 42, amount } }], usage: { input: 30, output: 6 } })),
+    json(
+      responseObject({ id: 'resp_2', functionCalls: [{ id: 'call_t1', name: 'refund', arguments: { order: 42, amount } }], usage: { input: 30, output: 6 } }),
+    ),
     json(responseObject({ id: 'resp_3', text: `Done: order 42.`, usage: { input: 40, output: 7 } })),
   );
 }

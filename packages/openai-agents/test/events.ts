@@ -12,7 +12,9 @@ export function captureEvents(): { events: LifecycleEvent[]; stop(): void } {
 
 /** `name(category)` children of `uuid`, in order of start. */
 export function childrenOf(events: LifecycleEvent[], uuid: string): string[] {
-  return events.filter((e) => e.parent_uuid === uuid && (e.kind === 'mark' || (e as ScopeEvent).scope_category === 'start')).map((e) => `${e.name}(${e.kind === 'mark' ? 'mark' : e.category})`);
+  return events
+    .filter((e) => e.parent_uuid === uuid && (e.kind === 'mark' || (e as ScopeEvent).scope_category === 'start'))
+    .map((e) => `${e.name}(${e.kind === 'mark' ? 'mark' : e.category})`);
 }
 
 export function startOf(events: LifecycleEvent[], name: string): ScopeEvent {
@@ -26,4 +28,3 @@ export function endOf(events: LifecycleEvent[], name: string): ScopeEvent {
   assert.ok(e, `no end event for ${name}`);
   return e as ScopeEvent;
 }
-

@@ -59,13 +59,22 @@ describe('@nemo-flow/openai-agents: a handoff run in ATIF, OpenTelemetry and Ope
     const sub = docs.find((d) => d.agent.name === 'billing')!;
     assert.ok(parent && sub);
     const refs = parent.steps.flatMap((s) => s.observation?.results ?? []).flatMap((r) => r.subagent_trajectory_ref ?? []);
-    assert.deepEqual(refs.map((r) => r.session_id), [sub.session_id]);
+    assert.deepEqual(
+      refs.map((r) => r.session_id),
+      [sub.session_id],
+    );
     assert.equal(parent.session_id, 'conv-1', 'the SDK group id');
     assert.notEqual(sub.session_id, parent.session_id);
     // The conversation handed over (the handoff call) is marked copied context; billing's own steps follow.
-    assert.deepEqual(sub.steps.filter((s) => s.is_copied_context).map((s) => s.source), ['user', 'agent']);
+    assert.deepEqual(
+      sub.steps.filter((s) => s.is_copied_context).map((s) => s.source),
+      ['user', 'agent'],
+    );
     const subAgentSteps = sub.steps.filter((s) => s.source === 'agent' && !s.is_copied_context);
-    assert.deepEqual(subAgentSteps[0]!.tool_calls?.map((c) => [c.tool_call_id, c.function_name, c.arguments]), [['call_t1', 'refund', { order: 42, amount: 30 }]]);
+    assert.deepEqual(
+      subAgentSteps[0]!.tool_calls?.map((c) => [c.tool_call_id, c.function_name, c.arguments]),
+      [['call_t1', 'refund', { order: 42, amount: 30 }]],
+    );
     assert.equal(subAgentSteps[0]!.observation?.results[0]?.source_call_id, 'call_t1');
     assert.equal(subAgentSteps.at(-1)!.message, 'Done: order 42.');
 
@@ -73,7 +82,10 @@ describe('@nemo-flow/openai-agents: a handoff run in ATIF, OpenTelemetry and Ope
     const root = spanNamed(otelSpans!, 'invoke_agent triage');
     const billing = spanNamed(otelSpans!, 'invoke_agent billing');
     assert.equal(billing.parentSpanId, root.spanId, renderTree(otelSpans!));
-    assert.deepEqual(childrenOf(otelSpans!, billing).map((s) => s.name), ['chat gpt-4o-mini-2024-07-18', 'execute_tool refund', 'chat gpt-4o-mini-2024-07-18']);
+    assert.deepEqual(
+      childrenOf(otelSpans!, billing).map((s) => s.name),
+      ['chat gpt-4o-mini-2024-07-18', 'execute_tool refund', 'chat gpt-4o-mini-2024-07-18'],
+    );
     const tool = spanNamed(otelSpans!, 'execute_tool refund');
     assert.equal(tool.attributes['gen_ai.tool.call.id'], 'call_t1');
     const chats = childrenOf(otelSpans!, billing).filter((s) => s.name.startsWith('chat'));

@@ -14,7 +14,8 @@ import { captureEvents, childrenOf, endOf, startOf } from './events.js';
 
 describe('@nemo-flow/openai-agents: model paths', () => {
   let server: FakeServer;
-  const chatProvider = (): OpenAIProvider => new OpenAIProvider({ useResponses: false, openAIClient: new OpenAI({ apiKey: 'sk-test', baseURL: `${server.url}/v1`, maxRetries: 0 }) });
+  const chatProvider = (): OpenAIProvider =>
+    new OpenAIProvider({ useResponses: false, openAIClient: new OpenAI({ apiKey: 'sk-test', baseURL: `${server.url}/v1`, maxRetries: 0 }) });
   before(async () => {
     server = await startFakeServer();
     setTraceProcessors([new NemoFlowTracingProcessor()]);
@@ -37,7 +38,13 @@ describe('@nemo-flow/openai-agents: model paths', () => {
   for (const wrapped of [false, true]) {
     it(`records Chat Completions model calls with the tool call id (${wrapped ? 'wrapped provider' : 'generation spans'})`, async () => {
       chatTurns();
-      const lookup = tool({ name: 'lookup', description: 'Look up', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'], additionalProperties: false }, strict: true, execute: async () => 'x is found' });
+      const lookup = tool({
+        name: 'lookup',
+        description: 'Look up',
+        parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'], additionalProperties: false },
+        strict: true,
+        execute: async () => 'x is found',
+      });
       const agent = new Agent({ name: 'searcher', instructions: 'Search.', model: 'gpt-4o-mini', tools: [lookup] });
       const cap = captureEvents();
       try {
@@ -80,7 +87,15 @@ describe('@nemo-flow/openai-agents: model paths', () => {
     const processor = new NemoFlowTracingProcessor();
     const count = (): number => failureCounts().find((f) => f.source === 'openai-agents:span-start')?.count ?? 0;
     const before = count();
-    await processor.onSpanStart({ spanId: 'span_bad', traceId: 't', parentId: null, startedAt: null, get spanData(): SpanData { throw new Error('unreadable'); } } as unknown as Span<SpanData>);
+    await processor.onSpanStart({
+      spanId: 'span_bad',
+      traceId: 't',
+      parentId: null,
+      startedAt: null,
+      get spanData(): SpanData {
+        throw new Error('unreadable');
+      },
+    } as unknown as Span<SpanData>);
     await processor.onSpanEnd({ spanId: 'span_unknown' } as unknown as Span<SpanData>);
     assert.equal(count(), before + 1);
   });

@@ -89,6 +89,9 @@ describe('@nemo-flow/openai-agents: trace processor', () => {
       cap.stop();
     }
     const billings = cap.events.filter((e): e is ScopeEvent => e.kind === 'scope' && e.name === 'billing' && e.scope_category === 'start');
-    assert.deepEqual(billings.map((b) => b.parent_uuid), [startOf(cap.events, 'app').uuid, startOf(cap.events, 'explicit-parent').uuid]);
+    assert.deepEqual(
+      billings.map((b) => b.parent_uuid),
+      [startOf(cap.events, 'app').uuid, startOf(cap.events, 'explicit-parent').uuid],
+    );
   });
 });

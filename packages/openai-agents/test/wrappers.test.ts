@@ -40,7 +40,9 @@ describe('@nemo-flow/openai-agents: model and tool wrappers', () => {
       const content = request.content as Record<string, unknown>;
       return { request: { ...request, content: { ...content, instructions: `${String(content['instructions'])} Be brief.` } } };
     });
-    registerToolConditionalExecutionGuardrail('agents-max-refund', 0, (_name, args) => ((args as { amount?: number }).amount! > 100 ? 'refunds above 100 need a human' : undefined));
+    registerToolConditionalExecutionGuardrail('agents-max-refund', 0, (_name, args) =>
+      (args as { amount?: number }).amount! > 100 ? 'refunds above 100 need a human' : undefined,
+    );
     const cap = captureEvents();
     try {
       scriptRefund(server, 500);
@@ -60,7 +62,10 @@ describe('@nemo-flow/openai-agents: model and tool wrappers', () => {
     assert.equal(toolEnd.error?.type, 'GuardrailRejectedError');
     assert.deepEqual(toolEnd.category_profile, { tool_call_id: 'call_t1' });
     const lastInput = (server.requests[2]!.body as { input: { type: string; call_id?: string; output?: string }[] }).input;
-    assert.match(String(lastInput.find((i) => i.call_id === 'call_t1' && i.type === 'function_call_output')?.output), /blocked by guardrail "agents-max-refund": refunds above 100 need a human/);
+    assert.match(
+      String(lastInput.find((i) => i.call_id === 'call_t1' && i.type === 'function_call_output')?.output),
+      /blocked by guardrail "agents-max-refund": refunds above 100 need a human/,
+    );
     // One record per call (wrapper, not processor), parented by the SDK's span tree.
     const ev = cap.events;
     const triage = startOf(ev, 'triage');
@@ -78,7 +83,10 @@ describe('@nemo-flow/openai-agents: model and tool wrappers', () => {
     registerLlmConditionalExecutionGuardrail('agents-no-model', 0, () => 'model calls are off');
     const cap = captureEvents();
     try {
-      await assert.rejects(runner(wrapModelProvider(provider(server))).run(agents().billing, 'hi'), (err: unknown) => err instanceof GuardrailRejectedError && err.reason === 'model calls are off');
+      await assert.rejects(
+        runner(wrapModelProvider(provider(server))).run(agents().billing, 'hi'),
+        (err: unknown) => err instanceof GuardrailRejectedError && err.reason === 'model calls are off',
+      );
     } finally {
       cap.stop();
       deregisterLlmConditionalExecutionGuardrail('agents-no-model');
@@ -102,7 +110,10 @@ describe('@nemo-flow/openai-agents: model and tool wrappers', () => {
     }
     assert.equal(text, 'Hello');
     const llm = cap.events.filter((e): e is ScopeEvent => e.kind === 'scope' && e.category === 'llm');
-    assert.deepEqual(llm.map((e) => e.scope_category), ['start', 'end']);
+    assert.deepEqual(
+      llm.map((e) => e.scope_category),
+      ['start', 'end'],
+    );
     assert.equal(llm[0]!.parent_uuid, startOf(cap.events, 'greeter').uuid);
     const resp = (llm[1]!.category_profile as { annotated_response?: { id?: string; text?: string; usage?: { input_tokens?: number } } }).annotated_response;
     assert.equal(resp?.id, 'resp_s');
@@ -110,8 +121,22 @@ describe('@nemo-flow/openai-agents: model and tool wrappers', () => {
 
   it('streams a handoff run through the wrapped provider and tool, each call recorded once', async () => {
     server.enqueue(
-      { kind: 'sse', events: responseStream({ id: 'resp_1', functionCalls: [{ id: 'call_h1', name: 'transfer_to_billing', arguments: {} }], usage: { input: 20, output: 5 } }) },
-      { kind: 'sse', events: responseStream({ id: 'resp_2', functionCalls: [{ id: 'call_t1', name: 'refund', arguments: { order: 42, amount: 30 } }], usage: { input: 30, output: 6 } }) },
+      {
+        kind: 'sse',
+        events: responseStream({
+          id: 'resp_1',
+          functionCalls: [{ id: 'call_h1', name: 'transfer_to_billing', arguments: {} }],
+          usage: { input: 20, output: 5 },
+        }),
+      },
+      {
+        kind: 'sse',
+        events: responseStream({
+          id: 'resp_2',
+          functionCalls: [{ id: 'call_t1', name: 'refund', arguments: { order: 42, amount: 30 } }],
+          usage: { input: 30, output: 6 },
+        }),
+      },
       { kind: 'sse', events: responseStream({ id: 'resp_3', text: ['Done: ', 'order 42.'], usage: { input: 40, output: 7 } }) },
     );
     const cap = captureEvents();
@@ -131,7 +156,10 @@ describe('@nemo-flow/openai-agents: model and tool wrappers', () => {
     assert.deepEqual(childrenOf(ev, billing.uuid), ['openai-agents.gpt-4o-mini(llm)', 'refund(tool)', 'openai-agents.gpt-4o-mini(llm)']);
     assert.deepEqual(startOf(ev, 'refund').category_profile, { tool_call_id: 'call_t1' });
     const llmEnds = ev.filter((e): e is ScopeEvent => e.kind === 'scope' && e.scope_category === 'end' && e.category === 'llm');
-    assert.deepEqual(llmEnds.map((e) => (e.category_profile as { annotated_response?: { id?: string } }).annotated_response?.id), ['resp_1', 'resp_2', 'resp_3']);
+    assert.deepEqual(
+      llmEnds.map((e) => (e.category_profile as { annotated_response?: { id?: string } }).annotated_response?.id),
+      ['resp_1', 'resp_2', 'resp_3'],
+    );
   });
 
   it('rejects what is not a model, provider or tool with a clear error', () => {

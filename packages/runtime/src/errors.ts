@@ -76,7 +76,10 @@ export function describeError(err: unknown): { type: string; message: string; gu
   try {
     if (err instanceof GuardrailRejectedError) return { type: err.name, message: err.message, guardrail: err.guardrail };
     if (err instanceof Error) {
-      const out: { type: string; message: string; stack?: string } = { type: errorType(err), message: typeof err.message === 'string' ? err.message : safeString(err.message) };
+      const out: { type: string; message: string; stack?: string } = {
+        type: errorType(err),
+        message: typeof err.message === 'string' ? err.message : safeString(err.message),
+      };
       const stack = err.stack;
       // Not enumerable: exporters read it (exception.stacktrace), files and JSON copies of events leave it out.
       if (typeof stack === 'string' && stack.length > 0) Object.defineProperty(out, 'stack', { value: stack, enumerable: false });

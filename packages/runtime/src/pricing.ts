@@ -26,7 +26,7 @@ export const PRICE_TABLE_SOURCE =
   'docs.anthropic.com/en/docs/about-claude/pricing and ai.google.dev/gemini-api/docs/pricing; ' +
   'entered by hand without network access on ' +
   PRICE_TABLE_DATE +
-  ' — check them against the providers\' pages and override with setModelPrices() or the `pricing` config section';
+  " — check them against the providers' pages and override with setModelPrices() or the `pricing` config section";
 
 const p = (input: number, cachedInput: number | undefined, output: number, cacheWrite?: number): ModelPrice =>
   Object.freeze({ input, ...(cachedInput !== undefined ? { cachedInput } : {}), ...(cacheWrite !== undefined ? { cacheWrite } : {}), output });
@@ -87,7 +87,8 @@ let userPrices: Record<string, ModelPrice> = {};
  * unless `replace` is true. Throws a TypeError naming the bad entry.
  */
 export function setModelPrices(prices: Readonly<Record<string, ModelPrice>>, options: { replace?: boolean } = {}): void {
-  if (prices === null || typeof prices !== 'object' || Array.isArray(prices)) throw new TypeError(`setModelPrices: prices must be an object of model id → price, got ${typeof prices}`);
+  if (prices === null || typeof prices !== 'object' || Array.isArray(prices))
+    throw new TypeError(`setModelPrices: prices must be an object of model id → price, got ${typeof prices}`);
   const next: Record<string, ModelPrice> = options.replace ? {} : { ...userPrices };
   for (const [model, price] of Object.entries(prices)) next[model] = checkPrice(model, price);
   userPrices = next;
@@ -175,7 +176,12 @@ const usd = (tokens: number, perM: number): number => (tokens * perM) / 1_000_00
 export function llmCost(model: string | null | undefined, usage: Usage | null | undefined): LlmCost | undefined {
   if (!usage || typeof usage !== 'object') return undefined;
   const found = modelPrice(model);
-  if (!found) return { total_usd: 0, priced: false, note: `no price for model ${typeof model === 'string' && model ? `"${model}"` : '(unknown)'}; add one with setModelPrices() or the pricing config section` };
+  if (!found)
+    return {
+      total_usd: 0,
+      priced: false,
+      note: `no price for model ${typeof model === 'string' && model ? `"${model}"` : '(unknown)'}; add one with setModelPrices() or the pricing config section`,
+    };
   const { price } = found;
   const input = count(usage.input_tokens);
   const read = Math.min(count(usage.cache_read_tokens), input);

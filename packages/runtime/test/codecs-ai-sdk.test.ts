@@ -15,7 +15,10 @@ describe('codecs: ai-sdk (the AI SDK call options)', () => {
     const n = codec.decode(fixture('ai-sdk-request.json'));
     assert.equal(n.provider_format, 'ai-sdk');
     assert.deepEqual(n.params, { max_tokens: 512, temperature: 0.3, stop: ['END'] });
-    assert.deepEqual(n.messages.map((m) => m.role), ['system', 'user', 'assistant', 'tool', 'tool', 'assistant', 'user']);
+    assert.deepEqual(
+      n.messages.map((m) => m.role),
+      ['system', 'user', 'assistant', 'tool', 'tool', 'assistant', 'user'],
+    );
     assert.equal(n.messages[0]!.text, 'You are a travel assistant.');
     assert.deepEqual(n.messages[1]!.parts, [
       { type: 'text', text: 'What is the weather in Oslo and Rome?' },
@@ -23,14 +26,20 @@ describe('codecs: ai-sdk (the AI SDK call options)', () => {
     ]);
     const a = n.messages[2]!;
     assert.equal(a.text, 'Let me check.');
-    assert.deepEqual(a.parts, [{ type: 'reasoning', text: 'Two cities: two calls.' }, { type: 'text', text: 'Let me check.' }]);
+    assert.deepEqual(a.parts, [
+      { type: 'reasoning', text: 'Two cities: two calls.' },
+      { type: 'text', text: 'Let me check.' },
+    ]);
     assert.deepEqual(a.tool_calls, [
       { id: 'call_1', name: 'weather', arguments: { city: 'Oslo' } },
       { id: 'call_2', name: 'weather', arguments: { city: 'Rome' } },
     ]);
     assert.deepEqual(n.messages[3], { role: 'tool', text: '{"forecast":"snow"}', tool_call_id: 'call_1', name: 'weather' });
     assert.deepEqual(n.messages[4], { role: 'tool', text: 'sunny', tool_call_id: 'call_2', name: 'weather' });
-    assert.deepEqual(n.tools?.map((t) => t.name), ['weather', 'web_search']);
+    assert.deepEqual(
+      n.tools?.map((t) => t.name),
+      ['weather', 'web_search'],
+    );
     assert.deepEqual(n.tool_choice, { type: 'auto' });
     assert.deepEqual(Object.keys(n.extra).sort(), ['providerOptions', 'responseFormat']);
   });
@@ -50,7 +59,8 @@ describe('codecs: ai-sdk (the AI SDK call options)', () => {
       const out = codec.encode(n, req) as { prompt: unknown[]; providerOptions: unknown; tools: unknown };
       const after = codec.decode(out);
       assert.equal(after.messages.length, before.messages.length, `edit ${i}`);
-      for (let j = 0; j < before.messages.length; j++) if (j !== i) assert.deepEqual(after.messages[j], before.messages[j], `message ${j} untouched by editing ${i}`);
+      for (let j = 0; j < before.messages.length; j++)
+        if (j !== i) assert.deepEqual(after.messages[j], before.messages[j], `message ${j} untouched by editing ${i}`);
       assert.equal(after.messages[i]!.text, `EDITED ${i}`);
       assert.equal(out.tools, req.tools);
       assert.deepEqual(out.providerOptions, req.providerOptions);
@@ -111,9 +121,18 @@ describe('codecs: ai-sdk (the AI SDK call options)', () => {
   });
 
   it('names what is wrong with a malformed payload', () => {
-    assert.throws(() => codec.decode({ prompt: 'hi' }), (e: unknown) => e instanceof CodecError && e.path === 'prompt');
-    assert.throws(() => codec.decode({ prompt: [{ role: 'robot', content: [] }] }), (e: unknown) => e instanceof CodecError && e.path === 'prompt[0].role');
-    assert.throws(() => codec.decode({ prompt: [], temperature: 'hot' }), (e: unknown) => e instanceof CodecError && e.path === 'temperature');
+    assert.throws(
+      () => codec.decode({ prompt: 'hi' }),
+      (e: unknown) => e instanceof CodecError && e.path === 'prompt',
+    );
+    assert.throws(
+      () => codec.decode({ prompt: [{ role: 'robot', content: [] }] }),
+      (e: unknown) => e instanceof CodecError && e.path === 'prompt[0].role',
+    );
+    assert.throws(
+      () => codec.decode({ prompt: [], temperature: 'hot' }),
+      (e: unknown) => e instanceof CodecError && e.path === 'temperature',
+    );
     assert.throws(() => codec.decodeResponse(null), CodecError);
   });
 });

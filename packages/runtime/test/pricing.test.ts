@@ -7,10 +7,17 @@ import { capture } from './helpers.js';
 
 const close = (a: number | undefined, b: number): void => assert.ok(a !== undefined && Math.abs(a - b) < 1e-12, `${a} ≠ ${b}`);
 
-async function endCost(codec: 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini', model: string, response: object): Promise<LlmCategoryProfile['cost']> {
+async function endCost(
+  codec: 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini',
+  model: string,
+  response: object,
+): Promise<LlmCategoryProfile['cost']> {
   const cap = capture();
   try {
-    const content = codec === 'gemini' ? { model, contents: [{ role: 'user', parts: [{ text: 'hi' }] }] } : { model, messages: [{ role: 'user', content: 'hi' }], input: 'hi', max_tokens: 5 };
+    const content =
+      codec === 'gemini'
+        ? { model, contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }
+        : { model, messages: [{ role: 'user', content: 'hi' }], input: 'hi', max_tokens: 5 };
     await llmCallExecute('llm', { headers: {}, content }, () => response, { codec });
     const end = cap.scopes().find((e: ScopeEvent) => e.category === 'llm' && e.scope_category === 'end')!;
     return (end.category_profile as LlmCategoryProfile).cost;
@@ -24,7 +31,9 @@ describe('pricing', () => {
 
   it('OpenAI Chat: cached prompt tokens at the cached price, on the end event (hand-computed)', async () => {
     const cost = await endCost('openai-chat', 'gpt-4o-mini', {
-      id: 'c1', object: 'chat.completion', model: 'gpt-4o-mini-2024-07-18',
+      id: 'c1',
+      object: 'chat.completion',
+      model: 'gpt-4o-mini-2024-07-18',
       choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 10_000, completion_tokens: 2_000, total_tokens: 12_000, prompt_tokens_details: { cached_tokens: 4_000 } },
     });
@@ -39,9 +48,18 @@ describe('pricing', () => {
 
   it('OpenAI Responses: reasoning tokens inside output are split out (hand-computed)', async () => {
     const cost = await endCost('openai-responses', 'o4-mini', {
-      id: 'r1', object: 'response', model: 'o4-mini-2025-04-16', status: 'completed',
+      id: 'r1',
+      object: 'response',
+      model: 'o4-mini-2025-04-16',
+      status: 'completed',
       output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'ok' }] }],
-      usage: { input_tokens: 5_000, input_tokens_details: { cached_tokens: 1_000 }, output_tokens: 3_000, output_tokens_details: { reasoning_tokens: 2_000 }, total_tokens: 8_000 },
+      usage: {
+        input_tokens: 5_000,
+        input_tokens_details: { cached_tokens: 1_000 },
+        output_tokens: 3_000,
+        output_tokens_details: { reasoning_tokens: 2_000 },
+        total_tokens: 8_000,
+      },
     });
     // 4000 × 1.10 + 1000 × 0.275 + 1000 × 4.40 + 2000 × 4.40 per million
     close(cost?.input_usd, 0.0044);
@@ -53,8 +71,12 @@ describe('pricing', () => {
 
   it('Anthropic: cache reads at 0.1× and cache writes at 1.25× (hand-computed)', async () => {
     const cost = await endCost('anthropic-messages', 'claude-sonnet-4-5', {
-      id: 'm1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929',
-      content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn',
+      id: 'm1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [{ type: 'text', text: 'ok' }],
+      stop_reason: 'end_turn',
       usage: { input_tokens: 100, cache_read_input_tokens: 20_000, cache_creation_input_tokens: 3_000, output_tokens: 500 },
     });
     // 100 × $3 + 20000 × $0.30 + 3000 × $3.75 + 500 × $15 per million
@@ -114,7 +136,12 @@ describe('pricing', () => {
   });
 
   it('no usage, no cost field', async () => {
-    const cost = await endCost('openai-chat', 'gpt-4o', { id: 'c2', object: 'chat.completion', model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: 'stop' }] });
+    const cost = await endCost('openai-chat', 'gpt-4o', {
+      id: 'c2',
+      object: 'chat.completion',
+      model: 'gpt-4o',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: 'stop' }],
+    });
     assert.equal(cost, undefined);
   });
 });

@@ -64,7 +64,10 @@ describe('ConsoleExporter', () => {
     const out = new Capture(false);
     await run(new ConsoleExporter({ stream: out }));
     const lines = out.text.trim().split('\n');
-    assert.match(lines.at(-1)!, /^■ agent agent done · \d+(\.\d+)?(µs|ms|s) · 1 LLM call · 2 tool calls · 1 error · tokens 7 in \/ 3 out \/ 0 cached · \$0 \(no price for m\)$/);
+    assert.match(
+      lines.at(-1)!,
+      /^■ agent agent done · \d+(\.\d+)?(µs|ms|s) · 1 LLM call · 2 tool calls · 1 error · tokens 7 in \/ 3 out \/ 0 cached · \$0 \(no price for m\)$/,
+    );
     assert.equal(lines.filter((l) => l.startsWith('■')).length, 1, 'one line per root run, none for nested calls');
     const off = new Capture(false);
     await run(new ConsoleExporter({ stream: off, summary: false }));
@@ -78,11 +81,18 @@ describe('ConsoleExporter', () => {
     try {
       await withScope('agent', ScopeType.Agent, async () => {
         for (let i = 0; i < 2; i++) {
-          await llmCallExecute('llm', { headers: {}, content: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } }, () => ({
-            id: 'r', object: 'chat.completion', model: 'gpt-4o',
-            choices: [{ index: 0, message: { role: 'assistant', content: 'yo' }, finish_reason: 'stop' }],
-            usage: { prompt_tokens: 10_000, completion_tokens: 1_000, prompt_tokens_details: { cached_tokens: 2_000 } },
-          }), { codec: 'openai-chat' });
+          await llmCallExecute(
+            'llm',
+            { headers: {}, content: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } },
+            () => ({
+              id: 'r',
+              object: 'chat.completion',
+              model: 'gpt-4o',
+              choices: [{ index: 0, message: { role: 'assistant', content: 'yo' }, finish_reason: 'stop' }],
+              usage: { prompt_tokens: 10_000, completion_tokens: 1_000, prompt_tokens_details: { cached_tokens: 2_000 } },
+            }),
+            { codec: 'openai-chat' },
+          );
         }
       });
     } finally {
@@ -114,9 +124,15 @@ describe('AtofFileExporter', () => {
     const first = new AtofFileExporter({ path, mode: 'overwrite' });
     await run(first);
     await first.forceFlush();
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 8);
-    assert.deepEqual(lines.map((e) => e.scope_category), ['start', 'start', 'end', 'start', 'end', 'start', 'end', 'end']);
+    assert.deepEqual(
+      lines.map((e) => e.scope_category),
+      ['start', 'start', 'end', 'start', 'end', 'start', 'end', 'end'],
+    );
     assert.equal(lines[4].error.message, 'boom');
     await first.shutdown();
     const second = new AtofFileExporter({ path }); // append is the default
@@ -144,8 +160,14 @@ describe('AtofFileExporter', () => {
       deregisterSubscriber('hwm');
       await exp.shutdown();
     }
-    const names = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).name);
-    assert.deepEqual(names, Array.from({ length: 300 }, (_, i) => `m${i}`));
+    const names = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).name);
+    assert.deepEqual(
+      names,
+      Array.from({ length: 300 }, (_, i) => `m${i}`),
+    );
   });
 
   it('an unwritable path is a clear error at construction; bad options are named', () => {
@@ -154,7 +176,10 @@ describe('AtofFileExporter', () => {
     writeFileSync(blocker, 'x');
     assert.throws(() => new AtofFileExporter({ path: join(blocker, 'events.jsonl') }), /AtofFileExporter: cannot open .*a-file\/events\.jsonl for writing/);
     assert.throws(() => new AtofFileExporter({ path: '' }), /path must be a non-empty string/);
-    assert.throws(() => new AtofFileExporter({ path: join(dir, 'x.jsonl'), mode: 'truncate' as never }), /mode must be "append" or "overwrite", got "truncate"/);
+    assert.throws(
+      () => new AtofFileExporter({ path: join(dir, 'x.jsonl'), mode: 'truncate' as never }),
+      /mode must be "append" or "overwrite", got "truncate"/,
+    );
   });
 
   it('loses nothing on a normal exit without shutdown (a child process)', async () => {
@@ -185,7 +210,10 @@ describe('AtofFileExporter', () => {
       while (Date.now() < until);
       setInterval(() => {}, 1000); // a late signal still finds the process alive
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));

@@ -8,7 +8,10 @@ describe('tool calls with captureContent: false', () => {
     const c = capture();
     try {
       let seen: unknown;
-      const got = await toolCallExecute('lookup', { ssn: 'secret-123' }, (a) => ((seen = a), { card: 'secret-card' }), { toolCallId: 'call_1', captureContent: false });
+      const got = await toolCallExecute('lookup', { ssn: 'secret-123' }, (a) => ((seen = a), { card: 'secret-card' }), {
+        toolCallId: 'call_1',
+        captureContent: false,
+      });
       assert.deepEqual(seen, { ssn: 'secret-123' }, 'the tool gets the real arguments');
       assert.deepEqual(got, { card: 'secret-card' }, 'the caller gets the real result');
       const h = toolCall('manual', { ssn: 'secret-456' }, { captureContent: false });

@@ -22,7 +22,13 @@ describe('config: observability.pricing', () => {
       await llmCallExecute(
         'chat',
         { headers: {}, content: { model: 'my-model', messages: [{ role: 'user', content: 'hi' }] } },
-        () => ({ id: 'r', object: 'chat.completion', model: 'my-model', choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1_000_000, completion_tokens: 500_000, prompt_tokens_details: { cached_tokens: 500_000 } } }),
+        () => ({
+          id: 'r',
+          object: 'chat.completion',
+          model: 'my-model',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1_000_000, completion_tokens: 500_000, prompt_tokens_details: { cached_tokens: 500_000 } },
+        }),
         { codec: 'openai-chat' },
       );
     } finally {

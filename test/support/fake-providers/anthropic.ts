@@ -69,18 +69,29 @@ export function streamEvents(spec: MessageSpec, chunk = 4): SseEvent[] {
   const { input_tokens, output_tokens, ...cache } = m.usage;
   const out: SseEvent[] = [
     ev('message_start', {
-      message: { id: m.id, type: 'message', role: 'assistant', model: m.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens, output_tokens: 1, ...cache } },
+      message: {
+        id: m.id,
+        type: 'message',
+        role: 'assistant',
+        model: m.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens, output_tokens: 1, ...cache },
+      },
     }),
     { event: 'ping', data: { type: 'ping' } },
   ];
   m.content.forEach((b, index) => {
     if (b.type === 'text') {
       out.push(ev('content_block_start', { index, content_block: { type: 'text', text: '' } }));
-      for (let i = 0; i < b.text.length; i += chunk) out.push(ev('content_block_delta', { index, delta: { type: 'text_delta', text: b.text.slice(i, i + chunk) } }));
+      for (let i = 0; i < b.text.length; i += chunk)
+        out.push(ev('content_block_delta', { index, delta: { type: 'text_delta', text: b.text.slice(i, i + chunk) } }));
     } else {
       out.push(ev('content_block_start', { index, content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} } }));
       const json = JSON.stringify(b.input);
-      for (let i = 0; i < json.length; i += 8) out.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: json.slice(i, i + 8) } }));
+      for (let i = 0; i < json.length; i += 8)
+        out.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: json.slice(i, i + 8) } }));
     }
     out.push(ev('content_block_stop', { index }));
   });

@@ -27,7 +27,8 @@ export async function viewCommand(argv: string[]): Promise<number> {
   let port = 7878;
   if (flags.has('port')) {
     port = Number(flags.get('port'));
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${String(flags.get('port'))}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port must be an integer from 0 to 65535, got "${String(flags.get('port'))}"`);
     if (!flags.has('serve')) throw new UsageError('--port needs --serve');
   }
   if (flags.has('serve')) return serve(src, port, flags.has('open'));
@@ -42,7 +43,8 @@ export async function viewCommand(argv: string[]): Promise<number> {
 
 /** Opens a file or URL with the desktop's opener; a failure is printed, never thrown. */
 function openInBrowser(target: string): void {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [target]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', target]] : ['xdg-open', [target]];
+  const [cmd, args] =
+    process.platform === 'darwin' ? ['open', [target]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', target]] : ['xdg-open', [target]];
   try {
     const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
     child.on('error', (err) => process.stderr.write(`nemo-flow view: could not open a browser (${err.message}); open ${target} yourself\n`));
@@ -115,7 +117,9 @@ async function serve(src: Source, port: number, open: boolean): Promise<number> 
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
   await new Promise<void>((ok, fail) => {
-    server.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? new Error(`port ${port} is in use on 127.0.0.1; pick another with --port`) : err));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      fail(err.code === 'EADDRINUSE' ? new Error(`port ${port} is in use on 127.0.0.1; pick another with --port`) : err),
+    );
     server.listen(port, '127.0.0.1', () => ok());
   });
   const address = server.address();

@@ -49,11 +49,13 @@ function client(): void {
 
   const esc = (v: unknown): string => String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
   /** Text with PII-redaction markers shown as such. */
-  const redact = (t: string): string => esc(t).replace(/\[(REDACTED[^\]]*|redacted:[^\]]*)\]/g, '<mark class="redacted" title="redacted by a guardrail">[$1]</mark>');
-  const dur = (ms: number | null): string => (ms === null ? '…' : ms < 1 ? `${(ms * 1000).toFixed(0)}µs` : ms < 1000 ? `${ms.toFixed(ms < 10 ? 1 : 0)}ms` : `${(ms / 1000).toFixed(2)}s`);
+  const redact = (t: string): string =>
+    esc(t).replace(/\[(REDACTED[^\]]*|redacted:[^\]]*)\]/g, '<mark class="redacted" title="redacted by a guardrail">[$1]</mark>');
+  const dur = (ms: number | null): string =>
+    ms === null ? '…' : ms < 1 ? `${(ms * 1000).toFixed(0)}µs` : ms < 1000 ? `${ms.toFixed(ms < 10 ? 1 : 0)}ms` : `${(ms / 1000).toFixed(2)}s`;
   const usd = (n: number): string => (n === 0 ? '$0' : n < 0.01 ? `$${n.toFixed(6)}` : n < 1 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
   const fmt = (n: number): string => n.toLocaleString('en-US');
-  const json = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v, null, 2) ?? '');
+  const json = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v, null, 2) ?? ''));
   const spanEnd = (s: Span): number => s.end ?? Math.max(s.start, lastTime);
   let lastTime = 0;
 
@@ -80,7 +82,16 @@ function client(): void {
     dirty = true;
   }
 
-  interface Totals { llm: number; tools: number; errors: number; input: number; output: number; cached: number; cost: number; unpriced: number }
+  interface Totals {
+    llm: number;
+    tools: number;
+    errors: number;
+    input: number;
+    output: number;
+    cached: number;
+    cost: number;
+    unpriced: number;
+  }
   function totals(root: Span): Totals {
     const t: Totals = { llm: 0, tools: 0, errors: 0, input: 0, output: 0, cached: 0, cost: 0, unpriced: 0 };
     const stack = [root];
@@ -270,18 +281,39 @@ function client(): void {
     }
     if (s.kind === 'llm') {
       const t = s.tokens ?? {};
-      h += section('Tokens', `<div class="tokens">${[
-        ['input', t.input], ['cached', t.cached], ['cache write', t.cacheWrite], ['output', t.output], ['reasoning', t.reasoning],
-      ].filter((x) => x[1] !== undefined).map(([k, v]) => `<div class="tk"><div class="tv">${fmt(v as number)}</div><div class="tl">${k}</div></div>`).join('') || '<span class="muted">no usage reported</span>'}</div>`);
+      h += section(
+        'Tokens',
+        `<div class="tokens">${
+          [
+            ['input', t.input],
+            ['cached', t.cached],
+            ['cache write', t.cacheWrite],
+            ['output', t.output],
+            ['reasoning', t.reasoning],
+          ]
+            .filter((x) => x[1] !== undefined)
+            .map(([k, v]) => `<div class="tk"><div class="tv">${fmt(v as number)}</div><div class="tl">${k}</div></div>`)
+            .join('') || '<span class="muted">no usage reported</span>'
+        }</div>`,
+      );
       if (s.cost) {
-        h += section('Cost', s.cost.priced
-          ? `<div class="costbig">${usd(s.cost.usd)}</div>${s.cost.breakdown ? kv(Object.entries(s.cost.breakdown).map(([k, v]) => [k.replace(/_/g, ' '), usd(v)])) : ''}`
-          : `<div class="muted">not priced: ${esc(s.cost.note ?? 'unknown model')}</div>`);
+        h += section(
+          'Cost',
+          s.cost.priced
+            ? `<div class="costbig">${usd(s.cost.usd)}</div>${s.cost.breakdown ? kv(Object.entries(s.cost.breakdown).map(([k, v]) => [k.replace(/_/g, ' '), usd(v)])) : ''}`
+            : `<div class="muted">not priced: ${esc(s.cost.note ?? 'unknown model')}</div>`,
+        );
       }
       if (s.params) h += section('Parameters', kv(Object.entries(s.params).map(([k, v]) => [k, esc(typeof v === 'object' ? JSON.stringify(v) : String(v))])));
       const msgs = s.messages ?? [];
       let chat = msgs.map(messageHtml).join('');
-      if (s.response) chat += messageHtml({ role: 'assistant', text: s.response.text, tool_calls: s.response.tool_calls, parts: s.response.reasoning ? [{ type: 'reasoning', text: s.response.reasoning }] : [] }).replace('class="msg r-assistant"', 'class="msg r-assistant resp"');
+      if (s.response)
+        chat += messageHtml({
+          role: 'assistant',
+          text: s.response.text,
+          tool_calls: s.response.tool_calls,
+          parts: s.response.reasoning ? [{ type: 'reasoning', text: s.response.reasoning }] : [],
+        }).replace('class="msg r-assistant"', 'class="msg r-assistant resp"');
       h += section('Conversation', `<div class="chat">${chat || '<span class="muted">no messages recorded</span>'}</div>`);
       if (s.response?.finish_reason) h += kv([['finish reason', esc(s.response.finish_reason)]]);
     } else if (s.kind === 'tool') {
@@ -292,7 +324,16 @@ function client(): void {
       if (s.output !== undefined) h += section(s.kind === 'mark' ? 'Data' : 'Output', pre(s.output));
       if (kids.has(s.id)) {
         const t = totals(s);
-        h += section('Totals', kv([['LLM calls', String(t.llm)], ['tool calls', String(t.tools)], ['errors', String(t.errors)], ['tokens', `${fmt(t.input)} in · ${fmt(t.output)} out · ${fmt(t.cached)} cached`], ['cost', usd(t.cost)]]));
+        h += section(
+          'Totals',
+          kv([
+            ['LLM calls', String(t.llm)],
+            ['tool calls', String(t.tools)],
+            ['errors', String(t.errors)],
+            ['tokens', `${fmt(t.input)} in · ${fmt(t.output)} out · ${fmt(t.cached)} cached`],
+            ['cost', usd(t.cost)],
+          ]),
+        );
       }
     }
     if (s.metadata !== undefined) h += section('Metadata', pre(s.metadata));
@@ -305,7 +346,10 @@ function client(): void {
     renderDetails();
     const run = runs[runIdx];
     const total = run ? spanEnd(run) - run.start : 0;
-    $('axis').innerHTML = run ? [0, 0.25, 0.5, 0.75].map((f) => `<span style="left:${f * 100}%">${f === 0 ? '0' : dur(total * f)}</span>`).join('') + `<span class="end">${dur(total)}</span>` : '';
+    $('axis').innerHTML = run
+      ? [0, 0.25, 0.5, 0.75].map((f) => `<span style="left:${f * 100}%">${f === 0 ? '0' : dur(total * f)}</span>`).join('') +
+        `<span class="end">${dur(total)}</span>`
+      : '';
   }
 
   function select(id: string | null, scroll = true): void {
@@ -421,7 +465,12 @@ function client(): void {
     const before = kinds.size;
     for (const s of spans) kinds.add(s.kind);
     if (kinds.size === before && before > 0) return;
-    kindSel.innerHTML = '<option value="">all kinds</option>' + [...kinds].sort().map((k) => `<option${k === kindFilter ? ' selected' : ''}>${esc(k)}</option>`).join('');
+    kindSel.innerHTML =
+      '<option value="">all kinds</option>' +
+      [...kinds]
+        .sort()
+        .map((k) => `<option${k === kindFilter ? ' selected' : ''}>${esc(k)}</option>`)
+        .join('');
   };
   addKinds(data.spans);
   const m = /^#span=(.+)$/.exec(location.hash);

@@ -79,7 +79,10 @@ export interface ReportOptions {
 /** The complete report page for `spans`. */
 export function renderReport(spans: readonly ViewSpan[], options: ReportOptions): string {
   // `<` escaped so no string in the data can close the script element.
-  const payload = JSON.stringify({ title: options.title, spans, live: options.live === true }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const payload = JSON.stringify({ title: options.title, spans, live: options.live === true })
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   const title = options.title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -17,10 +17,15 @@ export function resolveSource(path: string): Source {
   if (statSync(path).isDirectory()) {
     const events = join(path, 'events.jsonl');
     if (existsSync(events)) return { kind: 'events', files: [events], defaultOut: join(path, 'report.html') };
-    const jsonl = readdirSync(path).filter((f) => f.endsWith('.jsonl')).sort();
+    const jsonl = readdirSync(path)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort();
     if (jsonl.length > 0) return { kind: 'events', files: [join(path, jsonl[0]!)], defaultOut: join(path, 'report.html') };
     const dir = existsSync(join(path, 'trajectories')) ? join(path, 'trajectories') : path;
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(dir, f));
     if (files.length === 0) throw new Error(`PATH "${path}" holds no events.jsonl, *.jsonl or ATIF *.json files`);
     return { kind: 'trajectories', files, defaultOut: join(path, 'report.html') };
   }
@@ -47,17 +52,19 @@ export function loadSpans(src: Source, builder = new SpanBuilder()): ViewSpan[] 
   const out: ViewSpan[] = [];
   // Sub-agent files referenced by a trajectory in the set are shown nested under it, not as runs of their own.
   const referenced = new Set<string>();
-  const loadRef = (from: string) => (p: string): unknown => {
-    const full = resolve(dirname(from), p);
-    referenced.add(full);
-    const known = docs.find((d) => d.f === full);
-    if (known) return known.doc;
-    try {
-      return JSON.parse(readFileSync(full, 'utf8'));
-    } catch {
-      return undefined; // a missing sub-agent file leaves its parent step without children
-    }
-  };
+  const loadRef =
+    (from: string) =>
+    (p: string): unknown => {
+      const full = resolve(dirname(from), p);
+      referenced.add(full);
+      const known = docs.find((d) => d.f === full);
+      if (known) return known.doc;
+      try {
+        return JSON.parse(readFileSync(full, 'utf8'));
+      } catch {
+        return undefined; // a missing sub-agent file leaves its parent step without children
+      }
+    };
   const roots = docs.map(({ f, doc }, i) => {
     const spans: ViewSpan[] = [];
     try {

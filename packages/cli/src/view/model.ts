@@ -124,7 +124,8 @@ function startProfile(s: ViewSpan, p: Obj): void {
   if (typeof p.tool_call_id === 'string') s.toolCallId = p.tool_call_id;
   const req = p.annotated_request;
   if (isObj(req)) {
-    if (Array.isArray(req.messages)) s.messages = typeof req.system === 'string' && req.system ? [{ role: 'system', text: req.system }, ...req.messages] : req.messages;
+    if (Array.isArray(req.messages))
+      s.messages = typeof req.system === 'string' && req.system ? [{ role: 'system', text: req.system }, ...req.messages] : req.messages;
     if (isObj(req.params) && Object.keys(req.params).length > 0) s.params = req.params;
     if (typeof req.model === 'string' && !s.model) s.model = req.model;
     if (req.stream === true) s.streaming = true;
@@ -191,7 +192,15 @@ export function spansFromTrajectory(
   const steps = doc.steps.filter(isObj);
   const times = steps.map((s) => (typeof s.timestamp === 'string' ? Date.parse(s.timestamp) : NaN)).filter((t) => !Number.isNaN(t));
   const t0 = times.length > 0 ? Math.min(...times) : 0;
-  const root: ViewSpan = { id: `${prefix}`, parent, name: String(agent.name ?? doc.session_id ?? 'trajectory'), kind: 'agent', start: t0, end: t0, status: 'ok' };
+  const root: ViewSpan = {
+    id: `${prefix}`,
+    parent,
+    name: String(agent.name ?? doc.session_id ?? 'trajectory'),
+    kind: 'agent',
+    start: t0,
+    end: t0,
+    status: 'ok',
+  };
   if (typeof agent.model_name === 'string') root.model = agent.model_name;
   root.metadata = { session_id: doc.session_id, schema_version: doc.schema_version, final_metrics: doc.final_metrics };
   out.push(root);
@@ -234,7 +243,16 @@ export function spansFromTrajectory(
       const text = typeof content === 'string' ? content : content === undefined ? undefined : JSON.stringify(content);
       const err = errors.find((x) => x.tool_call_id === c.tool_call_id);
       const failed = err !== undefined;
-      const tool: ViewSpan = { id: `${id}.c${j}`, parent: id, name: String(c.function_name ?? 'tool'), kind: 'tool', start: ts, end, status: failed ? 'error' : 'ok', input: c.arguments };
+      const tool: ViewSpan = {
+        id: `${id}.c${j}`,
+        parent: id,
+        name: String(c.function_name ?? 'tool'),
+        kind: 'tool',
+        start: ts,
+        end,
+        status: failed ? 'error' : 'ok',
+        input: c.arguments,
+      };
       if (typeof c.tool_call_id === 'string') tool.toolCallId = c.tool_call_id;
       if (text !== undefined) tool.output = text;
       if (err) tool.error = { type: String(err.type ?? 'Error'), message: String(err.message ?? text ?? '') };

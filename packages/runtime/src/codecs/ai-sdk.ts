@@ -13,7 +13,18 @@ import { ProviderCodec } from './codec-base.js';
 import { makeToolCall } from './parse-arguments.js';
 import { decodeStop, encodeParams, type ParamKeys } from './params.js';
 import { alignedBaseParts, assemble, decodeToolList, effectiveParts, encodeKeyed, encodeParts, encodeTemplate, encodeToolList, planMessages } from './reuse.js';
-import type { ContentPart, FinishReason, GenerationParams, NormalizedMessage, NormalizedRequest, NormalizedResponse, StreamAccumulator, ToolCall, ToolDefinition, Usage } from './types.js';
+import type {
+  ContentPart,
+  FinishReason,
+  GenerationParams,
+  NormalizedMessage,
+  NormalizedRequest,
+  NormalizedResponse,
+  StreamAccumulator,
+  ToolCall,
+  ToolDefinition,
+  Usage,
+} from './types.js';
 import { CodecError } from './types.js';
 import { arr, deepEqual, expected, isObj, num, PathError, rethrowAt, setParts, str, textSeparator, typeOf, type Obj } from './util.js';
 
@@ -88,7 +99,8 @@ function decodeMessage(m: unknown): NormalizedMessage[] {
     if (typeof m.content !== 'string') throw expected('content', 'a string', m.content);
     return [{ role: 'system', text: m.content }];
   }
-  if (role !== 'user' && role !== 'assistant' && role !== 'tool') throw new PathError('role', `expected "system", "user", "assistant" or "tool", got ${JSON.stringify(role)}`);
+  if (role !== 'user' && role !== 'assistant' && role !== 'tool')
+    throw new PathError('role', `expected "system", "user", "assistant" or "tool", got ${JSON.stringify(role)}`);
   const content = m.content;
   if (typeof content === 'string') return [{ role, text: content }]; // lenient: a shorthand some callers build
   if (!Array.isArray(content)) throw expected('content', 'an array of parts', content);
@@ -226,7 +238,10 @@ function encodeMessage(m: NormalizedMessage, base: NormalizedMessage | undefined
     const rawPart = isObj(raw) ? raw : undefined;
     if (m.parts && m.parts.length === 1 && m.parts[0].type === 'other') return { role: 'tool', content: [m.parts[0].raw] };
     const output = rawPart && base && base.text === m.text ? rawPart.output : { type: 'text', value: m.text ?? '' };
-    return { role: 'tool', content: [{ ...rawPart, type: 'tool-result', toolCallId: m.tool_call_id ?? '', toolName: m.name ?? str(rawPart?.toolName) ?? '', output }] };
+    return {
+      role: 'tool',
+      content: [{ ...rawPart, type: 'tool-result', toolCallId: m.tool_call_id ?? '', toolName: m.name ?? str(rawPart?.toolName) ?? '', output }],
+    };
   }
   const role = m.role === 'assistant' ? 'assistant' : 'user';
   const rawContent = tpl && Array.isArray(tpl.content) ? tpl.content : undefined;

@@ -83,7 +83,8 @@ export class ConsoleExporter implements EventExporter {
     if (options.stream !== undefined && (options.stream === null || typeof (options.stream as { write?: unknown }).write !== 'function')) {
       throw new TypeError(`ConsoleExporter: stream must be a writable stream, got ${describeValue(options.stream)}`);
     }
-    if (options.color !== undefined && typeof options.color !== 'boolean') throw new TypeError(`ConsoleExporter: color must be a boolean, got ${describeValue(options.color)}`);
+    if (options.color !== undefined && typeof options.color !== 'boolean')
+      throw new TypeError(`ConsoleExporter: color must be a boolean, got ${describeValue(options.color)}`);
     if (options.payloadChars !== undefined && !(Number.isInteger(options.payloadChars) && options.payloadChars >= 0)) {
       throw new TypeError(`ConsoleExporter: payloadChars must be a non-negative integer, got ${describeValue(options.payloadChars)}`);
     }
@@ -91,7 +92,8 @@ export class ConsoleExporter implements EventExporter {
     this.#out = out;
     this.#color = options.color ?? (Boolean(out.isTTY) && !process.env.NO_COLOR);
     this.#payloadChars = options.payloadChars ?? 80;
-    if (options.summary !== undefined && typeof options.summary !== 'boolean') throw new TypeError(`ConsoleExporter: summary must be a boolean, got ${describeValue(options.summary)}`);
+    if (options.summary !== undefined && typeof options.summary !== 'boolean')
+      throw new TypeError(`ConsoleExporter: summary must be a boolean, got ${describeValue(options.summary)}`);
     this.#summary = options.summary ?? true;
   }
 
@@ -161,7 +163,9 @@ export class ConsoleExporter implements EventExporter {
     if (e.category === 'tool') run.tools++;
     if (e.category === 'llm') {
       run.llm++;
-      const u = (e.category_profile as { annotated_response?: { usage?: { input_tokens?: number; output_tokens?: number; cache_read_tokens?: number } } } | null)?.annotated_response?.usage;
+      const u = (
+        e.category_profile as { annotated_response?: { usage?: { input_tokens?: number; output_tokens?: number; cache_read_tokens?: number } } } | null
+      )?.annotated_response?.usage;
       run.input += u?.input_tokens ?? 0;
       run.output += u?.output_tokens ?? 0;
       run.cached += u?.cache_read_tokens ?? 0;

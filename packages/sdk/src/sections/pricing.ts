@@ -30,7 +30,11 @@ export function readPricing(root: FieldReader): Record<string, ModelPrice> | und
     }
     p.done();
     if (price.input === undefined || price.output === undefined) {
-      p.findings.report({ code: 'MISSING_FIELD', field: p.path, message: 'expected { "input": number, "output": number } (USD per million tokens; optional cached_input, cache_write, reasoning)' });
+      p.findings.report({
+        code: 'MISSING_FIELD',
+        field: p.path,
+        message: 'expected { "input": number, "output": number } (USD per million tokens; optional cached_input, cache_write, reasoning)',
+      });
       continue;
     }
     out[model] = price as unknown as ModelPrice;
