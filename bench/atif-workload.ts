@@ -7,7 +7,11 @@ export interface Turn {
 }
 
 export function atifTurn(turn: number): Turn {
-  const calls = Array.from({ length: 10 }, (_, k) => ({ id: `call_${turn}_${k}`, name: k % 2 ? 'fetch_page' : 'web_search', args: { query: `topic ${turn}.${k}` } }));
+  const calls = Array.from({ length: 10 }, (_, k) => ({
+    id: `call_${turn}_${k}`,
+    name: k % 2 ? 'fetch_page' : 'web_search',
+    args: { query: `topic ${turn}.${k}` },
+  }));
   const messages: Array<Record<string, unknown>> = [{ role: 'system', content: 'You are a research agent. '.repeat(20) }];
   messages.push({ role: 'user', content: `Step ${turn}: ${'continue the research. '.repeat(40)}` });
   return {
@@ -18,7 +22,11 @@ export function atifTurn(turn: number): Turn {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: `Turn ${turn}: calling tools.`, tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } })) },
+          message: {
+            role: 'assistant',
+            content: `Turn ${turn}: calling tools.`,
+            tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } })),
+          },
           finish_reason: 'tool_calls',
         },
       ],

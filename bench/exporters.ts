@@ -43,7 +43,10 @@ type Chat = { model: string; temperature: number; max_tokens: number; messages: 
 type ChatResponse = {
   id: string;
   model: string;
-  choices: Array<{ finish_reason: string; message: { role: string; content: string; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }> } }>;
+  choices: Array<{
+    finish_reason: string;
+    message: { role: string; content: string; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }> };
+  }>;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 };
 
@@ -56,8 +59,13 @@ const baselines = {
         const s = tracer.startSpan('execute_tool t', {
           kind: SpanKind.INTERNAL,
           attributes: {
-            'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'tool',
-            'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 't', 'gen_ai.tool.type': 'function', 'gen_ai.tool.call.id': `call_${i}`,
+            'nemo_flow.uuid': ID,
+            'nemo_flow.parent_uuid': ID,
+            'nemo_flow.category': 'tool',
+            'gen_ai.operation.name': 'execute_tool',
+            'gen_ai.tool.name': 't',
+            'gen_ai.tool.type': 'function',
+            'gen_ai.tool.call.id': `call_${i}`,
           },
         });
         await fn({ a: i });
@@ -70,15 +78,24 @@ const baselines = {
         const s = tracer.startSpan(`chat ${c.model}`, {
           kind: SpanKind.CLIENT,
           attributes: {
-            'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'llm', 'nemo_flow.name': 'openai.chat',
-            'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': c.model,
-            'gen_ai.request.temperature': c.temperature, 'gen_ai.request.max_tokens': c.max_tokens,
+            'nemo_flow.uuid': ID,
+            'nemo_flow.parent_uuid': ID,
+            'nemo_flow.category': 'llm',
+            'nemo_flow.name': 'openai.chat',
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': 'openai',
+            'gen_ai.request.model': c.model,
+            'gen_ai.request.temperature': c.temperature,
+            'gen_ai.request.max_tokens': c.max_tokens,
           },
         });
         const r = (await ctx.response) as ChatResponse;
         s.setAttributes({
-          'gen_ai.response.id': r.id, 'gen_ai.response.model': r.model, 'gen_ai.response.finish_reasons': r.choices.map((ch) => ch.finish_reason),
-          'gen_ai.usage.input_tokens': r.usage.prompt_tokens, 'gen_ai.usage.output_tokens': r.usage.completion_tokens,
+          'gen_ai.response.id': r.id,
+          'gen_ai.response.model': r.model,
+          'gen_ai.response.finish_reasons': r.choices.map((ch) => ch.finish_reason),
+          'gen_ai.usage.input_tokens': r.usage.prompt_tokens,
+          'gen_ai.usage.output_tokens': r.usage.completion_tokens,
         });
         s.end();
       }
@@ -91,8 +108,15 @@ const baselines = {
         const args = { a: i };
         const s = tracer.startSpan('t', {
           attributes: {
-            'openinference.span.kind': 'TOOL', 'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'tool',
-            'tool.name': 't', 'tool_call.id': `call_${i}`, 'tool.id': `call_${i}`, 'input.value': JSON.stringify(args), 'input.mime_type': 'application/json',
+            'openinference.span.kind': 'TOOL',
+            'nemo_flow.uuid': ID,
+            'nemo_flow.parent_uuid': ID,
+            'nemo_flow.category': 'tool',
+            'tool.name': 't',
+            'tool_call.id': `call_${i}`,
+            'tool.id': `call_${i}`,
+            'input.value': JSON.stringify(args),
+            'input.mime_type': 'application/json',
           },
         });
         const out = await fn(args);
@@ -104,8 +128,13 @@ const baselines = {
       for (let i = 0; i < n; i++) {
         const c = ctx.request.content as Chat;
         const attrs: Record<string, string | number> = {
-          'openinference.span.kind': 'LLM', 'nemo_flow.uuid': ID, 'nemo_flow.parent_uuid': ID, 'nemo_flow.category': 'llm',
-          'llm.model_name': c.model, 'llm.provider': 'openai', 'llm.system': 'openai',
+          'openinference.span.kind': 'LLM',
+          'nemo_flow.uuid': ID,
+          'nemo_flow.parent_uuid': ID,
+          'nemo_flow.category': 'llm',
+          'llm.model_name': c.model,
+          'llm.provider': 'openai',
+          'llm.system': 'openai',
           'llm.invocation_parameters': JSON.stringify({ temperature: c.temperature, max_tokens: c.max_tokens }),
         };
         c.messages.forEach((m, k) => {
@@ -118,9 +147,12 @@ const baselines = {
         const r = (await ctx.response) as ChatResponse;
         const msg = r.choices[0]!.message;
         const out: Record<string, string | number> = {
-          'llm.finish_reason': r.choices[0]!.finish_reason, 'llm.token_count.prompt': r.usage.prompt_tokens,
-          'llm.token_count.completion': r.usage.completion_tokens, 'llm.token_count.total': r.usage.total_tokens,
-          'llm.output_messages.0.message.role': msg.role, 'llm.output_messages.0.message.content': msg.content,
+          'llm.finish_reason': r.choices[0]!.finish_reason,
+          'llm.token_count.prompt': r.usage.prompt_tokens,
+          'llm.token_count.completion': r.usage.completion_tokens,
+          'llm.token_count.total': r.usage.total_tokens,
+          'llm.output_messages.0.message.role': msg.role,
+          'llm.output_messages.0.message.content': msg.content,
         };
         msg.tool_calls?.forEach((t, k) => {
           out[`llm.output_messages.0.message.tool_calls.${k}.tool_call.id`] = t.id;
@@ -170,7 +202,9 @@ function exporterPair(label: 'otel' | 'openinference', make: () => Exporter, ctx
 function ownProviderWorkload(ctx: Context): Workload {
   let provider: BasicTracerProvider | undefined;
   const make = (): Exporter => {
-    provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new NoopSpanExporter(), { maxQueueSize: 1 << 16, scheduledDelayMillis: 50 })] });
+    provider = new BasicTracerProvider({
+      spanProcessors: [new BatchSpanProcessor(new NoopSpanExporter(), { maxQueueSize: 1 << 16, scheduledDelayMillis: 50 })],
+    });
     const exporter = new OtelExporter({ tracerProvider: provider });
     return {
       onEvent: (e) => exporter.onEvent(e),

@@ -96,7 +96,11 @@ export function chatResponse(): Record<string, unknown> {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: 'Sure.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search', arguments: '{"q":"x"}' } }] },
+        message: {
+          role: 'assistant',
+          content: 'Sure.',
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search', arguments: '{"q":"x"}' } }],
+        },
         finish_reason: 'tool_calls',
       },
     ],

@@ -20,7 +20,11 @@ import { instrumentOpenAI } from '@nemo-flow/openai';
 import { NoopSpanExporter } from './otel-floor.js';
 import { chatRequest, chatResponse } from './measure.js';
 
-const BODY = JSON.stringify({ ...chatResponse(), created: 1, choices: [{ index: 0, message: { role: 'assistant', content: 'Sure.', refusal: null }, logprobs: null, finish_reason: 'stop' }] });
+const BODY = JSON.stringify({
+  ...chatResponse(),
+  created: 1,
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Sure.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+});
 const PIPELINE = { maxQueueSize: 1 << 16, maxExportBatchSize: 512, scheduledDelayMillis: 50 };
 
 export interface SdkResult {
@@ -46,7 +50,14 @@ function openInferenceClient(baseURL: string, fetch: typeof cannedFetch | undefi
   const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new NoopSpanExporter(), PIPELINE)] });
   const instrumentation = new OpenAIInstrumentation({ tracerProvider: provider });
   // The module shape manuallyInstrument reads, pointing at this client's own prototypes only.
-  const module = { OpenAI: { Chat: { Completions: { prototype: chat } }, Completions: { prototype: completions }, Embeddings: { prototype: embeddings }, Responses: { prototype: responses } } };
+  const module = {
+    OpenAI: {
+      Chat: { Completions: { prototype: chat } },
+      Completions: { prototype: completions },
+      Embeddings: { prototype: embeddings },
+      Responses: { prototype: responses },
+    },
+  };
   instrumentation.manuallyInstrument(module as never);
   return { client, instrumentation };
 }
@@ -119,7 +130,8 @@ export async function runOpenAiSdk(calls: number, rounds: number, transport: 'lo
 export function sdkTable(loopback: SdkResult, inProcess?: SdkResult): { table: string; met: boolean } {
   const us = (ns: number): string => `${(ns / 1000).toFixed(1)} µs`;
   const verdict = (r: SdkResult): string => {
-    if (r.oursAddedNs >= r.openinferenceAddedNs) return r.openinferenceAddedNs > 0 ? `✖ adds ${(r.oursAddedNs / r.openinferenceAddedNs).toFixed(2)}× more` : '✖ adds more';
+    if (r.oursAddedNs >= r.openinferenceAddedNs)
+      return r.openinferenceAddedNs > 0 ? `✖ adds ${(r.oursAddedNs / r.openinferenceAddedNs).toFixed(2)}× more` : '✖ adds more';
     return r.oursAddedNs > 0 ? `✔ adds ${(r.openinferenceAddedNs / r.oursAddedNs).toFixed(2)}× less` : '✔ adds less (within noise of the baseline)';
   };
   const cols = (r: SdkResult | undefined, pick: (r: SdkResult) => string): string[] => (r ? [pick(r)] : []);
@@ -135,8 +147,16 @@ export function sdkTable(loopback: SdkResult, inProcess?: SdkResult): { table: s
     header,
     header.map(() => '---'),
     row('uninstrumented openai SDK', (r) => r.plainNs),
-    row('ours: instrumentOpenAI + OpenInference exporter', (r) => r.oursNs, (r) => r.oursAddedNs),
-    row('@arizeai/openinference-instrumentation-openai', (r) => r.openinferenceNs, (r) => r.openinferenceAddedNs),
+    row(
+      'ours: instrumentOpenAI + OpenInference exporter',
+      (r) => r.oursNs,
+      (r) => r.oursAddedNs,
+    ),
+    row(
+      '@arizeai/openinference-instrumentation-openai',
+      (r) => r.openinferenceNs,
+      (r) => r.openinferenceAddedNs,
+    ),
     ['target: ours adds less', '', verdict(loopback), ...(inProcess ? ['', verdict(inProcess)] : [])],
   ];
   return { table: rows.map((x) => `| ${x.join(' | ')} |`).join('\n'), met: loopback.oursAddedNs < loopback.openinferenceAddedNs };

@@ -34,9 +34,13 @@ export async function runPii(): Promise<string> {
     ['---', '---', '---', '---'],
   ];
   for (const c of piiCases) {
-    const { nsPerOp } = await measure((n) => {
-      for (let i = 0; i < n; i++) redact(c.input);
-    }, 3, 5);
+    const { nsPerOp } = await measure(
+      (n) => {
+        for (let i = 0; i < n; i++) redact(c.input);
+      },
+      3,
+      5,
+    );
     const ms = nsPerOp / 1e6;
     const target = c.targetMs === undefined ? '' : ms <= c.targetMs ? `✔ ≤${c.targetMs} ms` : `✖ >${c.targetMs} ms`;
     rows.push([c.name, c.what, ms.toFixed(1), target]);

@@ -234,7 +234,12 @@ function runReference(workloads: Workload[]): Record<string, number | { error: s
     workloads: workloads.map((w) => ({ name: w.name, ops: w.ops, refOps: w.refOps ?? Math.max(10, Math.round(w.ops / 10)), samples: w.samples })),
   };
   try {
-    const out = execFileSync(process.execPath, [join(here, 'ref-worker.cjs')], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 1 << 26, timeout: 600_000 });
+    const out = execFileSync(process.execPath, [join(here, 'ref-worker.cjs')], {
+      input: JSON.stringify(spec),
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      timeout: 600_000,
+    });
     return (JSON.parse(out) as { results: Record<string, number> }).results;
   } catch (err) {
     process.stderr.write(`nemo-flow-node could not be measured: ${(err as Error).message}\n`);
@@ -262,7 +267,13 @@ function runAtif(): string {
   const rows = [
     ['', 'elapsed', 'file', 'peak retained heap', 'heap / file'],
     ['---', '---', '---', '---', '---'],
-    ['ours', ms(ours?.elapsedMs), kb(ours?.fileBytes), kb(ours?.peakRetainedBytes), memRatio === undefined ? '—' : `${memRatio.toFixed(2)}× ${memRatio <= 1.5 ? '✔ ≤1.5×' : '✖ >1.5×'}`],
+    [
+      'ours',
+      ms(ours?.elapsedMs),
+      kb(ours?.fileBytes),
+      kb(ours?.peakRetainedBytes),
+      memRatio === undefined ? '—' : `${memRatio.toFixed(2)}× ${memRatio <= 1.5 ? '✔ ≤1.5×' : '✖ >1.5×'}`,
+    ],
     ['nemo-flow-node', ms(ref?.elapsedMs), kb(ref?.fileBytes), '—', '—'],
     ['ours vs ref', speedup === undefined ? '—' : `${speedup.toFixed(1)}× faster ${speedup >= 2 ? '✔ ≥2×' : '✖ <2×'}`, '', '', ''],
   ];
@@ -278,7 +289,10 @@ function fmt(ns: number | undefined): string {
 
 async function main(): Promise<void> {
   rt.registerSubscriber('bench', noop);
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const gemini = await geminiWorkloads(ops);
   const all = [...base, ...(await extraWorkloads({ tracer, request, response, ops, quick })), ...typedWorkloads(ops), ...gemini.workloads];
   const workloads = only ? all.filter((w) => only.includes(w.name)) : all;
@@ -303,7 +317,16 @@ async function main(): Promise<void> {
     const vsRef = refNs ? refNs / ours : undefined;
     const meets = w.target === undefined || vsOtel === undefined ? '' : vsOtel <= w.target ? `✔ ≤${w.target}×` : `✖ >${w.target}×`;
     if (meets.startsWith('✖')) failed++;
-    rows.push([w.name, w.what, fmt(ours), fmt(otel), vsOtel ? `${vsOtel.toFixed(2)}×` : '—', fmt(refNs), vsRef ? `${vsRef.toFixed(1)}× faster` : typeof r === 'object' ? 'error' : '—', meets]);
+    rows.push([
+      w.name,
+      w.what,
+      fmt(ours),
+      fmt(otel),
+      vsOtel ? `${vsOtel.toFixed(2)}×` : '—',
+      fmt(refNs),
+      vsRef ? `${vsRef.toFixed(1)}× faster` : typeof r === 'object' ? 'error' : '—',
+      meets,
+    ]);
     process.stdout.write(`${w.name.padEnd(24)} ours ${fmt(ours).padStart(10)}  otel ${fmt(otel).padStart(10)}  ref ${fmt(refNs).padStart(10)}  ${meets}\n`);
   }
   const geminiTable = only && !only.some((n) => n.startsWith('gemini')) ? '(Gemini workloads not selected)' : await gemini.report(quick ? 200 : 2000);

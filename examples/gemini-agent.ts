@@ -14,7 +14,17 @@ const ai = instrumentGoogleGenAI(new GoogleGenAI({ apiKey: process.env.GEMINI_AP
 const model = 'gemini-2.5-flash';
 const config = {
   systemInstruction: 'You answer weather questions. Use the get_weather tool.',
-  tools: [{ functionDeclarations: [{ name: 'get_weather', description: 'Current weather of a city', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }] }],
+  tools: [
+    {
+      functionDeclarations: [
+        {
+          name: 'get_weather',
+          description: 'Current weather of a city',
+          parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      ],
+    },
+  ],
 };
 
 const answer = await withScope(
@@ -29,7 +39,9 @@ const answer = await withScope(
     const results: Content = { role: 'user', parts: [] };
     for (const call of calls) {
       const name = call.name ?? '';
-      const output = await toolCallExecute(name, call.args ?? {}, async (args: { city?: string }) => ({ city: args.city, sky: 'sunny', celsius: 21 }), { toolCallId: call.id ?? name });
+      const output = await toolCallExecute(name, call.args ?? {}, async (args: { city?: string }) => ({ city: args.city, sky: 'sunny', celsius: 21 }), {
+        toolCallId: call.id ?? name,
+      });
       results.parts!.push({ functionResponse: { name, response: { output: JSON.stringify(output) } } });
     }
     contents.push(results);

@@ -7,17 +7,31 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { ConsoleExporter, ScopeType, flushSubscribers, registerLlmConditionalExecutionGuardrail, registerSubscriber, toolCallExecute, withScope } from '@nemo-flow/runtime';
+import {
+  ConsoleExporter,
+  ScopeType,
+  flushSubscribers,
+  registerLlmConditionalExecutionGuardrail,
+  registerSubscriber,
+  toolCallExecute,
+  withScope,
+} from '@nemo-flow/runtime';
 import { instrumentOpenAI } from '@nemo-flow/openai';
 
 instrumentOpenAI(OpenAI);
 registerSubscriber('console', new ConsoleExporter());
-registerLlmConditionalExecutionGuardrail('no-api-keys', 10, (request) => (/sk-[A-Za-z0-9]{20,}/.test(JSON.stringify(request.content)) ? 'the prompt contains an API key' : undefined));
+registerLlmConditionalExecutionGuardrail('no-api-keys', 10, (request) =>
+  /sk-[A-Za-z0-9]{20,}/.test(JSON.stringify(request.content)) ? 'the prompt contains an API key' : undefined,
+);
 
 const tools: ChatCompletionTool[] = [
   {
     type: 'function',
-    function: { name: 'get_weather', description: 'Current weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+    function: {
+      name: 'get_weather',
+      description: 'Current weather of a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
   },
 ];
 
@@ -48,7 +62,11 @@ const answer = await withScope(
         }
       }
       if (calls.length === 0) return text;
-      messages.push({ role: 'assistant', content: text || null, tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.args } })) });
+      messages.push({
+        role: 'assistant',
+        content: text || null,
+        tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.args } })),
+      });
       for (const call of calls) {
         const result = await toolCallExecute(call.name, JSON.parse(call.args), getWeather, { toolCallId: call.id });
         messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) });

@@ -3,7 +3,17 @@
  * written as ATOF events. Run: npx tsx examples/quickstart.ts [out-dir]
  */
 import { join } from 'node:path';
-import { AtofFileExporter, ConsoleExporter, ScopeType, flushSubscribers, llmCallExecute, mark, registerSubscriber, toolCallExecute, withScope } from '@nemo-flow/runtime';
+import {
+  AtofFileExporter,
+  ConsoleExporter,
+  ScopeType,
+  flushSubscribers,
+  llmCallExecute,
+  mark,
+  registerSubscriber,
+  toolCallExecute,
+  withScope,
+} from '@nemo-flow/runtime';
 
 const outDir = process.argv[2] ?? 'nemo-flow-output';
 const atof = new AtofFileExporter({ path: join(outDir, 'quickstart-events.jsonl'), mode: 'overwrite' });

@@ -19,7 +19,9 @@ const fromModel = ['{"city":"Oslo","days":2}', '{"city":42}'];
 await withScope('weather-agent', ScopeType.Agent, async () => {
   for (const raw of fromModel) {
     try {
-      const forecast = await typedToolExecute('get_weather', JSON.parse(raw), async ({ city, days }) => `${city}: sunny for ${days} day(s)`, { args: getWeather });
+      const forecast = await typedToolExecute('get_weather', JSON.parse(raw), async ({ city, days }) => `${city}: sunny for ${days} day(s)`, {
+        args: getWeather,
+      });
       console.log('result:', forecast);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -30,8 +32,13 @@ await withScope('weather-agent', ScopeType.Agent, async () => {
 
   // Application types that are not JSON cross the boundary through a codec: the tool gets a Date,
   // events carry the ISO string.
-  const remind = await typedToolExecute('remind', { at: new Date('2026-12-24T18:00:00Z'), text: 'call home' }, (r) => `reminder set for ${r.at.toUTCString()}`, {
-    args: objectCodec<{ at: Date; text: string }>({ at: dateCodec }),
-  });
+  const remind = await typedToolExecute(
+    'remind',
+    { at: new Date('2026-12-24T18:00:00Z'), text: 'call home' },
+    (r) => `reminder set for ${r.at.toUTCString()}`,
+    {
+      args: objectCodec<{ at: Date; text: string }>({ at: dateCodec }),
+    },
+  );
   console.log('result:', remind);
 });

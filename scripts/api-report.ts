@@ -53,7 +53,14 @@ export function buildApiReports(root: string): ApiReports {
   }
   const program = ts.createProgram(
     entries.map((e) => e.file),
-    { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, types: ['node'], noEmit: true },
+    {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      types: ['node'],
+      noEmit: true,
+    },
   );
   const checker = program.getTypeChecker();
   const diagnostics: string[] = [];
@@ -105,6 +112,5 @@ export function buildApiReports(root: string): ApiReports {
 
 /** `export type { X }` of a class or const: a type-only export, whatever the target is. */
 function isTypeOnlyExport(sym: ts.Symbol): boolean {
-  return (sym.declarations ?? []).some((d) => (ts.isExportSpecifier(d) && (d.isTypeOnly || d.parent.parent.isTypeOnly)));
+  return (sym.declarations ?? []).some((d) => ts.isExportSpecifier(d) && (d.isTypeOnly || d.parent.parent.isTypeOnly));
 }
-

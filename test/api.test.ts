@@ -26,7 +26,11 @@ describe('API reports', function () {
   it('match the checked-in test/api/*.api.md (run `npm run api:update` after a deliberate change)', () => {
     for (const [file, text] of reports.files) {
       assert.ok(existsSync(join(root, file)), `${file} is missing: run \`npm run api:update\``);
-      assert.equal(readFileSync(join(root, file), 'utf8'), text, `${file} differs from the built declarations: run \`npm run api:update\` if the change is deliberate`);
+      assert.equal(
+        readFileSync(join(root, file), 'utf8'),
+        text,
+        `${file} differs from the built declarations: run \`npm run api:update\` if the change is deliberate`,
+      );
     }
   });
 

@@ -23,7 +23,10 @@ describe('demo (main job)', () => {
     assert.match(stdout, /▶ agent summarizer/);
     assert.match(stdout, /answer: Green tea is rich in catechins/);
 
-    const events = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(out, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const byKind = (k: string) => events.filter((e) => e.kind === 'scope' && e.category === k && e.scope_category === 'end');
     assert.equal(byKind('agent').length, 2);
     assert.equal(byKind('llm').length, 5);

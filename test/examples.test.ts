@@ -29,16 +29,22 @@ describe('examples', () => {
     assert.match(out, /✔ tool web_search/);
     assert.match(out, /✔ llm openai\.chat .* tokens 12→6/);
     assert.match(out, /answer: Green tea has antioxidants\./);
-    const lines = readFileSync(join(dir, 'quickstart-events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((e) => `${e.kind}:${e.scope_category ?? ''}:${e.name}`), [
-      'scope:start:quickstart-agent',
-      'mark::plan_ready',
-      'scope:start:web_search',
-      'scope:end:web_search',
-      'scope:start:openai.chat',
-      'scope:end:openai.chat',
-      'scope:end:quickstart-agent',
-    ]);
+    const lines = readFileSync(join(dir, 'quickstart-events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((e) => `${e.kind}:${e.scope_category ?? ''}:${e.name}`),
+      [
+        'scope:start:quickstart-agent',
+        'mark::plan_ready',
+        'scope:start:web_search',
+        'scope:end:web_search',
+        'scope:start:openai.chat',
+        'scope:end:openai.chat',
+        'scope:end:quickstart-agent',
+      ],
+    );
     assert.equal(lines[5].category_profile.annotated_response.usage.input_tokens, 12);
   });
 
@@ -56,7 +62,10 @@ describe('examples', () => {
     const server = await startFakeServer();
     try {
       server.enqueue(
-        { kind: 'sse', events: chatStream({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 9 } }) },
+        {
+          kind: 'sse',
+          events: chatStream({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 40, output: 9 } }),
+        },
         { kind: 'sse', events: chatStream({ text: ['Sunny ', 'and 21 °C in Paris.'], usage: { input: 70, output: 8 } }) },
       );
       const out = await example('openai-agent.ts', ["What's the weather in Paris?"], { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test' });
@@ -66,7 +75,10 @@ describe('examples', () => {
       assert.equal((out.match(/✔ llm openai\.chat\.completions/g) ?? []).length, 2);
       assert.equal(server.requests.length, 2);
       const second = server.requests[1]!.body as { messages: Array<{ role: string }> };
-      assert.deepEqual(second.messages.map((m) => m.role), ['user', 'assistant', 'tool']);
+      assert.deepEqual(
+        second.messages.map((m) => m.role),
+        ['user', 'assistant', 'tool'],
+      );
       assert.equal(server.requests[0]!.headers.authorization, 'Bearer sk-test');
     } finally {
       await server.stop();

@@ -24,7 +24,9 @@ describe('exit hooks', () => {
       const counts = JSON.parse(stdout.trim()) as Record<string, number>;
       assert.deepEqual(counts, { exit: 1, beforeExit: 1, SIGINT: 1, SIGTERM: 1 });
       for (let i = 0; i < 12; i++) {
-        const lines = readFileSync(join(dir, `events-${i}.jsonl`), 'utf8').trim().split('\n');
+        const lines = readFileSync(join(dir, `events-${i}.jsonl`), 'utf8')
+          .trim()
+          .split('\n');
         assert.equal(lines.length, 4, `events-${i}.jsonl: agent and tool, start and end`);
         assert.equal(readdirSync(join(dir, `atif-${i}`)).filter((f) => f.endsWith('.json')).length, 1, `atif-${i}`);
       }

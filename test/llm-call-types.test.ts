@@ -45,13 +45,25 @@ describe('LLM call types', () => {
     server.enqueue({
       kind: 'sse',
       events: [
-        { data: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: 'hel' }, finish_reason: null }] } },
-        { data: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: 'stop' }] } },
+        {
+          data: {
+            id: 'c',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: 'm',
+            choices: [{ index: 0, delta: { role: 'assistant', content: 'hel' }, finish_reason: null }],
+          },
+        },
+        {
+          data: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: 'stop' }] },
+        },
         { data: '[DONE]' },
       ],
     });
-    const stream = await llmStreamCallExecute('x', { headers: {}, content: { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }], stream: true as const } }, (r) =>
-      client.chat.completions.create(r.content),
+    const stream = await llmStreamCallExecute(
+      'x',
+      { headers: {}, content: { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }], stream: true as const } },
+      (r) => client.chat.completions.create(r.content),
     );
     const typed: Expect<Equal<typeof stream, LlmStream<ChatCompletionChunk>>> = true;
     assert.ok(typed);

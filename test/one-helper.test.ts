@@ -30,9 +30,12 @@ function definitions(body: RegExp): string[] {
 
 describe('one helper each', () => {
   it('"is a plain object" is defined once (runtime/src/object.ts, exported as isPlainObject)', () => {
-    assert.deepEqual(definitions(/return typeof (\w+) === 'object' && \1 !== null && !Array\.isArray\(\1\);|=> typeof (\w+) === 'object' && \2 !== null && !Array\.isArray\(\2\)/), [
-      'packages/runtime/src/object.ts',
-    ]);
+    assert.deepEqual(
+      definitions(
+        /return typeof (\w+) === 'object' && \1 !== null && !Array\.isArray\(\1\);|=> typeof (\w+) === 'object' && \2 !== null && !Array\.isArray\(\2\)/,
+      ),
+      ['packages/runtime/src/object.ts'],
+    );
   });
 
   it('nonEmpty is defined once (exporter-otel/src/env.ts)', () => {

@@ -54,7 +54,8 @@ function appLock(tarballs: Record<string, string>, extra: Record<string, string>
     for (const dep of Object.keys(needs)) {
       const found = find(path, dep);
       if (found) visit(found);
-      else if (!entry.peerDependenciesMeta?.[dep]?.optional && !entry.optionalDependencies?.[dep]) throw new Error(`${path}: ${dep} is not in package-lock.json`);
+      else if (!entry.peerDependenciesMeta?.[dep]?.optional && !entry.optionalDependencies?.[dep])
+        throw new Error(`${path}: ${dep} is not in package-lock.json`);
     }
   };
   for (const name of Object.keys(tarballs)) visit(`packages/${name.replace('@nemo-flow/', '')}`);
@@ -79,15 +80,28 @@ describe('npm pack: a fresh application', function () {
     );
     app = join(dir, 'app');
     mkdirSync(app);
-    const lock = appLock(tarballs, { '@types/node': '^20.19.0', '@opentelemetry/api': '^1.9.0' }) as { packages: { '': { dependencies: Record<string, string> } } };
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: lock.packages[''].dependencies }, null, 2));
+    const lock = appLock(tarballs, { '@types/node': '^20.19.0', '@opentelemetry/api': '^1.9.0' }) as {
+      packages: { '': { dependencies: Record<string, string> } };
+    };
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: lock.packages[''].dependencies }, null, 2),
+    );
     writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lock, null, 2));
     await run(npm, ['ci', '--offline', '--ignore-scripts'], { cwd: app, env });
     for (const f of ['esm.ts', 'cjs.cts']) copyFileSync(join(fixtures, f), join(app, f));
     writeFileSync(
       join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: ['node'], outDir: 'out', skipLibCheck: true },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          types: ['node'],
+          outDir: 'out',
+          skipLibCheck: true,
+        },
         files: ['esm.ts', 'cjs.cts'],
       }),
     );

@@ -19,14 +19,33 @@ const ADDRESS = /[A-Za-z0-9._-]+@example\.com/g;
 
 /** Every place the app writes an address (the local part names the place). */
 const PLACES = [
-  'scope-input', 'scope-output', 'scope-metadata', 'scope-error',
-  'pushed-input', 'pushed-output', 'pushed-metadata', 'pushed-error',
-  'mark-data', 'mark-metadata',
-  'tool-args', 'tool-result', 'tool-metadata', 'tool-error', 'thrown-object', 'guardrail-reason', 'manual-args', 'manual-error',
-  'llm-header', 'llm-request', 'llm-response', 'llm-error', 'stream-chunk',
+  'scope-input',
+  'scope-output',
+  'scope-metadata',
+  'scope-error',
+  'pushed-input',
+  'pushed-output',
+  'pushed-metadata',
+  'pushed-error',
+  'mark-data',
+  'mark-metadata',
+  'tool-args',
+  'tool-result',
+  'tool-metadata',
+  'tool-error',
+  'thrown-object',
+  'guardrail-reason',
+  'manual-args',
+  'manual-error',
+  'llm-header',
+  'llm-request',
+  'llm-response',
+  'llm-error',
+  'stream-chunk',
 ];
 
-const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x));
+const json = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x));
 
 describe('pii_redaction end to end: no sink sees an address', function () {
   this.timeout(60_000);
@@ -76,7 +95,10 @@ describe('pii_redaction end to end: no sink sees an address', function () {
   it('the ATOF file: every place is present, redacted', () => {
     const text = readFileSync(join(dir, 'events.jsonl'), 'utf8');
     assertClean('ATOF', text);
-    const events = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const errors = events.filter((e) => e.status === 'error').map((e) => e.error as { type: string; message: string });
     assert.ok(errors.length >= 7, json(errors));
     for (const e of errors) assert.match(e.message, /\[REDACTED:EMAIL\]/, json(e));

@@ -83,7 +83,11 @@ describe('provider detection: the response decides', () => {
         'chat',
         { headers: {}, content: request },
         async (req) => {
-          const res = await fetch(`${server.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.content) });
+          const res = await fetch(`${server.url}/v1/messages`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(req.content),
+          });
           return (await res.json()) as unknown;
         },
         options,
@@ -126,7 +130,10 @@ describe('provider detection: the response decides', () => {
         const step = traj!.trajectory.steps.find((s) => s.source === 'agent');
         assert.ok(step, 'an agent step');
         assert.equal(step.message, 'Checking the weather in Paris.');
-        assert.deepEqual(step.tool_calls?.map((t) => t.function_name), ['get_weather']);
+        assert.deepEqual(
+          step.tool_calls?.map((t) => t.function_name),
+          ['get_weather'],
+        );
         assert.equal(step.metrics?.prompt_tokens, 21);
         assert.equal(step.metrics?.completion_tokens, 9);
 
@@ -183,7 +190,18 @@ describe('provider detection: the response decides', () => {
 
   it('re-reads a detected stream from its first chunk', async () => {
     const chunks = [
-      { type: 'message_start', message: { id: 'msg_s', type: 'message', role: 'assistant', model: 'claude-3-5-haiku-20241022', content: [], stop_reason: null, usage: { input_tokens: 7, output_tokens: 0 } } },
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_s',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-3-5-haiku-20241022',
+          content: [],
+          stop_reason: null,
+          usage: { input_tokens: 7, output_tokens: 0 },
+        },
+      },
       { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Sunny.' } },
       { type: 'content_block_stop', index: 0 },
@@ -191,9 +209,13 @@ describe('provider detection: the response decides', () => {
       { type: 'message_stop' },
     ];
     await withScope('agent', 'agent', async () => {
-      const stream = await llmStreamCallExecute('chat', { headers: {}, content: { model: 'my-gateway-model', stream: true, messages: [{ role: 'user', content: 'Weather?' }] } }, async function* () {
-        yield* chunks;
-      });
+      const stream = await llmStreamCallExecute(
+        'chat',
+        { headers: {}, content: { model: 'my-gateway-model', stream: true, messages: [{ role: 'user', content: 'Weather?' }] } },
+        async function* () {
+          yield* chunks;
+        },
+      );
       for await (const _ of stream) void _;
     });
     const end = events.find((e): e is ScopeEvent => e.kind === 'scope' && e.category === 'llm' && e.scope_category === 'end');

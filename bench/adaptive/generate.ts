@@ -93,7 +93,10 @@ const PLANS: AgentPlan[] = [
     model: 'claude-sonnet-4-5-20250929',
     systemTokens: 3600,
     session: false,
-    tools: ['lookup_order', 'refund', 'shipping_status', 'update_address', 'search_kb', 'escalate', 'send_email', 'apply_coupon'].map((name) => ({ name, tokens: 220 })),
+    tools: ['lookup_order', 'refund', 'shipping_status', 'update_address', 'search_kb', 'escalate', 'send_email', 'apply_coupon'].map((name) => ({
+      name,
+      tokens: 220,
+    })),
     fewShotTokens: [],
     calls: [3, 7],
     parallel: [1, 1],
@@ -104,7 +107,20 @@ const PLANS: AgentPlan[] = [
     model: 'claude-3-5-sonnet-20241022',
     systemTokens: 2400,
     session: true,
-    tools: ['web_search', 'fetch_page', 'read_pdf', 'extract_table', 'summarize', 'cite', 'compare', 'timeline', 'translate', 'calculator', 'chart', 'notes'].map((name) => ({ name, tokens: 260 })),
+    tools: [
+      'web_search',
+      'fetch_page',
+      'read_pdf',
+      'extract_table',
+      'summarize',
+      'cite',
+      'compare',
+      'timeline',
+      'translate',
+      'calculator',
+      'chart',
+      'notes',
+    ].map((name) => ({ name, tokens: 260 })),
     fewShotTokens: [],
     calls: [4, 9],
     parallel: [2, 3],
@@ -134,7 +150,12 @@ function renderAnthropic(t: Turn): unknown[] {
     case 'user':
       return [{ role: 'user', content: t.text }];
     case 'assistant':
-      return [{ role: 'assistant', content: [...(t.text ? [{ type: 'text', text: t.text }] : []), ...t.calls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.input }))] }];
+      return [
+        {
+          role: 'assistant',
+          content: [...(t.text ? [{ type: 'text', text: t.text }] : []), ...t.calls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.input }))],
+        },
+      ];
     case 'results':
       return [{ role: 'user', content: t.results.map((r) => ({ type: 'tool_result', tool_use_id: r.id, content: r.text })) }];
   }
@@ -145,7 +166,13 @@ function renderOpenAI(t: Turn): unknown[] {
     case 'user':
       return [{ role: 'user', content: t.text }];
     case 'assistant':
-      return [{ role: 'assistant', content: t.text || null, tool_calls: t.calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.input) } })) }];
+      return [
+        {
+          role: 'assistant',
+          content: t.text || null,
+          tool_calls: t.calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.input) } })),
+        },
+      ];
     case 'results':
       return t.results.map((r) => ({ role: 'tool', tool_call_id: r.id, content: r.text }));
   }
@@ -176,7 +203,9 @@ function generateRuns(g: Gen, plan: AgentPlan): NeutralRun[] {
   for (let r = 0; r < RUNS_PER_AGENT; r++) {
     const id = `${plan.name}-${String(r + 1).padStart(2, '0')}`;
     const start = t;
-    const session = plan.session ? `Session ${g.int(1000, 9999)} for user ${g.pick(['ann', 'bo', 'chen', 'dara', 'eli'])} on ${new Date(start).toISOString()}. ${g.text(120)}` : null;
+    const session = plan.session
+      ? `Session ${g.int(1000, 9999)} for user ${g.pick(['ann', 'bo', 'chen', 'dara', 'eli'])} on ${new Date(start).toISOString()}. ${g.text(120)}`
+      : null;
     const turns: Turn[] = [{ kind: 'user', text: `Request ${id}: ${g.text(g.int(40, 160))}` }];
     const n = g.int(plan.calls[0], plan.calls[1]);
     const calls: NeutralRun['calls'] = [];
@@ -225,7 +254,13 @@ function render(provider: 'anthropic' | 'openai', specs: Record<string, AgentSpe
       messages.push(...r(t));
     }
     offsets.push(messages.length);
-    const calls: RecordedCall[] = run.calls.map((c) => ({ start_ms: c.start, end_ms: c.end, messages: offsets[c.turns]!, output_tokens: c.output, stop: c.stop }));
+    const calls: RecordedCall[] = run.calls.map((c) => ({
+      start_ms: c.start,
+      end_ms: c.end,
+      messages: offsets[c.turns]!,
+      output_tokens: c.output,
+      stop: c.stop,
+    }));
     return { id: run.id, agent: run.agent, start_ms: run.start, end_ms: run.end, session: run.session, messages, calls, tools: run.tools };
   });
   const agents: Record<string, AgentSpec> = {};
@@ -241,10 +276,16 @@ export function generate(seed = SEED): { anthropic: Workload; openai: Workload }
   const runs: NeutralRun[] = [];
   for (const plan of PLANS) {
     const system = `You are the ${plan.name} agent. ${g.text(plan.systemTokens)}`;
-    const toolDefs = plan.tools.map((t) => ({ name: t.name, description: g.text(t.tokens - 30), schema: { type: 'object', properties: { query: { type: 'string', description: g.text(12) } }, required: ['query'] } }));
+    const toolDefs = plan.tools.map((t) => ({
+      name: t.name,
+      description: g.text(t.tokens - 30),
+      schema: { type: 'object', properties: { query: { type: 'string', description: g.text(12) } }, required: ['query'] },
+    }));
     const anthropicTools = toolDefs.map((t) => ({ name: t.name, description: t.description, input_schema: t.schema }));
     const openaiTools = toolDefs.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.schema } }));
-    const shots: Turn[] = plan.fewShotTokens.map((n, i) => (i % 2 === 0 ? { kind: 'user', text: `Example task: ${g.text(n)}` } : { kind: 'assistant', text: `Example solution: ${g.text(n)}`, calls: [] }));
+    const shots: Turn[] = plan.fewShotTokens.map((n, i) =>
+      i % 2 === 0 ? { kind: 'user', text: `Example task: ${g.text(n)}` } : { kind: 'assistant', text: `Example solution: ${g.text(n)}`, calls: [] },
+    );
     fewShots.set(plan.name, shots);
     const base = { model: plan.model, system, session_system: plan.session, preamble: [] as unknown[] };
     specs[plan.name] = { anthropic: { ...base, tools: anthropicTools }, openai: { ...base, model: OPENAI_MODELS[plan.name]!, tools: openaiTools } };

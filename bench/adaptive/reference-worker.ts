@@ -20,7 +20,16 @@ interface Out {
   ok: boolean;
   error?: string;
   version?: string;
-  calls: Array<{ run: string; index: number; usage: Record<string, number>; breakpoints: number; prompt_cache_key: string | null; cost: number; contentKept: boolean; total: number }>;
+  calls: Array<{
+    run: string;
+    index: number;
+    usage: Record<string, number>;
+    breakpoints: number;
+    prompt_cache_key: string | null;
+    cost: number;
+    contentKept: boolean;
+    total: number;
+  }>;
   /** Requests whose messages the reference's own codec round trip would have lost. */
   lossyRoundTrips?: number;
   diagnostics?: unknown;
@@ -53,7 +62,7 @@ async function main(): Promise<Out> {
   const lossy = safe((r) => {
     const d = codec.decode(r) as { messages?: unknown[] };
     const e = codec.encode(d, r) as { content?: { messages?: unknown[] } };
-    return (e?.content?.messages?.length ?? 0) !== ((r as { content: { messages: unknown[] } }).content.messages.length);
+    return (e?.content?.messages?.length ?? 0) !== (r as { content: { messages: unknown[] } }).content.messages.length;
   });
   const decodeResponse = safe((r) => codec.decodeResponse(r));
 
@@ -91,9 +100,23 @@ async function main(): Promise<Out> {
             if (w.provider === 'anthropic') {
               const u = sim.process(sent, call.start_ms);
               cost = u.cost;
-              usage = { input_tokens: u.input_tokens, cache_read_input_tokens: u.cache_read_input_tokens, cache_creation_input_tokens: u.cache_creation_input_tokens, output_tokens: call.output_tokens };
+              usage = {
+                input_tokens: u.input_tokens,
+                cache_read_input_tokens: u.cache_read_input_tokens,
+                cache_creation_input_tokens: u.cache_creation_input_tokens,
+                output_tokens: call.output_tokens,
+              };
             } else usage = { prompt_tokens: 0, completion_tokens: call.output_tokens };
-            record = { run: run.id, index: i, usage, breakpoints, prompt_cache_key: key, cost, contentKept: sameContent(content, sent), total: w.provider === 'anthropic' ? anthropicLayout(content).totalTokens : 0 };
+            record = {
+              run: run.id,
+              index: i,
+              usage,
+              breakpoints,
+              prompt_cache_key: key,
+              cost,
+              contentKept: sameContent(content, sent),
+              total: w.provider === 'anthropic' ? anthropicLayout(content).totalTokens : 0,
+            };
             return responseOf(w, run, i, usage);
           } catch (err) {
             record = { run: run.id, index: i, usage: {}, breakpoints: -1, prompt_cache_key: null, cost: Number.NaN, contentKept: false, total: 0 };

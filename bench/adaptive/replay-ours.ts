@@ -52,7 +52,12 @@ export async function replayOurs(w: Workload, bill: Bill, options: AdaptiveOptio
     let agent: ScopeHandle | undefined;
     const llm: LlmHandle[] = [];
     const usage: Array<Record<string, number>> = [];
-    steps.push({ t: run.start_ms, order: order++, run: () => runWithScopeStack(stack, () => void (agent = pushScope(run.agent, 'agent', { timestamp: us(run.start_ms), metadata: { agent_id: run.agent } }))) });
+    steps.push({
+      t: run.start_ms,
+      order: order++,
+      run: () =>
+        runWithScopeStack(stack, () => void (agent = pushScope(run.agent, 'agent', { timestamp: us(run.start_ms), metadata: { agent_id: run.agent } }))),
+    });
     run.calls.forEach((call, i) => {
       steps.push({
         t: call.start_ms,
@@ -66,7 +71,18 @@ export async function replayOurs(w: Workload, bill: Bill, options: AdaptiveOptio
           const content = req.content as Record<string, unknown>;
           const u = bill(content, call.start_ms, run, i);
           usage[i] = { ...u, [w.provider === 'anthropic' ? 'output_tokens' : 'completion_tokens']: call.output_tokens };
-          calls.push({ run: run.id, agent: run.agent, index: i, atMs: call.start_ms, content, original: requestOf(w, run, i), usage: usage[i]!, predicted, predictedAgentWide, actual: call.output_tokens });
+          calls.push({
+            run: run.id,
+            agent: run.agent,
+            index: i,
+            atMs: call.start_ms,
+            content,
+            original: requestOf(w, run, i),
+            usage: usage[i]!,
+            predicted,
+            predictedAgentWide,
+            actual: call.output_tokens,
+          });
           runWithScopeStack(stack, () => void (llm[i] = llmCall('llm', req, { timestamp: us(call.start_ms), parent: agent })));
         },
       });
@@ -74,11 +90,16 @@ export async function replayOurs(w: Workload, bill: Bill, options: AdaptiveOptio
     });
     for (const tool of run.tools) {
       let h: ToolHandle | undefined;
-      steps.push({ t: tool.start_ms, order: order++, run: () => runWithScopeStack(stack, () => void (h = toolCall(tool.name, {}, { timestamp: us(tool.start_ms), parent: agent, toolCallId: tool.id }))) });
+      steps.push({
+        t: tool.start_ms,
+        order: order++,
+        run: () => runWithScopeStack(stack, () => void (h = toolCall(tool.name, {}, { timestamp: us(tool.start_ms), parent: agent, toolCallId: tool.id }))),
+      });
       steps.push({
         t: tool.end_ms,
         order: order++,
-        run: () => (tool.ok ? toolCallEnd(h!, 'ok', { timestamp: us(tool.end_ms) }) : toolCallError(h!, new Error('tool failed'), { timestamp: us(tool.end_ms) })),
+        run: () =>
+          tool.ok ? toolCallEnd(h!, 'ok', { timestamp: us(tool.end_ms) }) : toolCallError(h!, new Error('tool failed'), { timestamp: us(tool.end_ms) }),
       });
     }
     steps.push({ t: run.end_ms, order: order++, run: () => runWithScopeStack(stack, () => popScope(agent!, { timestamp: us(run.end_ms) })) });

@@ -52,18 +52,26 @@ function line(name: string, what: string, rows: Row[], note?: string): Line {
   };
 }
 
-
 /** Replays the Anthropic workload with a static transform of each request. */
 function staticLine(w: Workload, name: string, what: string, transform: (c: Record<string, unknown>) => Record<string, unknown>): Line {
   const sim = new AnthropicCacheSimulator();
-  const calls = w.runs.flatMap((run) => run.calls.map((c, i) => ({ at: c.start_ms, original: requestOf(w, run, i), content: transform(requestOf(w, run, i)) })));
+  const calls = w.runs.flatMap((run) =>
+    run.calls.map((c, i) => ({ at: c.start_ms, original: requestOf(w, run, i), content: transform(requestOf(w, run, i)) })),
+  );
   calls.sort((a, b) => a.at - b.at);
   return line(
     name,
     what,
     calls.map((c) => {
       const u = sim.process(c.content, c.at);
-      return { total: u.total_input_tokens, read: u.cache_read_input_tokens, write: u.cache_creation_input_tokens, cost: u.cost, breakpoints: u.breakpoints, kept: sameContent(c.original, c.content) };
+      return {
+        total: u.total_input_tokens,
+        read: u.cache_read_input_tokens,
+        write: u.cache_creation_input_tokens,
+        cost: u.cost,
+        breakpoints: u.breakpoints,
+        kept: sameContent(c.original, c.content),
+      };
     }),
   );
 }
@@ -81,14 +89,28 @@ interface ReferenceOut {
   error?: string;
   version?: string;
   lossyRoundTrips?: number;
-  calls: Array<{ run: string; index: number; usage: Record<string, number>; breakpoints: number; cost: number; contentKept: boolean; total: number; prompt_cache_key: string | null }>;
+  calls: Array<{
+    run: string;
+    index: number;
+    usage: Record<string, number>;
+    breakpoints: number;
+    cost: number;
+    contentKept: boolean;
+    total: number;
+    prompt_cache_key: string | null;
+  }>;
 }
 
 /** Runs the reference worker on a workload file; a failure to drive it is returned as the reason. */
 function runReference(path: string): ReferenceOut | string {
   let out: ReferenceOut;
   try {
-    const text = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'reference-worker.ts'), path], { cwd: root, maxBuffer: 256 * 1024 * 1024, timeout: 600_000, encoding: 'utf8' });
+    const text = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'reference-worker.ts'), path], {
+      cwd: root,
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 600_000,
+      encoding: 'utf8',
+    });
     out = JSON.parse(text) as ReferenceOut;
   } catch (err) {
     return (err as Error).message.split('\n')[0]!;
@@ -113,8 +135,6 @@ function referenceLine(out: ReferenceOut | string): Line {
     })),
   );
 }
-
-
 
 interface Mape {
   position: string;
@@ -169,7 +189,8 @@ async function main(): Promise<void> {
   const calls = w.runs.reduce((n, r) => n + r.calls.length, 0);
   // The committed workload must be what the seeded generator produces.
   const regenerated = generate(w.seed);
-  const reproducible = JSON.stringify(regenerated.anthropic) === JSON.stringify(w) && JSON.stringify(regenerated.openai) === JSON.stringify(loadWorkload(openaiPath));
+  const reproducible =
+    JSON.stringify(regenerated.anthropic) === JSON.stringify(w) && JSON.stringify(regenerated.openai) === JSON.stringify(loadWorkload(openaiPath));
 
   const none = staticLine(w, '(a) no caching', 'requests as recorded', (c) => c);
   const sys = staticLine(w, '(b) system prompt only', '`cache_control` on the last system block', systemOnly);
@@ -181,7 +202,14 @@ async function main(): Promise<void> {
       w,
       (content, at) => {
         const u = sim.process(content, at);
-        return { input_tokens: u.input_tokens, cache_read_input_tokens: u.cache_read_input_tokens, cache_creation_input_tokens: u.cache_creation_input_tokens, cost: u.cost, total: u.total_input_tokens, breakpoints: u.breakpoints };
+        return {
+          input_tokens: u.input_tokens,
+          cache_read_input_tokens: u.cache_read_input_tokens,
+          cache_creation_input_tokens: u.cache_creation_input_tokens,
+          cost: u.cost,
+          total: u.total_input_tokens,
+          breakpoints: u.breakpoints,
+        };
       },
       options,
     );
@@ -198,7 +226,11 @@ async function main(): Promise<void> {
   const ours = await replay({});
   const oursLine = line('(d) ours', 'adaptive component, default settings', rowsOf(ours.calls));
   const unlearned = await replay({ learners: [] });
-  const unlearnedLine = line('(d0) ours, nothing learned', 'same, learners off: structural defaults only (ends of tools and system, conversation tail)', rowsOf(unlearned.calls));
+  const unlearnedLine = line(
+    '(d0) ours, nothing learned',
+    'same, learners off: structural defaults only (ends of tools and system, conversation tail)',
+    rowsOf(unlearned.calls),
+  );
   const lines = [none, sys, ref, oursLine];
 
   // Our own telemetry reads the simulated usage back: it must agree with the simulator.
@@ -231,14 +263,18 @@ async function main(): Promise<void> {
   out.push('');
   out.push(table([...lines, unlearnedLine], none.cost));
   out.push('');
-  out.push(`Targets: ours at most half the no-cache cost: ${targetHalf ? 'met' : 'NOT met'} (${pct(oursLine.cost / none.cost)}); below every other line: ${belowOthers ? 'met' : 'NOT met'}.`);
+  out.push(
+    `Targets: ours at most half the no-cache cost: ${targetHalf ? 'met' : 'NOT met'} (${pct(oursLine.cost / none.cost)}); below every other line: ${belowOthers ? 'met' : 'NOT met'}.`,
+  );
   if (typeof refOut !== 'string') {
     out.push(
       `Reference: its own Anthropic codec round trip (decode → encode) would have dropped conversation messages from ${refOut.lossyRoundTrips ?? 0} of ${refOut.calls.length} requests; ` +
         'the worker bypasses its encoder so the line bills the real prompts (see the method).',
     );
   }
-  out.push(`Our cache telemetry over the same run (from the usage fields): hit ratio ${pct(report.hitRatio)}, ${int(report.cacheReadTokens)} cache-read tokens, estimated savings ${int(report.savedTokens)} token units (${pct(report.savedRatio)}).`);
+  out.push(
+    `Our cache telemetry over the same run (from the usage fields): hit ratio ${pct(report.hitRatio)}, ${int(report.cacheReadTokens)} cache-read tokens, estimated savings ${int(report.savedTokens)} token units (${pct(report.savedRatio)}).`,
+  );
   out.push('');
   out.push('Per agent (ours):');
   out.push('');

@@ -70,7 +70,12 @@ export function requestOf(w: Workload, run: RecordedRun, i: number): Record<stri
   const call = run.calls[i]!;
   const convo = run.messages.slice(0, call.messages);
   if (w.provider === 'anthropic') {
-    const system = agent.session_system ? [{ type: 'text', text: agent.system }, { type: 'text', text: run.session! }] : agent.system;
+    const system = agent.session_system
+      ? [
+          { type: 'text', text: agent.system },
+          { type: 'text', text: run.session! },
+        ]
+      : agent.system;
     return { model: agent.model, max_tokens: 2048, system, tools: agent.tools, messages: [...agent.preamble, ...convo] };
   }
   const sys: unknown[] = [{ role: 'system', content: agent.system }];
@@ -83,7 +88,15 @@ export function responseOf(w: Workload, run: RecordedRun, i: number, usage: Reco
   const call = run.calls[i]!;
   const agent = w.agents[run.agent]!;
   if (w.provider === 'anthropic') {
-    return { id: `${run.id}-${i}`, type: 'message', role: 'assistant', model: agent.model, content: [{ type: 'text', text: 'ok' }], stop_reason: call.stop, usage };
+    return {
+      id: `${run.id}-${i}`,
+      type: 'message',
+      role: 'assistant',
+      model: agent.model,
+      content: [{ type: 'text', text: 'ok' }],
+      stop_reason: call.stop,
+      usage,
+    };
   }
   return {
     id: `${run.id}-${i}`,
@@ -117,7 +130,8 @@ export function sameContent(a: unknown, b: unknown): boolean {
     if (!c || typeof c !== 'object') return c;
     const out: Record<string, unknown> = { ...c };
     if ('system' in out) out.system = asBlocks(out.system);
-    if (Array.isArray(out.messages)) out.messages = out.messages.map((m) => (m && typeof m === 'object' ? { ...(m as object), content: asBlocks((m as { content?: unknown }).content) } : m));
+    if (Array.isArray(out.messages))
+      out.messages = out.messages.map((m) => (m && typeof m === 'object' ? { ...(m as object), content: asBlocks((m as { content?: unknown }).content) } : m));
     return out;
   };
   return canonicalJson(norm(a)) === canonicalJson(norm(b));

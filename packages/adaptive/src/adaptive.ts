@@ -14,7 +14,17 @@ import type { AdaptiveCore, CallSite } from './core.js';
 import { agentIdOf, RunRecorder } from './recorder.js';
 import { InMemoryAdaptiveStore, type AdaptiveStore } from './store.js';
 import { isRunRecord, type AdaptiveSnapshot, type ImportResult, type LlmCallRecord, type RunRecord } from './records.js';
-import { learn, LEARNER_NAMES, predictCall, toolGuidance, type AgentModel, type CallPrediction, type LearnerName, type PositionStats, type ToolParallelismGuidance } from './learners.js';
+import {
+  learn,
+  LEARNER_NAMES,
+  predictCall,
+  toolGuidance,
+  type AgentModel,
+  type CallPrediction,
+  type LearnerName,
+  type PositionStats,
+  type ToolParallelismGuidance,
+} from './learners.js';
 import { CacheMirror } from './mirror.js';
 import { layoutOf, type PromptLayout } from './prompt-layout.js';
 import { CACHE_TTL_MS, OPENAI_DEFAULT_PRICES } from './pricing.js';
@@ -109,7 +119,8 @@ export class Adaptive {
   constructor(options: AdaptiveOptions = {}) {
     this.store = options.store ?? new InMemoryAdaptiveStore({ maxRunsPerAgent: options.maxRunsPerAgent, maxAgents: options.maxAgents });
     const learners = options.learners ?? LEARNER_NAMES;
-    for (const l of learners) if (!LEARNER_NAMES.includes(l)) throw new TypeError(`Adaptive: unknown learner ${JSON.stringify(l)}; expected ${LEARNER_NAMES.join(', ')}`);
+    for (const l of learners)
+      if (!LEARNER_NAMES.includes(l)) throw new TypeError(`Adaptive: unknown learner ${JSON.stringify(l)}; expected ${LEARNER_NAMES.join(', ')}`);
     this.#learners = new Set(learners);
     this.#maxPositions = posInt(options.maxPositions, 64, 'maxPositions');
     const maxPrefixMessages = posInt(options.maxPrefixMessages, 8, 'maxPrefixMessages', 0);
@@ -136,7 +147,8 @@ export class Adaptive {
 
     const gov = options.cacheGovernor === false ? undefined : resolveGovernor(options.cacheGovernor === true ? {} : (options.cacheGovernor ?? {}));
     this.cacheGovernor = gov ? createCacheGovernor(this.#core, gov) : undefined;
-    const hints: ResolvedHintsOptions | undefined = options.hints === undefined || options.hints === false ? undefined : resolveHints(options.hints === true ? {} : options.hints);
+    const hints: ResolvedHintsOptions | undefined =
+      options.hints === undefined || options.hints === false ? undefined : resolveHints(options.hints === true ? {} : options.hints);
     this.hints = hints ? createHintsIntercept(this.#core, hints) : undefined;
     const tp = options.toolParallelism === false ? undefined : options.toolParallelism === true ? {} : (options.toolParallelism ?? {});
     this.#toolMin = posInt(tp?.minObservations, 2, 'toolParallelism.minObservations');
@@ -299,8 +311,10 @@ function resolveGovernor(o: CacheGovernorOptions): ResolvedGovernorOptions {
   const r: ResolvedGovernorOptions = { ...GOVERNOR_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
   if (!Number.isFinite(r.priority)) throw new RangeError('Adaptive: cacheGovernor.priority must be a finite number');
   posInt(r.minObservations, 2, 'cacheGovernor.minObservations');
-  if (!(r.minStability >= 0 && r.minStability <= 1)) throw new RangeError(`Adaptive: cacheGovernor.minStability must be between 0 and 1, got ${String(r.minStability)}`);
-  if (!Number.isInteger(r.maxBreakpoints) || r.maxBreakpoints < 1 || r.maxBreakpoints > 4) throw new RangeError(`Adaptive: cacheGovernor.maxBreakpoints must be 1–4, got ${String(r.maxBreakpoints)}`);
+  if (!(r.minStability >= 0 && r.minStability <= 1))
+    throw new RangeError(`Adaptive: cacheGovernor.minStability must be between 0 and 1, got ${String(r.minStability)}`);
+  if (!Number.isInteger(r.maxBreakpoints) || r.maxBreakpoints < 1 || r.maxBreakpoints > 4)
+    throw new RangeError(`Adaptive: cacheGovernor.maxBreakpoints must be 1–4, got ${String(r.maxBreakpoints)}`);
   posInt(r.lookbackBlocks, 20, 'cacheGovernor.lookbackBlocks');
   if (r.coldStart !== 'structural' && r.coldStart !== 'none') throw new TypeError(`Adaptive: cacheGovernor.coldStart must be "structural" or "none"`);
   return r;

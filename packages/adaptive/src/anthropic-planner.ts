@@ -170,7 +170,17 @@ export function planAnthropicCache(content: unknown, options: AnthropicPlanOptio
   const breakpoints = [...chosen.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([i, reason]) => ({ block: i, path: blocks[i]!.path, reason, prefixTokens: blocks[i]!.cumulativeTokens, prefixHash: blocks[i]!.prefixHash }));
-  return { content: withMarks(content as Record<string, unknown>, breakpoints.map((bp) => blocks[bp.block]!)), changed: true, breakpoints, existing, minTokens, layout };
+  return {
+    content: withMarks(
+      content as Record<string, unknown>,
+      breakpoints.map((bp) => blocks[bp.block]!),
+    ),
+    changed: true,
+    breakpoints,
+    existing,
+    minTokens,
+    layout,
+  };
 }
 
 type Container = Record<string | number, unknown>;

@@ -56,7 +56,11 @@ function names<T extends string>(r: FieldReader, key: string, allowed: readonly 
   const out: T[] = [];
   list.forEach((v, i) => {
     if ((allowed as readonly string[]).includes(v)) out.push(v as T);
-    else r.findings.unsupportedValue(`${r.field(key)}[${i}]`, `${JSON.stringify(v)} is not supported; expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    else
+      r.findings.unsupportedValue(
+        `${r.field(key)}[${i}]`,
+        `${JSON.stringify(v)} is not supported; expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+      );
   });
   return out;
 }
@@ -189,10 +193,20 @@ export function readAdaptiveConfig(config: Readonly<Record<string, unknown>>, fi
   }
   const learners = options.learners;
   if (learners && options.cacheGovernor !== false && !learners.includes('prefix_stability')) {
-    findings.report({ level: 'warn', code: 'INVALID_VALUE', field: 'telemetry.learners', message: 'without the "prefix_stability" learner the cache governor uses its structural defaults only' });
+    findings.report({
+      level: 'warn',
+      code: 'INVALID_VALUE',
+      field: 'telemetry.learners',
+      message: 'without the "prefix_stability" learner the cache governor uses its structural defaults only',
+    });
   }
   if (learners && options.hints !== undefined && !learners.includes('call_stats')) {
-    findings.report({ level: 'warn', code: 'INVALID_VALUE', field: 'telemetry.learners', message: 'without the "call_stats" learner hints carry no predictions' });
+    findings.report({
+      level: 'warn',
+      code: 'INVALID_VALUE',
+      field: 'telemetry.learners',
+      message: 'without the "call_stats" learner hints carry no predictions',
+    });
   }
   return { options, telemetry, importFile };
 }

@@ -61,7 +61,8 @@ export const DEFAULT_HINTS_BODY_PATH = 'nvext.agent_hints';
 /** Splits a dotted body path; throws a TypeError on an empty segment. */
 export function parseBodyPath(path: string): string[] {
   const segs = path.split('.');
-  if (path.length === 0 || segs.some((s) => s.length === 0)) throw new TypeError(`body path ${JSON.stringify(path)} must be dot-separated non-empty names, e.g. "nvext.agent_hints"`);
+  if (path.length === 0 || segs.some((s) => s.length === 0))
+    throw new TypeError(`body path ${JSON.stringify(path)} must be dot-separated non-empty names, e.g. "nvext.agent_hints"`);
   return segs;
 }
 
@@ -136,7 +137,8 @@ export function injectHints(request: LlmRequest, hints: AgentHints, header: stri
     for (let i = 0; i < bodyPath.length - 1; i++) {
       const k = bodyPath[i]!;
       const v = cur[k];
-      if (v !== undefined && !isObj(v)) throw new TypeError(`hints: body path ${bodyPath.join('.')} meets a non-object at "${bodyPath.slice(0, i + 1).join('.')}"`);
+      if (v !== undefined && !isObj(v))
+        throw new TypeError(`hints: body path ${bodyPath.join('.')} meets a non-object at "${bodyPath.slice(0, i + 1).join('.')}"`);
       cur = cur[k] = { ...(v ?? {}) };
     }
     const last = bodyPath[bodyPath.length - 1]!;

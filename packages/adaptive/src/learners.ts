@@ -138,7 +138,10 @@ function learnTools(runs: readonly RunRecord[]): ToolPairStats[] {
     return p;
   };
   for (const run of runs) {
-    const tools = run.calls.filter((c): c is ToolCallRecord => c.kind === 'tool').slice(0, MAX_TOOLS_PER_RUN).sort((a, b) => a.startMs - b.startMs);
+    const tools = run.calls
+      .filter((c): c is ToolCallRecord => c.kind === 'tool')
+      .slice(0, MAX_TOOLS_PER_RUN)
+      .sort((a, b) => a.startMs - b.startMs);
     const count = new Map<string, number>();
     for (const t of tools) count.set(t.name, (count.get(t.name) ?? 0) + 1);
     const names = [...count.keys()].sort();
@@ -284,7 +287,11 @@ export function toolGuidance(model: AgentModel, minObservations: number): ToolPa
     }
     for (const v of [...p]) {
       const nv = adj.get(v)!;
-      grow([...r, v], p.filter((u) => nv.has(u)), x.filter((u) => nv.has(u)));
+      grow(
+        [...r, v],
+        p.filter((u) => nv.has(u)),
+        x.filter((u) => nv.has(u)),
+      );
       p = p.filter((u) => u !== v);
       x = [...x, v];
     }

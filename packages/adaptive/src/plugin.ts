@@ -40,7 +40,12 @@ export const adaptivePlugin: PluginDefinition<Record<string, unknown>> = {
       try {
         readSnapshot(resolve(ctx.cwd, s.importFile));
       } catch (err) {
-        ctx.report({ level: 'warn', code: 'INVALID_VALUE', field: 'state.import_file', message: `cannot read the snapshot (${(err as Error).message}); the component starts without it` });
+        ctx.report({
+          level: 'warn',
+          code: 'INVALID_VALUE',
+          field: 'state.import_file',
+          message: `cannot read the snapshot (${(err as Error).message}); the component starts without it`,
+        });
       }
     }
   },
@@ -60,7 +65,8 @@ export const adaptivePlugin: PluginDefinition<Record<string, unknown>> = {
     if (s.telemetry) ctx.registerSubscriber('telemetry', adaptive.subscriber);
     if (adaptive.cacheGovernor) ctx.registerLlmRequestIntercept('cache_governor', adaptive.priorities.cacheGovernor, adaptive.cacheGovernor);
     if (adaptive.hints) ctx.registerLlmRequestIntercept('hints', adaptive.priorities.hints, adaptive.hints);
-    if (adaptive.toolParallelismMarker) ctx.registerLlmRequestIntercept('tool_parallelism', adaptive.priorities.toolParallelism, adaptive.toolParallelismMarker);
+    if (adaptive.toolParallelismMarker)
+      ctx.registerLlmRequestIntercept('tool_parallelism', adaptive.priorities.toolParallelism, adaptive.toolParallelismMarker);
     details.cache_governor = adaptive.cacheGovernor !== undefined;
     details.hints = adaptive.hints !== undefined;
     details.tool_parallelism = adaptive.toolParallelismMarker !== undefined;

@@ -83,12 +83,25 @@ class Builder {
   #prefix: string;
   #tokens = 0;
 
-  constructor(readonly format: CodecName, readonly model: string | null) {
+  constructor(
+    readonly format: CodecName,
+    readonly model: string | null,
+  ) {
     // The cache of one model never serves another: the seed keeps their fingerprints apart.
     this.#prefix = digest(`${format}|${model ?? ''}`);
   }
 
-  add(section: PromptSection, message: number, path: (string | number)[], bare: boolean, salt: string, value: unknown, tokens: number, mark: CacheMark | undefined, markable: boolean): void {
+  add(
+    section: PromptSection,
+    message: number,
+    path: (string | number)[],
+    bare: boolean,
+    salt: string,
+    value: unknown,
+    tokens: number,
+    mark: CacheMark | undefined,
+    markable: boolean,
+  ): void {
     const hash = digest(`${salt}\u0000${canonicalJson(value, NO_MARK)}`);
     this.#prefix = chain(this.#prefix, hash);
     this.#tokens += tokens;

@@ -90,7 +90,11 @@ export class RunRecorder {
       if (this.#runs.size > this.#o.maxOpenRuns) {
         const oldest = this.#runs.keys().next().value!;
         this.#runs.delete(oldest);
-        reportFailure('adaptive:open-runs', `more than ${this.#o.maxOpenRuns} agent runs were open at once; the oldest is no longer recorded (raise telemetry.max_open_runs, or end agent scopes)`, new RangeError('too many open runs'));
+        reportFailure(
+          'adaptive:open-runs',
+          `more than ${this.#o.maxOpenRuns} agent runs were open at once; the oldest is no longer recorded (raise telemetry.max_open_runs, or end agent scopes)`,
+          new RangeError('too many open runs'),
+        );
       }
       return;
     }

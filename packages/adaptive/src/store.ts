@@ -54,7 +54,8 @@ export class InMemoryAdaptiveStore implements AdaptiveStore {
   addRun(run: RunRecord): boolean {
     let a = this.#agents.get(run.agentId);
     if (a?.ids.has(run.runId)) return false;
-    if (a) this.#agents.delete(run.agentId); // re-inserted below: most recently updated last
+    if (a)
+      this.#agents.delete(run.agentId); // re-inserted below: most recently updated last
     else a = { runs: [], ids: new Set(), version: 0 };
     this.#agents.set(run.agentId, a);
     // Insert in start order; imports may bring runs older than the ones held.

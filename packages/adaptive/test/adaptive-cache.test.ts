@@ -4,12 +4,7 @@
  * cache_control respected, content unchanged.
  */
 import { strict as assert } from 'node:assert';
-import {
-  AnthropicCacheSimulator,
-  planAnthropicCache,
-  anthropicLayout,
-  estimateTokens,
-} from '@nemo-flow/adaptive';
+import { AnthropicCacheSimulator, planAnthropicCache, anthropicLayout, estimateTokens } from '@nemo-flow/adaptive';
 import { claudeFamily, minCacheableTokens } from '@nemo-flow/runtime/models';
 import type { PlannedBreakpoint } from '@nemo-flow/adaptive';
 
@@ -30,7 +25,13 @@ function request(opts: { model?: string; tools?: number; system?: number; messag
 function conversation(turns: number, resultTokens = 300): Msg[] {
   const msgs: Msg[] = [{ role: 'user', content: 'Question: ' + text(40, 'q') }];
   for (let i = 0; i < turns; i++) {
-    msgs.push({ role: 'assistant', content: [{ type: 'text', text: 'step ' + i }, { type: 'tool_use', id: `t${i}`, name: 'search', input: { q: i } }] });
+    msgs.push({
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'step ' + i },
+        { type: 'tool_use', id: `t${i}`, name: 'search', input: { q: i } },
+      ],
+    });
     msgs.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `t${i}`, content: text(resultTokens, String(i)) }] });
   }
   return msgs;
@@ -150,7 +151,9 @@ describe('adaptive: Anthropic cache simulator', () => {
   it('finds an earlier entry up to 20 blocks back from a breakpoint, not further', () => {
     const mark = (msgs: Msg[]): Msg[] => {
       const last = msgs[msgs.length - 1]!;
-      const content = (last.content as Array<Record<string, unknown>>).map((b, i, a) => (i === a.length - 1 ? { ...b, cache_control: { type: 'ephemeral' } } : b));
+      const content = (last.content as Array<Record<string, unknown>>).map((b, i, a) =>
+        i === a.length - 1 ? { ...b, cache_control: { type: 'ephemeral' } } : b,
+      );
       return [...msgs.slice(0, -1), { ...last, content }];
     };
     const sim = new AnthropicCacheSimulator();
@@ -170,9 +173,14 @@ describe('adaptive: Anthropic cache simulator', () => {
     const many = request({ messages: conversation(3) });
     many.messages = (many.messages as Msg[]).map((m) => ({ ...m, content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }] }));
     assert.throws(() => sim.process(many, 0), RangeError);
-    const thinking = request({ messages: [{ role: 'assistant', content: [{ type: 'thinking', thinking: 'hm', signature: 's', cache_control: { type: 'ephemeral' } }] }] });
+    const thinking = request({
+      messages: [{ role: 'assistant', content: [{ type: 'thinking', thinking: 'hm', signature: 's', cache_control: { type: 'ephemeral' } }] }],
+    });
     assert.throws(() => sim.process(thinking, 0), TypeError);
-    const order = request({ system: 2000, messages: [{ role: 'user', content: [{ type: 'text', text: 'q', cache_control: { type: 'ephemeral', ttl: '1h' } }] }] });
+    const order = request({
+      system: 2000,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'q', cache_control: { type: 'ephemeral', ttl: '1h' } }] }],
+    });
     order.system = [{ type: 'text', text: order.system, cache_control: { type: 'ephemeral' } }];
     assert.throws(() => sim.process(order, 0), /1h/);
   });

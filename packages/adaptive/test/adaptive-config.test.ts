@@ -8,14 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { llmCallExecute, withScope } from '@nemo-flow/runtime';
 import { Adaptive, adaptivePlugin, getAdaptive } from '@nemo-flow/adaptive';
-import {
-  clearPlugins,
-  initializePlugins,
-  listPluginKinds,
-  pluginReport,
-  registerPlugin,
-  validateConfig,
-} from '@nemo-flow/runtime/plugins';
+import { clearPlugins, initializePlugins, listPluginKinds, pluginReport, registerPlugin, validateConfig } from '@nemo-flow/runtime/plugins';
 import type { Diagnostic } from '@nemo-flow/runtime/plugins';
 
 const doc = (config: Record<string, unknown>) => ({ version: 1, components: [{ kind: 'adaptive', config }] });
@@ -32,8 +25,28 @@ describe('adaptive: plugin component', () => {
       doc({
         state: { max_runs_per_agent: 50, max_agents: 10 },
         telemetry: { learners: ['call_stats', 'tool_concurrency', 'prefix_stability'], max_positions: 32, max_prefix_messages: 4, max_open_runs: 100 },
-        cache_governor: { priority: 900, anthropic: true, openai: true, min_observations: 3, min_stability: 0.4, cold_start: 'none', conversation: true, max_breakpoints: 3, lookback_blocks: 20, min_tokens: { 'my-proxy': 1024 }, mirror_size: 1000, openai_cached_input_price: 0.25 },
-        hints: { header: 'x-agent-hints', body_path: 'nvext.agent_hints', latency_sensitivity: 1.2, fields: ['osl', 'prefix_id'], min_observations: 2, priority: 910 },
+        cache_governor: {
+          priority: 900,
+          anthropic: true,
+          openai: true,
+          min_observations: 3,
+          min_stability: 0.4,
+          cold_start: 'none',
+          conversation: true,
+          max_breakpoints: 3,
+          lookback_blocks: 20,
+          min_tokens: { 'my-proxy': 1024 },
+          mirror_size: 1000,
+          openai_cached_input_price: 0.25,
+        },
+        hints: {
+          header: 'x-agent-hints',
+          body_path: 'nvext.agent_hints',
+          latency_sensitivity: 1.2,
+          fields: ['osl', 'prefix_id'],
+          min_observations: 2,
+          priority: 910,
+        },
         tool_parallelism: { mode: 'observe_only', min_observations: 3, mark: false },
       }),
       { checks: false },
@@ -86,11 +99,18 @@ describe('adaptive: plugin component', () => {
     const dir = mkdtempSync(join(tmpdir(), 'adaptive-'));
     const seed = new Adaptive();
     writeFileSync(join(dir, 'state.json'), JSON.stringify(seed.exportState()));
-    const report = await initializePlugins(doc({ state: { import_file: 'state.json' }, hints: { header: 'x-hints', latency_sensitivity: 2 } }), { cwd: dir, checks: true });
+    const report = await initializePlugins(doc({ state: { import_file: 'state.json' }, hints: { header: 'x-hints', latency_sensitivity: 2 } }), {
+      cwd: dir,
+      checks: true,
+    });
     const c = report.components[0]!;
     assert.equal(c.status, 'active');
     assert.deepEqual(c.subscribers, ['plugin:adaptive:telemetry']);
-    assert.deepEqual(c.middleware.map((m) => `${m.name}@${m.priority}`).sort(), ['plugin:adaptive:cache_governor@900', 'plugin:adaptive:hints@910', 'plugin:adaptive:tool_parallelism@890']);
+    assert.deepEqual(c.middleware.map((m) => `${m.name}@${m.priority}`).sort(), [
+      'plugin:adaptive:cache_governor@900',
+      'plugin:adaptive:hints@910',
+      'plugin:adaptive:tool_parallelism@890',
+    ]);
     assert.deepEqual(pluginReport().components[0]!.details.imported, { imported: 0, duplicates: 0, invalid: 0 });
     const adaptive = getAdaptive();
     assert.ok(adaptive instanceof Adaptive);
@@ -99,7 +119,13 @@ describe('adaptive: plugin component', () => {
     await withScope('agent-x', 'agent', () =>
       llmCallExecute('llm', { headers: {}, content: { model: 'm', messages: [{ role: 'user', content: 'hi' }] } }, (req) => {
         headers = req.headers;
-        return { id: 'c', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
+        return {
+          id: 'c',
+          object: 'chat.completion',
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 3, completion_tokens: 1 },
+        };
       }),
     );
     assert.equal(JSON.parse(headers['x-hints'] as string).latency_sensitivity, 2);

@@ -5,12 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { llmCallExecute, withScope } from '@nemo-flow/runtime';
-import {
-  Adaptive,
-  AnthropicCacheSimulator,
-  InMemoryAdaptiveStore,
-  anthropicLayout,
-} from '@nemo-flow/adaptive';
+import { Adaptive, AnthropicCacheSimulator, InMemoryAdaptiveStore, anthropicLayout } from '@nemo-flow/adaptive';
 import type { LlmRequest } from '@nemo-flow/runtime';
 import type { RunRecord } from '@nemo-flow/adaptive';
 import { collectFailures } from './helpers.js';
@@ -24,7 +19,15 @@ function anthropic(messages: unknown[]): Record<string, unknown> {
 }
 
 function anthropicResponse(usage: { input_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number }, output = 60) {
-  return { id: 'm', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'ok' }], stop_reason: 'tool_use', usage: { ...usage, output_tokens: output } };
+  return {
+    id: 'm',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-5-20250929',
+    content: [{ type: 'text', text: 'ok' }],
+    stop_reason: 'tool_use',
+    usage: { ...usage, output_tokens: output },
+  };
 }
 
 /** Runs one agent run of `turns` LLM calls through llmCallExecute; the provider is the simulator. */
@@ -79,7 +82,11 @@ describe('adaptive: cache governor on the request path', () => {
     adaptive = new Adaptive().install('adaptive-test');
     const mk = (marks: number) => {
       const messages = [];
-      for (let i = 0; i < 4; i++) messages.push({ role: i % 2 ? 'assistant' : 'user', content: [{ type: 'text', text: `m${i} ${text(10, 'x')}`, ...(i < marks ? { cache_control: { type: 'ephemeral' } } : {}) }] });
+      for (let i = 0; i < 4; i++)
+        messages.push({
+          role: i % 2 ? 'assistant' : 'user',
+          content: [{ type: 'text', text: `m${i} ${text(10, 'x')}`, ...(i < marks ? { cache_control: { type: 'ephemeral' } } : {}) }],
+        });
       return anthropic(messages);
     };
     const send = async (content: Record<string, unknown>) => {
@@ -141,7 +148,13 @@ describe('adaptive: cache governor on the request path', () => {
       await withScope('chat', 'agent', () =>
         llmCallExecute('gpt', { headers: {}, content }, (req) => {
           key = (req.content as { prompt_cache_key?: unknown }).prompt_cache_key;
-          return { id: 'c', object: 'chat.completion', model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3000, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 2048 } } };
+          return {
+            id: 'c',
+            object: 'chat.completion',
+            model: 'gpt-4o',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 3000, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 2048 } },
+          };
         }),
       );
       return key;
@@ -150,7 +163,13 @@ describe('adaptive: cache governor on the request path', () => {
     const b = await keyOf(chat('another question'));
     assert.match(String(a), /^nf-[0-9a-f]{16}$/);
     assert.equal(a, b, 'requests sharing the stable prefix share the key');
-    const other = await keyOf({ ...chat('q'), messages: [{ role: 'system', content: 'different' }, { role: 'user', content: 'q' }] });
+    const other = await keyOf({
+      ...chat('q'),
+      messages: [
+        { role: 'system', content: 'different' },
+        { role: 'user', content: 'q' },
+      ],
+    });
     assert.notEqual(other, a);
     assert.equal(await keyOf(chat('q', { prompt_cache_key: 'mine' })), 'mine');
     // Cache telemetry from OpenAI's cached_tokens.

@@ -4,12 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { llmCallExecute, withScope } from '@nemo-flow/runtime';
-import {
-  Adaptive,
-  injectHints,
-  setLatencySensitivity,
-  withLatencySensitivity,
-} from '@nemo-flow/adaptive';
+import { Adaptive, injectHints, setLatencySensitivity, withLatencySensitivity } from '@nemo-flow/adaptive';
 import type { LlmRequest } from '@nemo-flow/runtime';
 import type { AgentHints, HintsOptions } from '@nemo-flow/adaptive';
 import { collectFailures } from './helpers.js';
@@ -17,15 +12,32 @@ import { collectFailures } from './helpers.js';
 const OUTPUTS = [300, 50, 800];
 
 function chat(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { model: 'llama', messages: [{ role: 'system', content: 'You route.' }, { role: 'user', content: 'go' }], ...extra };
+  return {
+    model: 'llama',
+    messages: [
+      { role: 'system', content: 'You route.' },
+      { role: 'user', content: 'go' },
+    ],
+    ...extra,
+  };
 }
 
 function completion(output: number) {
-  return { id: 'c', object: 'chat.completion', model: 'llama', choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: output } };
+  return {
+    id: 'c',
+    object: 'chat.completion',
+    model: 'llama',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: output },
+  };
 }
 
 /** One run of three calls whose output lengths depend on the position; returns the requests the provider received. */
-async function run(agent: string, content: (i: number) => Record<string, unknown> = () => chat(), headers: Record<string, unknown> = {}): Promise<LlmRequest[]> {
+async function run(
+  agent: string,
+  content: (i: number) => Record<string, unknown> = () => chat(),
+  headers: Record<string, unknown> = {},
+): Promise<LlmRequest[]> {
   const sent: LlmRequest[] = [];
   await withScope(
     agent,
@@ -43,8 +55,9 @@ async function run(agent: string, content: (i: number) => Record<string, unknown
   return sent;
 }
 
-const bodyHints = (r: LlmRequest): AgentHints | undefined => ((r.content as { nvext?: { agent_hints?: AgentHints } }).nvext?.agent_hints);
-const headerHints = (r: LlmRequest, name = 'x-agent-hints'): AgentHints | undefined => (typeof r.headers[name] === 'string' ? JSON.parse(r.headers[name] as string) : undefined);
+const bodyHints = (r: LlmRequest): AgentHints | undefined => (r.content as { nvext?: { agent_hints?: AgentHints } }).nvext?.agent_hints;
+const headerHints = (r: LlmRequest, name = 'x-agent-hints'): AgentHints | undefined =>
+  typeof r.headers[name] === 'string' ? JSON.parse(r.headers[name] as string) : undefined;
 
 describe('adaptive: router hints', () => {
   let adaptive: Adaptive | undefined;
@@ -98,10 +111,11 @@ describe('adaptive: router hints', () => {
   it('takes a request-local latency sensitivity from the callback context or the scope', async () => {
     setup({ latencySensitivity: 1 });
     const seen: Array<number | undefined> = [];
-    const call = () => llmCallExecute('llm', { headers: {}, content: chat() }, (req) => {
-      seen.push(bodyHints(req)?.latency_sensitivity);
-      return completion(1);
-    });
+    const call = () =>
+      llmCallExecute('llm', { headers: {}, content: chat() }, (req) => {
+        seen.push(bodyHints(req)?.latency_sensitivity);
+        return completion(1);
+      });
     await withScope('a', 'agent', async (scope) => {
       await call();
       await withLatencySensitivity(5, call);

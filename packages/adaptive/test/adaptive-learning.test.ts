@@ -49,7 +49,15 @@ function response(output: number, usage?: ScriptedCall['usage']) {
   const u: Record<string, number> = { input_tokens: usage?.input ?? 100, output_tokens: output };
   if (usage?.read !== undefined) u.cache_read_input_tokens = usage.read;
   if (usage?.write !== undefined) u.cache_creation_input_tokens = usage.write;
-  return { id: 'msg', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', usage: u };
+  return {
+    id: 'msg',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-5-20250929',
+    content: [{ type: 'text', text: 'ok' }],
+    stop_reason: 'end_turn',
+    usage: u,
+  };
 }
 
 type Step = { t: number; run: () => void };
@@ -70,7 +78,10 @@ function replay(runs: Array<{ agent: string; start: number; end: number; calls: 
     for (const tool of r.tools ?? []) {
       let h: ReturnType<typeof toolCall> | undefined;
       steps.push({ t: tool.at, run: on(() => (h = toolCall(tool.name, {}, { timestamp: us(tool.at), parent: agent }))) });
-      steps.push({ t: tool.end, run: on(() => (tool.error ? toolCallError(h!, new Error('boom'), { timestamp: us(tool.end) }) : toolCallEnd(h!, 'ok', { timestamp: us(tool.end) }))) });
+      steps.push({
+        t: tool.end,
+        run: on(() => (tool.error ? toolCallError(h!, new Error('boom'), { timestamp: us(tool.end) }) : toolCallEnd(h!, 'ok', { timestamp: us(tool.end) }))),
+      });
     }
     steps.push({ t: r.end, run: on(() => popScope(agent!, { timestamp: us(r.end) })) });
   }
@@ -161,7 +172,10 @@ describe('adaptive: learning from runs', () => {
       ],
     );
     const stats = adaptive.positionStats('worker');
-    assert.deepEqual(stats.map((s) => s.runs), [2, 2, 2, 1]);
+    assert.deepEqual(
+      stats.map((s) => s.runs),
+      [2, 2, 2, 1],
+    );
     assert.equal(stats[0]!.outputTokens!.p50, 410);
     assert.equal(stats[1]!.outputTokens!.p50, 55);
     assert.equal(stats[3]!.outputTokens!.p50, 1000);
@@ -203,9 +217,14 @@ describe('adaptive: learning from runs', () => {
 
     const cap = capture();
     try {
-      await withScope('researcher', 'agent', async () => {
-        for (let i = 0; i < 2; i++) await llmCallExecute('llm', { headers: {}, content: content('q') }, () => response(5));
-      }, { metadata: { agent_id: 'researcher' } });
+      await withScope(
+        'researcher',
+        'agent',
+        async () => {
+          for (let i = 0; i < 2; i++) await llmCallExecute('llm', { headers: {}, content: content('q') }, () => response(5));
+        },
+        { metadata: { agent_id: 'researcher' } },
+      );
     } finally {
       cap.stop();
     }
@@ -281,7 +300,17 @@ describe('adaptive: export and import of learned state', () => {
   it('warms a new worker with the same predictions; importing twice counts each run once', () => {
     const first = new Adaptive({ cacheGovernor: false }).install('adaptive-test');
     try {
-      replay([0, 1, 2].map((i) => ({ agent: 'svc', start: i * 10_000, end: i * 10_000 + 5000, calls: [{ at: i * 10_000 + 10, end: i * 10_000 + 20, output: 100 + i }, { at: i * 10_000 + 1000, end: i * 10_000 + 1100, output: 7 }] })));
+      replay(
+        [0, 1, 2].map((i) => ({
+          agent: 'svc',
+          start: i * 10_000,
+          end: i * 10_000 + 5000,
+          calls: [
+            { at: i * 10_000 + 10, end: i * 10_000 + 20, output: 100 + i },
+            { at: i * 10_000 + 1000, end: i * 10_000 + 1100, output: 7 },
+          ],
+        })),
+      );
     } finally {
       first.uninstall();
     }
@@ -300,7 +329,14 @@ describe('adaptive: export and import of learned state', () => {
     workers.forEach((w, k) => {
       w.install('adaptive-test');
       try {
-        replay([0, 1].map((i) => ({ agent: 'svc', start: k * 100_000 + i * 1000, end: k * 100_000 + i * 1000 + 500, calls: [{ at: k * 100_000 + i * 1000 + 1, end: k * 100_000 + i * 1000 + 2, output: 10 * (k + 1) }] })));
+        replay(
+          [0, 1].map((i) => ({
+            agent: 'svc',
+            start: k * 100_000 + i * 1000,
+            end: k * 100_000 + i * 1000 + 500,
+            calls: [{ at: k * 100_000 + i * 1000 + 1, end: k * 100_000 + i * 1000 + 2, output: 10 * (k + 1) }],
+          })),
+        );
       } finally {
         w.uninstall();
       }
@@ -315,7 +351,20 @@ describe('adaptive: export and import of learned state', () => {
     const a = new Adaptive({ cacheGovernor: false });
     assert.throws(() => a.importState({ agents: {} }), TypeError);
     assert.throws(() => a.importState(null), TypeError);
-    const bad = { format: 'nemo-flow.adaptive', version: 1, exportedAt: '', agents: { x: { runs: [{ runId: 'r', agentId: 'x', startMs: 0, endMs: 1, status: 'ok', calls: [{ kind: 'llm', name: 'l', position: 0 }] }, { runId: 'r2', agentId: 'y', startMs: 0, endMs: 1, status: 'ok', calls: [] }, { runId: 'r3', agentId: 'x', startMs: 0, endMs: 1, status: 'ok', calls: [] }] } } };
+    const bad = {
+      format: 'nemo-flow.adaptive',
+      version: 1,
+      exportedAt: '',
+      agents: {
+        x: {
+          runs: [
+            { runId: 'r', agentId: 'x', startMs: 0, endMs: 1, status: 'ok', calls: [{ kind: 'llm', name: 'l', position: 0 }] },
+            { runId: 'r2', agentId: 'y', startMs: 0, endMs: 1, status: 'ok', calls: [] },
+            { runId: 'r3', agentId: 'x', startMs: 0, endMs: 1, status: 'ok', calls: [] },
+          ],
+        },
+      },
+    };
     assert.deepEqual(a.importState(bad), { imported: 1, duplicates: 0, invalid: 2 });
   });
 });

@@ -3,4 +3,4 @@
  *
  * @module @nemo-flow/cli
  */
-export { runResearchAgent } from "./demo/agent.js";
+export { runResearchAgent } from './demo/agent.js';

@@ -5,7 +5,14 @@ import { parseArgs, UsageError } from '../src/args.js';
 describe('cli: argument parsing', () => {
   it('reads --name value, --name=value, boolean flags and positionals', () => {
     const { flags, positionals } = parseArgs(['in.jsonl', '--to', 'atif', '--out=dir', '--quiet'], ['to', 'out'], ['quiet']);
-    assert.deepEqual([...flags], [['to', 'atif'], ['out', 'dir'], ['quiet', true]]);
+    assert.deepEqual(
+      [...flags],
+      [
+        ['to', 'atif'],
+        ['out', 'dir'],
+        ['quiet', true],
+      ],
+    );
     assert.deepEqual(positionals, ['in.jsonl']);
   });
 
@@ -15,7 +22,10 @@ describe('cli: argument parsing', () => {
 
   it('an unknown option (long or short) or a missing value is a UsageError naming the option', () => {
     const usage = (argv: string[], message: RegExp) =>
-      assert.throws(() => parseArgs(argv, ['out'], ['quiet']), (err: unknown) => err instanceof UsageError && message.test(err.message));
+      assert.throws(
+        () => parseArgs(argv, ['out'], ['quiet']),
+        (err: unknown) => err instanceof UsageError && message.test(err.message),
+      );
     usage(['--bogus', 'x'], /^unknown option --bogus$/);
     usage(['-q'], /^unknown option -q$/);
     usage(['--out'], /^option --out needs a value$/);

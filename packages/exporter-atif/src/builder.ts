@@ -186,13 +186,16 @@ export class TrajectoryBuilder {
     let sessionId: string;
     if (metaSession !== '') sessionId = metaSession;
     else if (!parentRun) sessionId = this.options.sessionId || e.uuid;
-    else if (this.version === 'ATIF-v1.7') sessionId = parentRun.sessionId; // run-scoped id, shared with embedded subagents
+    else if (this.version === 'ATIF-v1.7')
+      sessionId = parentRun.sessionId; // run-scoped id, shared with embedded subagents
     else sessionId = `${parentRun.sessionId}--${e.name}-${nth}`;
 
     const agentName = (!parentRun && this.options.agentName) || e.name;
     const metaVersion = meta['agent_version'];
     const version =
-      typeof metaVersion === 'string' ? metaVersion : ((!parentRun ? this.options.agentVersion : undefined) ?? parentRun?.agent.version ?? this.options.agentVersion ?? 'unknown');
+      typeof metaVersion === 'string'
+        ? metaVersion
+        : ((!parentRun ? this.options.agentVersion : undefined) ?? parentRun?.agent.version ?? this.options.agentVersion ?? 'unknown');
     const agentExtra: AtifJsonObject = { framework: 'nemo-flow' };
     if (meta['user_id'] !== undefined) agentExtra['user_id'] = toJsonSafe(meta['user_id']);
     if (Array.isArray(meta['tags'])) agentExtra['tags'] = toJsonSafe(meta['tags']);
@@ -207,7 +210,17 @@ export class TrajectoryBuilder {
     const rootExtra: AtifJsonObject = { run: runInfo };
     if (parentRun) rootExtra['parent'] = { session_id: parentRun.sessionId, trajectory_id: parentRun.uuid };
 
-    const run = new Run(e.uuid, e.name, sessionId, fileName, this.version, this.validate, parentRun, { name: agentName, version, extra: agentExtra }, rootExtra);
+    const run = new Run(
+      e.uuid,
+      e.name,
+      sessionId,
+      fileName,
+      this.version,
+      this.validate,
+      parentRun,
+      { name: agentName, version, extra: agentExtra },
+      rootExtra,
+    );
     if (parentRun && parent) {
       parentRun.children.add(run);
       parentRun.recs.add(e.uuid);
@@ -269,7 +282,8 @@ export class TrajectoryBuilder {
       }
     }
     if (partial) run.rootExtra['partial'] = true;
-    if (run.slots.length === 0) run.add(run.begin('system', `Agent run "${run.name}" recorded no LLM calls, tool calls or marks.`, end ? timeOf(end) : undefined));
+    if (run.slots.length === 0)
+      run.add(run.begin('system', `Agent run "${run.name}" recorded no LLM calls, tool calls or marks.`, end ? timeOf(end) : undefined));
     run.ended = true;
     this.recs.delete(run.uuid);
     this.topLevel.delete(run);

@@ -19,9 +19,14 @@ export const atifSection: ObservabilitySection<AtifSectionOptions> = {
     const o: AtifSectionOptions = { dir: dir === undefined ? join(env.outputDir, 'trajectories') : resolve(env.cwd, dir) };
     const template = r.string('filename_template');
     if (template !== undefined) {
-      if (/[/\\]/.test(template)) r.findings.report({ code: 'INVALID_VALUE', field: r.field('filename_template'), message: 'expected a plain file name (no path separators)' });
+      if (/[/\\]/.test(template))
+        r.findings.report({ code: 'INVALID_VALUE', field: r.field('filename_template'), message: 'expected a plain file name (no path separators)' });
       else if (!/\{(session_id|run_id|trajectory_id)\}/.test(template)) {
-        r.findings.report({ code: 'INVALID_VALUE', field: r.field('filename_template'), message: 'expected a name containing {session_id}, {run_id} or {trajectory_id}' });
+        r.findings.report({
+          code: 'INVALID_VALUE',
+          field: r.field('filename_template'),
+          message: 'expected a name containing {session_id}, {run_id} or {trajectory_id}',
+        });
       } else o.filenameTemplate = template;
     }
     const version = r.oneOf('schema_version', ['ATIF-v1.6', 'ATIF-v1.7'] as const);
@@ -46,7 +51,11 @@ export const atifSection: ObservabilitySection<AtifSectionOptions> = {
         const cached = p.number('cached_input_per_mtok', { min: 0 });
         p.done();
         if (input === undefined || output === undefined) {
-          p.findings.report({ code: 'MISSING_FIELD', field: p.path, message: 'expected { "input_per_mtok": number, "output_per_mtok": number } (USD per million tokens)' });
+          p.findings.report({
+            code: 'MISSING_FIELD',
+            field: p.path,
+            message: 'expected { "input_per_mtok": number, "output_per_mtok": number } (USD per million tokens)',
+          });
           continue;
         }
         o.pricing[model] = { inputPerMTok: input, outputPerMTok: output, ...(cached !== undefined ? { cachedInputPerMTok: cached } : {}) };
@@ -56,7 +65,8 @@ export const atifSection: ObservabilitySection<AtifSectionOptions> = {
   },
   check(o, ctx, r) {
     const problem = checkWritableDir(o.dir);
-    if (problem) ctx.report({ code: 'DIRECTORY_UNWRITABLE', field: r.field('dir'), message: `${problem}; expected a writable directory (it is created when missing)` });
+    if (problem)
+      ctx.report({ code: 'DIRECTORY_UNWRITABLE', field: r.field('dir'), message: `${problem}; expected a writable directory (it is created when missing)` });
   },
   create: (o, loaded) => new (loaded as typeof AtifExporter)(o),
   describe: (o) => ({ dir: o.dir }),

@@ -278,7 +278,14 @@ export class AtifExporter implements EventExporter {
     this.release(job);
     const t = job.t;
     try {
-      this.onWritten?.({ path, sessionId: t.sessionId, trajectoryId: t.trajectoryId, valid: t.violations.length === 0, violations: t.violations, partial: t.partial });
+      this.onWritten?.({
+        path,
+        sessionId: t.sessionId,
+        trajectoryId: t.trajectoryId,
+        valid: t.violations.length === 0,
+        violations: t.violations,
+        partial: t.partial,
+      });
     } catch (err) {
       reportFailure(`${SOURCE}:onWritten`, 'ATIF exporter onWritten callback threw', err);
     }

@@ -148,8 +148,7 @@ function costOf(
   const cached = m.cached_tokens ?? 0;
   const uncached = Math.max(0, (m.prompt_tokens ?? 0) - cached);
   const usd =
-    (uncached * price.inputPerMTok + cached * (price.cachedInputPerMTok ?? price.inputPerMTok) + (m.completion_tokens ?? 0) * price.outputPerMTok) /
-    1_000_000;
+    (uncached * price.inputPerMTok + cached * (price.cachedInputPerMTok ?? price.inputPerMTok) + (m.completion_tokens ?? 0) * price.outputPerMTok) / 1_000_000;
   return Number.isFinite(usd) ? usd : undefined;
 }
 

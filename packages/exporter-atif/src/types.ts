@@ -11,16 +11,7 @@ export type AtifJson = null | boolean | number | string | AtifJson[] | { [key: s
 export type AtifJsonObject = { [key: string]: AtifJson };
 
 /** Every schema version the validator accepts. */
-export const ATIF_SCHEMA_VERSIONS = [
-  'ATIF-v1.0',
-  'ATIF-v1.1',
-  'ATIF-v1.2',
-  'ATIF-v1.3',
-  'ATIF-v1.4',
-  'ATIF-v1.5',
-  'ATIF-v1.6',
-  'ATIF-v1.7',
-] as const;
+export const ATIF_SCHEMA_VERSIONS = ['ATIF-v1.0', 'ATIF-v1.1', 'ATIF-v1.2', 'ATIF-v1.3', 'ATIF-v1.4', 'ATIF-v1.5', 'ATIF-v1.6', 'ATIF-v1.7'] as const;
 export type AtifSchemaVersion = (typeof ATIF_SCHEMA_VERSIONS)[number];
 
 /** The versions the exporter writes. */

@@ -24,16 +24,7 @@ export function validateTrajectory(doc: unknown, options: ValidateOptions = {}):
 
 type Obj = Record<string, unknown>;
 
-const ROOT_KEYS_BASE_LIST = [
-  'schema_version',
-  'session_id',
-  'agent',
-  'steps',
-  'notes',
-  'final_metrics',
-  'continued_trajectory_ref',
-  'extra',
-];
+const ROOT_KEYS_BASE_LIST = ['schema_version', 'session_id', 'agent', 'steps', 'notes', 'final_metrics', 'continued_trajectory_ref', 'extra'];
 const ROOT_KEYS_BASE = new Set(ROOT_KEYS_BASE_LIST);
 const ROOT_KEYS_V17 = new Set([...ROOT_KEYS_BASE_LIST, 'trajectory_id', 'subagent_trajectories']);
 const STEP_KEYS_BASE_LIST = [
@@ -73,13 +64,7 @@ const SOURCES = ['system', 'user', 'agent'];
  * Validates one trajectory object at `path`. `embedded` marks an entry of a parent's
  * `subagent_trajectories`. Exported for the exporter's root checks.
  */
-export function checkTrajectory(
-  doc: unknown,
-  path: string,
-  forced: AtifSchemaVersion | undefined,
-  out: AtifViolation[],
-  embedded: boolean,
-): void {
+export function checkTrajectory(doc: unknown, path: string, forced: AtifSchemaVersion | undefined, out: AtifViolation[], embedded: boolean): void {
   if (!isObj(doc)) {
     out.push({ path, message: `a trajectory must be an object, got ${kindOf(doc)}` });
     return;
@@ -176,8 +161,7 @@ export function checkStep(step: unknown, index: number, version: AtifSchemaVersi
   const id = step['step_id'];
   if (id === undefined || id === null) out.push({ path: `${path}.step_id`, message: 'required' });
   else if (!isInt(id)) out.push({ path: `${path}.step_id`, message: `must be an integer, got ${kindOf(id)}` });
-  else if (id !== index + 1)
-    out.push({ path: `${path}.step_id`, message: `expected ${index + 1} (sequential from 1, no gaps), got ${id}` });
+  else if (id !== index + 1) out.push({ path: `${path}.step_id`, message: `expected ${index + 1} (sequential from 1, no gaps), got ${id}` });
 
   const ts = step['timestamp'];
   if (ts !== undefined && ts !== null) {
@@ -190,14 +174,12 @@ export function checkStep(step: unknown, index: number, version: AtifSchemaVersi
   else if (typeof source !== 'string' || !SOURCES.includes(source))
     out.push({ path: `${path}.source`, message: `must be "system", "user" or "agent", got ${JSON.stringify(source)}` });
 
-  if (!('message' in step) || step['message'] === undefined)
-    out.push({ path: `${path}.message`, message: 'required (a string or an array of content parts)' });
+  if (!('message' in step) || step['message'] === undefined) out.push({ path: `${path}.message`, message: 'required (a string or an array of content parts)' });
   else checkContent(step['message'], `${path}.message`, out);
 
   if (source !== 'agent' && typeof source === 'string' && SOURCES.includes(source)) {
     for (const k of AGENT_ONLY) {
-      if (step[k] !== undefined && step[k] !== null)
-        out.push({ path: `${path}.${k}`, message: `only allowed on agent steps (source is "${source}")` });
+      if (step[k] !== undefined && step[k] !== null) out.push({ path: `${path}.${k}`, message: `only allowed on agent steps (source is "${source}")` });
     }
   }
 
@@ -218,12 +200,10 @@ export function checkStep(step: unknown, index: number, version: AtifSchemaVersi
   if (v17) {
     const count = step['llm_call_count'];
     if (count !== undefined && count !== null) {
-      if (!isInt(count) || count < 0)
-        out.push({ path: `${path}.llm_call_count`, message: `must be an integer >= 0, got ${JSON.stringify(count)}` });
+      if (!isInt(count) || count < 0) out.push({ path: `${path}.llm_call_count`, message: `must be an integer >= 0, got ${JSON.stringify(count)}` });
       else if (count === 0 && source === 'agent') {
         for (const k of ['metrics', 'reasoning_content']) {
-          if (step[k] !== undefined && step[k] !== null)
-            out.push({ path: `${path}.${k}`, message: 'must be absent when llm_call_count is 0' });
+          if (step[k] !== undefined && step[k] !== null) out.push({ path: `${path}.${k}`, message: 'must be absent when llm_call_count is 0' });
         }
       }
     }
@@ -318,8 +298,7 @@ function checkRef(ref: unknown, path: string, v17: boolean, out: AtifViolation[]
   const p = ref['trajectory_path'];
   const hasId = typeof id === 'string' && id.trim() !== '';
   const hasPath = typeof p === 'string' && p.trim() !== '';
-  if (!hasId && !hasPath)
-    out.push({ path, message: 'must set trajectory_id or trajectory_path (session_id alone does not resolve)' });
+  if (!hasId && !hasPath) out.push({ path, message: 'must set trajectory_id or trajectory_path (session_id alone does not resolve)' });
 }
 
 /** v1.7: embedded subagents carry unique trajectory ids, and path-less refs resolve to one of them. */
@@ -380,8 +359,7 @@ function checkMetrics(m: unknown, path: string, out: AtifViolation[]): void {
     if (!Array.isArray(v)) out.push({ path: `${path}.${k}`, message: `must be an array, got ${kindOf(v)}` });
     else {
       const bad = v.findIndex((x) => !check(x));
-      if (bad >= 0)
-        out.push({ path: `${path}.${k}[${bad}]`, message: `must be ${k === 'logprobs' ? 'a number' : 'an integer'}, got ${kindOf(v[bad])}` });
+      if (bad >= 0) out.push({ path: `${path}.${k}[${bad}]`, message: `must be ${k === 'logprobs' ? 'a number' : 'an integer'}, got ${kindOf(v[bad])}` });
     }
   }
 }
@@ -403,8 +381,7 @@ function checkContent(c: unknown, path: string, out: AtifViolation[]): void {
     const type = part['type'];
     if (type === 'text') {
       if (typeof part['text'] !== 'string') out.push({ path: `${p}.text`, message: 'required (a string) on a text part' });
-      if (part['source'] !== undefined && part['source'] !== null)
-        out.push({ path: `${p}.source`, message: 'not allowed on a text part' });
+      if (part['source'] !== undefined && part['source'] !== null) out.push({ path: `${p}.source`, message: 'not allowed on a text part' });
     } else if (type === 'image') {
       if (part['text'] !== undefined && part['text'] !== null) out.push({ path: `${p}.text`, message: 'not allowed on an image part' });
       const src = part['source'];
@@ -438,7 +415,8 @@ function kindOf(v: unknown): string {
 }
 function unknownKeys(o: Obj, allowed: ReadonlySet<string>, path: string, out: AtifViolation[], hint = ''): void {
   for (const k in o) {
-    if (!allowed.has(k) && Object.prototype.hasOwnProperty.call(o, k)) out.push({ path: `${path}.${k}`, message: `unknown key (not allowed${hint}; use "extra")` });
+    if (!allowed.has(k) && Object.prototype.hasOwnProperty.call(o, k))
+      out.push({ path: `${path}.${k}`, message: `unknown key (not allowed${hint}; use "extra")` });
   }
 }
 function reqString(o: Obj, k: string, path: string, out: AtifViolation[]): void {
@@ -468,8 +446,7 @@ function optNumber(o: Obj, k: string, path: string, out: AtifViolation[]): void 
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)?)?$/i;
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)?)?$/i;
 
 /** ISO 8601 as Python's `datetime.fromisoformat` reads it (extended format), with field ranges checked. */
 export function isIsoTimestamp(s: string): boolean {

@@ -30,7 +30,13 @@ function chat(
     message['tool_calls'] = reply.tool_calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.args ?? '{}' } }));
   log.llmEnd(
     l,
-    { id: 'x', object: 'chat.completion', model: opts.model ?? 'gpt-4o', choices: [{ index: 0, message, finish_reason: 'stop' }], ...(reply.usage ? { usage: reply.usage } : {}) },
+    {
+      id: 'x',
+      object: 'chat.completion',
+      model: opts.model ?? 'gpt-4o',
+      choices: [{ index: 0, message, finish_reason: 'stop' }],
+      ...(reply.usage ? { usage: reply.usage } : {}),
+    },
     { metadata: opts.metadata },
   );
   return message;
@@ -73,7 +79,10 @@ describe('trajectory mapping', () => {
   it('makes user steps only for messages new since the previous call of the run', () => {
     const log = new EventLog();
     const run = log.agent('a');
-    const m1 = [{ role: 'system', content: 'sys' }, { role: 'user', content: 'first question' }];
+    const m1 = [
+      { role: 'system', content: 'sys' },
+      { role: 'user', content: 'first question' },
+    ];
     const a1 = chat(log, run, m1, { content: 'first answer' });
     const m2 = [...m1, a1, { role: 'user', content: 'second question' }];
     const a2 = chat(log, run, m2, { content: 'second answer' });
@@ -138,14 +147,22 @@ describe('trajectory mapping', () => {
   it('links tool results to the agent step that requested them, by source_call_id', () => {
     const log = new EventLog();
     const run = log.agent('a');
-    chat(log, run, [{ role: 'user', content: 'q' }], { tool_calls: [{ id: 'c1', name: 'f' }, { id: 'c2', name: 'g' }] });
+    chat(log, run, [{ role: 'user', content: 'q' }], {
+      tool_calls: [
+        { id: 'c1', name: 'f' },
+        { id: 'c2', name: 'g' },
+      ],
+    });
     const t2 = log.tool(run, 'g', { y: 2 }, 'c2');
     const t1 = log.tool(run, 'f', { x: 1 }, 'c1');
     log.end(t1, 'one');
     log.end(t2, { two: 2 });
     log.end(run);
     const step = only(log).steps[1]!;
-    assert.deepEqual(step.tool_calls!.map((c) => c.tool_call_id), ['c1', 'c2']);
+    assert.deepEqual(
+      step.tool_calls!.map((c) => c.tool_call_id),
+      ['c1', 'c2'],
+    );
     assert.deepEqual(step.observation, {
       results: [
         { source_call_id: 'c1', content: 'one' },
@@ -243,8 +260,16 @@ describe('trajectory mapping', () => {
   it('keeps tool errors and guardrail rejections visible in the observation and in extra', () => {
     const log = new EventLog();
     const run = log.agent('a');
-    chat(log, run, [{ role: 'user', content: 'q' }], { tool_calls: [{ id: 'c1', name: 'rm' }, { id: 'c2', name: 'ls' }] });
-    log.end(log.tool(run, 'rm', { path: '/' }, 'c1'), null, { status: 'error', error: { type: 'GuardrailRejectedError', message: 'destructive', guardrail: 'no-rm' } });
+    chat(log, run, [{ role: 'user', content: 'q' }], {
+      tool_calls: [
+        { id: 'c1', name: 'rm' },
+        { id: 'c2', name: 'ls' },
+      ],
+    });
+    log.end(log.tool(run, 'rm', { path: '/' }, 'c1'), null, {
+      status: 'error',
+      error: { type: 'GuardrailRejectedError', message: 'destructive', guardrail: 'no-rm' },
+    });
     log.end(log.tool(run, 'ls', {}, 'c2'), null, { status: 'error', error: { type: 'Error', message: 'ENOENT' } });
     log.end(run);
     const step = only(log).steps[1]!;
@@ -287,9 +312,21 @@ describe('trajectory mapping', () => {
     const log = new EventLog();
     const run = log.agent('a');
     const m1 = [{ role: 'user', content: 'q' }];
-    const a1 = chat(log, run, m1, { content: 'a', usage: { prompt_tokens: 100, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 50 } } }, { metadata: { cost_usd: 0.25 } });
+    const a1 = chat(
+      log,
+      run,
+      m1,
+      { content: 'a', usage: { prompt_tokens: 100, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 50 } } },
+      { metadata: { cost_usd: 0.25 } },
+    );
     const a2 = chat(log, run, [...m1, a1, { role: 'user', content: 'q2' }], { content: 'b', usage: { prompt_tokens: 200, completion_tokens: 20, cost: 0.5 } });
-    chat(log, run, [...m1, a1, { role: 'user', content: 'q2' }, a2, { role: 'user', content: 'q3' }], { content: 'c', usage: { prompt_tokens: 1_000_000, completion_tokens: 1_000_000 } }, { model: 'priced' });
+    chat(
+      log,
+      run,
+      [...m1, a1, { role: 'user', content: 'q2' }, a2, { role: 'user', content: 'q3' }],
+      { content: 'c', usage: { prompt_tokens: 1_000_000, completion_tokens: 1_000_000 } },
+      { model: 'priced' },
+    );
     log.end(run);
     const t = only(log, { pricing: { priced: { inputPerMTok: 2, outputPerMTok: 8 } } });
     const agents = t.steps.filter((s) => s.source === 'agent');
@@ -344,10 +381,18 @@ describe('trajectory mapping', () => {
   it('makes duplicate tool call ids within one response unique', () => {
     const log = new EventLog();
     const run = log.agent('a');
-    chat(log, run, [{ role: 'user', content: 'q' }], { tool_calls: [{ id: 'dup', name: 'f' }, { id: 'dup', name: 'g' }] });
+    chat(log, run, [{ role: 'user', content: 'q' }], {
+      tool_calls: [
+        { id: 'dup', name: 'f' },
+        { id: 'dup', name: 'g' },
+      ],
+    });
     log.end(run);
     const step = only(log).steps[1]!;
-    assert.deepEqual(step.tool_calls!.map((c) => c.tool_call_id), ['dup', 'dup#2']);
+    assert.deepEqual(
+      step.tool_calls!.map((c) => c.tool_call_id),
+      ['dup', 'dup#2'],
+    );
   });
 
   it('writes one trajectory per concurrent top-level run, none sharing steps', () => {
@@ -386,7 +431,10 @@ describe('trajectory mapping', () => {
     log.end(fn);
     const out = build(log);
     assert.equal(out.length, 1);
-    assert.deepEqual(out[0]!.trajectory.steps.map((s) => s.message), ['inside']);
+    assert.deepEqual(
+      out[0]!.trajectory.steps.map((s) => s.message),
+      ['inside'],
+    );
   });
 
   it('writes a run with nothing in it as one system step', () => {

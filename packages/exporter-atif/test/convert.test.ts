@@ -71,10 +71,13 @@ describe('nemo-flow convert', () => {
       ['system', 'user', 'agent', 'system', 'system', 'agent', 'agent'],
     );
     const turn = a.steps[2]!;
-    assert.deepEqual(turn.tool_calls!.map((c) => [c.tool_call_id, c.function_name, c.arguments]), [
-      ['call_search_1', 'search', { q: 'green tea health benefits' }],
-      ['call_fetch_1', 'fetch', { url: 'https://example.org/tea' }],
-    ]);
+    assert.deepEqual(
+      turn.tool_calls!.map((c) => [c.tool_call_id, c.function_name, c.arguments]),
+      [
+        ['call_search_1', 'search', { q: 'green tea health benefits' }],
+        ['call_fetch_1', 'fetch', { url: 'https://example.org/tea' }],
+      ],
+    );
     assert.deepEqual(
       turn.observation!.results.map((r) => r.source_call_id),
       ['call_fetch_1', 'call_search_1'],
@@ -133,8 +136,19 @@ describe('nemo-flow convert', () => {
         'agent',
         ScopeType.Agent,
         async () => {
-          const reply = { object: 'chat.completion', model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 't', arguments: '{"x":1}' } }] } }] };
-          await llmCallExecute('llm', { headers: {}, content: { model: 'gpt-4o', messages: [{ role: 'user', content: 'go' }] } }, async () => reply, { codec: 'auto' });
+          const reply = {
+            object: 'chat.completion',
+            model: 'gpt-4o',
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 't', arguments: '{"x":1}' } }] },
+              },
+            ],
+          };
+          await llmCallExecute('llm', { headers: {}, content: { model: 'gpt-4o', messages: [{ role: 'user', content: 'go' }] } }, async () => reply, {
+            codec: 'auto',
+          });
           await toolCallExecute('t', { x: 1 }, async () => ({ ok: true }), { toolCallId: 'c1' });
           mark('done', { data: { n: 1 } });
         },
@@ -212,7 +226,15 @@ describe('nemo-flow validate', () => {
 
   it('reports unreadable files and checks against a forced version', async () => {
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify({ schema_version: 'ATIF-v1.7', trajectory_id: 't', agent: { name: 'a', version: '1' }, steps: [{ step_id: 1, source: 'user', message: 'hi' }] }));
+    writeFileSync(
+      good,
+      JSON.stringify({
+        schema_version: 'ATIF-v1.7',
+        trajectory_id: 't',
+        agent: { name: 'a', version: '1' },
+        steps: [{ step_id: 1, source: 'user', message: 'hi' }],
+      }),
+    );
     const notJson = join(dir, 'bad.json');
     writeFileSync(notJson, '{');
     const r1 = await run(validateCommand, [good]);

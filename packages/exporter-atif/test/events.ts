@@ -104,10 +104,16 @@ export class EventLog {
   llm(parent: string, content: unknown, opts: { name?: string; model?: string; annotated?: unknown; streaming?: boolean } = {}): string {
     const profile: Record<string, unknown> = { model_name: opts.model ?? null };
     if (opts.annotated !== undefined) profile['annotated_request'] = opts.annotated;
-    return this.start('llm', opts.name ?? 'chat', parent, { headers: {}, content }, {
-      profile,
-      attributes: opts.streaming ? ['streaming'] : [],
-    });
+    return this.start(
+      'llm',
+      opts.name ?? 'chat',
+      parent,
+      { headers: {}, content },
+      {
+        profile,
+        attributes: opts.streaming ? ['streaming'] : [],
+      },
+    );
   }
 
   llmEnd(uuid: string, response: unknown, opts: EndOpts & { annotated?: unknown } = {}): void {

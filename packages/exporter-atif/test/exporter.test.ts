@@ -135,7 +135,13 @@ describe('AtifExporter', () => {
       // Options are checked at construction; one that turns into a number afterwards stands in for a
       // builder bug: the document breaks a rule.
       let reads = 0;
-      const options = { dir, onWritten: (f: WrittenTrajectory) => written.push(f), get agentVersion() { return (reads++ === 0 ? '1' : 2) as unknown as string; } };
+      const options = {
+        dir,
+        onWritten: (f: WrittenTrajectory) => written.push(f),
+        get agentVersion() {
+          return (reads++ === 0 ? '1' : 2) as unknown as string;
+        },
+      };
       const exporter = new AtifExporter(options);
       const log = new EventLog();
       log.end(log.agent('a', null, { metadata: { session_id: 'bad' } }));
@@ -207,7 +213,10 @@ describe('AtifExporter', () => {
       ev({ scope_category: 'end', category: 'agent', uuid: 'b', name: 'finished', status: 'ok' });
       process.exit(3);
     `;
-    const r = spawnSync(process.execPath, ['--conditions=nemo-flow-src', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--conditions=nemo-flow-src', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 3, r.stderr);
     assert.deepEqual(readdirSync(dir).sort(), ['trajectory-done.json', 'trajectory-open.json'], 'no temporary files left');
     const open = read(join(dir, 'trajectory-open.json'));
@@ -219,7 +228,11 @@ describe('AtifExporter', () => {
 
   describe('signals', () => {
     /** A child that opens a run, says "ready" and waits; `appHandler` adds its own SIGINT handler. */
-    function openRunChild(appHandler: boolean): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>; ready: Promise<void> } {
+    function openRunChild(appHandler: boolean): {
+      child: ChildProcess;
+      exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+      ready: Promise<void>;
+    } {
       const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
       const script = `
         import { AtifExporter } from '@nemo-flow/exporter-atif';
@@ -230,7 +243,10 @@ describe('AtifExporter', () => {
         setInterval(() => {}, 1000);
         process.stdout.write('ready\\n');
       `;
-      const child = spawn(process.execPath, ['--conditions=nemo-flow-src', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--conditions=nemo-flow-src', '--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       const ready = new Promise<void>((r) => {
@@ -240,7 +256,9 @@ describe('AtifExporter', () => {
           if (out.includes('ready')) r();
         });
       });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((r) => child.on('exit', (code, signal) => r({ code, signal, stderr })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((r) =>
+        child.on('exit', (code, signal) => r({ code, signal, stderr })),
+      );
       // A child that dies before it is ready fails the test with its stderr instead of a timeout.
       const early = exited.then((e) => Promise.reject(new Error(`child exited before ready (${e.code ?? e.signal}): ${e.stderr}`)));
       return { child, exited, ready: Promise.race([ready, early]) };

@@ -25,16 +25,21 @@ function child(script: string, ulimitBlocks?: number): Child {
   const c =
     ulimitBlocks === undefined
       ? spawn(args[0]!, args.slice(1), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
-      : spawn('bash', ['-c', `ulimit -f ${ulimitBlocks}; exec ${args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+      : spawn('bash', ['-c', `ulimit -f ${ulimitBlocks}; exec ${args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`], {
+          cwd: root,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
   let out = '';
   let err = '';
   const waiting: Array<{ marker: string; resolve: (s: string) => void }> = [];
   c.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
-    for (const w of waiting.splice(0)) (out.includes(w.marker) ? w.resolve(out) : waiting.push(w));
+    for (const w of waiting.splice(0)) out.includes(w.marker) ? w.resolve(out) : waiting.push(w);
   });
   c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => c.on('exit', (code, signal) => r({ code, signal, out, err })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) =>
+    c.on('exit', (code, signal) => r({ code, signal, out, err })),
+  );
   const said = (marker: string): Promise<string> =>
     Promise.race([
       new Promise<string>((r) => (out.includes(marker) ? r(out) : waiting.push({ marker, resolve: r }))),
@@ -230,13 +235,19 @@ describe('AtifExporter: files', () => {
 
   it('bad options are TypeErrors naming the option', () => {
     assert.throws(() => new AtifExporter(null as never), /AtifExporter: options must be an object, got null/);
-    assert.throws(() => new AtifExporter({ filenameTemplate: 42 as never }), (e: unknown) => e instanceof TypeError && /filenameTemplate must be a non-empty string .*, got 42/.test(e.message));
+    assert.throws(
+      () => new AtifExporter({ filenameTemplate: 42 as never }),
+      (e: unknown) => e instanceof TypeError && /filenameTemplate must be a non-empty string .*, got 42/.test(e.message),
+    );
     assert.throws(() => new AtifExporter({ dir: '' }), /dir must be a non-empty string \(a directory path\), got ""/);
     assert.throws(() => new AtifExporter({ onWritten: 'log' as never }), /onWritten must be a function, got "log"/);
     assert.throws(() => new AtifExporter({ onWriteError: {} as never }), /onWriteError must be a function, got an object/);
     assert.throws(() => new AtifExporter({ writeOnExit: 'yes' as never }), /writeOnExit must be a boolean, got "yes"/);
     assert.throws(() => new AtifExporter({ schemaVersion: '1.6' as never }), /schemaVersion must be "ATIF-v1.6" or "ATIF-v1.7", got "1.6"/);
-    assert.throws(() => new AtifExporter({ pricing: { m: { inputPerMTok: NaN, outputPerMTok: 1 } } }), /pricing.m.inputPerMTok must be a finite number ≥ 0 .*, got NaN/);
+    assert.throws(
+      () => new AtifExporter({ pricing: { m: { inputPerMTok: NaN, outputPerMTok: 1 } } }),
+      /pricing.m.inputPerMTok must be a finite number ≥ 0 .*, got NaN/,
+    );
     assert.throws(() => new AtifExporter({ pricing: { m: { inputPerMTok: 1, outputPerMTok: -2 } } }), /pricing.m.outputPerMTok must be a finite number ≥ 0/);
   });
 });

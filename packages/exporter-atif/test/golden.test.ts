@@ -18,7 +18,10 @@ function openaiChat(): EventLog {
   const log = new EventLog();
   const run = log.agent('weather_agent', null, { metadata: { session_id: 'golden-openai-chat', agent_version: '1.2.0' }, input: 'weather' });
   const tools = [
-    { type: 'function', function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+    {
+      type: 'function',
+      function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+    },
     { type: 'function', function: { name: 'get_time', parameters: { type: 'object' } } },
   ];
   const m1 = [
@@ -81,9 +84,15 @@ function openaiChat(): EventLog {
 function openaiResponses(): EventLog {
   const log = new EventLog();
   const run = log.agent('math_agent', null, { metadata: { session_id: 'golden-openai-responses' } });
-  const tools = [{ type: 'function', name: 'calculator', description: 'Evaluates arithmetic', parameters: { type: 'object', properties: { expr: { type: 'string' } } } }];
+  const tools = [
+    { type: 'function', name: 'calculator', description: 'Evaluates arithmetic', parameters: { type: 'object', properties: { expr: { type: 'string' } } } },
+  ];
   const input1 = [{ role: 'user', content: [{ type: 'input_text', text: 'What is 17 * 23?' }] }];
-  const l1 = log.llm(run, { model: 'o4-mini', instructions: 'Use the calculator.', input: input1, tools, reasoning: { effort: 'medium' } }, { model: 'o4-mini' });
+  const l1 = log.llm(
+    run,
+    { model: 'o4-mini', instructions: 'Use the calculator.', input: input1, tools, reasoning: { effort: 'medium' } },
+    { model: 'o4-mini' },
+  );
   const output1 = [
     { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Multiply with the tool.' }] },
     { type: 'function_call', id: 'fc_1', call_id: 'call_calc', name: 'calculator', arguments: '{"expr":"17*23"}', status: 'completed' },
@@ -94,18 +103,30 @@ function openaiResponses(): EventLog {
     model: 'o4-mini-2025-04-16',
     status: 'completed',
     output: output1,
-    usage: { input_tokens: 50, output_tokens: 20, total_tokens: 70, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 12 } },
+    usage: {
+      input_tokens: 50,
+      output_tokens: 20,
+      total_tokens: 70,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens_details: { reasoning_tokens: 12 },
+    },
   });
   const t = log.tool(run, 'calculator', { expr: '17*23' }, 'call_calc');
   log.end(t, 391);
   const input2 = [...input1, ...output1, { type: 'function_call_output', call_id: 'call_calc', output: '391' }];
-  const l2 = log.llm(run, { model: 'o4-mini', instructions: 'Use the calculator.', input: input2, tools, reasoning: { effort: 'medium' } }, { model: 'o4-mini' });
+  const l2 = log.llm(
+    run,
+    { model: 'o4-mini', instructions: 'Use the calculator.', input: input2, tools, reasoning: { effort: 'medium' } },
+    { model: 'o4-mini' },
+  );
   log.llmEnd(l2, {
     id: 'resp_2',
     object: 'response',
     model: 'o4-mini-2025-04-16',
     status: 'completed',
-    output: [{ type: 'message', id: 'msg_2', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: '17 * 23 = 391', annotations: [] }] }],
+    output: [
+      { type: 'message', id: 'msg_2', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: '17 * 23 = 391', annotations: [] }] },
+    ],
     usage: { input_tokens: 90, output_tokens: 10, total_tokens: 100 },
   });
   log.end(run, '391');
@@ -124,7 +145,12 @@ function anthropic(): EventLog {
       { type: 'image', source: { type: 'url', url: 'https://example.org/cat.png' } },
     ],
   };
-  const base = { model: 'claude-sonnet-4-5', max_tokens: 1024, system: [{ type: 'text', text: 'You describe images.', cache_control: { type: 'ephemeral' } }], tools };
+  const base = {
+    model: 'claude-sonnet-4-5',
+    max_tokens: 1024,
+    system: [{ type: 'text', text: 'You describe images.', cache_control: { type: 'ephemeral' } }],
+    tools,
+  };
   const l1 = log.llm(run, { ...base, messages: [user1] }, { model: 'claude-sonnet-4-5' });
   const content1 = [
     { type: 'thinking', thinking: 'Looks feline; zoom to be sure.', signature: 'sig1' },
@@ -164,7 +190,11 @@ function anthropic(): EventLog {
 function streamingChat(): EventLog {
   const log = new EventLog();
   const run = log.agent('stream_agent', null, { metadata: { session_id: 'golden-streaming' } });
-  const l1 = log.llm(run, { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'Say hi and look up the date.' }] }, { model: 'gpt-4o', streaming: true });
+  const l1 = log.llm(
+    run,
+    { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'Say hi and look up the date.' }] },
+    { model: 'gpt-4o', streaming: true },
+  );
   log.llmEnd(l1, {
     id: 'chatcmpl-s1',
     object: 'chat.completion',

@@ -84,7 +84,16 @@ function generate(seed: number): { log: EventLog; expect: Expectations } {
     if (chance(0.6)) meta['session_id'] = chance(0.2) ? 'shared' : chance(0.1) ? '../evil/' + fresh('s') : fresh('s');
     const uuid = log.agent(fresh('agent'), parent?.uuid ?? null, { metadata: meta, input: chance(0.5) ? { q: fresh('q') } : null });
     // An agent under a scope the builder no longer tracks starts a top-level run of its own.
-    const c: Ctx = { uuid, kind: 'agent', parent, live: true, children: [], format: pick(['chat', 'anthropic', 'responses', 'annotated', 'unknown'] as const), conv: [], pending: [] };
+    const c: Ctx = {
+      uuid,
+      kind: 'agent',
+      parent,
+      live: true,
+      children: [],
+      format: pick(['chat', 'anthropic', 'responses', 'annotated', 'unknown'] as const),
+      conv: [],
+      pending: [],
+    };
     parent?.children.push(c);
     open.push(c);
     if (parent?.live) expect.subagents++;
@@ -92,7 +101,6 @@ function generate(seed: number): { log: EventLog; expect: Expectations } {
       c.root = true;
       expect.topLevelRuns++;
     }
-
   };
 
   const userMsg = (f: Format, text: string): Msg => {
@@ -108,24 +116,49 @@ function generate(seed: number): { log: EventLog; expect: Expectations } {
   };
 
   const normalized = (m: Msg): Msg => {
-    const calls = (m['tool_calls'] as { id: string; function: { name: string } }[] | undefined)?.map((c) => ({ id: c.id, name: c.function.name, arguments: {} }));
-    return { role: m['role'], text: typeof m['content'] === 'string' ? m['content'] : '', ...(calls ? { tool_calls: calls } : {}), ...(m['tool_call_id'] ? { tool_call_id: m['tool_call_id'] } : {}) };
+    const calls = (m['tool_calls'] as { id: string; function: { name: string } }[] | undefined)?.map((c) => ({
+      id: c.id,
+      name: c.function.name,
+      arguments: {},
+    }));
+    return {
+      role: m['role'],
+      text: typeof m['content'] === 'string' ? m['content'] : '',
+      ...(calls ? { tool_calls: calls } : {}),
+      ...(m['tool_call_id'] ? { tool_call_id: m['tool_call_id'] } : {}),
+    };
   };
 
   const llmCall = (c: Ctx) => {
     const f = c.format!;
     if (chance(0.5) || c.conv!.length === 0) c.conv!.push(userMsg(f, fresh('user says')));
     let messages = c.conv!;
-    if (chance(0.1)) messages = [userMsg(f, fresh('side question'))]; // a side conversation
+    if (chance(0.1))
+      messages = [userMsg(f, fresh('side question'))]; // a side conversation
     else if (chance(0.1) && messages.length > 2) messages = messages.slice(Math.floor(messages.length / 2)); // sliding window
     const streaming = chance(0.3);
     const model = pick(['gpt-4o', 'claude-sonnet-4-5', 'o4-mini']);
     let uuid: string;
-    if (f === 'chat') uuid = log.llm(c.uuid, { model, messages: [...messages], tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }, { model, streaming });
-    else if (f === 'anthropic') uuid = log.llm(c.uuid, { model: 'claude-sonnet-4-5', max_tokens: 64, system: chance(0.5) ? 'sys' : undefined, messages: [...messages] }, { model, streaming });
-    else if (f === 'responses') uuid = log.llm(c.uuid, { model, instructions: chance(0.5) ? 'be brief' : undefined, input: [...messages] }, { model, streaming });
+    if (f === 'chat')
+      uuid = log.llm(c.uuid, { model, messages: [...messages], tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }, { model, streaming });
+    else if (f === 'anthropic')
+      uuid = log.llm(
+        c.uuid,
+        { model: 'claude-sonnet-4-5', max_tokens: 64, system: chance(0.5) ? 'sys' : undefined, messages: [...messages] },
+        { model, streaming },
+      );
+    else if (f === 'responses')
+      uuid = log.llm(c.uuid, { model, instructions: chance(0.5) ? 'be brief' : undefined, input: [...messages] }, { model, streaming });
     else if (f === 'annotated')
-      uuid = log.llm(c.uuid, { opaque: true }, { model, streaming, annotated: { provider_format: 'openai-chat', system: chance(0.3) ? 'sys' : undefined, messages: messages.map(normalized), params: {}, extra: {} } });
+      uuid = log.llm(
+        c.uuid,
+        { opaque: true },
+        {
+          model,
+          streaming,
+          annotated: { provider_format: 'openai-chat', system: chance(0.3) ? 'sys' : undefined, messages: messages.map(normalized), params: {}, extra: {} },
+        },
+      );
     else uuid = log.llm(c.uuid, { prompt: fresh('prompt') }, { model, streaming });
     const reply = () => {
       const calls: { id: string; name: string }[] = [];
@@ -138,8 +171,22 @@ function generate(seed: number): { log: EventLog; expect: Expectations } {
       const usage = chance(0.8);
       if (f === 'chat') {
         const message: Msg = { role: 'assistant', content: text || null };
-        if (calls.length) message['tool_calls'] = calls.map((x) => ({ id: x.id, type: 'function', function: { name: x.name, arguments: chance(0.1) ? '{broken' : '{"a":1}' } }));
-        return { data: { object: 'chat.completion', model, choices: [{ index: 0, message, finish_reason: 'stop' }], ...(usage ? { usage: { prompt_tokens: 5, completion_tokens: 3 } } : {}) }, calls, msgs: [message] };
+        if (calls.length)
+          message['tool_calls'] = calls.map((x) => ({
+            id: x.id,
+            type: 'function',
+            function: { name: x.name, arguments: chance(0.1) ? '{broken' : '{"a":1}' },
+          }));
+        return {
+          data: {
+            object: 'chat.completion',
+            model,
+            choices: [{ index: 0, message, finish_reason: 'stop' }],
+            ...(usage ? { usage: { prompt_tokens: 5, completion_tokens: 3 } } : {}),
+          },
+          calls,
+          msgs: [message],
+        };
       }
       if (f === 'anthropic') {
         const content: Msg[] = [];
@@ -147,7 +194,14 @@ function generate(seed: number): { log: EventLog; expect: Expectations } {
         if (text) content.push({ type: 'text', text });
         for (const x of calls) content.push({ type: 'tool_use', id: x.id, name: x.name, input: { a: 1 } });
         return {
-          data: { type: 'message', role: 'assistant', model, content, stop_reason: 'end_turn', ...(usage ? { usage: { input_tokens: 4, output_tokens: 2, cache_read_input_tokens: 1 } } : {}) },
+          data: {
+            type: 'message',
+            role: 'assistant',
+            model,
+            content,
+            stop_reason: 'end_turn',
+            ...(usage ? { usage: { input_tokens: 4, output_tokens: 2, cache_read_input_tokens: 1 } } : {}),
+          },
           calls,
           msgs: [{ role: 'assistant', content }],
         };
@@ -164,7 +218,12 @@ function generate(seed: number): { log: EventLog; expect: Expectations } {
         if (calls.length) message['tool_calls'] = calls.map((x) => ({ id: x.id, type: 'function', function: { name: x.name, arguments: '{}' } }));
         return {
           data: { whatever: fresh('raw') },
-          annotated: { provider_format: 'openai-chat', text, tool_calls: calls.map((x) => ({ id: x.id, name: x.name, arguments: { a: 1 } })), usage: usage ? { input_tokens: 2, output_tokens: 2 } : undefined },
+          annotated: {
+            provider_format: 'openai-chat',
+            text,
+            tool_calls: calls.map((x) => ({ id: x.id, name: x.name, arguments: { a: 1 } })),
+            usage: usage ? { input_tokens: 2, output_tokens: 2 } : undefined,
+          },
           calls,
           msgs: [message],
         };
@@ -230,7 +289,6 @@ function generate(seed: number): { log: EventLog; expect: Expectations } {
     log.end(c.uuid, chance(0.5) ? { out: fresh('o') } : null, err ? { status: 'error', error: { type: 'Error', message: fresh('scope failure') } } : {});
     // Whatever is still open below an ended agent is outside any run from now on.
     if (c.kind === 'agent') detach(c);
-
   };
 
   startAgent(undefined);
@@ -240,7 +298,7 @@ function generate(seed: number): { log: EventLog; expect: Expectations } {
     const c = holders.length ? pick(holders) : undefined;
     const roll = r();
     if (!c || roll < 0.05) startAgent(undefined);
-    else if (roll < 0.1) startAgent(chance(0.3) ? c : agentOf(c) ?? c);
+    else if (roll < 0.1) startAgent(chance(0.3) ? c : (agentOf(c) ?? c));
     else if (roll < 0.14) {
       const fn: Ctx = { uuid: log.start('function', fresh('fn'), c.uuid), kind: 'function', parent: c, live: c.live, children: [] };
       c.children.push(fn);
@@ -333,7 +391,8 @@ describe('property: random event sequences always give valid trajectories', () =
           for (const b of built)
             for (const s of b.trajectory.steps)
               for (const res of s.observation?.results ?? [])
-                for (const ref of res.subagent_trajectory_ref ?? []) assert.equal(byFile.get(ref.trajectory_path!)?.session_id, ref.session_id, `${where}: dangling ref`);
+                for (const ref of res.subagent_trajectory_ref ?? [])
+                  assert.equal(byFile.get(ref.trajectory_path!)?.session_id, ref.session_id, `${where}: dangling ref`);
         }
       }
       assert.ok(steps > SEEDS * 10, 'the generator produces substantial trajectories');
@@ -356,7 +415,21 @@ describe('property: random event sequences always give valid trajectories', () =
       if (built.some((b) => b.partial)) seen.add('partial');
       if (built.some((b) => b.trajectory.extra?.['parent'])) seen.add('subagent');
     }
-    for (const f of ['mark', 'agent:start', 'function:end', 'llm:end', 'tool:end', 'streaming', 'error:tool', 'error:llm', 'error:agent', 'guardrail:tool', 'guardrail:llm', 'partial', 'subagent'])
+    for (const f of [
+      'mark',
+      'agent:start',
+      'function:end',
+      'llm:end',
+      'tool:end',
+      'streaming',
+      'error:tool',
+      'error:llm',
+      'error:agent',
+      'guardrail:tool',
+      'guardrail:llm',
+      'partial',
+      'subagent',
+    ])
       assert.ok(seen.has(f), `feature ${f} never generated`);
   });
 });

@@ -24,7 +24,13 @@ function completion(message: Record<string, unknown>, usage = { prompt_tokens: 1
 async function* chunks(): AsyncGenerator<Record<string, unknown>> {
   for (const piece of ['Stre', 'amed ', 'answer.'])
     yield { id: 's', object: 'chat.completion.chunk', model: 'gpt-4o', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] };
-  yield { id: 's', object: 'chat.completion.chunk', model: 'gpt-4o', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 40, completion_tokens: 3, total_tokens: 43 } };
+  yield {
+    id: 's',
+    object: 'chat.completion.chunk',
+    model: 'gpt-4o',
+    choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 40, completion_tokens: 3, total_tokens: 43 },
+  };
 }
 
 /** A small agent: an LLM turn asking for two tools (one rejected by a guardrail), a subagent inside a tool, a streamed answer. */
@@ -53,24 +59,27 @@ async function agentRun(session: string): Promise<string> {
         { q: 'order 7' },
         async () =>
           // The tool delegates to a subagent.
-          withScope(
-            'order_db_agent',
-            ScopeType.Agent,
-            async () => {
-              const r = completion({ role: 'assistant', content: 'Order 7 shipped.' });
-              await llmCallExecute('openai.chat', { headers: {}, content: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'status of order 7' }] } }, async () => r, {
+          withScope('order_db_agent', ScopeType.Agent, async () => {
+            const r = completion({ role: 'assistant', content: 'Order 7 shipped.' });
+            await llmCallExecute(
+              'openai.chat',
+              { headers: {}, content: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'status of order 7' }] } },
+              async () => r,
+              {
                 codec: 'auto',
-              });
-              return 'shipped';
-            },
-          ),
+              },
+            );
+            return 'shipped';
+          }),
         { toolCallId: 'call_lookup' },
       );
       messages.push({ role: 'tool', tool_call_id: 'call_lookup', content: String(found) });
       await assert.rejects(toolCallExecute('delete_all', {}, async () => 'deleted', { toolCallId: 'call_delete' }));
       messages.push({ role: 'tool', tool_call_id: 'call_delete', content: 'rejected' });
       mark('cleanup_skipped', { data: { reason: 'guardrail' } });
-      const stream = await llmStreamCallExecute('openai.chat', { headers: {}, content: { model: 'gpt-4o', messages, stream: true } }, () => chunks(), { codec: 'auto' });
+      const stream = await llmStreamCallExecute('openai.chat', { headers: {}, content: { model: 'gpt-4o', messages, stream: true } }, () => chunks(), {
+        codec: 'auto',
+      });
       let text = '';
       for await (const c of stream) {
         const delta = (c as { choices: { delta: { content?: string } }[] }).choices[0]!.delta.content;

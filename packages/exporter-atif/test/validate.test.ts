@@ -13,7 +13,14 @@ function validV16(): Doc {
     agent: { name: 'agent', version: '1.0', model_name: 'gpt-4o', tool_definitions: [{ type: 'function' }], extra: {} },
     steps: [
       { step_id: 1, timestamp: '2026-11-24T03:06:37.428899Z', source: 'system', message: 'You are helpful.' },
-      { step_id: 2, source: 'user', message: [{ type: 'text', text: 'look' }, { type: 'image', source: { media_type: 'image/png', path: 'a.png' } }] },
+      {
+        step_id: 2,
+        source: 'user',
+        message: [
+          { type: 'text', text: 'look' },
+          { type: 'image', source: { media_type: 'image/png', path: 'a.png' } },
+        ],
+      },
       {
         step_id: 3,
         source: 'agent',
@@ -28,7 +35,16 @@ function validV16(): Doc {
             { content: 'no call', subagent_trajectory_ref: [{ session_id: 'sub', trajectory_path: 'sub.json', extra: {} }] },
           ],
         },
-        metrics: { prompt_tokens: 1, completion_tokens: 2, cached_tokens: 0, cost_usd: 0.5, prompt_token_ids: [1], completion_token_ids: [2], logprobs: [-0.1], extra: {} },
+        metrics: {
+          prompt_tokens: 1,
+          completion_tokens: 2,
+          cached_tokens: 0,
+          cost_usd: 0.5,
+          prompt_token_ids: [1],
+          completion_token_ids: [2],
+          logprobs: [-0.1],
+          extra: {},
+        },
         is_copied_context: false,
         extra: { any: 'thing' },
       },
@@ -99,7 +115,11 @@ const cases: Case[] = [
   { rule: 'content part is an object', mutate: (d) => (d.steps[1].message = ['x']), path: '$.steps[1].message[0]' },
   { rule: 'content part type', mutate: (d) => (d.steps[1].message[0].type = 'audio'), path: '$.steps[1].message[0].type' },
   { rule: 'text part needs text', mutate: (d) => delete d.steps[1].message[0].text, path: '$.steps[1].message[0].text' },
-  { rule: 'text part has no source', mutate: (d) => (d.steps[1].message[0].source = { media_type: 'image/png', path: 'p' }), path: '$.steps[1].message[0].source' },
+  {
+    rule: 'text part has no source',
+    mutate: (d) => (d.steps[1].message[0].source = { media_type: 'image/png', path: 'p' }),
+    path: '$.steps[1].message[0].source',
+  },
   { rule: 'image part needs source', mutate: (d) => delete d.steps[1].message[1].source, path: '$.steps[1].message[1].source' },
   { rule: 'image part has no text', mutate: (d) => (d.steps[1].message[1].text = 'x'), path: '$.steps[1].message[1].text' },
   { rule: 'image media type', mutate: (d) => (d.steps[1].message[1].source.media_type = 'image/bmp'), path: '$.steps[1].message[1].source.media_type' },
@@ -147,8 +167,16 @@ const cases: Case[] = [
     mutate: (d) => (d.steps[0].observation = { results: [{ source_call_id: 'c1', content: 'x' }] }),
     path: '$.steps[0].observation.results[0].source_call_id',
   },
-  { rule: 'source_call_id is a string', mutate: (d) => (d.steps[2].observation.results[0].source_call_id = 1), path: '$.steps[2].observation.results[0].source_call_id' },
-  { rule: 'result content not an object', mutate: (d) => (d.steps[2].observation.results[0].content = { temp: 20 }), path: '$.steps[2].observation.results[0].content' },
+  {
+    rule: 'source_call_id is a string',
+    mutate: (d) => (d.steps[2].observation.results[0].source_call_id = 1),
+    path: '$.steps[2].observation.results[0].source_call_id',
+  },
+  {
+    rule: 'result content not an object',
+    mutate: (d) => (d.steps[2].observation.results[0].content = { temp: 20 }),
+    path: '$.steps[2].observation.results[0].content',
+  },
   {
     rule: 'subagent_trajectory_ref is an array',
     mutate: (d) => (d.steps[2].observation.results[1].subagent_trajectory_ref = { session_id: 's' }),
@@ -194,7 +222,12 @@ const cases: Case[] = [
     mutate: (d) => (d.steps[2].observation.results[1].subagent_trajectory_ref = [{ trajectory_id: 'nope' }]),
     path: '$.steps[2].observation.results[1].subagent_trajectory_ref[0].trajectory_id',
   },
-  { rule: 'v1.7 embedded trajectories need trajectory_id', base: validV17, mutate: (d) => delete d.subagent_trajectories[0].trajectory_id, path: '$.subagent_trajectories[0].trajectory_id' },
+  {
+    rule: 'v1.7 embedded trajectories need trajectory_id',
+    base: validV17,
+    mutate: (d) => delete d.subagent_trajectories[0].trajectory_id,
+    path: '$.subagent_trajectories[0].trajectory_id',
+  },
   {
     rule: 'v1.7 embedded trajectory ids unique',
     base: validV17,
@@ -202,7 +235,12 @@ const cases: Case[] = [
     path: '$.subagent_trajectories[1].trajectory_id',
   },
   { rule: 'v1.7 subagent_trajectories is an array', base: validV17, mutate: (d) => (d.subagent_trajectories = {}), path: '$.subagent_trajectories' },
-  { rule: 'v1.7 embedded trajectories are validated', base: validV17, mutate: (d) => (d.subagent_trajectories[0].steps[0].step_id = 7), path: '$.subagent_trajectories[0].steps[0].step_id' },
+  {
+    rule: 'v1.7 embedded trajectories are validated',
+    base: validV17,
+    mutate: (d) => (d.subagent_trajectories[0].steps[0].step_id = 7),
+    path: '$.subagent_trajectories[0].steps[0].step_id',
+  },
   { rule: 'v1.7 llm_call_count >= 0', base: validV17, mutate: (d) => (d.steps[2].llm_call_count = -1), path: '$.steps[2].llm_call_count' },
   { rule: 'v1.7 llm_call_count 0 means no metrics', base: validV17, mutate: (d) => (d.steps[2].llm_call_count = 0), path: '$.steps[2].metrics' },
   { rule: 'v1.7 tool call extra is an object', base: validV17, mutate: (d) => (d.steps[2].tool_calls[0].extra = 'x'), path: '$.steps[2].tool_calls[0].extra' },
@@ -262,7 +300,14 @@ describe('validateTrajectory', () => {
 
 describe('isIsoTimestamp', () => {
   it('accepts what Python datetime.fromisoformat accepts in extended format', () => {
-    for (const s of ['2026-11-24', '2026-11-24T03:06', '2026-11-24T03:06:37Z', '2026-11-24T03:06:37.428899984+00:00', '2026-11-24 03:06:37,5', '2024-02-29T00:00:00-05:30'])
+    for (const s of [
+      '2026-11-24',
+      '2026-11-24T03:06',
+      '2026-11-24T03:06:37Z',
+      '2026-11-24T03:06:37.428899984+00:00',
+      '2026-11-24 03:06:37,5',
+      '2024-02-29T00:00:00-05:30',
+    ])
       assert.ok(isIsoTimestamp(s), s);
   });
   it('rejects impossible dates and other text', () => {

@@ -157,7 +157,9 @@ for (const [name, ours, direct] of [
   rows.push([name, Math.min(o1, o2), Math.min(d1, d2)]);
 }
 for (const [name, ours, direct] of rows) {
-  console.log(`${name.padEnd(32)} ours ${ours.toFixed(0).padStart(7)} ns   direct SDK ${direct.toFixed(0).padStart(7)} ns   ratio ${(ours / direct).toFixed(2)}`);
+  console.log(
+    `${name.padEnd(32)} ours ${ours.toFixed(0).padStart(7)} ns   direct SDK ${direct.toFixed(0).padStart(7)} ns   ratio ${(ours / direct).toFixed(2)}`,
+  );
 }
 await exporter.shutdown();
 await provider.shutdown();

@@ -36,7 +36,11 @@ async function fakeOpenAI(request: LlmRequest): Promise<Record<string, unknown>>
   const message =
     last['role'] === 'tool'
       ? { role: 'assistant', content: `It is ${JSON.parse(last['content'] as string).temp_c} °C.` }
-      : { role: 'assistant', content: null, tool_calls: [{ id: `call_${messages.length}`, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] };
+      : {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: `call_${messages.length}`, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        };
   return {
     id: `chatcmpl-${messages.length}`,
     object: 'chat.completion',
@@ -57,9 +61,14 @@ async function turn(history: Message[], question: string): Promise<string> {
     const calls = message['tool_calls'] as { id: string; function: { name: string; arguments: string } }[] | undefined;
     if (!calls) return message['content'] as string;
     for (const call of calls) {
-      const result = await toolCallExecute(call.function.name, JSON.parse(call.function.arguments), async (args: { city: string }) => ({ city: args.city, temp_c: 21 }), {
-        toolCallId: call.id,
-      });
+      const result = await toolCallExecute(
+        call.function.name,
+        JSON.parse(call.function.arguments),
+        async (args: { city: string }) => ({ city: args.city, temp_c: 21 }),
+        {
+          toolCallId: call.id,
+        },
+      );
       history.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) });
     }
   }

@@ -39,7 +39,6 @@ export const DEFAULT_ATTRIBUTE_COUNT_LIMIT = 8192;
 type SpanLimits = NonNullable<OtelExporterOptions['spanLimits']>;
 type Env = Readonly<Record<string, string | undefined>>;
 
-
 /**
  * Where spans go: the `endpoint` option, else `PHOENIX_COLLECTOR_ENDPOINT`, else the standard
  * `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` (left to the OTLP exporter), else the local Phoenix.
@@ -98,7 +97,8 @@ function checkOpenInferenceOptions(options: unknown, what: string): void {
   }
   for (const key of ['metadata', 'traceConfig']) {
     const v = o[key];
-    if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) throw new TypeError(`${what}: ${key} must be an object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+    if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v)))
+      throw new TypeError(`${what}: ${key} must be an object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   }
 }
 
@@ -127,7 +127,16 @@ export class OpenInferenceExporter extends OtelExporter {
       instrumentationVersion: otel.instrumentationVersion ?? VERSION,
       captureContent: captureContent ?? true,
       mapper: (o) =>
-        (mapper = new OpenInferenceMapper({ maxAttributeLength: o.maxAttributeLength, source, captureContent, traceConfig, sessionId, userId, tags, metadata })),
+        (mapper = new OpenInferenceMapper({
+          maxAttributeLength: o.maxAttributeLength,
+          source,
+          captureContent,
+          traceConfig,
+          sessionId,
+          userId,
+          tags,
+          metadata,
+        })),
     };
     super(base);
     this.mapper = mapper!;

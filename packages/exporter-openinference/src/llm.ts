@@ -95,7 +95,8 @@ function invocationParameters(content: unknown, req: NormalizedRequest | undefin
     for (const key of Object.keys(content)) {
       if (NOT_PARAMETERS.has(key)) continue;
       let v = (content as Record<string, unknown>)[key];
-      if (key === 'config' && req?.provider_format === 'gemini' && typeof v === 'object' && v !== null && !Array.isArray(v)) v = configParameters(v as Record<string, unknown>);
+      if (key === 'config' && req?.provider_format === 'gemini' && typeof v === 'object' && v !== null && !Array.isArray(v))
+        v = configParameters(v as Record<string, unknown>);
       if (v === undefined) continue;
       out[key] = v;
       any = true;
@@ -184,8 +185,7 @@ export function addLlmEnd(
 function addTokenCounts(attrs: Attributes, u: Usage): void {
   count(attrs, LLM_TOKEN_COUNT_PROMPT, u.input_tokens);
   count(attrs, LLM_TOKEN_COUNT_COMPLETION, u.output_tokens);
-  const total =
-    u.total_tokens ?? (typeof u.input_tokens === 'number' && typeof u.output_tokens === 'number' ? u.input_tokens + u.output_tokens : undefined);
+  const total = u.total_tokens ?? (typeof u.input_tokens === 'number' && typeof u.output_tokens === 'number' ? u.input_tokens + u.output_tokens : undefined);
   count(attrs, LLM_TOKEN_COUNT_TOTAL, total);
   count(attrs, LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ, u.cache_read_tokens);
   count(attrs, LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_WRITE, u.cache_write_tokens);

@@ -22,16 +22,7 @@ import {
 } from '@nemo-flow/exporter-otel';
 import { jsonText } from './json.js';
 import { addLlmEnd, addLlmStart, requestContent, requestFormatOf, requestOf, responseOf, type LlmContext } from './llm.js';
-import {
-  AGENT_NAME,
-  OPENINFERENCE_SPAN_KIND,
-  OpenInferenceSpanKind,
-  TOOL_CALL_ID,
-  TOOL_DESCRIPTION,
-  TOOL_ID,
-  TOOL_NAME,
-  TOOL_PARAMETERS,
-} from './names.js';
+import { AGENT_NAME, OPENINFERENCE_SPAN_KIND, OpenInferenceSpanKind, TOOL_CALL_ID, TOOL_DESCRIPTION, TOOL_ID, TOOL_NAME, TOOL_PARAMETERS } from './names.js';
 import { RunContexts, type RunContextOptions } from './run-context.js';
 import { ToolCatalog } from './tool-catalog.js';
 import { resolveTraceConfig, type TraceConfig, type TraceConfigOptions } from './trace-config.js';
@@ -101,7 +92,12 @@ export class OpenInferenceMapper implements AttributeMapper {
     this.llm = {
       config,
       maxLength: this.maxLength,
-      inputMask: { hideText: config.hideInputText, hideImages: config.hideInputImages, base64ImageMaxLength: config.base64ImageMaxLength, maxLength: this.maxLength },
+      inputMask: {
+        hideText: config.hideInputText,
+        hideImages: config.hideInputImages,
+        base64ImageMaxLength: config.base64ImageMaxLength,
+        maxLength: this.maxLength,
+      },
       // OpenInference has no switch for output images; the base64 limit still applies.
       outputMask: { hideText: config.hideOutputText, hideImages: false, base64ImageMaxLength: config.base64ImageMaxLength, maxLength: this.maxLength },
     };

@@ -89,15 +89,7 @@ export const DEFAULT_TRACE_CONFIG: TraceConfig = Object.freeze({
 type Env = Readonly<Record<string, string | undefined>>;
 type Flag = Exclude<keyof TraceConfigOptions, 'base64ImageMaxLength'>;
 
-const FLAGS: readonly Flag[] = [
-  'hideInputs',
-  'hideOutputs',
-  'hideInputMessages',
-  'hideOutputMessages',
-  'hideInputImages',
-  'hideInputText',
-  'hideOutputText',
-];
+const FLAGS: readonly Flag[] = ['hideInputs', 'hideOutputs', 'hideInputMessages', 'hideOutputMessages', 'hideInputImages', 'hideInputText', 'hideOutputText'];
 
 const SOURCE = 'exporter-openinference:config';
 

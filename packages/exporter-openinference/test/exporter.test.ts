@@ -5,20 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import {
-  ScopeType,
-  listSubscribers,
-  llmCallExecute,
-  toolCallExecute,
-  withScope,
-  type ScopeEvent,
-} from '@nemo-flow/runtime';
-import {
-  ATOF_VERSION,
-  formatMicros,
-  nowMicros,
-  uuidv7,
-} from '@nemo-flow/runtime/exporter-kit';
+import { ScopeType, listSubscribers, llmCallExecute, toolCallExecute, withScope, type ScopeEvent } from '@nemo-flow/runtime';
+import { ATOF_VERSION, formatMicros, nowMicros, uuidv7 } from '@nemo-flow/runtime/exporter-kit';
 import { SEMRESATTRS_PROJECT_NAME, SemanticConventions as SC } from '@arizeai/openinference-semantic-conventions';
 import {
   DEFAULT_PHOENIX_ENDPOINT,
@@ -65,7 +53,10 @@ describe('exporter-openinference: exporter', () => {
     it('option, then PHOENIX_COLLECTOR_ENDPOINT, then the standard OTEL_* variables, then the local Phoenix', () => {
       assert.equal(DEFAULT_PHOENIX_ENDPOINT, 'http://localhost:6006/v1/traces');
       assert.equal(resolveEndpoint('http://phoenix:6006', { PHOENIX_COLLECTOR_ENDPOINT: 'http://other:6006' }), 'http://phoenix:6006');
-      assert.equal(resolveEndpoint(undefined, { PHOENIX_COLLECTOR_ENDPOINT: 'http://phoenix:6006', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }), 'http://phoenix:6006');
+      assert.equal(
+        resolveEndpoint(undefined, { PHOENIX_COLLECTOR_ENDPOINT: 'http://phoenix:6006', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }),
+        'http://phoenix:6006',
+      );
       assert.equal(resolveEndpoint(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }), undefined, 'left to the OTLP exporter');
       assert.equal(resolveEndpoint(undefined, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }), undefined);
       assert.equal(resolveEndpoint(undefined, {}), DEFAULT_PHOENIX_ENDPOINT);
@@ -93,28 +84,40 @@ describe('exporter-openinference: exporter', () => {
       }
     });
 
-    it('PHOENIX_API_KEY, PHOENIX_CLIENT_HEADERS and PHOENIX_PROJECT_NAME configure it as Phoenix\'s own register() does', async () => {
+    it("PHOENIX_API_KEY, PHOENIX_CLIENT_HEADERS and PHOENIX_PROJECT_NAME configure it as Phoenix's own register() does", async () => {
       assert.deepEqual(phoenixHeaders(undefined, {}), undefined);
       assert.deepEqual(phoenixHeaders(undefined, { PHOENIX_API_KEY: 'k1' }), { authorization: 'Bearer k1' });
       assert.deepEqual(phoenixHeaders({ Authorization: 'Bearer mine' }, { PHOENIX_API_KEY: 'k1' }), { Authorization: 'Bearer mine' }, 'code wins');
-      assert.deepEqual(phoenixHeaders(undefined, { PHOENIX_API_KEY: 'k1', PHOENIX_CLIENT_HEADERS: 'authorization=Basic%20abc' }), { authorization: 'Basic abc' }, 'explicit client headers win over the key');
+      assert.deepEqual(
+        phoenixHeaders(undefined, { PHOENIX_API_KEY: 'k1', PHOENIX_CLIENT_HEADERS: 'authorization=Basic%20abc' }),
+        { authorization: 'Basic abc' },
+        'explicit client headers win over the key',
+      );
       assert.deepEqual(phoenixHeaders({ 'x-b': '2' }, { PHOENIX_CLIENT_HEADERS: 'x-a=1, bad, =x, x-b=1' }), { 'x-a': '1', 'x-b': '2' });
       const receiver = await startOtlpReceiver();
       try {
-        await withEnv({ PHOENIX_COLLECTOR_ENDPOINT: receiver.url, PHOENIX_API_KEY: 'secret-key', PHOENIX_CLIENT_HEADERS: 'x-team=agents', PHOENIX_PROJECT_NAME: 'from-env' }, async () => {
-          const exporter = new OpenInferenceExporter({ scheduledDelayMillis: 20 }).register('oi-phoenix-env');
-          try {
-            await withScope('agent', ScopeType.Agent, () => 'ok');
-            await exporter.forceFlush();
-            const [span] = await receiver.waitForSpans(1);
-            const headers = receiver.requests()[0]!.headers;
-            assert.equal(headers['authorization'], 'Bearer secret-key');
-            assert.equal(headers['x-team'], 'agents');
-            assert.equal(span!.resource[SEMRESATTRS_PROJECT_NAME], 'from-env');
-          } finally {
-            await exporter.shutdown();
-          }
-        });
+        await withEnv(
+          {
+            PHOENIX_COLLECTOR_ENDPOINT: receiver.url,
+            PHOENIX_API_KEY: 'secret-key',
+            PHOENIX_CLIENT_HEADERS: 'x-team=agents',
+            PHOENIX_PROJECT_NAME: 'from-env',
+          },
+          async () => {
+            const exporter = new OpenInferenceExporter({ scheduledDelayMillis: 20 }).register('oi-phoenix-env');
+            try {
+              await withScope('agent', ScopeType.Agent, () => 'ok');
+              await exporter.forceFlush();
+              const [span] = await receiver.waitForSpans(1);
+              const headers = receiver.requests()[0]!.headers;
+              assert.equal(headers['authorization'], 'Bearer secret-key');
+              assert.equal(headers['x-team'], 'agents');
+              assert.equal(span!.resource[SEMRESATTRS_PROJECT_NAME], 'from-env');
+            } finally {
+              await exporter.shutdown();
+            }
+          },
+        );
       } finally {
         await receiver.close();
       }
@@ -229,9 +232,14 @@ describe('exporter-openinference: exporter', () => {
       try {
         const long = 'x'.repeat(500);
         await toolCallExecute('echo', { text: long }, () => long);
-        await llmCallExecute('chat', { headers: {}, content: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: long }] } }, async () => CHAT_RESPONSE, {
-          codec: 'auto',
-        });
+        await llmCallExecute(
+          'chat',
+          { headers: {}, content: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: long }] } },
+          async () => CHAT_RESPONSE,
+          {
+            codec: 'auto',
+          },
+        );
         const spans = await h.spans(2);
         const tool = only(spans, 'echo').attributes;
         assert.equal((tool[SC.INPUT_VALUE] as string).length, 64 + TRUNCATION_MARKER.length);
@@ -259,7 +267,13 @@ describe('exporter-openinference: exporter', () => {
         const llm = uuidv7();
         const events: ScopeEvent[] = [
           scopeEvent('start', { uuid: llm, name: 'weird-llm', category: 'llm', data: { headers: {}, content: { messages: 'not-a-list' } }, metadata: hostile }),
-          scopeEvent('end', { uuid: llm, name: 'weird-llm', category: 'llm', data: { choices: 7 }, category_profile: { model_name: null, annotated_response: { usage: 'nope', tool_calls: 3 } } }),
+          scopeEvent('end', {
+            uuid: llm,
+            name: 'weird-llm',
+            category: 'llm',
+            data: { choices: 7 },
+            category_profile: { model_name: null, annotated_response: { usage: 'nope', tool_calls: 3 } },
+          }),
           scopeEvent('end', { uuid: uuidv7(), name: 'never-started' }),
         ];
         for (const e of events) assert.doesNotThrow(() => h.exporter.onEvent(e));
@@ -292,7 +306,9 @@ describe('exporter-openinference: exporter', () => {
         };
         for (let i = 0; i < 2; i++) {
           const uuid = uuidv7();
-          h.exporter.onEvent(scopeEvent('start', { uuid, name: 'odd-llm', category: 'llm', category_profile: { model_name: 'gpt-4o-mini', annotated_request: annotated } }));
+          h.exporter.onEvent(
+            scopeEvent('start', { uuid, name: 'odd-llm', category: 'llm', category_profile: { model_name: 'gpt-4o-mini', annotated_request: annotated } }),
+          );
           h.exporter.onEvent(scopeEvent('end', { uuid, name: 'odd-llm', category: 'llm' }));
         }
         const spans = await h.spans(2);

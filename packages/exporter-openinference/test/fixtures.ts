@@ -17,7 +17,10 @@ const WEATHER_SCHEMA = {
 
 export const CHAT_TOOLS = [
   { type: 'function', function: { name: 'get_weather', description: 'Current weather for a city', parameters: WEATHER_SCHEMA } },
-  { type: 'function', function: { name: 'search_flights', description: 'Search flights', parameters: { type: 'object', properties: { to: { type: 'string' } } } } },
+  {
+    type: 'function',
+    function: { name: 'search_flights', description: 'Search flights', parameters: { type: 'object', properties: { to: { type: 'string' } } } },
+  },
 ];
 
 /** Second turn of a conversation: the history holds an image, a tool call and its result. */
@@ -195,7 +198,13 @@ export function anthropicRequest(): { headers: Record<string, string>; content: 
         },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: 'Rain expected at 16:00.' }] },
       ],
-      tools: [{ name: 'get_forecast', description: 'Weather forecast', input_schema: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } } } }],
+      tools: [
+        {
+          name: 'get_forecast',
+          description: 'Weather forecast',
+          input_schema: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } } },
+        },
+      ],
       temperature: 0.7,
       thinking: { type: 'enabled', budget_tokens: 512 },
     },

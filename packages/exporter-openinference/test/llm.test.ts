@@ -37,9 +37,7 @@ describe('exporter-openinference: LLM spans', () => {
 
   it('OpenAI Chat Completions: kind, model, provider, parameters, flattened history with image and tool turns, tools, tokens, values', async () => {
     const request = chatRequest();
-    const out = await withScope('travel-agent', ScopeType.Agent, () =>
-      llmCallExecute('openai.chat', request, async () => CHAT_RESPONSE, { codec: 'auto' }),
-    );
+    const out = await withScope('travel-agent', ScopeType.Agent, () => llmCallExecute('openai.chat', request, async () => CHAT_RESPONSE, { codec: 'auto' }));
     assert.equal(out, CHAT_RESPONSE);
     const spans = await h.spans(2);
     const agent = only(spans, 'travel-agent');
@@ -132,7 +130,11 @@ describe('exporter-openinference: LLM spans', () => {
     });
     assert.deepEqual(json(a, `${SC.LLM_TOOLS}.0.${SC.TOOL_JSON_SCHEMA}`), {
       type: 'function',
-      function: { name: 'lookup_landmark', description: 'Facts about a landmark', parameters: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+      function: {
+        name: 'lookup_landmark',
+        description: 'Facts about a landmark',
+        parameters: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+      },
     });
     assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT], 328);
     assert.equal(a[SC.LLM_TOKEN_COUNT_COMPLETION], 52);
@@ -183,7 +185,11 @@ describe('exporter-openinference: LLM spans', () => {
     });
     assert.deepEqual(json(a, `${SC.LLM_TOOLS}.0.${SC.TOOL_JSON_SCHEMA}`), {
       type: 'function',
-      function: { name: 'get_forecast', description: 'Weather forecast', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } } } },
+      function: {
+        name: 'get_forecast',
+        description: 'Weather forecast',
+        parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } } },
+      },
     });
     // Anthropic's input_tokens exclude the cache: OpenInference wants them folded back into the prompt count.
     assert.equal(a[SC.LLM_TOKEN_COUNT_PROMPT], 420);
@@ -232,9 +238,14 @@ describe('exporter-openinference: LLM spans', () => {
   });
 
   it('streamed Anthropic call with a tool_use block: tool call arguments assembled from the JSON deltas', async () => {
-    const stream = await llmStreamCallExecute('anthropic.stream', { headers: {}, content: { ...anthropicRequest().content, stream: true } }, () => replay(anthropicStreamEvents()), {
-      codec: 'auto',
-    });
+    const stream = await llmStreamCallExecute(
+      'anthropic.stream',
+      { headers: {}, content: { ...anthropicRequest().content, stream: true } },
+      () => replay(anthropicStreamEvents()),
+      {
+        codec: 'auto',
+      },
+    );
     for await (const _ of stream) {
       // drain
     }
@@ -281,9 +292,14 @@ describe('exporter-openinference: LLM spans', () => {
   it('a failed LLM call: status ERROR with an exception event, the request still recorded, no output', async () => {
     const failure = Object.assign(new Error('429 Rate limit reached for gpt-4o-mini'), { name: 'RateLimitError' });
     await assert.rejects(
-      llmCallExecute('openai.chat', chatRequest(), async () => {
-        throw failure;
-      }, { codec: 'auto' }),
+      llmCallExecute(
+        'openai.chat',
+        chatRequest(),
+        async () => {
+          throw failure;
+        },
+        { codec: 'auto' },
+      ),
       (e) => e === failure,
     );
     const [llm] = await h.spans(1);

@@ -43,13 +43,18 @@ async function recordRun(options: OpenInferenceExporterOptions, env: Record<stri
   return withEnv({ ...CLEAN_ENV, ...env }, async () => {
     const h = await setup(options);
     try {
-      await withScope('agent', ScopeType.Agent, async () => {
-        await llmCallExecute('openai', chatRequest(), async () => CHAT_RESPONSE, { codec: 'auto' });
-        await llmCallExecute('anthropic', anthropicRequest(), async () => ANTHROPIC_RESPONSE, { codec: 'auto' });
-        await toolCallExecute('get_weather', { city: 'Paris' }, () => ({ temp_c: 21 }), { toolCallId: 'call_w1' });
-        mark('checkpoint', { data: { secret: 'mark-data' } });
-        return 'final answer';
-      }, { input: 'user question', metadata: { session_id: 's-1' } });
+      await withScope(
+        'agent',
+        ScopeType.Agent,
+        async () => {
+          await llmCallExecute('openai', chatRequest(), async () => CHAT_RESPONSE, { codec: 'auto' });
+          await llmCallExecute('anthropic', anthropicRequest(), async () => ANTHROPIC_RESPONSE, { codec: 'auto' });
+          await toolCallExecute('get_weather', { city: 'Paris' }, () => ({ temp_c: 21 }), { toolCallId: 'call_w1' });
+          mark('checkpoint', { data: { secret: 'mark-data' } });
+          return 'final answer';
+        },
+        { input: 'user question', metadata: { session_id: 's-1' } },
+      );
       const spans = await h.spans(4);
       return {
         spans,
@@ -112,7 +117,10 @@ describe('exporter-openinference: masking', () => {
         const c = resolveTraceConfig({}, { OPENINFERENCE_HIDE_OUTPUTS: 'maybe', OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH: 'lots' });
         assert.equal(c.hideOutputs, false);
         assert.equal(c.base64ImageMaxLength, 32000);
-        assert.ok(f.failures.some((x) => x.message.includes('OPENINFERENCE_HIDE_OUTPUTS')), JSON.stringify(f.failures));
+        assert.ok(
+          f.failures.some((x) => x.message.includes('OPENINFERENCE_HIDE_OUTPUTS')),
+          JSON.stringify(f.failures),
+        );
       } finally {
         f.restore();
       }

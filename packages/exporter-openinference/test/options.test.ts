@@ -9,14 +9,29 @@ function make(options: unknown): OpenInferenceExporter {
 describe('exporter-openinference: option validation', () => {
   it('rejects options that are not an object', () => {
     for (const bad of [null, 42, 'x', []]) {
-      assert.throws(() => make(bad), (e: Error) => e instanceof TypeError && /new OpenInferenceExporter\(\): options must be an object/.test(e.message));
+      assert.throws(
+        () => make(bad),
+        (e: Error) => e instanceof TypeError && /new OpenInferenceExporter\(\): options must be an object/.test(e.message),
+      );
     }
     assert.throws(() => createOpenInferenceExporter(42 as never), /createOpenInferenceExporter\(\): options must be an object, got 42/);
   });
 
   it('rejects bad numeric options naming them', () => {
-    for (const [key, bad] of [['maxQueueSize', NaN], ['maxQueueSize', ''], ['maxQueueSize', 0], ['maxQueueSize', -1], ['maxOpenSpans', 0], ['shutdownTimeoutMillis', -5], ['maxAttributeLength', NaN]] as const) {
-      assert.throws(() => make({ [key]: bad }), (e: Error) => e.message.startsWith(`new OpenInferenceExporter(): ${key} must be`), `${key}: ${String(bad)}`);
+    for (const [key, bad] of [
+      ['maxQueueSize', NaN],
+      ['maxQueueSize', ''],
+      ['maxQueueSize', 0],
+      ['maxQueueSize', -1],
+      ['maxOpenSpans', 0],
+      ['shutdownTimeoutMillis', -5],
+      ['maxAttributeLength', NaN],
+    ] as const) {
+      assert.throws(
+        () => make({ [key]: bad }),
+        (e: Error) => e.message.startsWith(`new OpenInferenceExporter(): ${key} must be`),
+        `${key}: ${String(bad)}`,
+      );
     }
   });
 

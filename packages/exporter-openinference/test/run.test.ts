@@ -65,10 +65,15 @@ describe('exporter-openinference: agent runs', () => {
 
   it('records scope input and output as text or JSON, with the agent name', async () => {
     h = await setup();
-    await withScope('planner', ScopeType.Agent, async () => {
-      await withScope('retrieve', ScopeType.Retriever, () => [{ id: 'doc-1', score: 0.9 }], { input: { query: 'paris weather' } });
-      return 'Take an umbrella.';
-    }, { input: 'Plan my day in Paris' });
+    await withScope(
+      'planner',
+      ScopeType.Agent,
+      async () => {
+        await withScope('retrieve', ScopeType.Retriever, () => [{ id: 'doc-1', score: 0.9 }], { input: { query: 'paris weather' } });
+        return 'Take an umbrella.';
+      },
+      { input: 'Plan my day in Paris' },
+    );
     const spans = await h.spans(2);
     const agent = only(spans, 'planner').attributes;
     assert.equal(agent[SC.AGENT_NAME], 'planner');
@@ -142,7 +147,10 @@ describe('exporter-openinference: agent runs', () => {
     registerToolConditionalExecutionGuardrail('no-shell', 0, (name) => (name === 'shell' ? 'shell commands are not allowed' : undefined));
     try {
       await withScope('agent', ScopeType.Agent, async () => {
-        await assert.rejects(toolCallExecute('shell', { cmd: 'rm -rf /' }, () => 'never runs'), { name: 'GuardrailRejectedError' });
+        await assert.rejects(
+          toolCallExecute('shell', { cmd: 'rm -rf /' }, () => 'never runs'),
+          { name: 'GuardrailRejectedError' },
+        );
       });
     } finally {
       deregisterToolConditionalExecutionGuardrail('no-shell');
@@ -161,9 +169,14 @@ describe('exporter-openinference: agent runs', () => {
   it('session, user, tags and metadata from the agent scope reach every descendant span; two runs of one session share session.id', async () => {
     h = await setup();
     const meta = { session_id: 'conv-42', user_id: 'user-7', tags: ['travel', 'beta'], agent_version: '1.3.0' };
-    await withScope('weather-agent', ScopeType.Agent, async () => {
-      await withScope('think', ScopeType.Function, () => weatherTurn('Lyon?'));
-    }, { metadata: meta });
+    await withScope(
+      'weather-agent',
+      ScopeType.Agent,
+      async () => {
+        await withScope('think', ScopeType.Function, () => weatherTurn('Lyon?'));
+      },
+      { metadata: meta },
+    );
     await withScope('weather-agent', ScopeType.Agent, () => weatherTurn('And tomorrow?'), { metadata: { ...meta, turn: 2 } });
     await withScope('other-agent', ScopeType.Agent, () => llmCallExecute('openai.chat', chatRequest(), async () => CHAT_RESPONSE, { codec: 'auto' }), {
       metadata: { session_id: 'conv-99' },
@@ -193,10 +206,15 @@ describe('exporter-openinference: agent runs', () => {
 
   it('nested scope metadata is merged over the run metadata; a nested session_id wins for its subtree', async () => {
     h = await setup();
-    await withScope('router', ScopeType.Agent, async () => {
-      await toolCallExecute('lookup', { q: 1 }, () => 1, { metadata: { attempt: 2 } });
-      await withScope('sub-agent', ScopeType.Agent, () => toolCallExecute('inner', {}, () => 2), { metadata: { session_id: 'sub-session', role: 'helper' } });
-    }, { metadata: { session_id: 'main', user_id: 'u1', region: 'eu' } });
+    await withScope(
+      'router',
+      ScopeType.Agent,
+      async () => {
+        await toolCallExecute('lookup', { q: 1 }, () => 1, { metadata: { attempt: 2 } });
+        await withScope('sub-agent', ScopeType.Agent, () => toolCallExecute('inner', {}, () => 2), { metadata: { session_id: 'sub-session', role: 'helper' } });
+      },
+      { metadata: { session_id: 'main', user_id: 'u1', region: 'eu' } },
+    );
     const spans = await h.spans(4);
     const lookup = only(spans, 'lookup').attributes;
     assert.equal(lookup[SC.SESSION_ID], 'main');

@@ -103,7 +103,14 @@ function writeObject(b: Budget, obj: object, stack: Set<object>): void {
   const proto = Object.getPrototypeOf(obj) as unknown;
   if (proto !== Object.prototype && proto !== null) {
     if (obj instanceof Error) {
-      writeEntries(b, [['name', obj.name], ['message', obj.message]] as const, stack);
+      writeEntries(
+        b,
+        [
+          ['name', obj.name],
+          ['message', obj.message],
+        ] as const,
+        stack,
+      );
       return;
     }
     const toJSON = (obj as { toJSON?: unknown }).toJSON;

@@ -4,17 +4,7 @@
  * events; failed work gets status ERROR and an exception event. Spans live in a uuid→span map only
  * while open, so memory follows the number of runs in flight, not their history.
  */
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Context,
-  type Span,
-  type SpanContext,
-  type Tracer,
-} from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { type LifecycleEvent, type MarkEvent, type ScopeEvent } from '@nemo-flow/runtime';
 import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import type { AttributeMapper, SpanStart } from './mapper.js';
@@ -206,7 +196,11 @@ export class SpanBridge {
     const lost = spans.length - i;
     if (lost > 0) {
       this.counts.lostOpenSpans += lost;
-      reportFailure(`${this.source}:shutdown`, `OpenTelemetry exporter lost ${lost} open spans: shutdown's timeout expired before they could be ended`, new Error('shutdown timed out'));
+      reportFailure(
+        `${this.source}:shutdown`,
+        `OpenTelemetry exporter lost ${lost} open spans: shutdown's timeout expired before they could be ended`,
+        new Error('shutdown timed out'),
+      );
     }
     return i;
   }
@@ -371,7 +365,9 @@ export class SpanBridge {
         doomed.push(entry);
         if (doomed.length >= this.evictionBatch) break;
       }
-      this.report(`OpenTelemetry exporter ended the oldest open spans of a run early: more than maxOpenSpans (${this.maxOpen}) spans are open in that one run (scopes never ended?)`);
+      this.report(
+        `OpenTelemetry exporter ended the oldest open spans of a run early: more than maxOpenSpans (${this.maxOpen}) spans are open in that one run (scopes never ended?)`,
+      );
     } else {
       this.counts.evictedRuns += victims.size;
       this.report(
@@ -389,7 +385,9 @@ export class SpanBridge {
 
   private onChildOfEvicted(event: ScopeEvent): void {
     this.counts.childrenOfEvicted++;
-    this.report(`OpenTelemetry exporter recorded span "${event.name}" under a run it had ended early (maxOpenSpans ${this.maxOpen}): it stays in that trace, under an incomplete span`);
+    this.report(
+      `OpenTelemetry exporter recorded span "${event.name}" under a run it had ended early (maxOpenSpans ${this.maxOpen}): it stays in that trace, under an incomplete span`,
+    );
   }
 
   /** Evictions are reported under one source: printed once, then counted. */

@@ -199,14 +199,19 @@ export class OtelExporter {
     const t: unknown = options === undefined || options === null ? undefined : (options as { timeoutMillis?: unknown }).timeoutMillis;
     if (t === undefined) return fallback;
     if (typeof t === 'number' && t > 0 && Number.isFinite(t)) return t;
-    reportFailure(`${this.source}:config`, `${what}(): timeoutMillis must be a positive number of milliseconds, got ${typeof t === 'number' ? String(t) : typeof t}; using ${fallback} ms`, new TypeError('invalid timeoutMillis'));
+    reportFailure(
+      `${this.source}:config`,
+      `${what}(): timeoutMillis must be a positive number of milliseconds, got ${typeof t === 'number' ? String(t) : typeof t}; using ${fallback} ms`,
+      new TypeError('invalid timeoutMillis'),
+    );
     return fallback;
   }
 
   private async onExit(reason: ExitReason): Promise<void> {
     if (this.closed) return;
     const open = this.bridge.stats().openSpans;
-    if (reason.exiting && open > 0) this.bridge.endOpenSpans(); // nothing will end them now
+    if (reason.exiting && open > 0)
+      this.bridge.endOpenSpans(); // nothing will end them now
     else if (!this.dirty) return;
     await this.forceFlush();
   }

@@ -4,14 +4,7 @@
  * detected here from the payload, best effort. Shared by every mapper.
  */
 import { type LlmCategoryProfile, type LlmTransport, type ScopeEvent } from '@nemo-flow/runtime';
-import {
-  detectCodec,
-  getCodec,
-  type CodecName,
-  type LlmCodec,
-  type NormalizedRequest,
-  type NormalizedResponse,
-} from '@nemo-flow/runtime/codecs';
+import { detectCodec, getCodec, type CodecName, type LlmCodec, type NormalizedRequest, type NormalizedResponse } from '@nemo-flow/runtime/codecs';
 import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 
 function profileOf(event: ScopeEvent): Partial<LlmCategoryProfile> | undefined {

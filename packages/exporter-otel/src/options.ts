@@ -104,7 +104,11 @@ export function checkExporterOptions(options: unknown, what: string): void {
     throw new TypeError(`${what}: tracerProvider must be an OpenTelemetry TracerProvider (with getTracer), got ${describe(tp)}`);
   }
   const mapper = o['mapper'];
-  if (mapper !== undefined && typeof mapper !== 'function' && !(isRecord(mapper) && typeof mapper['start'] === 'function' && typeof mapper['end'] === 'function')) {
+  if (
+    mapper !== undefined &&
+    typeof mapper !== 'function' &&
+    !(isRecord(mapper) && typeof mapper['start'] === 'function' && typeof mapper['end'] === 'function')
+  ) {
     throw new TypeError(`${what}: mapper must be an AttributeMapper or a function returning one, got ${describe(mapper)}`);
   }
   const se = o['spanExporter'];

@@ -108,9 +108,7 @@ export function createOtlpSpanExporter(options: OtlpPipelineOptions = {}, concur
   if (options.exportTimeoutMillis !== undefined) config.timeoutMillis = options.exportTimeoutMillis;
   // The SDK types compression as its own string enum ('gzip' | 'none').
   if (options.compression !== undefined) config.compression = options.compression as OtlpHttpConfig['compression'];
-  return resolveProtocol(options.protocol, options.source) === 'http/json'
-    ? new OTLPJsonTraceExporter(config)
-    : new OTLPProtoTraceExporter(config);
+  return resolveProtocol(options.protocol, options.source) === 'http/json' ? new OTLPJsonTraceExporter(config) : new OTLPProtoTraceExporter(config);
 }
 
 /** SDK defaults, then `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES`, then the options. */

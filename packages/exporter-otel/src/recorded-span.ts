@@ -11,7 +11,16 @@
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes, AttributeValue, Exception, HrTime, Link, Span, SpanContext, SpanKind, SpanStatus, TimeInput } from '@opentelemetry/api';
-import { hrTime, hrTimeDuration, isAttributeValue, isTimeInput, isTimeInputHrTime, millisToHrTime, otperformance, type InstrumentationScope } from '@opentelemetry/core';
+import {
+  hrTime,
+  hrTimeDuration,
+  isAttributeValue,
+  isTimeInput,
+  isTimeInputHrTime,
+  millisToHrTime,
+  otperformance,
+  type InstrumentationScope,
+} from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, EXCEPTION_EVENT_NAME } from './semconv.js';
@@ -101,7 +110,15 @@ export class RecordedSpan implements Span, ReadableSpan {
    * `attributes` is adopted (the caller hands over a fresh object and never touches it again);
    * entries the SDK would refuse are removed, and entries past the count limit dropped.
    */
-  constructor(sink: SpanSink, context: SpanContext, parent: SpanContext | undefined, name: string, kind: SpanKind, attributes: Attributes | undefined, startTime: HrTime) {
+  constructor(
+    sink: SpanSink,
+    context: SpanContext,
+    parent: SpanContext | undefined,
+    name: string,
+    kind: SpanKind,
+    attributes: Attributes | undefined,
+    startTime: HrTime,
+  ) {
     this.sink = sink;
     this.context = context;
     this.parentSpanContext = parent;
@@ -145,7 +162,12 @@ export class RecordedSpan implements Span, ReadableSpan {
       attributes = attributesOrTime;
     }
     const a = limitedCopy(attributes, limits.attributePerEventCountLimit, limits.attributeValueLengthLimit);
-    this.droppedEventsCount += pushNewest(this.events, limits.eventCountLimit, { name, attributes: a.attributes, time: toHrTime(time), droppedAttributesCount: a.dropped });
+    this.droppedEventsCount += pushNewest(this.events, limits.eventCountLimit, {
+      name,
+      attributes: a.attributes,
+      time: toHrTime(time),
+      droppedAttributesCount: a.dropped,
+    });
     return this;
   }
 
@@ -168,7 +190,8 @@ export class RecordedSpan implements Span, ReadableSpan {
   /** As the SDK: UNSET is ignored, OK is final, a message only with ERROR. */
   setStatus(status: SpanStatus): this {
     if (this.ended || status.code === SpanStatusCode.UNSET || this.status.code === SpanStatusCode.OK) return this;
-    this.status = status.code === SpanStatusCode.ERROR && typeof status.message === 'string' ? { code: status.code, message: status.message } : { code: status.code };
+    this.status =
+      status.code === SpanStatusCode.ERROR && typeof status.message === 'string' ? { code: status.code, message: status.message } : { code: status.code };
     return this;
   }
 

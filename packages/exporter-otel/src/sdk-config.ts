@@ -12,9 +12,13 @@ import type { ResolvedSpanLimits } from './recorded-span.js';
 /** Span limits: each given one, else `OTEL_SPAN_*` / `OTEL_ATTRIBUTE_*`, else the SDK default. */
 export function resolveSpanLimits(limits: SpanLimits = {}): ResolvedSpanLimits {
   return {
-    attributeCountLimit: limits.attributeCountLimit ?? getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT') ?? 128,
+    attributeCountLimit:
+      limits.attributeCountLimit ?? getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT') ?? 128,
     attributeValueLengthLimit:
-      limits.attributeValueLengthLimit ?? getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? Infinity,
+      limits.attributeValueLengthLimit ??
+      getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      Infinity,
     eventCountLimit: limits.eventCountLimit ?? getNumberFromEnv('OTEL_SPAN_EVENT_COUNT_LIMIT') ?? 128,
     linkCountLimit: limits.linkCountLimit ?? getNumberFromEnv('OTEL_SPAN_LINK_COUNT_LIMIT') ?? 128,
     attributePerEventCountLimit: limits.attributePerEventCountLimit ?? getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT') ?? 128,

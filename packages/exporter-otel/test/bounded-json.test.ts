@@ -24,7 +24,10 @@ describe('exporter-otel: bounded JSON', () => {
       cyclic,
       10n,
       new Date(0),
-      new Map<unknown, unknown>([['k', 1], [2, [3]]]),
+      new Map<unknown, unknown>([
+        ['k', 1],
+        [2, [3]],
+      ]),
       new Set([1, 'two']),
       new TypeError('bad'),
       new Uint8Array(16),

@@ -171,10 +171,7 @@ describe('exporter-otel: configuration', () => {
       assert.ok(listSubscribers().includes('otel-convenience'));
       await withScope('job', ScopeType.Function, () => toolCallExecute('t', {}, () => 1));
       await exporter.forceFlush();
-      assert.deepEqual(
-        (await receiver.waitForSpans(2)).map((s) => s.name).sort(),
-        ['execute_tool t', 'job'],
-      );
+      assert.deepEqual((await receiver.waitForSpans(2)).map((s) => s.name).sort(), ['execute_tool t', 'job']);
     } finally {
       await exporter.shutdown();
     }

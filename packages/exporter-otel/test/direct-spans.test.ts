@@ -47,7 +47,10 @@ async function run(): Promise<void> {
 function comparable(spans: readonly ReceivedSpan[]): unknown[] {
   const nameOf = new Map(spans.map((s) => [s.spanId, s.name]));
   return spans
-    .map(({ traceId: _t, spanId: _s, parentSpanId, encoding: _e, ...rest }) => ({ ...rest, parent: parentSpanId === undefined ? null : nameOf.get(parentSpanId) }))
+    .map(({ traceId: _t, spanId: _s, parentSpanId, encoding: _e, ...rest }) => ({
+      ...rest,
+      parent: parentSpanId === undefined ? null : nameOf.get(parentSpanId),
+    }))
     .sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : a.name.localeCompare(b.name)));
 }
 

@@ -26,7 +26,13 @@ function recordingProvider(): { provider: BasicTracerProvider; seen: Seen[] } {
     export(spans: ReadableSpan[], done) {
       for (const s of spans) {
         const sc = s.spanContext();
-        seen.push({ name: s.name, traceId: sc.traceId, spanId: sc.spanId, parent: s.parentSpanContext?.spanId, incomplete: s.attributes['nemo_flow.incomplete'] === true });
+        seen.push({
+          name: s.name,
+          traceId: sc.traceId,
+          spanId: sc.spanId,
+          parent: s.parentSpanContext?.spanId,
+          incomplete: s.attributes['nemo_flow.incomplete'] === true,
+        });
       }
       done({ code: ExportResultCode.SUCCESS });
     },

@@ -10,7 +10,10 @@ import { renderTree, spanNamed, startOtlpReceiver, type OtlpReceiver } from '../
 
 const CHILD = fileURLToPath(new URL('./fixtures/exit-child.ts', import.meta.url));
 
-function runChild(mode: string, endpoint: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+function runChild(
+  mode: string,
+  endpoint: string,
+): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
   const child = spawn(process.execPath, ['--conditions=nemo-flow-src', '--import', 'tsx', CHILD, mode, endpoint], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -81,7 +81,10 @@ export function feed(exporter: { onEvent(e: LifecycleEvent): void }, ...events: 
 }
 
 /** A receiver plus an exporter pointed at it; `done()` shuts both down. */
-export async function setup(options: OtelExporterOptions = {}, receiverStatus?: number): Promise<{
+export async function setup(
+  options: OtelExporterOptions = {},
+  receiverStatus?: number,
+): Promise<{
   receiver: OtlpReceiver;
   exporter: OtelExporter;
   done(): Promise<void>;

@@ -25,7 +25,11 @@ function make(options: unknown): OtelExporter {
 describe('exporter-otel: option validation', () => {
   it('rejects options that are not an object with a TypeError saying so', () => {
     for (const bad of [null, 42, 'x', true, [], () => ({})]) {
-      assert.throws(() => make(bad), (e: Error) => e instanceof TypeError && /new OtelExporter\(\): options must be an object/.test(e.message), `options ${String(bad)}`);
+      assert.throws(
+        () => make(bad),
+        (e: Error) => e instanceof TypeError && /new OtelExporter\(\): options must be an object/.test(e.message),
+        `options ${String(bad)}`,
+      );
     }
     assert.throws(() => createOtlpExporter(null as never), /createOtlpExporter\(\): options must be an object, got null/);
   });
@@ -56,7 +60,17 @@ describe('exporter-otel: option validation', () => {
   });
 
   it('accepts valid numbers (and a zero schedule delay)', async () => {
-    const e = make({ maxQueueSize: 10, maxExportBatchSize: 5, scheduledDelayMillis: 0, exportTimeoutMillis: 100, flushTimeoutMillis: 100, shutdownTimeoutMillis: 100, maxOpenSpans: 1, maxAttributeLength: 1, endpoint: 'http://127.0.0.1:9' });
+    const e = make({
+      maxQueueSize: 10,
+      maxExportBatchSize: 5,
+      scheduledDelayMillis: 0,
+      exportTimeoutMillis: 100,
+      flushTimeoutMillis: 100,
+      shutdownTimeoutMillis: 100,
+      maxOpenSpans: 1,
+      maxAttributeLength: 1,
+      endpoint: 'http://127.0.0.1:9',
+    });
     await e.shutdown();
   });
 });

@@ -17,19 +17,15 @@ import {
   withScope,
 } from '@nemo-flow/runtime';
 import { OtelExporter, traceContextMetadata, type OtlpProtocol } from '@nemo-flow/exporter-otel';
-import {
-  childrenOf,
-  renderTree,
-  spanNamed,
-  startOtlpReceiver,
-  type OtlpReceiver,
-  type ReceivedSpan,
-} from '../../../test/support/otlp-receiver.js';
+import { childrenOf, renderTree, spanNamed, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../../test/support/otlp-receiver.js';
 
 const MODEL = 'gpt-4o-mini';
 
 const TOOLS = [
-  { type: 'function', function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+  {
+    type: 'function',
+    function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+  },
   { type: 'function', function: { name: 'book_flight', description: 'Book a flight', parameters: { type: 'object', properties: { to: { type: 'string' } } } } },
 ];
 
@@ -152,7 +148,12 @@ describe('exporter-otel: agent run through the runtime, on the wire', () => {
 
   for (const protocol of ['http/protobuf', 'http/json'] as OtlpProtocol[]) {
     it(`exports the run as one correct trace (${protocol})`, async () => {
-      const exporter = new OtelExporter({ endpoint: receiver.url, protocol, serviceName: 'travel-demo', resourceAttributes: { 'deployment.environment': 'test' } });
+      const exporter = new OtelExporter({
+        endpoint: receiver.url,
+        protocol,
+        serviceName: 'travel-demo',
+        resourceAttributes: { 'deployment.environment': 'test' },
+      });
       exporter.register('otel-scenario');
       try {
         const text = await travelAgentRun('sess-1');
@@ -162,20 +163,17 @@ describe('exporter-otel: agent run through the runtime, on the wire', () => {
         assert.equal(spans.length, 9, renderTree(spans));
         assert.ok(spans.every((s) => s.encoding === (protocol === 'http/json' ? 'json' : 'protobuf')));
         assert.equal(new Set(spans.map((s) => s.traceId)).size, 1, 'one trace');
-        assert.deepEqual(
-          renderTree(spans).split('\n'),
-          [
-            'invoke_agent travel-agent',
-            '  chat gpt-4o-mini',
-            '  execute_tool get_weather',
-            '  execute_tool book_flight',
-            '  execute_tool shell',
-            '  invoke_agent researcher',
-            '    chat gpt-4o-mini',
-            '    execute_tool search',
-            '  chat gpt-4o-mini',
-          ],
-        );
+        assert.deepEqual(renderTree(spans).split('\n'), [
+          'invoke_agent travel-agent',
+          '  chat gpt-4o-mini',
+          '  execute_tool get_weather',
+          '  execute_tool book_flight',
+          '  execute_tool shell',
+          '  invoke_agent researcher',
+          '    chat gpt-4o-mini',
+          '    execute_tool search',
+          '  chat gpt-4o-mini',
+        ]);
         // Resource from options.
         assert.equal(spans[0]!.resource['service.name'], 'travel-demo');
         assert.equal(spans[0]!.resource['deployment.environment'], 'test');
@@ -263,7 +261,11 @@ describe('exporter-otel: agent run through the runtime, on the wire', () => {
           ['user', 'text', 'Plan a trip to Paris'],
         ],
       );
-      const output = JSON.parse(turn1.attributes['gen_ai.output.messages'] as string) as { role: string; finish_reason: string; parts: Record<string, unknown>[] }[];
+      const output = JSON.parse(turn1.attributes['gen_ai.output.messages'] as string) as {
+        role: string;
+        finish_reason: string;
+        parts: Record<string, unknown>[];
+      }[];
       assert.equal(output[0]!.role, 'assistant');
       assert.equal(output[0]!.finish_reason, 'tool_calls');
       assert.deepEqual(
@@ -323,9 +325,7 @@ describe('exporter-otel: agent run through the runtime, on the wire', () => {
         withScope('planner', ScopeType.Agent, () => toolCallExecute('plan', {}, () => 'ok'), { metadata: traceContextMetadata(headers) }),
       );
     try {
-      await withScope('frontdesk', ScopeType.Agent, () =>
-        toolCallExecute('call_planner', {}, async () => handleInB({ ...exporterHeaders(serviceA) })),
-      );
+      await withScope('frontdesk', ScopeType.Agent, () => toolCallExecute('call_planner', {}, async () => handleInB({ ...exporterHeaders(serviceA) })));
       await Promise.all([serviceA.forceFlush(), serviceB.forceFlush()]);
       const spans = await receiver.waitForSpans(8);
       const inA = spans.filter((s) => s.resource['service.name'] === 'service-a');

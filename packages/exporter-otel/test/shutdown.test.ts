@@ -101,7 +101,10 @@ describe('exporter-otel: bounded shutdown', function () {
     assert.ok(failures.failures.some((f) => f.source === 'exporter-otel:shutdown' && /lost \d+ open spans: shutdown's timeout expired/.test(f.message)));
     // A loose bound (scaled by how loaded the machine is): one slice past the deadline, not all of them.
     const bound = 50 + 300 + openMs / 4;
-    assert.ok(ms < bound, `shutdown took ${ms.toFixed(0)} ms with a 50 ms timeout (bound ${bound.toFixed(0)} ms; starting the spans took ${openMs.toFixed(0)} ms)`);
+    assert.ok(
+      ms < bound,
+      `shutdown took ${ms.toFixed(0)} ms with a 50 ms timeout (bound ${bound.toFixed(0)} ms; starting the spans took ${openMs.toFixed(0)} ms)`,
+    );
     assert.equal(st.pending, 0);
     assert.equal(st.openSpans, 0);
   });

@@ -13,14 +13,24 @@ describe('exporter-otel: transport facts', () => {
     try {
       const transport = { server_address: 'llm.internal', server_port: 8443 };
       await withScope('run', ScopeType.Agent, async () => {
-        await llmCallExecute('plain', { headers: {}, content: { model: 'a', messages: [] } }, () => {
-          (getHandle() as LlmHandle).recordTransport({ http_status: 200, attempts: 1 });
-          return { id: 'r1' };
-        }, { transport });
-        await llmCallExecute('failing', { headers: {}, content: { model: 'b', messages: [] } }, () => {
-          (getHandle() as LlmHandle).recordTransport({ http_status: 500, attempts: 3 });
-          throw new InternalServerError('boom');
-        }, { transport }).catch(() => undefined);
+        await llmCallExecute(
+          'plain',
+          { headers: {}, content: { model: 'a', messages: [] } },
+          () => {
+            (getHandle() as LlmHandle).recordTransport({ http_status: 200, attempts: 1 });
+            return { id: 'r1' };
+          },
+          { transport },
+        );
+        await llmCallExecute(
+          'failing',
+          { headers: {}, content: { model: 'b', messages: [] } },
+          () => {
+            (getHandle() as LlmHandle).recordTransport({ http_status: 500, attempts: 3 });
+            throw new InternalServerError('boom');
+          },
+          { transport },
+        ).catch(() => undefined);
         const s = await llmStreamCallExecute('streamed', { headers: {}, content: { model: 'c', messages: [] } }, async function* () {
           await new Promise((r) => setTimeout(r, 5));
           yield { id: 'c1' };

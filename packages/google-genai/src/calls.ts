@@ -4,7 +4,15 @@
  * parameters as middleware left them, and the caller gets what the SDK returned (the response
  * object, or an async generator of the SDK's chunks).
  */
-import { llmCallExecute, llmStreamCallExecute, type LlmCallOptions, type LlmRequest, type LlmStream, type LlmStreamOptions, type ScopeHandle } from '@nemo-flow/runtime';
+import {
+  llmCallExecute,
+  llmStreamCallExecute,
+  type LlmCallOptions,
+  type LlmRequest,
+  type LlmStream,
+  type LlmStreamOptions,
+  type ScopeHandle,
+} from '@nemo-flow/runtime';
 import type { GenerateContentParameters, GenerateContentResponse, Models } from '@google/genai';
 import { serverOf } from './transport.js';
 
@@ -55,16 +63,25 @@ export function instrumentedGenerateContent(original: GenerateContent, apiClient
 }
 
 /** `models.generateContentStream`, instrumented: resolves, once the stream is open, to an async generator of the SDK's chunks. */
-export function instrumentedGenerateContentStream(original: GenerateContentStream, apiClient: unknown, options: InstrumentGoogleGenAIOptions | undefined): GenerateContentStream {
+export function instrumentedGenerateContentStream(
+  original: GenerateContentStream,
+  apiClient: unknown,
+  options: InstrumentGoogleGenAIOptions | undefined,
+): GenerateContentStream {
   const shared = callOptions(apiClient, options);
   const name = options?.name ?? 'gemini.generateContentStream';
   return async function generateContentStream(params: GenerateContentParameters): Promise<AsyncGenerator<GenerateContentResponse>> {
     const streamOptions: LlmStreamOptions<GenerateContentResponse> = shared;
-    const llm = await llmStreamCallExecute(name, newRequest(params), async (r) => {
-      // The SDK resolves once the response headers are in (an HTTP error rejects here); chunks
-      // come while the caller iterates.
-      return original(r.content);
-    }, streamOptions);
+    const llm = await llmStreamCallExecute(
+      name,
+      newRequest(params),
+      async (r) => {
+        // The SDK resolves once the response headers are in (an HTTP error rejects here); chunks
+        // come while the caller iterates.
+        return original(r.content);
+      },
+      streamOptions,
+    );
     return chunks(llm);
   };
 }

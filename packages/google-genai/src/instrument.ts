@@ -31,8 +31,18 @@ function instrumentModels(models: unknown, options: InstrumentGoogleGenAIOptions
   countAttempts(apiClient);
   const plain = m.generateContent;
   const streaming = m.generateContentStream;
-  Object.defineProperty(m, 'generateContent', { value: instrumentedGenerateContent(plain, apiClient, options), writable: true, configurable: true, enumerable: true });
-  Object.defineProperty(m, 'generateContentStream', { value: instrumentedGenerateContentStream(streaming, apiClient, options), writable: true, configurable: true, enumerable: true });
+  Object.defineProperty(m, 'generateContent', {
+    value: instrumentedGenerateContent(plain, apiClient, options),
+    writable: true,
+    configurable: true,
+    enumerable: true,
+  });
+  Object.defineProperty(m, 'generateContentStream', {
+    value: instrumentedGenerateContentStream(streaming, apiClient, options),
+    writable: true,
+    configurable: true,
+    enumerable: true,
+  });
   Object.defineProperty(m, DONE, { value: true });
 }
 
@@ -60,8 +70,10 @@ function checkOptions(options: unknown): asserts options is InstrumentGoogleGenA
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError('instrumentGoogleGenAI: options must be an object');
   const o = options as Record<string, unknown>;
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) throw new TypeError('instrumentGoogleGenAI: options.name must be a non-empty string');
-  if (o.captureContent !== undefined && typeof o.captureContent !== 'boolean') throw new TypeError('instrumentGoogleGenAI: options.captureContent must be a boolean');
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0))
+    throw new TypeError('instrumentGoogleGenAI: options.name must be a non-empty string');
+  if (o.captureContent !== undefined && typeof o.captureContent !== 'boolean')
+    throw new TypeError('instrumentGoogleGenAI: options.captureContent must be a boolean');
   if (o.attributes !== undefined && (!Array.isArray(o.attributes) || o.attributes.some((a) => typeof a !== 'string'))) {
     throw new TypeError('instrumentGoogleGenAI: options.attributes must be an array of strings');
   }
@@ -75,6 +87,7 @@ export function instrumentGoogleGenAI<T extends GoogleGenAI | GoogleGenAIClass>(
   checkOptions(options);
   if (isClass(target)) instrumentClass(target, options);
   else if (typeof target === 'object' && target !== null) instrumentModels((target as GoogleGenAI).models, options);
-  else throw new TypeError(`instrumentGoogleGenAI: target must be a GoogleGenAI client or the GoogleGenAI class, got ${target === null ? 'null' : typeof target}`);
+  else
+    throw new TypeError(`instrumentGoogleGenAI: target must be a GoogleGenAI client or the GoogleGenAI class, got ${target === null ? 'null' : typeof target}`);
   return target;
 }

@@ -7,13 +7,27 @@ import { generateContentResponse, json, sse, streamChunks } from '../../../test/
 export const MODEL = 'gemini-2.5-flash';
 
 export const WEATHER_TOOLS: Tool[] = [
-  { functionDeclarations: [{ name: 'get_weather', description: 'Weather of a city', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }] },
+  {
+    functionDeclarations: [
+      {
+        name: 'get_weather',
+        description: 'Weather of a city',
+        parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    ],
+  },
 ];
 
 /** Queues the two answers the agent gets: a function call, then a streamed text with usage. */
 export function scriptWeather(server: FakeServer): void {
   server.enqueue(
-    json(generateContentResponse({ responseId: 'turn-1', functionCalls: [{ name: 'get_weather', args: { city: 'Paris' } }], usage: { input: 30, output: 6, thoughts: 4 } })),
+    json(
+      generateContentResponse({
+        responseId: 'turn-1',
+        functionCalls: [{ name: 'get_weather', args: { city: 'Paris' } }],
+        usage: { input: 30, output: 6, thoughts: 4 },
+      }),
+    ),
     sse(streamChunks({ responseId: 'turn-2', text: ['Sunny, ', '21 °C.'], usage: { input: 52, output: 7, cached: 16 } })),
   );
 }

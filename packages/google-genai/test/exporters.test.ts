@@ -53,7 +53,10 @@ describe('@nemo-flow/google-genai: a two-turn agent in ATIF, OpenTelemetry and O
     assert.equal(t.session_id, 'weather-1');
     const agentSteps = t.steps.filter((s) => s.source === 'agent');
     assert.equal(agentSteps.length, 2);
-    assert.deepEqual(agentSteps[0]!.tool_calls?.map((c) => [c.tool_call_id, c.function_name, c.arguments]), [['get_weather', 'get_weather', { city: 'Paris' }]]);
+    assert.deepEqual(
+      agentSteps[0]!.tool_calls?.map((c) => [c.tool_call_id, c.function_name, c.arguments]),
+      [['get_weather', 'get_weather', { city: 'Paris' }]],
+    );
     assert.equal(agentSteps[0]!.observation?.results[0]?.source_call_id, 'get_weather');
     assert.equal(agentSteps[1]!.message, 'Sunny, 21 °C.');
     assert.equal(agentSteps[1]!.model_name, 'gemini-2.5-flash');

@@ -26,10 +26,21 @@ import { apiError, generateContentResponse, json, sse, streamChunks } from '../.
 
 const MODEL = 'gemini-2.5-flash';
 const weatherTool = {
-  functionDeclarations: [{ name: 'get_weather', description: 'Weather for a city', parameters: { type: Type.OBJECT, properties: { city: { type: Type.STRING } }, required: ['city'] } }],
+  functionDeclarations: [
+    {
+      name: 'get_weather',
+      description: 'Weather for a city',
+      parameters: { type: Type.OBJECT, properties: { city: { type: Type.STRING } }, required: ['city'] },
+    },
+  ],
 };
 
-type Body = { contents: { role: string; parts: Record<string, unknown>[] }[]; generationConfig?: Record<string, unknown>; systemInstruction?: unknown; tools?: unknown };
+type Body = {
+  contents: { role: string; parts: Record<string, unknown>[] }[];
+  generationConfig?: Record<string, unknown>;
+  systemInstruction?: unknown;
+  tools?: unknown;
+};
 
 describe('@nemo-flow/google-genai', () => {
   let server: FakeServer;
@@ -46,7 +57,9 @@ describe('@nemo-flow/google-genai', () => {
   afterEach(() => cap.stop());
 
   function client(options?: Parameters<typeof instrumentGoogleGenAI>[1], retry = false): GoogleGenAI {
-    const httpOptions = retry ? { baseUrl: server.url, retryOptions: { attempts: 3, initialDelay: 0.001, maxDelay: 0.002, jitter: 0 } } : { baseUrl: server.url };
+    const httpOptions = retry
+      ? { baseUrl: server.url, retryOptions: { attempts: 3, initialDelay: 0.001, maxDelay: 0.002, jitter: 0 } }
+      : { baseUrl: server.url };
     return instrumentGoogleGenAI(new GoogleGenAI({ apiKey: 'test-key', httpOptions }), options);
   }
 
@@ -57,7 +70,11 @@ describe('@nemo-flow/google-genai', () => {
   const bodyOf = (i: number): Body => server.requests[i]!.body as Body;
 
   it('generateContent: one LLM call with the normalized request and response; the caller gets the SDK response', async () => {
-    server.enqueue(json(generateContentResponse({ functionCalls: [{ name: 'get_weather', args: { city: 'Paris' } }], usage: { input: 20, output: 5, cached: 8, thoughts: 3 } })));
+    server.enqueue(
+      json(
+        generateContentResponse({ functionCalls: [{ name: 'get_weather', args: { city: 'Paris' } }], usage: { input: 20, output: 5, cached: 8, thoughts: 3 } }),
+      ),
+    );
     const ai = client();
     const res = await ai.models.generateContent({ model: MODEL, contents: 'Weather in Paris?', config: { tools: [weatherTool], temperature: 0.1 } });
     assert.ok(res instanceof GenerateContentResponse);
@@ -106,7 +123,10 @@ describe('@nemo-flow/google-genai', () => {
   });
 
   it('chats: sendMessage and sendMessageStream are LLM calls carrying the history', async () => {
-    server.enqueue(json(generateContentResponse({ text: 'Hi Ada.', usage: { input: 5, output: 3 } })), sse(streamChunks({ text: ['You are ', 'Ada.'], usage: { input: 12, output: 3 } })));
+    server.enqueue(
+      json(generateContentResponse({ text: 'Hi Ada.', usage: { input: 5, output: 3 } })),
+      sse(streamChunks({ text: ['You are ', 'Ada.'], usage: { input: 12, output: 3 } })),
+    );
     const ai = client();
     const chat = ai.chats.create({ model: MODEL, config: { systemInstruction: 'Be brief.' } });
     const first = await chat.sendMessage({ message: 'I am Ada.' });
@@ -114,7 +134,12 @@ describe('@nemo-flow/google-genai', () => {
     let second = '';
     for await (const c of await chat.sendMessageStream({ message: 'Who am I?' })) second += c.text;
     assert.equal(second, 'You are Ada.');
-    assert.deepEqual(cap.names(), ['start:gemini.generateContent', 'end:gemini.generateContent', 'start:gemini.generateContentStream', 'end:gemini.generateContentStream']);
+    assert.deepEqual(cap.names(), [
+      'start:gemini.generateContent',
+      'end:gemini.generateContent',
+      'start:gemini.generateContentStream',
+      'end:gemini.generateContentStream',
+    ]);
     const req = JSON.parse(JSON.stringify(profile(llmStarts()[1]!).annotated_request));
     assert.equal(req.system, 'Be brief.');
     assert.deepEqual(
@@ -321,11 +346,17 @@ describe('@nemo-flow/google-genai', () => {
 
   it('captureContent: false keeps the conversation out of events, not out of the request', async () => {
     server.enqueue(
-      json(generateContentResponse({ text: 'secret answer', functionCalls: [{ name: 'get_weather', args: { city: 'Paris' } }], usage: { input: 9, output: 2 } })),
+      json(
+        generateContentResponse({ text: 'secret answer', functionCalls: [{ name: 'get_weather', args: { city: 'Paris' } }], usage: { input: 9, output: 2 } }),
+      ),
       sse(streamChunks({ text: ['secret ', 'stream'], usage: { input: 4, output: 2 } })),
     );
     const ai = client({ captureContent: false });
-    const res = await ai.models.generateContent({ model: MODEL, contents: 'secret question', config: { systemInstruction: 'secret system', temperature: 0.5 } });
+    const res = await ai.models.generateContent({
+      model: MODEL,
+      contents: 'secret question',
+      config: { systemInstruction: 'secret system', temperature: 0.5 },
+    });
     assert.equal(res.candidates?.[0]?.content?.parts?.[0]?.text, 'secret answer');
     let streamed = '';
     for await (const c of await ai.models.generateContentStream({ model: MODEL, contents: 'secret again' })) streamed += c.text;
@@ -358,7 +389,11 @@ describe('@nemo-flow/google-genai', () => {
     class Gemini extends GoogleGenAI {}
     assert.equal(instrumentGoogleGenAI(Gemini), Gemini);
     instrumentGoogleGenAI(Gemini);
-    server.enqueue(json(generateContentResponse({ text: 'one' })), json(generateContentResponse({ text: 'two' })), json(generateContentResponse({ text: 'plain' })));
+    server.enqueue(
+      json(generateContentResponse({ text: 'one' })),
+      json(generateContentResponse({ text: 'two' })),
+      json(generateContentResponse({ text: 'plain' })),
+    );
     const ai = new Gemini({ apiKey: 'k', httpOptions: { baseUrl: server.url } });
     instrumentGoogleGenAI(ai); // already instrumented through its class: no second layer
     assert.equal((await ai.models.generateContent({ model: MODEL, contents: 'x' })).text, 'one');
@@ -372,7 +407,10 @@ describe('@nemo-flow/google-genai', () => {
     assert.throws(() => instrumentGoogleGenAI(42 as unknown as GoogleGenAI), /target must be a GoogleGenAI client or the GoogleGenAI class, got number/);
     assert.throws(() => instrumentGoogleGenAI({} as GoogleGenAI), /the client has no models object/);
     assert.throws(() => instrumentGoogleGenAI(new GoogleGenAI({ apiKey: 'k' }), { name: '' }), /options\.name must be a non-empty string/);
-    assert.throws(() => instrumentGoogleGenAI(new GoogleGenAI({ apiKey: 'k' }), { captureContent: 'no' as unknown as boolean }), /options\.captureContent must be a boolean/);
+    assert.throws(
+      () => instrumentGoogleGenAI(new GoogleGenAI({ apiKey: 'k' }), { captureContent: 'no' as unknown as boolean }),
+      /options\.captureContent must be a boolean/,
+    );
   });
 });
 

@@ -93,16 +93,26 @@ export function llmCreate(api: Api, original: Create, client: OpenAI, options: I
     let outcome: Promise<Outcome>;
     const streamed = isStreaming(body);
     if (!streamed) {
-      outcome = llmCallExecute(name, request, async (r) => {
-        return realCall(original, resource, r.content, requestOptions, keep);
-      }, callOptions).then((data) => ({ data, props }));
+      outcome = llmCallExecute(
+        name,
+        request,
+        async (r) => {
+          return realCall(original, resource, r.content, requestOptions, keep);
+        },
+        callOptions,
+      ).then((data) => ({ data, props }));
     } else {
       let controller: AbortController | undefined;
-      outcome = llmStreamCallExecute(name, request, async (r) => {
-        const s = (await realCall(original, resource, r.content, requestOptions, keep)) as Stream<unknown>;
-        controller = s.controller;
-        return sourceOf(s);
-      }, callOptions).then((llm) => ({
+      outcome = llmStreamCallExecute(
+        name,
+        request,
+        async (r) => {
+          const s = (await realCall(original, resource, r.content, requestOptions, keep)) as Stream<unknown>;
+          controller = s.controller;
+          return sourceOf(s);
+        },
+        callOptions,
+      ).then((llm) => ({
         data: callerStream(llm, controller ?? new AbortController(), client),
         props,
         onRaw: () => void llm.return().catch(() => undefined),
@@ -114,7 +124,11 @@ export function llmCreate(api: Api, original: Create, client: OpenAI, options: I
 
 /** Embedding token usage and shape, without the vectors. */
 function embeddingSummary(res: unknown): Record<string, unknown> {
-  const r = (typeof res === 'object' && res !== null ? res : {}) as { model?: unknown; data?: unknown; usage?: { prompt_tokens?: unknown; total_tokens?: unknown } };
+  const r = (typeof res === 'object' && res !== null ? res : {}) as {
+    model?: unknown;
+    data?: unknown;
+    usage?: { prompt_tokens?: unknown; total_tokens?: unknown };
+  };
   const out: Record<string, unknown> = {};
   if (typeof r.model === 'string') out.model = r.model;
   if (Array.isArray(r.data)) out.embeddings = r.data.length;
@@ -142,7 +156,12 @@ export function embeddingsCreate(original: Create, client: OpenAI, options: Inst
         });
         return embeddingSummary(data);
       },
-      { input: options?.captureContent === false ? modelOnly(body) : body, parent: options?.parent, attributes: options?.attributes, metadata: options?.metadata },
+      {
+        input: options?.captureContent === false ? modelOnly(body) : body,
+        parent: options?.parent,
+        attributes: options?.attributes,
+        metadata: options?.metadata,
+      },
     ).then(() => ({ data, props }));
     return sdkPromise(client, EMBEDDINGS.path, body, false, outcome);
   };

@@ -15,10 +15,12 @@ const DONE = Symbol.for('nemo_flow.openai.instrumented');
 type Marked = { [DONE]?: true };
 
 function replaceCreate(resource: unknown, make: (original: Create) => Create, what: string): void {
-  if (typeof resource !== 'object' || resource === null) throw new TypeError(`instrumentOpenAI: the client has no ${what} resource (expected an OpenAI client from the openai package)`);
+  if (typeof resource !== 'object' || resource === null)
+    throw new TypeError(`instrumentOpenAI: the client has no ${what} resource (expected an OpenAI client from the openai package)`);
   const r = resource as { create?: unknown } & Marked;
   if (r[DONE]) return;
-  if (typeof r.create !== 'function') throw new TypeError(`instrumentOpenAI: ${what}.create is not a function (expected an OpenAI client from the openai package)`);
+  if (typeof r.create !== 'function')
+    throw new TypeError(`instrumentOpenAI: ${what}.create is not a function (expected an OpenAI client from the openai package)`);
   Object.defineProperty(r, 'create', { value: make(r.create as Create), writable: true, configurable: true });
   Object.defineProperty(r, DONE, { value: true });
 }
@@ -68,8 +70,10 @@ function isClass(target: unknown): target is OpenAIClass {
  */
 export function instrumentOpenAI<T extends OpenAI | OpenAIClass>(target: T, options?: InstrumentOpenAIOptions): T {
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('instrumentOpenAI: options must be an object');
-  if (options?.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) throw new TypeError('instrumentOpenAI: options.name must be a non-empty string');
-  if (options?.captureContent !== undefined && typeof options.captureContent !== 'boolean') throw new TypeError('instrumentOpenAI: options.captureContent must be a boolean');
+  if (options?.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0))
+    throw new TypeError('instrumentOpenAI: options.name must be a non-empty string');
+  if (options?.captureContent !== undefined && typeof options.captureContent !== 'boolean')
+    throw new TypeError('instrumentOpenAI: options.captureContent must be a boolean');
   if (isClass(target)) instrumentClass(target, options);
   else if (typeof target === 'object' && target !== null) instrumentClient(target as OpenAI, options);
   else throw new TypeError(`instrumentOpenAI: target must be an OpenAI client or the OpenAI class, got ${target === null ? 'null' : typeof target}`);

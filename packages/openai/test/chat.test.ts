@@ -10,7 +10,14 @@ import { apiError, chatCompletion, chatStream, json } from '../../../test/suppor
 import { capture, client, profile, setupServer, type Captured } from './helpers.js';
 
 const TOOLS: ChatCompletionTool[] = [
-  { type: 'function', function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather of a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
 ];
 
 describe('@nemo-flow/openai: chat completions', () => {
@@ -36,7 +43,10 @@ describe('@nemo-flow/openai: chat completions', () => {
     assert.equal(reply.choices[0]!.message.content, 'Hello!');
     assert.equal(reply.id, 'chatcmpl-1');
     assert.equal(server.requests.length, 1);
-    assert.deepEqual(c.scopes.map((e) => `${e.scope_category}:${e.name}:${e.category}`), ['start:openai.chat.completions:llm', 'end:openai.chat.completions:llm']);
+    assert.deepEqual(
+      c.scopes.map((e) => `${e.scope_category}:${e.name}:${e.category}`),
+      ['start:openai.chat.completions:llm', 'end:openai.chat.completions:llm'],
+    );
     const end = c.ends()[0]!;
     assert.equal(end.status, 'ok');
     const res = profile(end).annotated_response as NormalizedResponse;
@@ -49,7 +59,9 @@ describe('@nemo-flow/openai: chat completions', () => {
 
   it('a tool-calling agent turn: two LLM calls and the tool call between them, under the agent scope', async () => {
     server.enqueue(
-      json(chatCompletion({ id: 'chatcmpl-a', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 20, output: 5 } })),
+      json(
+        chatCompletion({ id: 'chatcmpl-a', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { input: 20, output: 5 } }),
+      ),
       json(chatCompletion({ id: 'chatcmpl-b', text: 'It is sunny in Paris.', usage: { input: 40, output: 8 } })),
     );
     const answer = await withScope('weather-agent', ScopeType.Agent, async () => {
@@ -59,7 +71,12 @@ describe('@nemo-flow/openai: chat completions', () => {
       messages.push(msg);
       for (const call of msg.tool_calls ?? []) {
         if (call.type !== 'function') continue;
-        const result = await toolCallExecute(call.function.name, JSON.parse(call.function.arguments), async (args: { city: string }) => ({ city: args.city, sky: 'sunny' }), { toolCallId: call.id });
+        const result = await toolCallExecute(
+          call.function.name,
+          JSON.parse(call.function.arguments),
+          async (args: { city: string }) => ({ city: args.city, sky: 'sunny' }),
+          { toolCallId: call.id },
+        );
         messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) });
       }
       const second = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: TOOLS });
@@ -67,27 +84,41 @@ describe('@nemo-flow/openai: chat completions', () => {
     });
     assert.equal(answer, 'It is sunny in Paris.');
     const sent = server.requests[1]!.body as { messages: Array<{ role: string; tool_call_id?: string }> };
-    assert.deepEqual(sent.messages.map((m) => m.role), ['user', 'assistant', 'tool']);
+    assert.deepEqual(
+      sent.messages.map((m) => m.role),
+      ['user', 'assistant', 'tool'],
+    );
     assert.equal(sent.messages[2]!.tool_call_id, 'call_1');
-    assert.deepEqual(c.scopes.map((e) => `${e.scope_category}:${e.name}`), [
-      'start:weather-agent',
-      'start:openai.chat.completions',
-      'end:openai.chat.completions',
-      'start:get_weather',
-      'end:get_weather',
-      'start:openai.chat.completions',
-      'end:openai.chat.completions',
-      'end:weather-agent',
-    ]);
+    assert.deepEqual(
+      c.scopes.map((e) => `${e.scope_category}:${e.name}`),
+      [
+        'start:weather-agent',
+        'start:openai.chat.completions',
+        'end:openai.chat.completions',
+        'start:get_weather',
+        'end:get_weather',
+        'start:openai.chat.completions',
+        'end:openai.chat.completions',
+        'end:weather-agent',
+      ],
+    );
     const agent = c.scopes[0]!.uuid;
     assert.ok(c.scopes.slice(1, 7).every((e) => e.parent_uuid === agent));
     const first = profile(c.scopes[2]).annotated_response as NormalizedResponse;
-    assert.deepEqual(first.tool_calls.map((t) => [t.id, t.name, t.arguments]), [['call_1', 'get_weather', { city: 'Paris' }]]);
+    assert.deepEqual(
+      first.tool_calls.map((t) => [t.id, t.name, t.arguments]),
+      [['call_1', 'get_weather', { city: 'Paris' }]],
+    );
   });
 
   it('stream: true gives the SDK Stream; chunks and usage accumulate; the call ends once with time to first chunk', async () => {
     server.enqueue({ kind: 'sse', events: chatStream({ text: ['Hel', 'lo', '!'], usage: { input: 7, output: 3 } }) });
-    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     assert.ok(stream instanceof Stream);
     assert.ok(stream.controller instanceof AbortController);
     let text = '';
@@ -167,7 +198,7 @@ describe('@nemo-flow/openai: chat completions', () => {
     await assert.rejects(async () => {
       for await (const _ of stream) if (++chunks === 1) release();
     });
-    assert.ok(chunks >= 1, "it failed after the stream had started");
+    assert.ok(chunks >= 1, 'it failed after the stream had started');
     const ends = c.ends();
     assert.equal(ends.length, 1);
     assert.equal(ends[0]!.status, 'error');
@@ -207,17 +238,25 @@ describe('@nemo-flow/openai: chat completions', () => {
     assert.equal(profile(end).transport?.attempts, 1);
   });
 
-  it("429s the SDK retries itself are one call with the attempt count", async () => {
+  it('429s the SDK retries itself are one call with the attempt count', async () => {
     const retrying = client(server, { maxRetries: 2 });
     const fast = { 'retry-after-ms': '1' };
-    server.enqueue(apiError(429, 'slow down', 'rate_limit_exceeded', fast), apiError(429, 'slow down', 'rate_limit_exceeded', fast), json(chatCompletion({ text: 'finally' })));
+    server.enqueue(
+      apiError(429, 'slow down', 'rate_limit_exceeded', fast),
+      apiError(429, 'slow down', 'rate_limit_exceeded', fast),
+      json(chatCompletion({ text: 'finally' })),
+    );
     const reply = await retrying.chat.completions.create({ model: 'm', messages: [] });
     assert.equal(reply.choices[0]!.message.content, 'finally');
     assert.equal(server.requests.length, 3);
     assert.equal(c.ends().length, 1);
     assert.deepEqual([profile(c.ends()[0]).transport?.attempts, profile(c.ends()[0]).transport?.http_status], [3, 200]);
 
-    server.enqueue(apiError(429, 'no', 'rate_limit_exceeded', fast), apiError(429, 'no', 'rate_limit_exceeded', fast), apiError(429, 'no', 'rate_limit_exceeded', fast));
+    server.enqueue(
+      apiError(429, 'no', 'rate_limit_exceeded', fast),
+      apiError(429, 'no', 'rate_limit_exceeded', fast),
+      apiError(429, 'no', 'rate_limit_exceeded', fast),
+    );
     const err = await retrying.chat.completions.create({ model: 'm', messages: [] }).catch((e: unknown) => e);
     assert.ok(err instanceof RateLimitError);
     const end = c.ends()[1]!;

@@ -53,7 +53,10 @@ describe('@nemo-flow/openai: a two-turn agent in ATIF, OpenTelemetry and OpenInf
     assert.equal(t.session_id, 'weather-1');
     const agentSteps = t.steps.filter((s) => s.source === 'agent');
     assert.equal(agentSteps.length, 2);
-    assert.deepEqual(agentSteps[0]!.tool_calls?.map((c) => [c.tool_call_id, c.function_name, c.arguments]), [['call_1', 'get_weather', { city: 'Paris' }]]);
+    assert.deepEqual(
+      agentSteps[0]!.tool_calls?.map((c) => [c.tool_call_id, c.function_name, c.arguments]),
+      [['call_1', 'get_weather', { city: 'Paris' }]],
+    );
     assert.equal(agentSteps[0]!.observation?.results[0]?.source_call_id, 'call_1');
     assert.equal(agentSteps[1]!.message, 'Sunny, 21 °C.');
     assert.equal(agentSteps[1]!.model_name, 'gpt-4o-mini-2024-07-18', 'the model that answered');
@@ -63,7 +66,10 @@ describe('@nemo-flow/openai: a two-turn agent in ATIF, OpenTelemetry and OpenInf
     const port = Number(new URL(server.url).port);
     const root = spanNamed(otelSpans!, 'invoke_agent weather-agent');
     const kids = childrenOf(otelSpans!, root);
-    assert.deepEqual(kids.map((s) => s.name), ['chat gpt-4o-mini', 'execute_tool get_weather', 'chat gpt-4o-mini']);
+    assert.deepEqual(
+      kids.map((s) => s.name),
+      ['chat gpt-4o-mini', 'execute_tool get_weather', 'chat gpt-4o-mini'],
+    );
     const [turn1, tool, turn2] = kids;
     assert.equal(turn1!.kind, 'CLIENT');
     assert.equal(turn1!.attributes['gen_ai.provider.name'], 'openai');
@@ -101,7 +107,9 @@ describe('@nemo-flow/openai: a two-turn agent in ATIF, OpenTelemetry and OpenInf
     const oi = new OpenInferenceExporter({ endpoint: oiReceiver.url, scheduledDelayMillis: 20 }).register('openai-oi-err');
     try {
       server.enqueue(apiError(429, 'slow down', 'rate_limit_exceeded'));
-      const err = await client(server).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      const err = await client(server)
+        .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+        .catch((e: unknown) => e);
       assert.ok(err instanceof RateLimitError);
       await Promise.all([otel.forceFlush(), oi.forceFlush()]);
       const [span] = await otelReceiver.waitForSpans(1);

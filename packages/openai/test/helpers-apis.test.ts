@@ -9,7 +9,11 @@ import { capture, client, profile, setupServer, type Captured } from './helpers.
 
 const SCHEMA = {
   type: 'json_schema' as const,
-  json_schema: { name: 'city', strict: true, schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false } },
+  json_schema: {
+    name: 'city',
+    strict: true,
+    schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+  },
 };
 
 describe('@nemo-flow/openai: helpers, responses, embeddings', () => {
@@ -37,7 +41,11 @@ describe('@nemo-flow/openai: helpers, responses, embeddings', () => {
 
   it('chat.completions.stream(): helper events and finalChatCompletion(), one LLM call', async () => {
     server.enqueue({ kind: 'sse', events: chatStream({ text: ['Bon', 'jour'], usage: { input: 4, output: 2 } }) });
-    const runner = openai.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream_options: { include_usage: true } });
+    const runner = openai.chat.completions.stream({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream_options: { include_usage: true },
+    });
     const deltas: string[] = [];
     runner.on('content', (delta) => deltas.push(delta));
     const final = await runner.finalChatCompletion();
@@ -49,7 +57,10 @@ describe('@nemo-flow/openai: helpers, responses, embeddings', () => {
   });
 
   it('responses.create plain and streaming', async () => {
-    server.enqueue(json(responseObject({ text: 'plain answer', usage: { input: 5, output: 2 } })), { kind: 'sse', events: responseStream({ text: ['str', 'eamed'], usage: { input: 6, output: 3 } }) });
+    server.enqueue(json(responseObject({ text: 'plain answer', usage: { input: 5, output: 2 } })), {
+      kind: 'sse',
+      events: responseStream({ text: ['str', 'eamed'], usage: { input: 6, output: 3 } }),
+    });
     const res = await openai.responses.create({ model: 'gpt-4o-mini', input: 'hi' });
     assert.equal(res.output_text, 'plain answer');
     const stream = await openai.responses.create({ model: 'gpt-4o-mini', input: 'hi', stream: true });
@@ -57,7 +68,10 @@ describe('@nemo-flow/openai: helpers, responses, embeddings', () => {
     const types: string[] = [];
     for await (const ev of stream) types.push(ev.type);
     assert.equal(types.at(-1), 'response.completed');
-    assert.deepEqual(c.ends().map((e) => e.name), ['openai.responses', 'openai.responses']);
+    assert.deepEqual(
+      c.ends().map((e) => e.name),
+      ['openai.responses', 'openai.responses'],
+    );
     const [a, b] = c.ends().map((e) => profile(e).annotated_response as NormalizedResponse);
     assert.equal(a!.text, 'plain answer');
     assert.equal(a!.usage?.input_tokens, 5);
@@ -84,18 +98,29 @@ describe('@nemo-flow/openai: helpers, responses, embeddings', () => {
   });
 
   it('chat.completions.runTools: each request the runner makes is one LLM call', async () => {
-    server.enqueue(
-      json(chatCompletion({ toolCalls: [{ id: 'call_1', name: 'add', arguments: { a: 2, b: 3 } }] })),
-      json(chatCompletion({ text: '5' })),
-    );
+    server.enqueue(json(chatCompletion({ toolCalls: [{ id: 'call_1', name: 'add', arguments: { a: 2, b: 3 } }] })), json(chatCompletion({ text: '5' })));
     const runner = openai.chat.completions.runTools({
       model: 'gpt-4o-mini',
       messages: [{ role: 'user', content: '2+3?' }],
-      tools: [{ type: 'function', function: { name: 'add', description: 'Adds two numbers', parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } }, function: (args: { a: number; b: number }) => args.a + args.b, parse: JSON.parse } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'add',
+            description: 'Adds two numbers',
+            parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
+            function: (args: { a: number; b: number }) => args.a + args.b,
+            parse: JSON.parse,
+          },
+        },
+      ],
     });
     assert.equal(await runner.finalContent(), '5');
     assert.equal(server.requests.length, 2);
-    assert.deepEqual(c.ends().map((e) => e.name), ['openai.chat.completions', 'openai.chat.completions']);
+    assert.deepEqual(
+      c.ends().map((e) => e.name),
+      ['openai.chat.completions', 'openai.chat.completions'],
+    );
   });
 
   it('embeddings.create: an embedder scope with token usage, without the vectors; the caller gets them all', async () => {

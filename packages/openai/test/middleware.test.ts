@@ -41,13 +41,20 @@ describe('@nemo-flow/openai: middleware on SDK calls', () => {
   it('a conditional guardrail blocks before any network request', async () => {
     registerLlmConditionalExecutionGuardrail('no-secrets', 10, (r) => (JSON.stringify(r.content).includes('password') ? 'asks for a password' : undefined));
     try {
-      const err = await openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'my password is hunter2' }] }).catch((e: unknown) => e);
+      const err = await openai.chat.completions
+        .create({ model: 'm', messages: [{ role: 'user', content: 'my password is hunter2' }] })
+        .catch((e: unknown) => e);
       assert.ok(err instanceof GuardrailRejectedError);
       assert.equal(err.guardrail, 'no-secrets');
-      const streamErr = await openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'password' }], stream: true }).catch((e: unknown) => e);
+      const streamErr = await openai.chat.completions
+        .create({ model: 'm', messages: [{ role: 'user', content: 'password' }], stream: true })
+        .catch((e: unknown) => e);
       assert.ok(streamErr instanceof GuardrailRejectedError);
       assert.equal(server.requests.length, 0);
-      assert.deepEqual(c.ends().map((e) => e.error?.type), ['GuardrailRejectedError', 'GuardrailRejectedError']);
+      assert.deepEqual(
+        c.ends().map((e) => e.error?.type),
+        ['GuardrailRejectedError', 'GuardrailRejectedError'],
+      );
     } finally {
       deregisterLlmConditionalExecutionGuardrail('no-secrets');
     }
@@ -56,7 +63,12 @@ describe('@nemo-flow/openai: middleware on SDK calls', () => {
   it('a request intercept changes what the SDK sends', async () => {
     registerLlmRequestIntercept('pin-model', 10, ({ request }) => {
       const content = request.content as ChatCompletionCreateParams;
-      return { request: { headers: {}, content: { ...content, model: 'gpt-4o-mini-pinned', messages: [{ role: 'system', content: 'Be brief.' }, ...content.messages] } } };
+      return {
+        request: {
+          headers: {},
+          content: { ...content, model: 'gpt-4o-mini-pinned', messages: [{ role: 'system', content: 'Be brief.' }, ...content.messages] },
+        },
+      };
     });
     try {
       server.enqueue(json(chatCompletion({ text: 'ok' })), { kind: 'sse', events: chatStream({ text: ['ok'] }) });
@@ -67,7 +79,10 @@ describe('@nemo-flow/openai: middleware on SDK calls', () => {
       for (const req of server.requests) {
         const body = req.body as { model: string; messages: Array<{ role: string }> };
         assert.equal(body.model, 'gpt-4o-mini-pinned');
-        assert.deepEqual(body.messages.map((m) => m.role), ['system', 'user']);
+        assert.deepEqual(
+          body.messages.map((m) => m.role),
+          ['system', 'user'],
+        );
       }
     } finally {
       deregisterLlmRequestIntercept('pin-model');
@@ -99,7 +114,9 @@ describe('@nemo-flow/openai: middleware on SDK calls', () => {
     const cached = chatCompletion({ id: 'chatcmpl-cached', text: 'from cache' });
     registerLlmExecutionIntercept('cache', 10, () => cached);
     registerLlmStreamExecutionIntercept('cache-stream', 10, async function* () {
-      yield* chatStream({ id: 'chatcmpl-cached', text: ['cached ', 'stream'] }).slice(0, -1).map((e) => e.data);
+      yield* chatStream({ id: 'chatcmpl-cached', text: ['cached ', 'stream'] })
+        .slice(0, -1)
+        .map((e) => e.data);
     });
     try {
       const { data, response } = await openai.chat.completions.create({ model: 'm', messages: [] }).withResponse();
@@ -145,7 +162,11 @@ describe('@nemo-flow/openai: middleware on SDK calls', () => {
 
   it('captureContent: false keeps prompts, answers and embedding inputs out of the events', async () => {
     const quiet = client(server, { captureContent: false });
-    server.enqueue(json(chatCompletion({ text: 'private answer', usage: { input: 3, output: 2 } })), { kind: 'sse', events: chatStream({ text: ['private ', 'stream'] }) }, json(embeddingList({ count: 1, inputTokens: 4 })));
+    server.enqueue(
+      json(chatCompletion({ text: 'private answer', usage: { input: 3, output: 2 } })),
+      { kind: 'sse', events: chatStream({ text: ['private ', 'stream'] }) },
+      json(embeddingList({ count: 1, inputTokens: 4 })),
+    );
     const res = await quiet.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'private question' }] });
     assert.equal(res.choices[0]!.message.content, 'private answer');
     const s = await quiet.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'private question' }], stream: true });
@@ -154,7 +175,10 @@ describe('@nemo-flow/openai: middleware on SDK calls', () => {
     assert.equal(c.scopes.length, 6);
     for (const e of c.scopes) assert.ok(!JSON.stringify(e).includes('private'), `${e.name} ${e.scope_category} shows no content`);
     assert.equal((c.ends()[0]!.category_profile as { annotated_response: { usage: { input_tokens: number } } }).annotated_response.usage.input_tokens, 3);
-    assert.throws(() => instrumentOpenAI(new OpenAI({ apiKey: 'k' }), { captureContent: 'no' as unknown as boolean }), /options.captureContent must be a boolean/);
+    assert.throws(
+      () => instrumentOpenAI(new OpenAI({ apiKey: 'k' }), { captureContent: 'no' as unknown as boolean }),
+      /options.captureContent must be a boolean/,
+    );
   });
 
   it('instrumenting the class instruments every client made from it afterwards', async () => {

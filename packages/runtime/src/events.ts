@@ -111,26 +111,13 @@ export function emitStart(handle: ScopeHandle, micros: number, data: unknown, pr
 }
 
 /** @internal Emits the end event of a scope or call (delivered to the scope's own local subscribers too). */
-export function emitEnd(
-  handle: ScopeHandle,
-  micros: number,
-  data: unknown,
-  profile: CategoryProfile | null,
-  error: EventError | undefined,
-): void {
+export function emitEnd(handle: ScopeHandle, micros: number, data: unknown, profile: CategoryProfile | null, error: EventError | undefined): void {
   if (!hasSubscribers()) return;
   dispatch(scopeEvent(handle, 'end', micros, data, profile, error ? 'error' : 'ok', error), handle);
 }
 
 /** @internal Emits a mark under `parent`. */
-export function emitMark(
-  name: string,
-  parent: ScopeHandle,
-  micros: number,
-  data: unknown,
-  metadata: unknown,
-  category: ScopeType | null,
-): void {
+export function emitMark(name: string, parent: ScopeHandle, micros: number, data: unknown, metadata: unknown, category: ScopeType | null): void {
   if (!hasSubscribers()) return;
   if (redactingEvents()) {
     data = redactPart(data, 'mark_data');

@@ -95,13 +95,7 @@ export function detachHandle(handle: ScopeHandle): void {
  * @internal Ends a scope or call: ends calls still open under it (reported), emits the end event,
  * then removes its scope-local subscribers and middleware.
  */
-export function closeHandle(
-  handle: ScopeHandle,
-  micros: number,
-  data: unknown,
-  profile: CategoryProfile | null,
-  error: EventError | undefined,
-): void {
+export function closeHandle(handle: ScopeHandle, micros: number, data: unknown, profile: CategoryProfile | null, error: EventError | undefined): void {
   detachHandle(handle);
   if (handle._calls) {
     for (const call of openCalls(handle)) {
@@ -172,7 +166,11 @@ export function withScope<T>(name: string, type: ScopeType, fn: (scope: ScopeHan
     // Scopes pushed inside and never popped would leak: end them (innermost first) and report.
     for (let f = stack._frames?.pop(); f; f = stack._frames?.pop()) {
       if (!f._open) continue;
-      reportFailure(`not-popped:${f.name}`, `scope "${f.name}" was not popped before withScope("${name}") returned; it was ended`, new LifecycleError('scope not popped'));
+      reportFailure(
+        `not-popped:${f.name}`,
+        `scope "${f.name}" was not popped before withScope("${name}") returned; it was ended`,
+        new LifecycleError('scope not popped'),
+      );
       closeHandle(f, nowMicros(), undefined, null, { type: 'NotEnded', message: `scope "${f.name}" was not popped` });
     }
     if (handle._open) closeHandle(handle, nowMicros(), output, null, failed ? describeError(err) : undefined);

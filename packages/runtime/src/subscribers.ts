@@ -246,7 +246,10 @@ export async function flushSubscribers(options?: FlushOptions): Promise<void> {
     const waiting = [...pending].filter(([, entry]) => !entry?.removed);
     if (waiting.length === 0) break;
     if (!(await settleOrWake(Promise.all(waiting.map(([p]) => p)), deadline))) {
-      reportStuck(waiting.filter(([p, entry]) => pending.has(p) && !entry?.removed).map(([, entry]) => entry), timeoutMs);
+      reportStuck(
+        waiting.filter(([p, entry]) => pending.has(p) && !entry?.removed).map(([, entry]) => entry),
+        timeoutMs,
+      );
       break;
     }
   }
@@ -261,7 +264,10 @@ export async function flushSubscribers(options?: FlushOptions): Promise<void> {
         p = Promise.reject(err);
       }
       const state = { entry: s, settled: false };
-      return { state, p: p.then(undefined, (err: unknown) => reportFailure(s.source, `exporter "${s.name}" failed to flush`, err)).then(() => void (state.settled = true)) };
+      return {
+        state,
+        p: p.then(undefined, (err: unknown) => reportFailure(s.source, `exporter "${s.name}" failed to flush`, err)).then(() => void (state.settled = true)),
+      };
     });
   for (;;) {
     const waiting = flushing.filter((f) => !f.state.settled && !f.state.entry.removed);
@@ -269,7 +275,11 @@ export async function flushSubscribers(options?: FlushOptions): Promise<void> {
     if (!(await settleOrWake(Promise.all(waiting.map((f) => f.p)), deadline))) {
       for (const f of waiting) {
         if (f.state.settled || f.state.entry.removed) continue;
-        reportFailure(`flush:${f.state.entry.name}`, `exporter "${f.state.entry.name}" did not finish forceFlush() within ${timeoutMs} ms; flushSubscribers() stopped waiting for it`, new Error('flush timed out'));
+        reportFailure(
+          `flush:${f.state.entry.name}`,
+          `exporter "${f.state.entry.name}" did not finish forceFlush() within ${timeoutMs} ms; flushSubscribers() stopped waiting for it`,
+          new Error('flush timed out'),
+        );
       }
       return;
     }
@@ -279,9 +289,17 @@ export async function flushSubscribers(options?: FlushOptions): Promise<void> {
 function reportStuck(entries: (SubscriberEntry | undefined)[], timeoutMs: number): void {
   for (const entry of new Set(entries)) {
     if (entry) {
-      reportFailure(`flush:${entry.name}`, `subscriber "${entry.name}" has work that did not settle within ${timeoutMs} ms; flushSubscribers() stopped waiting for it`, new Error('flush timed out'));
+      reportFailure(
+        `flush:${entry.name}`,
+        `subscriber "${entry.name}" has work that did not settle within ${timeoutMs} ms; flushSubscribers() stopped waiting for it`,
+        new Error('flush timed out'),
+      );
     } else {
-      reportFailure('flush:deferred-emission', `an event waiting for an async sanitize guardrail did not settle within ${timeoutMs} ms; flushSubscribers() stopped waiting for it`, new Error('flush timed out'));
+      reportFailure(
+        'flush:deferred-emission',
+        `an event waiting for an async sanitize guardrail did not settle within ${timeoutMs} ms; flushSubscribers() stopped waiting for it`,
+        new Error('flush timed out'),
+      );
     }
   }
 }

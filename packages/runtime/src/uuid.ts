@@ -50,13 +50,5 @@ export function uuidv7(nowMs: number = Date.now()): string {
   }
   const o = poolOffset;
   poolOffset += 16;
-  return (
-    timePrefix(ms) +
-    VERSION_SEQ[seq]! +
-    '-' +
-    VARIANT[poolHex.charCodeAt(o) & 3]! +
-    poolHex.slice(o + 1, o + 4) +
-    '-' +
-    poolHex.slice(o + 4, o + 16)
-  );
+  return timePrefix(ms) + VERSION_SEQ[seq]! + '-' + VARIANT[poolHex.charCodeAt(o) & 3]! + poolHex.slice(o + 1, o + 4) + '-' + poolHex.slice(o + 4, o + 16);
 }

@@ -137,6 +137,10 @@ describe('wrong arguments at every public entry of the runtime core', () => {
       }
     }
     assert.deepEqual(wrong, []);
-    assert.deepEqual(rt.listSubscribers().filter((n) => n === 's'), [], 'nothing was registered by a failing call');
+    assert.deepEqual(
+      rt.listSubscribers().filter((n) => n === 's'),
+      [],
+      'nothing was registered by a failing call',
+    );
   });
 });

@@ -11,7 +11,10 @@ import { collectFailures, tick } from './helpers.js';
  * A child process reading a FIFO: `paceMs` between 16 KiB reads, and (when `wait`) nothing at all
  * until it reads a line on stdin. At EOF it prints how many lines it got and how many were not JSON.
  */
-function fifoReader(fifo: string, opts: { paceMs: number; wait: boolean }): { child: ChildProcess; result: Promise<{ lines: number; bad: number; bytes: number }> } {
+function fifoReader(
+  fifo: string,
+  opts: { paceMs: number; wait: boolean },
+): { child: ChildProcess; result: Promise<{ lines: number; bad: number; bytes: number }> } {
   const script = `
     const fs = require('node:fs');
     const fd = fs.openSync(${JSON.stringify(fifo)}, 'r');
@@ -42,7 +45,9 @@ const KB = 'x'.repeat(1000);
 
 /** Runs a script in a child process under a file-size limit (`ulimit -f`, 1 KiB blocks): real short writes, then EFBIG. */
 function underFileSizeLimit(blocks: number, script: string): Promise<string> {
-  const node = [process.execPath, '--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const node = [process.execPath, '--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
   const child = spawn('bash', ['-c', `ulimit -f ${blocks}; exec ${node}`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -92,7 +97,9 @@ describe('AtofFileExporter: limits', () => {
     await exp.shutdown();
     const got = await reader.result;
     const s = exp.stats;
-    console.log(`      [figures] drop: peak buffer ${peak} B (bound ${max}), heap growth ${((heapPeak - heapBefore) / 1e6).toFixed(1)} MB, written ${s.writtenLines}, dropped ${s.droppedLines}`);
+    console.log(
+      `      [figures] drop: peak buffer ${peak} B (bound ${max}), heap growth ${((heapPeak - heapBefore) / 1e6).toFixed(1)} MB, written ${s.writtenLines}, dropped ${s.droppedLines}`,
+    );
     assert.ok(peak <= max, `buffer peaked at ${peak} bytes`);
     assert.ok(heapPeak - heapBefore < 32e6, `heap grew by ${heapPeak - heapBefore} bytes`);
     assert.ok(stalled.droppedLines > total / 2, `dropped ${stalled.droppedLines}`);
@@ -127,7 +134,9 @@ describe('AtofFileExporter: limits', () => {
     }
     await exp.shutdown();
     const got = await reader.result;
-    console.log(`      [figures] block: peak buffer ${peak} B (bound ${max}), ${((got.bytes / 1e6) / ((Date.now() - started) / 1000)).toFixed(1)} MB/s through the paced reader`);
+    console.log(
+      `      [figures] block: peak buffer ${peak} B (bound ${max}), ${(got.bytes / 1e6 / ((Date.now() - started) / 1000)).toFixed(1)} MB/s through the paced reader`,
+    );
     assert.ok(peak <= max, `buffer peaked at ${peak} bytes`);
     assert.deepEqual(exp.stats, { writtenLines: total, droppedLines: 0, failedLines: 0, bufferedBytes: 0 });
     assert.deepEqual({ lines: got.lines, bad: got.bad }, { lines: total, bad: 0 });
@@ -150,7 +159,10 @@ describe('AtofFileExporter: limits', () => {
     }
   });
 
-  for (const [overflow, mode] of [['block', 'append'], ['drop', 'overwrite']] as const) {
+  for (const [overflow, mode] of [
+    ['block', 'append'],
+    ['drop', 'overwrite'],
+  ] as const) {
     it(`short writes at a file-size limit (overflow "${overflow}", mode "${mode}"): no torn line, the rest counted as failed (a child process)`, async function () {
       this.timeout(20_000);
       const path = join(dir, 'events.jsonl');
@@ -174,7 +186,10 @@ describe('AtofFileExporter: limits', () => {
       assert.equal(lines.length, out.stats.writtenLines);
       assert.equal(out.stats.writtenLines + out.stats.failedLines, 40);
       assert.ok(out.stats.failedLines > 0);
-      assert.ok(out.seen.some((m) => /could not write \d+ line\(s\).*EFBIG$/.test(m)), out.seen.join('\n'));
+      assert.ok(
+        out.seen.some((m) => /could not write \d+ line\(s\).*EFBIG$/.test(m)),
+        out.seen.join('\n'),
+      );
     });
   }
 
@@ -198,7 +213,13 @@ describe('AtofFileExporter: limits', () => {
       const stats = JSON.parse(await underFileSizeLimit(8, script)) as { writtenLines: number; failedLines: number };
       const text = readFileSync(path, 'utf8');
       assert.ok(!text.includes('\0'), 'no hole where the cut-off line was');
-      assert.deepEqual(text.trimEnd().split('\n').map((l) => JSON.parse(l).name), ['big', 'small']);
+      assert.deepEqual(
+        text
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l).name),
+        ['big', 'small'],
+      );
       assert.deepEqual([stats.writtenLines, stats.failedLines], [2, 1]);
     });
   }
@@ -214,7 +235,10 @@ describe('AtofFileExporter: limits', () => {
     await exp.shutdown();
     const lines = readFileSync(path, 'utf8').split('\n');
     assert.deepEqual(lines.slice(0, 2), ['{"kind":"mark","name":"whole"}', '{"kind":"mark","na']);
-    assert.deepEqual(lines.slice(2, 4).map((l) => JSON.parse(l).name), ['after-1', 'after-2']);
+    assert.deepEqual(
+      lines.slice(2, 4).map((l) => JSON.parse(l).name),
+      ['after-1', 'after-2'],
+    );
     assert.equal(lines[4], '');
   });
 
@@ -243,7 +267,10 @@ describe('AtofFileExporter: limits', () => {
     assert.throws(() => new AtofFileExporter(42 as never), /AtofFileExporter: options must be an object, got 42/);
     assert.throws(() => new AtofFileExporter({ path: '' }), /AtofFileExporter: path must be a non-empty string, got ""/);
     for (const bad of [NaN, -1, 0, 1.5, Infinity, '1024'] as never[]) {
-      assert.throws(() => new AtofFileExporter({ path, maxBufferBytes: bad }), (e: unknown) => e instanceof TypeError && /AtofFileExporter: maxBufferBytes must be a positive integer \(bytes\), got/.test(e.message));
+      assert.throws(
+        () => new AtofFileExporter({ path, maxBufferBytes: bad }),
+        (e: unknown) => e instanceof TypeError && /AtofFileExporter: maxBufferBytes must be a positive integer \(bytes\), got/.test(e.message),
+      );
     }
     assert.throws(() => new AtofFileExporter({ path, overflow: 'wait' as never }), /AtofFileExporter: overflow must be "block" or "drop", got "wait"/);
     assert.throws(() => new AtofFileExporter({ path, mode: 'truncate' as never }), /AtofFileExporter: mode must be "append" or "overwrite", got "truncate"/);
@@ -253,7 +280,10 @@ describe('AtofFileExporter: limits', () => {
 describe('ConsoleExporter: options', () => {
   it('payloadChars must be an integer ≥ 0: NaN, fractions, Infinity and strings are TypeErrors', () => {
     for (const bad of [NaN, -1, 2.5, Infinity, '80'] as never[]) {
-      assert.throws(() => new ConsoleExporter({ payloadChars: bad }), (e: unknown) => e instanceof TypeError && /^ConsoleExporter: payloadChars must be a non-negative integer, got/.test(e.message));
+      assert.throws(
+        () => new ConsoleExporter({ payloadChars: bad }),
+        (e: unknown) => e instanceof TypeError && /^ConsoleExporter: payloadChars must be a non-negative integer, got/.test(e.message),
+      );
     }
     assert.doesNotThrow(() => new ConsoleExporter({ payloadChars: 0, color: false, stream: process.stderr }));
   });

@@ -52,16 +52,35 @@ describe('managed tool calls', () => {
   it('rejects with the original error (not wrapped) and records it on the end event', async () => {
     const c = capture();
     const boom = new TypeError('no such file');
-    await assert.rejects(toolCallExecute('sync-throw', {}, () => { throw boom; }), (e) => e === boom);
-    await assert.rejects(toolCallExecute('async-throw', {}, async () => { await tick(); throw boom; }), (e) => e === boom);
-    await assert.rejects(toolCallExecute('throws-string', {}, () => { throw 'plain'; }), (e) => e === 'plain');
+    await assert.rejects(
+      toolCallExecute('sync-throw', {}, () => {
+        throw boom;
+      }),
+      (e) => e === boom,
+    );
+    await assert.rejects(
+      toolCallExecute('async-throw', {}, async () => {
+        await tick();
+        throw boom;
+      }),
+      (e) => e === boom,
+    );
+    await assert.rejects(
+      toolCallExecute('throws-string', {}, () => {
+        throw 'plain';
+      }),
+      (e) => e === 'plain',
+    );
     c.stop();
     const ends = c.scopes().filter((e) => e.scope_category === 'end');
-    assert.deepEqual(ends.map((e) => [e.status, e.error]), [
-      ['error', { type: 'TypeError', message: 'no such file' }],
-      ['error', { type: 'TypeError', message: 'no such file' }],
-      ['error', { type: 'Error', message: 'plain' }],
-    ]);
+    assert.deepEqual(
+      ends.map((e) => [e.status, e.error]),
+      [
+        ['error', { type: 'TypeError', message: 'no such file' }],
+        ['error', { type: 'TypeError', message: 'no such file' }],
+        ['error', { type: 'Error', message: 'plain' }],
+      ],
+    );
   });
 
   it('bad arguments are clear errors', () => {
@@ -87,7 +106,10 @@ describe('manual tool and LLM lifecycle', () => {
     const c = capture();
     const h = toolCall('search', { q: 'x' }, { toolCallId: 'c1' });
     toolCallEnd(h, ['r']);
-    assert.throws(() => toolCallEnd(h, 1), (e: unknown) => e instanceof LifecycleError && /already ended/.test((e as Error).message));
+    assert.throws(
+      () => toolCallEnd(h, 1),
+      (e: unknown) => e instanceof LifecycleError && /already ended/.test((e as Error).message),
+    );
     const h2 = toolCall('fetch', {});
     toolCallError(h2, new Error('timeout'));
     c.stop();
@@ -121,7 +143,10 @@ describe('manual tool and LLM lifecycle', () => {
     c.stop();
     f.restore();
     assert.deepEqual(c.names().slice(-3), ['end:c', 'end:d', 'end:s']);
-    assert.deepEqual(f.failures.map((x) => x.source), ['not-ended:c', 'not-ended:d']);
+    assert.deepEqual(
+      f.failures.map((x) => x.source),
+      ['not-ended:c', 'not-ended:d'],
+    );
     assert.throws(() => toolCallEnd(calls[2]!, null), LifecycleError, 'ended with its scope');
   });
 
@@ -236,14 +261,21 @@ describe('streaming LLM calls', () => {
 
   it('a callback that returns something not iterable rejects with a clear error and ends the call', async () => {
     const c = capture();
-    await assert.rejects(llmStreamCallExecute('bad', req, () => 42 as never), /must return an AsyncIterable of chunks, got number/);
+    await assert.rejects(
+      llmStreamCallExecute('bad', req, () => 42 as never),
+      /must return an AsyncIterable of chunks, got number/,
+    );
     c.stop();
     assert.equal(c.scopes().filter((e) => e.scope_category === 'end')[0]!.status, 'error');
   });
 
   it('a throwing collector is reported and the stream goes on', async () => {
     const f = collectFailures();
-    const stream = await llmStreamCallExecute('s', req, () => chunks(3), { collector: () => { throw new Error('collector bug'); } });
+    const stream = await llmStreamCallExecute('s', req, () => chunks(3), {
+      collector: () => {
+        throw new Error('collector bug');
+      },
+    });
     let n = 0;
     for await (const _ of stream) n++;
     await flushSubscribers();
@@ -276,7 +308,14 @@ describe('LLM event annotations', () => {
         seen.push({ model: a.model, temperature: a.params.temperature });
       }
     });
-    const content = { model: 'gpt-4o', temperature: 0.3, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'yo' }] };
+    const content = {
+      model: 'gpt-4o',
+      temperature: 0.3,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'yo' },
+      ],
+    };
     await llmCallExecute('x', { headers: {}, content }, () => ({ choices: [] }), { codec: spy });
     assert.deepEqual(seen, [{ model: 'gpt-4o', temperature: 0.3 }]);
     assert.deepEqual(fullDecodes, [], 'model and params need no walk of the conversation');
@@ -286,7 +325,10 @@ describe('LLM event annotations', () => {
     dereg('file');
     assert.deepEqual(fullDecodes, [2], 'serializing decodes the conversation once');
     const start = JSON.parse(lines[0]!);
-    assert.deepEqual(start.category_profile.annotated_request.messages.map((m: { text: string }) => m.text), ['hi', 'yo']);
+    assert.deepEqual(
+      start.category_profile.annotated_request.messages.map((m: { text: string }) => m.text),
+      ['hi', 'yo'],
+    );
   });
 });
 
@@ -308,7 +350,16 @@ describe('LLM response annotations', () => {
     const response = {
       id: 'chatcmpl-1',
       model: 'gpt-4o',
-      choices: [{ message: { role: 'assistant', content: 'Sure.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search', arguments: '{"q":"x"}' } }] }, finish_reason: 'tool_calls' }],
+      choices: [
+        {
+          message: {
+            role: 'assistant',
+            content: 'Sure.',
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search', arguments: '{"q":"x"}' } }],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
       usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
     };
     const request = { headers: {}, content: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } };
@@ -356,7 +407,9 @@ describe('LLM response annotations', () => {
     };
     const c = capture();
     try {
-      await llmCallExecute('x', { headers: {}, content: { model: 'm', messages: [] } }, () => ({ choices: [{ message: { content: 'hi' } }] }), { codec: plain });
+      await llmCallExecute('x', { headers: {}, content: { model: 'm', messages: [] } }, () => ({ choices: [{ message: { content: 'hi' } }] }), {
+        codec: plain,
+      });
     } finally {
       c.stop();
     }
@@ -371,12 +424,22 @@ describe('streaming annotations and sanitizers', () => {
     const c = capture();
     try {
       const chunks = [
-        { id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: 'the secret is 42' }, finish_reason: null }] },
+        {
+          id: 'c',
+          object: 'chat.completion.chunk',
+          model: 'm',
+          choices: [{ index: 0, delta: { role: 'assistant', content: 'the secret is 42' }, finish_reason: null }],
+        },
         { id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
       ];
-      const stream = await llmStreamCallExecute('s', { headers: {}, content: { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true } }, async function* () {
-        yield* chunks;
-      }, { codec: 'openai-chat', finalizer: () => ({ text: 'the secret is 42' }) });
+      const stream = await llmStreamCallExecute(
+        's',
+        { headers: {}, content: { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true } },
+        async function* () {
+          yield* chunks;
+        },
+        { codec: 'openai-chat', finalizer: () => ({ text: 'the secret is 42' }) },
+      );
       for await (const _ of stream);
     } finally {
       c.stop();

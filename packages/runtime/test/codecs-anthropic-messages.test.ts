@@ -244,9 +244,7 @@ describe('codecs: Anthropic Messages', () => {
     });
 
     it('reads the raw SSE wire format', () => {
-      const text = (fixture('anthropic-stream.json') as { type: string }[])
-        .map((e) => `event: ${e.type}\r\ndata: ${JSON.stringify(e)}\r\n\r\n`)
-        .join('');
+      const text = (fixture('anthropic-stream.json') as { type: string }[]).map((e) => `event: ${e.type}\r\ndata: ${JSON.stringify(e)}\r\n\r\n`).join('');
       const acc = codec.createAccumulator();
       for (let i = 0; i < text.length; i += 50) acc.push(text.slice(i, i + 50));
       assert.deepEqual(acc.finish(), expected);

@@ -47,7 +47,16 @@ describe('codecs: Gemini', () => {
 
     it('reads the shorthand contents the SDK accepts: a string, a part list, one content', () => {
       assert.deepEqual(codec.decode({ model: 'm', contents: 'hi' }).messages, [{ role: 'user', text: 'hi' }]);
-      assert.deepEqual(codec.decode({ model: 'm', contents: ['a', { text: 'b' }] }).messages, [{ role: 'user', text: 'a\nb', parts: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }]);
+      assert.deepEqual(codec.decode({ model: 'm', contents: ['a', { text: 'b' }] }).messages, [
+        {
+          role: 'user',
+          text: 'a\nb',
+          parts: [
+            { type: 'text', text: 'a' },
+            { type: 'text', text: 'b' },
+          ],
+        },
+      ]);
       assert.deepEqual(codec.decode({ model: 'm', contents: { role: 'user', parts: [{ text: 'one' }] } }).messages, [{ role: 'user', text: 'one' }]);
       assert.deepEqual(codec.decode({ model: 'm', contents: [{ parts: [{ text: 'no role' }] }] }).messages, [{ role: 'user', text: 'no role' }]);
       assert.equal(codec.decode({ model: 'm', contents: 'x', config: { systemInstruction: [{ text: 'a' }, 'b'] } }).system, 'a\nb');
@@ -70,7 +79,9 @@ describe('codecs: Gemini', () => {
       const n = codec.decode(req);
       n.messages[3].text = 'storm warning';
       const out = codec.encode(n, req) as { contents: { parts: Record<string, unknown>[] }[] };
-      assert.deepEqual(out.contents[2].parts[1], { functionResponse: { id: 'fc_lyon', name: 'get_forecast', response: { output: 'storm warning' }, willContinue: false } });
+      assert.deepEqual(out.contents[2].parts[1], {
+        functionResponse: { id: 'fc_lyon', name: 'get_forecast', response: { output: 'storm warning' }, willContinue: false },
+      });
       assert.equal(out.contents[2].parts[0], req.contents[2].parts[0]);
       assert.equal(out.contents[2].parts[2], req.contents[2].parts[2]);
       assert.equal(out.contents[0], req.contents[0]);
@@ -85,7 +96,11 @@ describe('codecs: Gemini', () => {
       const parts = out.contents[1].parts;
       assert.deepEqual(parts[0], req.contents[1].parts[0], 'the thought part is kept');
       assert.deepEqual(parts[1], { text: 'Checking.' });
-      assert.deepEqual(parts[2], { functionCall: { name: 'get_weather', args: { city: 'Marseille' } }, thoughtSignature: 'CpQBAb4+9vs7kFOD' }, 'no id invented');
+      assert.deepEqual(
+        parts[2],
+        { functionCall: { name: 'get_weather', args: { city: 'Marseille' } }, thoughtSignature: 'CpQBAb4+9vs7kFOD' },
+        'no id invented',
+      );
       assert.equal(parts[3], req.contents[1].parts[3]);
     });
 
@@ -156,7 +171,11 @@ describe('codecs: Gemini', () => {
       const n = codec.decode(req);
       n.messages[0].text = 'hello';
       n.messages.unshift({ role: 'system', text: 'Be kind.' });
-      assert.deepEqual(codec.encode(n, req), { model: 'm', contents: [{ role: 'user', parts: [{ text: 'hello' }] }], config: { systemInstruction: 'Be kind.' } });
+      assert.deepEqual(codec.encode(n, req), {
+        model: 'm',
+        contents: [{ role: 'user', parts: [{ text: 'hello' }] }],
+        config: { systemInstruction: 'Be kind.' },
+      });
     });
 
     it('converts a Chat Completions conversation (no original) to the SDK parameters', () => {
@@ -166,7 +185,11 @@ describe('codecs: Gemini', () => {
         messages: [
           { role: 'system', content: 'Be brief.' },
           { role: 'user', content: 'Weather in Paris?' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+          },
           { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
         ],
         tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }],
@@ -187,7 +210,10 @@ describe('codecs: Gemini', () => {
     });
 
     it('rejects an unreadable normalized request', () => {
-      assert.throws(() => codec.encode({ provider_format: 'gemini', messages: [null], params: {}, extra: {} } as unknown as NormalizedRequest, undefined), /gemini: messages\[0\]/);
+      assert.throws(
+        () => codec.encode({ provider_format: 'gemini', messages: [null], params: {}, extra: {} } as unknown as NormalizedRequest, undefined),
+        /gemini: messages\[0\]/,
+      );
     });
   });
 

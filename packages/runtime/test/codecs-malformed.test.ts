@@ -26,10 +26,28 @@ describe('codecs: malformed payloads', () => {
     rejects('openai-chat', { messages: [{ role: 7, content: 'x' }] }, 'messages[0].role');
     rejects('openai-chat', { messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role', /unknown role "robot"/);
     rejects('openai-chat', { messages: [{ role: 'user', content: 5 }] }, 'messages[0].content');
-    rejects('openai-chat', { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 3 }] }] }, 'messages[0].content[1].text');
+    rejects(
+      'openai-chat',
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'text', text: 3 },
+            ],
+          },
+        ],
+      },
+      'messages[0].content[1].text',
+    );
     rejects('openai-chat', { messages: [{ role: 'user', content: ['a'] }] }, 'messages[0].content[0]');
     rejects('openai-chat', { messages: [{ role: 'assistant', tool_calls: {} }] }, 'messages[0].tool_calls');
-    rejects('openai-chat', { messages: [{ role: 'assistant', tool_calls: [{ id: 'c', function: { arguments: '{}' } }] }] }, 'messages[0].tool_calls[0].function.name');
+    rejects(
+      'openai-chat',
+      { messages: [{ role: 'assistant', tool_calls: [{ id: 'c', function: { arguments: '{}' } }] }] },
+      'messages[0].tool_calls[0].function.name',
+    );
     rejects('openai-chat', { messages: [user], tools: 'all' }, 'tools');
     rejects('openai-chat', { messages: [user], tools: [{ type: 'function', function: { name: 'a' } }, 3] }, 'tools[1]');
     rejects('openai-chat', { messages: [user], tools: [{ type: 'function' }] }, 'tools[0].function');
@@ -76,8 +94,16 @@ describe('codecs: malformed payloads', () => {
     rejects('gemini', { contents: [{ role: 'user', parts: [{ text: 3 }] }] }, 'contents[0].parts[0].text');
     rejects('gemini', { contents: [{ role: 'model', parts: [{ functionCall: { args: {} } }] }] }, 'contents[0].parts[0].functionCall.name');
     rejects('gemini', { contents: [{ role: 'user', parts: [{ functionResponse: { response: {} } }] }] }, 'contents[0].parts[0].functionResponse.name');
-    rejects('gemini', { contents: [turn], tools: [{ functionDeclarations: [{ name: 'a' }, { description: 'no name' }] }] }, 'tools[0].functionDeclarations[1].name');
-    rejects('gemini', { model: 'm', contents: [turn], config: { tools: [{ googleSearch: {} }, { functionDeclarations: {} }] } }, 'config.tools[1].functionDeclarations');
+    rejects(
+      'gemini',
+      { contents: [turn], tools: [{ functionDeclarations: [{ name: 'a' }, { description: 'no name' }] }] },
+      'tools[0].functionDeclarations[1].name',
+    );
+    rejects(
+      'gemini',
+      { model: 'm', contents: [turn], config: { tools: [{ googleSearch: {} }, { functionDeclarations: {} }] } },
+      'config.tools[1].functionDeclarations',
+    );
   });
 
   it('CodecError messages carry codec and path', () => {
@@ -110,7 +136,17 @@ describe('codecs: malformed payloads', () => {
   it('accumulators never throw, whatever they are fed', () => {
     for (const name of CODEC_NAMES) {
       const acc = getCodec(name).createAccumulator();
-      for (const chunk of [undefined, null, 0, 'data: {oops\n', new Uint8Array([0xff, 0xfe]), [], { type: 'content_block_delta', index: 'x' }, { type: 'response.output_text.delta' }, { choices: [{ delta: { tool_calls: [null, { index: 'a' }] } }] }]) {
+      for (const chunk of [
+        undefined,
+        null,
+        0,
+        'data: {oops\n',
+        new Uint8Array([0xff, 0xfe]),
+        [],
+        { type: 'content_block_delta', index: 'x' },
+        { type: 'response.output_text.delta' },
+        { choices: [{ delta: { tool_calls: [null, { index: 'a' }] } }] },
+      ]) {
         acc.push(chunk);
       }
       const res = acc.finish();
@@ -123,7 +159,10 @@ describe('codecs: malformed payloads', () => {
     for (const name of CODEC_NAMES) {
       const codec = getCodec(name);
       const bad = { provider_format: name, messages: [{ role: 'user', text: 'a' }, null], params: {}, extra: {} } as unknown as NormalizedRequest;
-      assert.throws(() => codec.encode(bad, undefined), (e: unknown) => e instanceof CodecError && e.path === 'messages[1]');
+      assert.throws(
+        () => codec.encode(bad, undefined),
+        (e: unknown) => e instanceof CodecError && e.path === 'messages[1]',
+      );
       assert.throws(() => codec.encode(null as unknown as NormalizedRequest, undefined), CodecError);
     }
   });

@@ -192,7 +192,14 @@ describe('codecs: OpenAI Chat Completions', () => {
         model: 'gpt-4o-mini',
         system: 'Be terse.',
         messages: [
-          { role: 'user', text: 'Weather?', parts: [{ type: 'text', text: 'Weather?' }, { type: 'image', data: 'AAAA', media_type: 'image/jpeg' }] },
+          {
+            role: 'user',
+            text: 'Weather?',
+            parts: [
+              { type: 'text', text: 'Weather?' },
+              { type: 'image', data: 'AAAA', media_type: 'image/jpeg' },
+            ],
+          },
           { role: 'assistant', text: '', tool_calls: [{ id: 'c1', name: 'w', arguments: { q: 1 } }] },
           { role: 'tool', text: 'sunny', tool_call_id: 'c1' },
         ],
@@ -226,7 +233,10 @@ describe('codecs: OpenAI Chat Completions', () => {
     });
 
     it('sends raw_arguments back unchanged when the arguments were not JSON', () => {
-      const req = { model: 'm', messages: [{ role: 'assistant', content: 'x', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: 'oops' } }] }] };
+      const req = {
+        model: 'm',
+        messages: [{ role: 'assistant', content: 'x', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: 'oops' } }] }],
+      };
       const n = codec.decode(req);
       n.messages[0].text = 'y';
       const out = codec.encode(n, req) as typeof req;

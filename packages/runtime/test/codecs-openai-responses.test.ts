@@ -160,7 +160,14 @@ describe('codecs: OpenAI Responses', () => {
         model: 'gpt-4.1',
         system: 'Be brief.',
         messages: [
-          { role: 'user', text: 'What is in the image?', parts: [{ type: 'text', text: 'What is in the image?' }, { type: 'image', url: 'https://x/y.png' }] },
+          {
+            role: 'user',
+            text: 'What is in the image?',
+            parts: [
+              { type: 'text', text: 'What is in the image?' },
+              { type: 'image', url: 'https://x/y.png' },
+            ],
+          },
         ],
         tools: [{ name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } }],
         params: { max_tokens: 100, temperature: 0 },
@@ -194,9 +201,7 @@ describe('codecs: OpenAI Responses', () => {
         model: 'o4-mini-2025-04-16',
         text: "I'll patch the assertion to use toBeCloseTo.",
         reasoning: 'Need the test file.\nThen patch the assertion.',
-        tool_calls: [
-          { id: 'call_edit_3', name: 'edit_file', arguments: { path: 'test/sum.test.ts', find: 'toBe(0.3)', replace: 'toBeCloseTo(0.3)' } },
-        ],
+        tool_calls: [{ id: 'call_edit_3', name: 'edit_file', arguments: { path: 'test/sum.test.ts', find: 'toBe(0.3)', replace: 'toBeCloseTo(0.3)' } }],
         finish_reason: 'tool_calls',
         raw_finish_reason: 'completed',
         usage: { input_tokens: 2200, output_tokens: 410, total_tokens: 2610, cache_read_tokens: 1920, reasoning_tokens: 256 },

@@ -74,7 +74,17 @@ for (const [name, file] of cases) {
       );
       assert.deepEqual(after.messages.map(nonText), n.messages.map(nonText));
       const raw = JSON.stringify(out);
-      for (const marker of ['cache_control', 'signature', 'encrypted_content', '"name":"alice"', 'annotations', 'is_error', 'thoughtSignature', 'willContinue', 'fileData']) {
+      for (const marker of [
+        'cache_control',
+        'signature',
+        'encrypted_content',
+        '"name":"alice"',
+        'annotations',
+        'is_error',
+        'thoughtSignature',
+        'willContinue',
+        'fileData',
+      ]) {
         if (JSON.stringify(req).includes(marker)) assert.ok(raw.includes(marker), `${marker} kept`);
       }
     });

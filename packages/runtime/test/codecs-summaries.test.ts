@@ -4,7 +4,12 @@ import { summaryFields } from '../src/calls/lazy-annotation.js';
 import { fixture } from './fixtures/codecs/load.js';
 
 const codecs: CodecName[] = ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini'];
-const files: Record<CodecName, string> = { 'openai-chat': 'openai-chat', 'openai-responses': 'openai-responses', 'anthropic-messages': 'anthropic', gemini: 'gemini' };
+const files: Record<CodecName, string> = {
+  'openai-chat': 'openai-chat',
+  'openai-responses': 'openai-responses',
+  'anthropic-messages': 'anthropic',
+  gemini: 'gemini',
+};
 
 /** What a summary must hold: the full decode without its content. */
 function withoutContent(r: NormalizedResponse): NormalizedResponse {
@@ -15,7 +20,16 @@ function withoutContent(r: NormalizedResponse): NormalizedResponse {
 /** Responses that exercise each summary branch beyond the fixtures: errors, tool calls, unfinished. */
 const extraResponses: Record<CodecName, unknown[]> = {
   'openai-chat': [
-    { id: 'x', model: 'm', choices: [{ message: { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }, finish_reason: 'tool_calls' }] },
+    {
+      id: 'x',
+      model: 'm',
+      choices: [
+        {
+          message: { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    },
     { error: { type: 'server_error', message: 'boom' } },
     { choices: 'not an array', usage: 'nope' },
   ],
@@ -25,7 +39,13 @@ const extraResponses: Record<CodecName, unknown[]> = {
     { status: 'failed', error: { code: 'rate_limit_exceeded' } },
   ],
   'anthropic-messages': [
-    { id: 'm', model: 'claude', stop_reason: 'tool_use', content: [{ type: 'tool_use', id: 't', name: 'f', input: { a: 1 } }], usage: { input_tokens: 3, cache_read_input_tokens: 7, output_tokens: 2 } },
+    {
+      id: 'm',
+      model: 'claude',
+      stop_reason: 'tool_use',
+      content: [{ type: 'tool_use', id: 't', name: 'f', input: { a: 1 } }],
+      usage: { input_tokens: 3, cache_read_input_tokens: 7, output_tokens: 2 },
+    },
     { type: 'error', error: { type: 'overloaded_error' } },
   ],
   gemini: [

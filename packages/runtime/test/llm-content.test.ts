@@ -8,7 +8,13 @@ const REQ = { headers: {}, content: { model: 'gpt-4o-mini', temperature: 0.5, me
 const RES = {
   id: 'chatcmpl-9',
   model: 'gpt-4o-mini',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'secret answer', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, finish_reason: 'tool_calls' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'secret answer', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+      finish_reason: 'tool_calls',
+    },
+  ],
   usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
 };
 
@@ -20,9 +26,14 @@ describe('LLM calls with captureContent: false', () => {
       assert.equal(got, RES, 'the caller still gets the real response');
       const h = llmCall('manual', REQ, { codec: 'openai-chat', captureContent: false });
       llmCallEnd(h, RES);
-      const s = await llmStreamCallExecute('streamed', REQ, function* () {
-        yield { id: 'c', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: 'secret' }, finish_reason: 'stop' }] };
-      }, { codec: 'openai-chat', captureContent: false });
+      const s = await llmStreamCallExecute(
+        'streamed',
+        REQ,
+        function* () {
+          yield { id: 'c', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: 'secret' }, finish_reason: 'stop' }] };
+        },
+        { codec: 'openai-chat', captureContent: false },
+      );
       for await (const _ of s) void _;
       for (const e of c.scopes()) {
         assert.equal(e.data, null, `${e.name} ${e.scope_category}`);

@@ -1,6 +1,18 @@
 /** Transport facts on LLM calls (`category_profile.transport`) and error types of SDK error classes. */
 import { strict as assert } from 'node:assert';
-import { LlmHandle, getHandle, llmCall, llmCallEnd, llmCallError, llmCallExecute, llmStreamCallExecute, withScope, ScopeType, type LlmCategoryProfile, type ScopeEvent } from '@nemo-flow/runtime';
+import {
+  LlmHandle,
+  getHandle,
+  llmCall,
+  llmCallEnd,
+  llmCallError,
+  llmCallExecute,
+  llmStreamCallExecute,
+  withScope,
+  ScopeType,
+  type LlmCategoryProfile,
+  type ScopeEvent,
+} from '@nemo-flow/runtime';
 import { capture } from './helpers.js';
 
 const REQ = { headers: {}, content: { model: 'm', messages: [] } };
@@ -13,13 +25,18 @@ describe('LLM transport facts', () => {
   it('option transport is on both events; facts recorded inside the callback on the end event', async () => {
     const c = capture();
     try {
-      await llmCallExecute('x', REQ, () => {
-        const h = getHandle();
-        assert.ok(h instanceof LlmHandle);
-        h.recordTransport({ http_status: 200 });
-        h.recordTransport({ attempts: 2 });
-        return { ok: true };
-      }, { transport: { server_address: 'api.example.com', server_port: 443 } });
+      await llmCallExecute(
+        'x',
+        REQ,
+        () => {
+          const h = getHandle();
+          assert.ok(h instanceof LlmHandle);
+          h.recordTransport({ http_status: 200 });
+          h.recordTransport({ attempts: 2 });
+          return { ok: true };
+        },
+        { transport: { server_address: 'api.example.com', server_port: 443 } },
+      );
       const [start, end] = c.scopes();
       assert.deepEqual(profile(start).transport, { server_address: 'api.example.com', server_port: 443 });
       assert.deepEqual(profile(end).transport, { server_address: 'api.example.com', server_port: 443, http_status: 200, attempts: 2 });
@@ -68,7 +85,10 @@ describe('LLM transport facts', () => {
     const h = llmCall('x', REQ);
     assert.throws(() => h.recordTransport({ http_status: -1 }), /transport field "http_status" must be a finite number/);
     assert.throws(() => h.recordTransport({ port: 1 } as never), /unknown transport field "port"/);
-    assert.throws(() => llmCall('y', REQ, { transport: { server_address: '' } }), /option transport: transport field "server_address" must be a non-empty string/);
+    assert.throws(
+      () => llmCall('y', REQ, { transport: { server_address: '' } }),
+      /option transport: transport field "server_address" must be a non-empty string/,
+    );
     llmCallEnd(h, null);
   });
 
@@ -76,7 +96,11 @@ describe('LLM transport facts', () => {
     class Named extends Error {
       override name = 'CustomName';
     }
-    for (const [err, type] of [[new Named('a'), 'CustomName'], [new Error('b'), 'Error'], [new TypeError('c'), 'TypeError']] as const) {
+    for (const [err, type] of [
+      [new Named('a'), 'CustomName'],
+      [new Error('b'), 'Error'],
+      [new TypeError('c'), 'TypeError'],
+    ] as const) {
       const c = capture();
       await llmCallExecute('x', REQ, () => Promise.reject(err)).catch(() => undefined);
       c.stop();

@@ -90,7 +90,9 @@ describe('middleware: tool calls', () => {
 
   it('a conditional guardrail rejection: typed error, callback not run, START+END with error status naming the guardrail', async () => {
     registerToolConditionalExecutionGuardrail('allow', 1, () => undefined);
-    registerToolConditionalExecutionGuardrail('deny-rm', 2, (_name, args) => ((args as { cmd: string }).cmd.includes('rm') ? 'destructive command' : undefined));
+    registerToolConditionalExecutionGuardrail('deny-rm', 2, (_name, args) =>
+      (args as { cmd: string }).cmd.includes('rm') ? 'destructive command' : undefined,
+    );
     registerToolConditionalExecutionGuardrail('never-reached', 3, () => 'should not win');
     cleanups.push(() => ['allow', 'deny-rm', 'never-reached'].forEach((n) => deregisterToolConditionalExecutionGuardrail(n)));
     const c = capture();
@@ -104,13 +106,20 @@ describe('middleware: tool calls', () => {
     const [start, end] = c.scopes();
     assert.equal(start!.scope_category, 'start');
     assert.equal(end!.status, 'error');
-    assert.deepEqual(end!.error, { type: 'GuardrailRejectedError', message: 'guardrail "deny-rm" rejected "shell": destructive command', guardrail: 'deny-rm' } as never);
+    assert.deepEqual(end!.error, {
+      type: 'GuardrailRejectedError',
+      message: 'guardrail "deny-rm" rejected "shell": destructive command',
+      guardrail: 'deny-rm',
+    } as never);
   });
 
   it('a conditional guardrail returning a non-string is a clear error', async () => {
     registerToolConditionalExecutionGuardrail('bad', 0, () => 42 as never);
     cleanups.push(() => deregisterToolConditionalExecutionGuardrail('bad'));
-    await assert.rejects(toolCallExecute('t', {}, () => 1), (e: unknown) => e instanceof MiddlewareError && /must return a rejection reason string or nothing, got number/.test((e as Error).message));
+    await assert.rejects(
+      toolCallExecute('t', {}, () => 1),
+      (e: unknown) => e instanceof MiddlewareError && /must return a rejection reason string or nothing, got number/.test((e as Error).message),
+    );
   });
 
   it('priority is ascending; ties: global first, then scope-local outer to inner, then registration order', async () => {
@@ -134,9 +143,27 @@ describe('middleware: tool calls', () => {
       await toolCallExecute('t', {}, () => 1); // inner's entries are gone
     });
     assert.deepEqual(order, [
-      'o0', 'g1', 'g5', 'g5b', 'o5', 'i5', 'i-named-like-outer', '|',
-      'o0', 'g1', 'g5', 'g5b', 'o5', 'i5', 'i-named-like-outer', '|',
-      'o0', 'g1', 'g5', 'g5b', 'o5',
+      'o0',
+      'g1',
+      'g5',
+      'g5b',
+      'o5',
+      'i5',
+      'i-named-like-outer',
+      '|',
+      'o0',
+      'g1',
+      'g5',
+      'g5b',
+      'o5',
+      'i5',
+      'i-named-like-outer',
+      '|',
+      'o0',
+      'g1',
+      'g5',
+      'g5b',
+      'o5',
     ]);
     assert.equal(listMiddleware().filter((r) => r.scope).length, 0, 'scope-local entries vanish with their scope');
   });
@@ -225,10 +252,20 @@ describe('middleware: tool calls', () => {
     registerToolExecutionIntercept('wrapper', 0, async (a, next) => next(a));
     cleanups.push(() => deregisterToolExecutionIntercept('wrapper'));
     const cbErr = new Error('from callback');
-    await assert.rejects(toolCallExecute('t', {}, () => { throw cbErr; }), (e) => e === cbErr);
+    await assert.rejects(
+      toolCallExecute('t', {}, () => {
+        throw cbErr;
+      }),
+      (e) => e === cbErr,
+    );
     deregisterToolExecutionIntercept('wrapper');
-    registerToolExecutionIntercept('thrower', 0, () => { throw new Error('mine'); });
-    await assert.rejects(toolCallExecute('t', {}, () => 1), (e: unknown) => e instanceof MiddlewareError && e.middleware === 'tool_execution_intercept:thrower');
+    registerToolExecutionIntercept('thrower', 0, () => {
+      throw new Error('mine');
+    });
+    await assert.rejects(
+      toolCallExecute('t', {}, () => 1),
+      (e: unknown) => e instanceof MiddlewareError && e.middleware === 'tool_execution_intercept:thrower',
+    );
     deregisterToolExecutionIntercept('thrower');
   });
 
@@ -237,18 +274,27 @@ describe('middleware: tool calls', () => {
       throw new Error('exec went wrong');
     });
     cleanups.push(() => deregisterToolExecutionIntercept('exec-thrower'));
-    await assert.rejects(toolCallExecute('t', {}, () => 1), (e: unknown) => e instanceof MiddlewareError && /^tool_execution_intercept:exec-thrower: .*: exec went wrong$/.test(e.message));
+    await assert.rejects(
+      toolCallExecute('t', {}, () => 1),
+      (e: unknown) => e instanceof MiddlewareError && /^tool_execution_intercept:exec-thrower: .*: exec went wrong$/.test(e.message),
+    );
     deregisterToolExecutionIntercept('exec-thrower');
     registerToolRequestIntercept('req-thrower', 0, () => {
       throw new Error('request went wrong');
     });
     cleanups.push(() => deregisterToolRequestIntercept('req-thrower'));
-    await assert.rejects(toolCallExecute('t', {}, () => 1), (e: unknown) => e instanceof MiddlewareError && /request went wrong/.test(e.message) && (e.cause as Error).message === 'request went wrong');
+    await assert.rejects(
+      toolCallExecute('t', {}, () => 1),
+      (e: unknown) => e instanceof MiddlewareError && /request went wrong/.test(e.message) && (e.cause as Error).message === 'request went wrong',
+    );
     registerLlmRequestIntercept('llm-req-thrower', 0, () => {
       throw Object.assign(Object.create(null) as object, { code: 'E_ODD' });
     });
     cleanups.push(() => deregisterLlmRequestIntercept('llm-req-thrower'));
-    await assert.rejects(llmCallExecute('l', { headers: {}, content: { model: 'm', messages: [] } }, () => 1), (e: unknown) => e instanceof MiddlewareError && /E_ODD/.test(e.message));
+    await assert.rejects(
+      llmCallExecute('l', { headers: {}, content: { model: 'm', messages: [] } }, () => 1),
+      (e: unknown) => e instanceof MiddlewareError && /E_ODD/.test(e.message),
+    );
   });
 
   it('a throwing sanitize guardrail (request or response) never fails the real call: marker shown, failure reported', async () => {
@@ -278,7 +324,11 @@ describe('middleware: tool calls', () => {
       const got = await toolCallExecute('t', { ssn: '123-45-6789' }, () => (ran++, result));
       assert.equal(got, result, 'the caller gets the real result');
       const response = { id: 'r', choices: [{ message: { role: 'assistant', content: 'secret 123-45-6789' } }] };
-      const llmGot = await llmCallExecute('l', { headers: {}, content: { model: 'm', messages: [{ role: 'user', content: '123-45-6789' }] } }, () => (ran++, response));
+      const llmGot = await llmCallExecute(
+        'l',
+        { headers: {}, content: { model: 'm', messages: [{ role: 'user', content: '123-45-6789' }] } },
+        () => (ran++, response),
+      );
       assert.equal(llmGot, response);
     } finally {
       c.stop();
@@ -286,12 +336,15 @@ describe('middleware: tool calls', () => {
     }
     assert.equal(ran, 2, 'both callbacks ran');
     const scopes = c.scopes();
-    assert.deepEqual(scopes.map((e) => [e.scope_category, e.data, e.status ?? null]), [
-      ['start', REDACTED_MARKER, null],
-      ['end', REDACTED_MARKER, 'ok'],
-      ['start', REDACTED_MARKER, null],
-      ['end', REDACTED_MARKER, 'ok'],
-    ]);
+    assert.deepEqual(
+      scopes.map((e) => [e.scope_category, e.data, e.status ?? null]),
+      [
+        ['start', REDACTED_MARKER, null],
+        ['end', REDACTED_MARKER, 'ok'],
+        ['start', REDACTED_MARKER, null],
+        ['end', REDACTED_MARKER, 'ok'],
+      ],
+    );
     assert.ok(!JSON.stringify(c.events).includes('123-45-6789'), 'nothing leaks, annotations included');
     assert.deepEqual(f.failures.map((x) => x.source).sort(), [
       'llm_sanitize_request:broken-llm-req',
@@ -332,7 +385,10 @@ describe('middleware: tool calls', () => {
     assert.equal(received, args, 'the tool gets the real args');
     assert.deepEqual(args, { user: { ssn: '123' } }, "the caller's args are untouched");
     assert.deepEqual(result, { ok: true, token: 'abc' }, 'the real result is untouched');
-    assert.deepEqual(c.scopes().map((e) => e.data), [{ user: { ssn: '***' } }, { ok: true }, { user: { ssn: '***' } }, { keep: 1 }]);
+    assert.deepEqual(
+      c.scopes().map((e) => e.data),
+      [{ user: { ssn: '***' } }, { ok: true }, { user: { ssn: '***' } }, { keep: 1 }],
+    );
   });
 
   it('manual toolCall applies sanitize guardrails (sync and async) and never blocks', async () => {
@@ -402,7 +458,15 @@ describe('middleware: tool calls', () => {
 describe('middleware: LLM calls', () => {
   const openaiRequest = (): LlmRequest => ({
     headers: { authorization: 'Bearer sk-secret' },
-    content: { model: 'gpt-4o', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hello' }], temperature: 0.2, future_field: { x: 1 } },
+    content: {
+      model: 'gpt-4o',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'hello' },
+      ],
+      temperature: 0.2,
+      future_field: { x: 1 },
+    },
   });
 
   it('request intercepts can edit the annotated form (in place or replaced) and the raw request; all edits survive', async () => {
@@ -454,21 +518,30 @@ describe('middleware: LLM calls', () => {
   it('a request intercept returning a malformed request is a clear error', async () => {
     registerLlmRequestIntercept('bad', 0, () => ({ request: { headers: {} } as never }));
     cleanups.push(() => deregisterLlmRequestIntercept('bad'));
-    await assert.rejects(llmCallExecute('x', openaiRequest(), () => 1), (e: unknown) => e instanceof MiddlewareError && /returned a malformed LLM request: .*has no "content"/.test((e as Error).message));
+    await assert.rejects(
+      llmCallExecute('x', openaiRequest(), () => 1),
+      (e: unknown) => e instanceof MiddlewareError && /returned a malformed LLM request: .*has no "content"/.test((e as Error).message),
+    );
   });
 
   it('LLM conditional guardrail and sanitize-request; the sanitized request drives the annotated event form', async () => {
     registerLlmConditionalExecutionGuardrail('no-gpt3', 0, (r) => ((r.content as { model: string }).model === 'gpt-3' ? 'model retired' : undefined));
     registerLlmSanitizeRequestGuardrail('strip-auth', 0, (r) => {
       const req = r as LlmRequest<{ messages: Array<{ role: string; content: string }> }>;
-      return { headers: {}, content: { ...req.content, messages: req.content.messages.map((m) => ({ ...m, content: m.content.replace(/hello/, '[greeting]') })) } };
+      return {
+        headers: {},
+        content: { ...req.content, messages: req.content.messages.map((m) => ({ ...m, content: m.content.replace(/hello/, '[greeting]') })) },
+      };
     });
     cleanups.push(() => {
       deregisterLlmConditionalExecutionGuardrail('no-gpt3');
       deregisterLlmSanitizeRequestGuardrail('strip-auth');
     });
     const c = capture();
-    await assert.rejects(llmCallExecute('x', { headers: {}, content: { model: 'gpt-3', messages: [] } }, () => 1), GuardrailRejectedError);
+    await assert.rejects(
+      llmCallExecute('x', { headers: {}, content: { model: 'gpt-3', messages: [] } }, () => 1),
+      GuardrailRejectedError,
+    );
     await llmCallExecute('y', openaiRequest(), () => ({ choices: [] }), { codec: 'auto' });
     c.stop();
     const start = c.scopes().find((e) => e.name === 'y' && e.scope_category === 'start')!;

@@ -23,7 +23,10 @@ describe('payloads', () => {
     const circ: Record<string, unknown> = { a: 1 };
     circ.self = circ;
     class Point {
-      constructor(public x: number, public y: number) {}
+      constructor(
+        public x: number,
+        public y: number,
+      ) {}
     }
     const input = {
       circ,
@@ -142,8 +145,14 @@ describe('payloads: the safe conversions are total', () => {
       deregisterSubscriber('total-file');
       f.restore();
     }
-    const lines = readFileSync(exporter.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; data: unknown });
-    assert.deepEqual(lines.map((l) => l.name), ['deep', 'getter', 'revoked', 'tool', 'tool']);
+    const lines = readFileSync(exporter.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; data: unknown });
+    assert.deepEqual(
+      lines.map((l) => l.name),
+      ['deep', 'getter', 'revoked', 'tool', 'tool'],
+    );
     assert.match(JSON.stringify(lines[0]!.data), /"\[too deep\]"/);
     assert.deepEqual(lines[1]!.data, { fine: 1, bad: '[unreadable: getter boom]' });
     assert.match(lines[2]!.data as string, /^\[unreadable: /);
@@ -155,8 +164,14 @@ describe('payloads: the safe conversions are total', () => {
   it('a callback returning a revoked proxy: the call still ends (one START/END pair); no synchronous throw', async () => {
     const c = capture();
     try {
-      await assert.rejects(toolCallExecute('t', {}, () => revokedProxy()), TypeError); // a promise cannot resolve to it
-      await assert.rejects(withScope('s', ScopeType.Agent, () => revokedProxy()), TypeError);
+      await assert.rejects(
+        toolCallExecute('t', {}, () => revokedProxy()),
+        TypeError,
+      ); // a promise cannot resolve to it
+      await assert.rejects(
+        withScope('s', ScopeType.Agent, () => revokedProxy()),
+        TypeError,
+      );
     } finally {
       c.stop();
     }

@@ -68,7 +68,12 @@ describe('plugins: pii_redaction', () => {
       request,
       async (r) => {
         modelSaw = r;
-        return { id: 'x', object: 'chat.completion', model: 'gpt-test', choices: [{ index: 0, message: { role: 'assistant', content: 'Mail bob@example.com' }, finish_reason: 'stop' }] };
+        return {
+          id: 'x',
+          object: 'chat.completion',
+          model: 'gpt-test',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'Mail bob@example.com' }, finish_reason: 'stop' }],
+        };
       },
       { modelName: 'gpt-test' },
     );
@@ -86,9 +91,14 @@ describe('plugins: pii_redaction', () => {
   it('streamed LLM calls: the aggregated response on the END event is redacted', async () => {
     await activate();
     const chunks = ['write to ', 'carol@example.com'];
-    const stream = await llmStreamCallExecute('stream', { headers: {}, content: { prompt: 'x' } }, async function* () {
-      yield* chunks;
-    }, { finalizer: () => ({ text: chunks.join('') }) });
+    const stream = await llmStreamCallExecute(
+      'stream',
+      { headers: {}, content: { prompt: 'x' } },
+      async function* () {
+        yield* chunks;
+      },
+      { finalizer: () => ({ text: chunks.join('') }) },
+    );
     let text = '';
     for await (const c of stream) text += String(c);
     assert.equal(text, 'write to carol@example.com');
@@ -121,11 +131,7 @@ describe('plugins: pii_redaction', () => {
       skip_paths: ['audit'],
       redact_paths: ['**.password'],
     });
-    await toolCallExecute(
-      'login',
-      { user: 'EMP-1234 bob@example.com 10.0.0.1', password: 'hunter2', audit: { by: 'admin@example.com' } },
-      (a) => a,
-    );
+    await toolCallExecute('login', { user: 'EMP-1234 bob@example.com 10.0.0.1', password: 'hunter2', audit: { by: 'admin@example.com' } }, (a) => a);
     assert.deepEqual(start().data, { user: '[REDACTED:EMPLOYEE_ID] [REDACTED:EMAIL] 10.0.0.1', password: '[REDACTED]', audit: { by: 'admin@example.com' } });
     cap.stop();
     await clearPlugins();
@@ -147,10 +153,7 @@ describe('plugins: pii_redaction', () => {
     try {
       await initializePlugins({
         version: 1,
-        components: [
-          { kind: 'observability', config: { atof: { path: join(dir, 'events.jsonl') } } },
-          { kind: 'pii_redaction' },
-        ],
+        components: [{ kind: 'observability', config: { atof: { path: join(dir, 'events.jsonl') } } }, { kind: 'pii_redaction' }],
       });
       cap = capture();
       await toolCallExecute('lookup', { email: 'dave@example.com' }, () => ({ phone: '555-867-5309 ext', card: 5555555555554444 }));
@@ -206,33 +209,51 @@ describe('plugins: pii_redaction beyond tool and LLM payloads', () => {
     const c = await activate();
     registerToolConditionalExecutionGuardrail('deny', 0, () => 'blocked for gail@example.com');
     try {
-      await assert.rejects(toolCallExecute('blocked', {}, () => 1), /gail@example\.com/, 'the caller still gets the real error');
+      await assert.rejects(
+        toolCallExecute('blocked', {}, () => 1),
+        /gail@example\.com/,
+        'the caller still gets the real error',
+      );
     } finally {
       deregisterToolConditionalExecutionGuardrail('deny');
     }
-    await assert.rejects(toolCallExecute('t', {}, () => {
-      throw new Error('no mailbox hank@example.com');
-    }), /hank@example\.com/);
-    await assert.rejects(withScope('s', 'function', () => {
-      throw { detail: 'ivy@example.com' };
-    }));
+    await assert.rejects(
+      toolCallExecute('t', {}, () => {
+        throw new Error('no mailbox hank@example.com');
+      }),
+      /hank@example\.com/,
+    );
+    await assert.rejects(
+      withScope('s', 'function', () => {
+        throw { detail: 'ivy@example.com' };
+      }),
+    );
     popScope(pushScope('p', 'function'), { error: new Error('jack@example.com') });
-    const errors = c.scopes().filter((e) => e.error).map((e) => e.error!);
-    assert.deepEqual(errors.map((e) => e.message), [
-      'guardrail "deny" rejected "blocked": blocked for [REDACTED:EMAIL]',
-      'no mailbox [REDACTED:EMAIL]',
-      '{"detail":"[REDACTED:EMAIL]"}',
-      '[REDACTED:EMAIL]',
-    ]);
+    const errors = c
+      .scopes()
+      .filter((e) => e.error)
+      .map((e) => e.error!);
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      ['guardrail "deny" rejected "blocked": blocked for [REDACTED:EMAIL]', 'no mailbox [REDACTED:EMAIL]', '{"detail":"[REDACTED:EMAIL]"}', '[REDACTED:EMAIL]'],
+    );
     assert.equal(errors[0]!.guardrail, 'deny');
-    assert.deepEqual(errors.map((e) => e.type), ['GuardrailRejectedError', 'Error', 'NonErrorObject', 'Error']);
+    assert.deepEqual(
+      errors.map((e) => e.type),
+      ['GuardrailRejectedError', 'Error', 'NonErrorObject', 'Error'],
+    );
   });
 
   it('field paths apply to scope and mark payloads; error messages are always scanned whole', async () => {
     const c = await activate({ paths: ['contact'], redact_paths: ['**.password'] });
-    await withScope('s', 'function', () => {
-      throw new Error('kim@example.com');
-    }, { input: { contact: 'lee@example.com', other: 'max@example.com', nested: { password: 'hunter2' } } }).catch(() => undefined);
+    await withScope(
+      's',
+      'function',
+      () => {
+        throw new Error('kim@example.com');
+      },
+      { input: { contact: 'lee@example.com', other: 'max@example.com', nested: { password: 'hunter2' } } },
+    ).catch(() => undefined);
     const [start, end] = c.scopes();
     assert.deepEqual(start!.data, { contact: '[REDACTED:EMAIL]', other: 'max@example.com', nested: { password: '[REDACTED]' } });
     assert.equal(end!.error!.message, '[REDACTED:EMAIL]');
@@ -240,10 +261,15 @@ describe('plugins: pii_redaction beyond tool and LLM payloads', () => {
 
   it('targets choose the event parts too', async () => {
     const c = await activate({ targets: ['error', 'mark_data'] });
-    await withScope('s', 'function', () => {
-      mark('m', { data: 'ned@example.com', metadata: 'ola@example.com' });
-      throw new Error('pat@example.com');
-    }, { input: 'quinn@example.com' }).catch(() => undefined);
+    await withScope(
+      's',
+      'function',
+      () => {
+        mark('m', { data: 'ned@example.com', metadata: 'ola@example.com' });
+        throw new Error('pat@example.com');
+      },
+      { input: 'quinn@example.com' },
+    ).catch(() => undefined);
     const [start, end] = c.scopes();
     assert.equal(start!.data, 'quinn@example.com');
     assert.equal(end!.error!.message, '[REDACTED:EMAIL]');
@@ -282,13 +308,21 @@ describe('plugins: pii_redaction beyond tool and LLM payloads', () => {
       throw new Error('boom');
     });
     try {
-      await withScope('s', 'function', () => {
-        throw new Error('vic@example.com');
-      }, { input: 'x' }).catch(() => undefined);
+      await withScope(
+        's',
+        'function',
+        () => {
+          throw new Error('vic@example.com');
+        },
+        { input: 'x' },
+      ).catch(() => undefined);
       const [start, end] = c.scopes();
       assert.equal(start!.data, REDACTED_MARKER);
       assert.deepEqual(end!.error, { type: 'Error', message: REDACTED_MARKER });
-      assert.deepEqual(f.failures.map((x) => [x.source, x.count]), [['event-redactor:test:throws', 2]]);
+      assert.deepEqual(
+        f.failures.map((x) => [x.source, x.count]),
+        [['event-redactor:test:throws', 2]],
+      );
     } finally {
       removeEventRedactor('test:throws');
       f.restore();
@@ -306,9 +340,11 @@ describe('plugins: pii_redaction beyond tool and LLM payloads', () => {
     await withScope('s', 'function', () => 1, { input: 'rose@example.com' });
     assert.equal(c.scopes()[0]!.data, 'rose@example.com');
 
-    registerPlugin('pii_test_fails', { register() {
-      throw new Error('nope');
-    } });
+    registerPlugin('pii_test_fails', {
+      register() {
+        throw new Error('nope');
+      },
+    });
     try {
       await assert.rejects(initializePlugins({ version: 1, components: [{ kind: 'pii_redaction' }, { kind: 'pii_test_fails' }] }));
     } finally {

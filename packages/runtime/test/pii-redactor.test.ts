@@ -47,7 +47,11 @@ describe('PII detectors', () => {
   });
 
   it('finds IPv4 and IPv6 addresses, not times or MAC addresses', () => {
-    assert.deepEqual(types('from 10.0.0.254 via 2001:db8::8a2e:370:7334 and ::1'), ['ip_address:10.0.0.254', 'ip_address:2001:db8::8a2e:370:7334', 'ip_address:::1']);
+    assert.deepEqual(types('from 10.0.0.254 via 2001:db8::8a2e:370:7334 and ::1'), [
+      'ip_address:10.0.0.254',
+      'ip_address:2001:db8::8a2e:370:7334',
+      'ip_address:::1',
+    ]);
     assert.deepEqual(types('at 12:30:45 mac 00:1A:2B:3C:4D:5E bad 999.1.1.1'), []);
   });
 
@@ -101,20 +105,29 @@ describe('createPiiRedactor', () => {
         { name: 'corp_mail', pattern: '[a-z]+@corp\\.example', action: 'mask' },
       ],
     });
-    assert.equal(r('EMP-123456 filed TCK42 for ann@corp.example and bob@example.com'), '[REDACTED:EMPLOYEE_ID] filed <ticket> for a***@corp.example and [REDACTED:EMAIL]');
+    assert.equal(
+      r('EMP-123456 filed TCK42 for ann@corp.example and bob@example.com'),
+      '[REDACTED:EMPLOYEE_ID] filed <ticket> for a***@corp.example and [REDACTED:EMAIL]',
+    );
   });
 
   it('walks objects and arrays, redacts credential-named fields whole and card numbers stored as numbers', () => {
     const input = {
       headers: { Authorization: 'Basic dXNlcjpwYXNz', 'x-request-id': 'abc' },
-      messages: [{ role: 'user', content: 'I am at 192.168.0.7' }, { role: 'assistant', content: 'ok' }],
+      messages: [
+        { role: 'user', content: 'I am at 192.168.0.7' },
+        { role: 'assistant', content: 'ok' },
+      ],
       card: 4111111111111111,
       count: 3,
     };
     const out = createPiiRedactor()(input);
     assert.deepEqual(out, {
       headers: { Authorization: '[REDACTED:API_KEY]', 'x-request-id': 'abc' },
-      messages: [{ role: 'user', content: 'I am at [REDACTED:IP_ADDRESS]' }, { role: 'assistant', content: 'ok' }],
+      messages: [
+        { role: 'user', content: 'I am at [REDACTED:IP_ADDRESS]' },
+        { role: 'assistant', content: 'ok' },
+      ],
       card: '[REDACTED:CREDIT_CARD]',
       count: 3,
     });
@@ -235,7 +248,10 @@ describe('PII redaction on large inputs', () => {
     assert.equal(redact(`password:${spaces}x`), `password:${spaces}x`);
     assert.equal(redact(`Authorization: Bearer${spaces}abcdefgh12345`), `Authorization: Bearer${spaces}[REDACTED:API_KEY]`);
     const labels = 'token='.repeat(30_000);
-    assert.deepEqual(findPii(labels).map((f) => [f.type, f.start, f.end]), [['api_key', 6, labels.length]]);
+    assert.deepEqual(
+      findPii(labels).map((f) => [f.type, f.start, f.end]),
+      [['api_key', 6, labels.length]],
+    );
   });
 
   it('many overlapping findings of different detectors resolve like small ones', () => {

@@ -31,19 +31,40 @@ describe('plugins: argument validation', () => {
 
   it('validateConfig and initializePlugins: a bad config is diagnostics, bad options a TypeError', async () => {
     const diags = await validateConfig(42);
-    assert.deepEqual(diags.map((d) => d.code), ['CONFIG_NOT_OBJECT']);
-    await assert.rejects(validateConfig({ version: 1, components: [] }, bad(42)), typeError(/^validateConfig: options must be an object \(or left out\), got number 42$/));
-    await assert.rejects(validateConfig({ version: 1, components: [] }, bad({ cwd: 1 })), typeError(/^validateConfig: options\.cwd must be a non-empty string/));
-    await assert.rejects(validateConfig({ version: 1, components: [] }, bad({ importModule: 'x' })), typeError(/^validateConfig: options\.importModule must be a function/));
-    await assert.rejects(validateConfig({ version: 1, components: [] }, bad({ connectTimeoutMs: NaN })), typeError(/^validateConfig: options\.connectTimeoutMs must be a finite number/));
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['CONFIG_NOT_OBJECT'],
+    );
+    await assert.rejects(
+      validateConfig({ version: 1, components: [] }, bad(42)),
+      typeError(/^validateConfig: options must be an object \(or left out\), got number 42$/),
+    );
+    await assert.rejects(
+      validateConfig({ version: 1, components: [] }, bad({ cwd: 1 })),
+      typeError(/^validateConfig: options\.cwd must be a non-empty string/),
+    );
+    await assert.rejects(
+      validateConfig({ version: 1, components: [] }, bad({ importModule: 'x' })),
+      typeError(/^validateConfig: options\.importModule must be a function/),
+    );
+    await assert.rejects(
+      validateConfig({ version: 1, components: [] }, bad({ connectTimeoutMs: NaN })),
+      typeError(/^validateConfig: options\.connectTimeoutMs must be a finite number/),
+    );
     await assert.rejects(initializePlugins({ version: 1, components: [] }, bad('x')), typeError(/^initializePlugins: options must be an object/));
   });
 
   it('registerPlugin and deregisterPlugin', () => {
-    assert.throws(() => registerPlugin('args_x', bad<never>(null)), typeError(/^registerPlugin\("args_x"\): definition must be an object like \{ register\(config, ctx\) \{ … \} \}, got null$/));
+    assert.throws(
+      () => registerPlugin('args_x', bad<never>(null)),
+      typeError(/^registerPlugin\("args_x"\): definition must be an object like \{ register\(config, ctx\) \{ … \} \}, got null$/),
+    );
     assert.throws(() => registerPlugin('args_x', bad<never>(42)), typeError(/definition must be an object/));
     assert.throws(() => registerPlugin('args_x', bad<never>({ register: 'no' })), typeError(/needs a register\(config, ctx\) function, got the string "no"/));
-    assert.throws(() => registerPlugin('args_x', bad<never>({ register() {}, multiple: 'yes' })), typeError(/^registerPlugin\("args_x"\): definition\.multiple must be true or false/));
+    assert.throws(
+      () => registerPlugin('args_x', bad<never>({ register() {}, multiple: 'yes' })),
+      typeError(/^registerPlugin\("args_x"\): definition\.multiple must be true or false/),
+    );
     assert.throws(() => registerPlugin('args_x', bad<never>({ register() {}, validate: 1 })), typeError(/definition\.validate must be a function/));
     assert.throws(() => registerPlugin(bad(Symbol('k')), { register() {} }), typeError(/^registerPlugin: kind must be .*, got a symbol$/));
     assert.throws(() => deregisterPlugin(bad(7)), typeError(/^deregisterPlugin: kind must be a string, got number 7$/));
@@ -57,8 +78,14 @@ describe('plugins: argument validation', () => {
     assert.throws(() => createPiiRedactor(bad('mask')), typeError(/^createPiiRedactor: options must be an object/));
     assert.throws(() => createPiiRedactor(bad({ detectors: 'email' })), typeError(/^createPiiRedactor: options\.detectors must be an array of detector names/));
     assert.throws(() => createPiiRedactor(bad({ rules: [5] })), typeError(/^createPiiRedactor: options\.rules\[0\] must be an object like/));
-    assert.throws(() => createPiiRedactor(bad({ rules: [{ name: 'x', pattern: 'y', replacement: 1 }] })), typeError(/options\.rules\[0\]\.replacement must be a string/));
-    assert.throws(() => createPiiRedactor(bad({ action: Symbol('a') })), typeError(/^createPiiRedactor: options\.action must be one of redact, mask, hash, remove, got a symbol$/));
+    assert.throws(
+      () => createPiiRedactor(bad({ rules: [{ name: 'x', pattern: 'y', replacement: 1 }] })),
+      typeError(/options\.rules\[0\]\.replacement must be a string/),
+    );
+    assert.throws(
+      () => createPiiRedactor(bad({ action: Symbol('a') })),
+      typeError(/^createPiiRedactor: options\.action must be one of redact, mask, hash, remove, got a symbol$/),
+    );
     assert.throws(() => createPiiRedactor(bad({ actions: { email: 'x' } })), typeError(/options\.actions\.email must be one of/));
     assert.throws(() => createPiiRedactor(bad({ paths: 'a.b' })), typeError(/options\.paths must be an array of field paths/));
     assert.throws(() => createPiiRedactor(bad({ hashSalt: 1 })), typeError(/options\.hashSalt must be a string, got number 1/));

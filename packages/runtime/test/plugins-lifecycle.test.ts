@@ -24,7 +24,20 @@ import {
 import { collectFailures } from './helpers.js';
 
 /** Plugin kinds this file registers (removed after). */
-const KINDS = ['lc_a', 'lc_good', 'lc_bad', 'lc_bad_async', 'lc_partial', 'lc_late', 'lc_hang', 'lc_multi', 'lc_taken', 'lc_badname', 'lc_flaky_shutdown', 'lc_gone'];
+const KINDS = [
+  'lc_a',
+  'lc_good',
+  'lc_bad',
+  'lc_bad_async',
+  'lc_partial',
+  'lc_late',
+  'lc_hang',
+  'lc_multi',
+  'lc_taken',
+  'lc_badname',
+  'lc_flaky_shutdown',
+  'lc_gone',
+];
 
 /** A test exporter recording what happened to it. */
 class RecordingExporter implements EventExporter {
@@ -43,7 +56,10 @@ class RecordingExporter implements EventExporter {
 }
 
 const pluginSubscribers = (): string[] => listSubscribers().filter((n) => n.startsWith('plugin:'));
-const pluginMiddleware = (): string[] => listMiddleware().filter((m) => m.name.startsWith('plugin:')).map((m) => `${m.family}:${m.name}`);
+const pluginMiddleware = (): string[] =>
+  listMiddleware()
+    .filter((m) => m.name.startsWith('plugin:'))
+    .map((m) => `${m.family}:${m.name}`);
 const doc = (...kinds: Array<string | { kind: string; enabled?: boolean; config?: Record<string, unknown> }>): unknown => ({
   version: 1,
   components: kinds.map((k) => (typeof k === 'string' ? { kind: k } : k)),
@@ -299,7 +315,13 @@ describe('plugins: activation and rollback', () => {
   });
 
   it('concurrent calls run in order: the last one wins', async () => {
-    const results = await Promise.allSettled([initializePlugins(doc('lc_a')), initializePlugins(doc('lc_bad')), initializePlugins(doc('lc_good')), clearPlugins(), initializePlugins(doc('lc_good'))]);
+    const results = await Promise.allSettled([
+      initializePlugins(doc('lc_a')),
+      initializePlugins(doc('lc_bad')),
+      initializePlugins(doc('lc_good')),
+      clearPlugins(),
+      initializePlugins(doc('lc_good')),
+    ]);
     assert.deepEqual(
       results.map((r) => r.status),
       ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled'],

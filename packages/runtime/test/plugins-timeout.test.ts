@@ -10,7 +10,10 @@ describe('plugins: activation timeout', () => {
       registerPlugin('never_settles', { register: () => new Promise(() => {}) });
       await initializePlugins({ version: 1, components: [{ kind: 'never_settles' }] }, { activationTimeoutMs: 300 });
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

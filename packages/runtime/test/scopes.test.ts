@@ -45,7 +45,10 @@ describe('scopes', () => {
   it('popping a scope that is not on top is a clear error and pops nothing', () => {
     const outer = pushScope('outer', ScopeType.Function);
     const inner = pushScope('inner', ScopeType.Function);
-    assert.throws(() => popScope(outer), (e: unknown) => e instanceof LifecycleError && /not on top of its stack \(the top is "inner"\)/.test((e as Error).message));
+    assert.throws(
+      () => popScope(outer),
+      (e: unknown) => e instanceof LifecycleError && /not on top of its stack \(the top is "inner"\)/.test((e as Error).message),
+    );
     popScope(inner);
     popScope(outer);
     assert.throws(() => popScope(outer), /already ended/);
@@ -61,16 +64,30 @@ describe('scopes', () => {
     });
     assert.equal(v, 7);
     assert.equal(getHandle(), before);
-    await assert.rejects(withScope('t', ScopeType.Function, () => { throw new TypeError('sync boom'); }), TypeError);
-    await assert.rejects(withScope('r', ScopeType.Function, async () => { await tick(); throw new RangeError('async boom'); }), RangeError);
+    await assert.rejects(
+      withScope('t', ScopeType.Function, () => {
+        throw new TypeError('sync boom');
+      }),
+      TypeError,
+    );
+    await assert.rejects(
+      withScope('r', ScopeType.Function, async () => {
+        await tick();
+        throw new RangeError('async boom');
+      }),
+      RangeError,
+    );
     assert.equal(getHandle(), before);
     c.stop();
     const ends = c.scopes().filter((e) => e.scope_category === 'end');
-    assert.deepEqual(ends.map((e) => [e.name, e.status, e.error?.type]), [
-      ['w', 'ok', undefined],
-      ['t', 'error', 'TypeError'],
-      ['r', 'error', 'RangeError'],
-    ]);
+    assert.deepEqual(
+      ends.map((e) => [e.name, e.status, e.error?.type]),
+      [
+        ['w', 'ok', undefined],
+        ['t', 'error', 'TypeError'],
+        ['r', 'error', 'RangeError'],
+      ],
+    );
     assert.equal(ends[0]!.data, 7);
   });
 
@@ -87,7 +104,12 @@ describe('scopes', () => {
             await Promise.resolve();
             return getHandle().parent === run;
           });
-          async function* gen() { for (let k = 0; k < 2; k++) { await tick(); yield k; } }
+          async function* gen() {
+            for (let k = 0; k < 2; k++) {
+              await tick();
+              yield k;
+            }
+          }
           for await (const _ of gen()) mark(`s-${i}-${step}`);
         }
         return run.uuid;
@@ -117,8 +139,14 @@ describe('scopes', () => {
     const r1 = runWithScopeStack(s1, () => pushScope('a', ScopeType.Function));
     const r2 = runWithScopeStack(s2, () => pushScope('b', ScopeType.Function));
     assert.notEqual(r1.parentUuid, r2.parentUuid);
-    assert.equal(runWithScopeStack(s1, () => getHandle()), r1);
-    assert.equal(runWithScopeStack(s2, () => getHandle()), r2);
+    assert.equal(
+      runWithScopeStack(s1, () => getHandle()),
+      r1,
+    );
+    assert.equal(
+      runWithScopeStack(s2, () => getHandle()),
+      r2,
+    );
     runWithScopeStack(s1, () => popScope(r1));
     runWithScopeStack(s2, () => popScope(r2));
   });
@@ -129,7 +157,10 @@ describe('scopes', () => {
     mark('m', { parent: p, data: { x: 1 }, timestamp: 1_700_000_000_000_456 });
     popScope(p, { timestamp: 1_700_000_000_000_789 });
     c.stop();
-    assert.deepEqual(c.events.map((e) => e.timestamp), ['2023-11-14T22:13:20.000123Z', '2023-11-14T22:13:20.000456Z', '2023-11-14T22:13:20.000789Z']);
+    assert.deepEqual(
+      c.events.map((e) => e.timestamp),
+      ['2023-11-14T22:13:20.000123Z', '2023-11-14T22:13:20.000456Z', '2023-11-14T22:13:20.000789Z'],
+    );
     assert.equal(c.events[1]!.parent_uuid, p.uuid);
     assert.throws(() => pushScope('x', 'nope' as ScopeType), /type must be one of .*, got "nope"/);
     assert.throws(() => pushScope('x', ScopeType.Agent, { timestamp: 1.5 }), /timestamp must be a non-negative safe integer/);
@@ -146,10 +177,13 @@ describe('scopes', () => {
     f.restore();
     assert.match(f.failures[0]!.message, /scope "leaked" was not popped before withScope\("outer"\) returned/);
     const ends = c.scopes().filter((e) => e.scope_category === 'end');
-    assert.deepEqual(ends.map((e) => [e.name, e.status, e.error?.type]), [
-      ['leaked', 'error', 'NotEnded'],
-      ['outer', 'ok', undefined],
-    ]);
+    assert.deepEqual(
+      ends.map((e) => [e.name, e.status, e.error?.type]),
+      [
+        ['leaked', 'error', 'NotEnded'],
+        ['outer', 'ok', undefined],
+      ],
+    );
   });
 
   it('end events of scopes record errors given to popScope', () => {

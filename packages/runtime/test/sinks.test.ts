@@ -82,9 +82,15 @@ describe('AtofFileExporter', () => {
     const first = new AtofFileExporter({ path, mode: 'overwrite' });
     await run(first);
     await first.forceFlush();
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 8);
-    assert.deepEqual(lines.map((e) => e.scope_category), ['start', 'start', 'end', 'start', 'end', 'start', 'end', 'end']);
+    assert.deepEqual(
+      lines.map((e) => e.scope_category),
+      ['start', 'start', 'end', 'start', 'end', 'start', 'end', 'end'],
+    );
     assert.equal(lines[4].error.message, 'boom');
     await first.shutdown();
     const second = new AtofFileExporter({ path }); // append is the default
@@ -112,8 +118,14 @@ describe('AtofFileExporter', () => {
       deregisterSubscriber('hwm');
       await exp.shutdown();
     }
-    const names = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).name);
-    assert.deepEqual(names, Array.from({ length: 300 }, (_, i) => `m${i}`));
+    const names = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).name);
+    assert.deepEqual(
+      names,
+      Array.from({ length: 300 }, (_, i) => `m${i}`),
+    );
   });
 
   it('an unwritable path is a clear error at construction; bad options are named', () => {
@@ -122,7 +134,10 @@ describe('AtofFileExporter', () => {
     writeFileSync(blocker, 'x');
     assert.throws(() => new AtofFileExporter({ path: join(blocker, 'events.jsonl') }), /AtofFileExporter: cannot open .*a-file\/events\.jsonl for writing/);
     assert.throws(() => new AtofFileExporter({ path: '' }), /path must be a non-empty string/);
-    assert.throws(() => new AtofFileExporter({ path: join(dir, 'x.jsonl'), mode: 'truncate' as never }), /mode must be "append" or "overwrite", got "truncate"/);
+    assert.throws(
+      () => new AtofFileExporter({ path: join(dir, 'x.jsonl'), mode: 'truncate' as never }),
+      /mode must be "append" or "overwrite", got "truncate"/,
+    );
   });
 
   it('loses nothing on a normal exit without shutdown (a child process)', async () => {
@@ -153,7 +168,10 @@ describe('AtofFileExporter', () => {
       while (Date.now() < until);
       setInterval(() => {}, 1000); // a late signal still finds the process alive
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=nemo-flow-src', '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));

@@ -18,7 +18,10 @@ import { capture, collectFailures, tick } from './helpers.js';
 describe('subscribers', () => {
   it('a duplicate name is a clear error; deregister returns whether it existed', () => {
     registerSubscriber('dup', () => {});
-    assert.throws(() => registerSubscriber('dup', () => {}), (e: unknown) => e instanceof LifecycleError && /"dup" is already registered/.test((e as Error).message));
+    assert.throws(
+      () => registerSubscriber('dup', () => {}),
+      (e: unknown) => e instanceof LifecycleError && /"dup" is already registered/.test((e as Error).message),
+    );
     assert.equal(deregisterSubscriber('dup'), true);
     assert.equal(deregisterSubscriber('dup'), false);
   });
@@ -71,7 +74,7 @@ describe('subscribers', () => {
         errors.push(err);
       }
       try {
-        ((e.data as { nested: { v: number } }).nested).v = 99;
+        (e.data as { nested: { v: number } }).nested.v = 99;
       } catch (err) {
         errors.push(err);
       }
@@ -206,7 +209,10 @@ describe('flushSubscribers bounds', () => {
       deregisterSubscriber('fine');
       f.restore();
     }
-    assert.deepEqual(f.failures.map((x) => x.source), ['flush:stuck']);
+    assert.deepEqual(
+      f.failures.map((x) => x.source),
+      ['flush:stuck'],
+    );
     assert.match(f.failures[0]!.message, /subscriber "stuck" .* 50 ms/);
   });
 
@@ -239,6 +245,9 @@ describe('flushSubscribers bounds', () => {
       f.restore();
     }
     assert.equal(flushed, 1);
-    assert.deepEqual(f.failures.map((x) => x.source), ['flush:hung-exporter']);
+    assert.deepEqual(
+      f.failures.map((x) => x.source),
+      ['flush:hung-exporter'],
+    );
   });
 });

@@ -70,7 +70,10 @@ describe('typed calls: value codecs', () => {
     const [start, end] = c.scopes();
     assert.deepEqual(start!.data, { when: '2026-12-04T10:00:00.000Z', seats: [['A1', '1180591620717411303424']], tags: ['vip'] });
     assert.deepEqual(end!.data, { confirmed: '2026-12-05T00:00:00.000Z' });
-    const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const back = await Promise.resolve(bookingCodec.fromJson(lines[0].data));
     assert.deepEqual(back, booking, 'the ATOF line decodes back to the same Date, Map of BigInt and Set');
   });
@@ -92,7 +95,9 @@ describe('typed calls: value codecs', () => {
     registerToolExecutionIntercept('cache', 1, () => ({ confirmed: '2030-01-01T00:00:00.000Z' }));
     try {
       let ran = false;
-      const out = await typedToolExecute('book', 1, () => ((ran = true), { confirmed: new Date() }), { result: objectCodec<{ confirmed: Date }>({ confirmed: dateCodec }) });
+      const out = await typedToolExecute('book', 1, () => ((ran = true), { confirmed: new Date() }), {
+        result: objectCodec<{ confirmed: Date }>({ confirmed: dateCodec }),
+      });
       assert.equal(ran, false);
       assert.ok(out.confirmed instanceof Date);
       assert.equal(out.confirmed.toISOString(), '2030-01-01T00:00:00.000Z');
@@ -120,7 +125,10 @@ describe('typed calls: value codecs', () => {
     registerToolRequestIntercept('break', 1, () => ({ cents: 7 }));
     const c = capture();
     try {
-      await assert.rejects(typedToolExecute('pay', new Money(5n), () => 'paid', { args: money }), /Money: expected \{ cents: string \}/);
+      await assert.rejects(
+        typedToolExecute('pay', new Money(5n), () => 'paid', { args: money }),
+        /Money: expected \{ cents: string \}/,
+      );
     } finally {
       deregisterToolRequestIntercept('break');
       c.stop();
@@ -136,8 +144,14 @@ describe('typed calls: value codecs', () => {
   });
 
   it('bad options name what was wrong', async () => {
-    await assert.rejects(typedToolExecute('t', 1, () => 1, { args: {} as unknown as ValueCodec<number> }), /typedToolExecute\("t"\): options.args must be a ValueCodec/);
-    await assert.rejects(typedLlmExecute('m', null as never, () => 1), /typedLlmExecute\("m"\): request must be an object/);
+    await assert.rejects(
+      typedToolExecute('t', 1, () => 1, { args: {} as unknown as ValueCodec<number> }),
+      /typedToolExecute\("t"\): options.args must be a ValueCodec/,
+    );
+    await assert.rejects(
+      typedLlmExecute('m', null as never, () => 1),
+      /typedLlmExecute\("m"\): request must be an object/,
+    );
   });
 });
 
@@ -156,7 +170,10 @@ describe('typed calls: Standard Schema validation', () => {
       err.issues.map((i) => i.path),
       ['city', 'days[0].offset'],
     );
-    assert.match(err.message, /typedToolExecute\("get_weather"\) arguments failed validation: city: Invalid input: expected string, received number; days\[0\]\.offset: /);
+    assert.match(
+      err.message,
+      /typedToolExecute\("get_weather"\) arguments failed validation: city: Invalid input: expected string, received number; days\[0\]\.offset: /,
+    );
     const end = c.scopes()[1] as ScopeEvent;
     assert.equal(end.status, 'error');
     assert.equal(end.error!.type, 'ValidationError');
@@ -170,22 +187,34 @@ describe('typed calls: Standard Schema validation', () => {
 
   it('async refinements are awaited', async () => {
     const schema = z.object({ user: z.string() }).refine(async (o) => o.user !== 'banned', { message: 'user is banned', path: ['user'] });
-    await assert.rejects(typedToolExecute('lookup', { user: 'banned' }, () => 1, { args: schema }), /user: user is banned/);
+    await assert.rejects(
+      typedToolExecute('lookup', { user: 'banned' }, () => 1, { args: schema }),
+      /user: user is banned/,
+    );
     assert.equal(await typedToolExecute('lookup', { user: 'ok' }, () => 1, { args: schema }), 1);
   });
 
   it('valibot works through the same interface; a result schema checks what the tool returns', async () => {
     const args = v.object({ id: v.number() });
-    await assert.rejects(typedToolExecute('get', { id: 'x' }, () => 1, { args }), (e: unknown) => e instanceof ValidationError && e.issues[0]!.path === 'id');
+    await assert.rejects(
+      typedToolExecute('get', { id: 'x' }, () => 1, { args }),
+      (e: unknown) => e instanceof ValidationError && e.issues[0]!.path === 'id',
+    );
     const result = v.object({ ok: v.boolean() });
-    await assert.rejects(typedToolExecute('get', { id: 1 }, () => ({ ok: 'yes' }) as unknown as { ok: boolean }, { args, result }), /typedToolExecute\("get"\) result failed validation: ok: /);
+    await assert.rejects(
+      typedToolExecute('get', { id: 1 }, () => ({ ok: 'yes' }) as unknown as { ok: boolean }, { args, result }),
+      /typedToolExecute\("get"\) result failed validation: ok: /,
+    );
   });
 
   it('an intercept edit that breaks the schema is caught before the tool runs', async () => {
     registerToolRequestIntercept('bad-edit', 1, () => ({ city: null }));
     try {
       let ran = false;
-      await assert.rejects(typedToolExecute('get_weather', { city: 'Oslo' }, () => void (ran = true), { args: weather }), ValidationError);
+      await assert.rejects(
+        typedToolExecute('get_weather', { city: 'Oslo' }, () => void (ran = true), { args: weather }),
+        ValidationError,
+      );
       assert.equal(ran, false);
     } finally {
       deregisterToolRequestIntercept('bad-edit');
@@ -197,7 +226,7 @@ describe('typed calls: Standard Schema validation', () => {
     assert.equal(def.name, 'get_weather');
     assert.equal(def.description, 'Weather by city');
     assert.deepEqual((def.parameters as { required: string[] }).required, ['city']);
-    assert.equal(((def.parameters as { properties: Record<string, { type: string }> }).properties.city!).type, 'string');
+    assert.equal((def.parameters as { properties: Record<string, { type: string }> }).properties.city!.type, 'string');
     assert.equal('$schema' in def.parameters!, false);
     assert.throws(() => toolDefinition('x', v.object({})), /toolDefinition\("x"\): the schema does not expose a JSON Schema/);
   });
@@ -210,10 +239,17 @@ describe('typed calls: LLM and streams', () => {
     messages: { role: string; content: string }[];
   }
   const promptCodec = objectCodec<Prompt>({ asked: dateCodec });
-  const chat = (text: string) => ({ id: 'c1', model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+  const chat = (text: string) => ({
+    id: 'c1',
+    model: 'gpt-4o',
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+  });
 
   it('typedLlmExecute: codecs see JSON (the OpenAI codec still detects it), a request edit is decoded back to T', async () => {
-    registerLlmRequestIntercept('stamp', 1, ({ request }) => ({ request: { ...request, content: { ...(request.content as object), asked: '2027-02-02T00:00:00.000Z' } } }));
+    registerLlmRequestIntercept('stamp', 1, ({ request }) => ({
+      request: { ...request, content: { ...(request.content as object), asked: '2027-02-02T00:00:00.000Z' } },
+    }));
     const c = capture();
     try {
       let seen: Prompt | undefined;
@@ -270,7 +306,10 @@ describe('typed calls: LLM and streams', () => {
         if (got.length === 3) break;
       }
       assert.ok(got.every((t) => t.at instanceof Date));
-      assert.deepEqual(got.map((t) => t.text), ['t0', 't1', 't2']);
+      assert.deepEqual(
+        got.map((t) => t.text),
+        ['t0', 't1', 't2'],
+      );
       assert.equal(collected.length, 3);
       assert.equal(typeof (seenByIntercept[0] as { at: unknown }).at, 'string', 'stream intercepts see the JSON form');
     } finally {
@@ -285,7 +324,9 @@ describe('typed calls: LLM and streams', () => {
   it('a rejecting async collector is reported, never an unhandled rejection; the stream goes on', async () => {
     const failures = collectFailures();
     try {
-      const stream = await typedLlmStreamExecute('s', { headers: {}, content: {} }, () => [1, 2, 3], { collector: async () => Promise.reject(new Error('collector down')) });
+      const stream = await typedLlmStreamExecute('s', { headers: {}, content: {} }, () => [1, 2, 3], {
+        collector: async () => Promise.reject(new Error('collector down')),
+      });
       const got: number[] = [];
       for await (const n of stream) got.push(n);
       await new Promise((r) => setImmediate(r));

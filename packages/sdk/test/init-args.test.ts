@@ -21,13 +21,19 @@ describe('sdk: argument validation', () => {
     await assert.rejects(init(bad({ console: 'yes' })), typeError(/^init: options\.console must be true or false, got the string "yes"$/));
     await assert.rejects(init(bad({ configFile: 7 })), typeError(/^init: options\.configFile must be a non-empty string/));
     await assert.rejects(init(bad({ env: 5 })), typeError(/^init: options\.env must be an object of environment variables/));
-    await assert.rejects(init(bad({ activationTimeoutMs: -1 })), typeError(/^init: options\.activationTimeoutMs must be a finite number of milliseconds > 0, got number -1$/));
+    await assert.rejects(
+      init(bad({ activationTimeoutMs: -1 })),
+      typeError(/^init: options\.activationTimeoutMs must be a finite number of milliseconds > 0, got number -1$/),
+    );
     assert.equal(pluginReport().active, false);
     assert.throws(() => defaultConfig(bad(7)), typeError(/^defaultConfig: options must be an object/));
     assert.throws(() => defaultConfig(bad({ outputDir: 3 })), typeError(/^defaultConfig: options\.outputDir must be a non-empty string/));
   });
 
-  it('the sdk\'s validateConfig checks its options too', async () => {
-    await assert.rejects(validateConfig({ version: 1, components: [] }, bad({ checks: 'no' })), typeError(/^validateConfig: options\.checks must be true or false/));
+  it("the sdk's validateConfig checks its options too", async () => {
+    await assert.rejects(
+      validateConfig({ version: 1, components: [] }, bad({ checks: 'no' })),
+      typeError(/^validateConfig: options\.checks must be true or false/),
+    );
   });
 });

@@ -40,7 +40,10 @@ describe('nemo-flow validate-config', () => {
 
   it('warnings alone exit 0; errors exit 1; each line names the code, component and field', async () => {
     const warn = file('warn.json', JSON.stringify({ version: 1, components: [{ kind: 'pii_redaction', colour: 1 }] }));
-    const bad = file('bad.json', JSON.stringify({ version: 1, components: [{ kind: 'observability', config: { otel: { protocol: 'grpc', check_endpoint: false } } }] }));
+    const bad = file(
+      'bad.json',
+      JSON.stringify({ version: 1, components: [{ kind: 'observability', config: { otel: { protocol: 'grpc', check_endpoint: false } } }] }),
+    );
     const w = await run([warn]);
     assert.equal(w.code, 0);
     assert.match(w.out, /0 error\(s\), 1 warning\(s\)\n {2}warn UNKNOWN_FIELD \(pii_redaction#0 colour\): unknown field/);
@@ -62,7 +65,19 @@ describe('nemo-flow validate-config', () => {
     const r = await run([f, '--json']);
     assert.equal(r.code, 1);
     assert.deepEqual(JSON.parse(r.out), [
-      { file: f, diagnostics: [{ level: 'error', code: 'VERSION_UNSUPPORTED', component: null, index: null, field: 'version', message: 'version 3 is not supported by this runtime; expected 1' }] },
+      {
+        file: f,
+        diagnostics: [
+          {
+            level: 'error',
+            code: 'VERSION_UNSUPPORTED',
+            component: null,
+            index: null,
+            field: 'version',
+            message: 'version 3 is not supported by this runtime; expected 1',
+          },
+        ],
+      },
     ]);
   });
 

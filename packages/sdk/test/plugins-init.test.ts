@@ -31,7 +31,13 @@ describe('plugins: init()', () => {
       components: [{ kind: 'observability', config: { output_dir: 'nemo-flow-output', console: false, atof: true, atif: { optional: true } } }],
     });
     const withOtlp = defaultConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, outputDir: '/data/out', console: true });
-    assert.deepEqual(withOtlp.components[0]!.config, { output_dir: '/data/out', console: true, atof: true, atif: { optional: true }, otel: { optional: true } });
+    assert.deepEqual(withOtlp.components[0]!.config, {
+      output_dir: '/data/out',
+      console: true,
+      atof: true,
+      atif: { optional: true },
+      otel: { optional: true },
+    });
   });
 
   it('with no configuration file it activates the default in the working directory', async () => {
@@ -45,7 +51,9 @@ describe('plugins: init()', () => {
     });
     await run('default-run');
     await handle.flush();
-    const events = readFileSync(join(cwd, 'nemo-flow-output', 'events.jsonl'), 'utf8').trim().split('\n');
+    const events = readFileSync(join(cwd, 'nemo-flow-output', 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(events.length, 4);
     assert.deepEqual(readdirSync(join(cwd, 'nemo-flow-output', 'trajectories')), ['trajectory-default-run.json']);
     await handle.shutdown();
@@ -97,7 +105,11 @@ describe('plugins: init()', () => {
     const handle = await init({ cwd, config: { version: 1, components: [{ kind: 'observability', config: { console: false } }] }, console: true });
     assert.equal(handle.source, 'options');
     assert.deepEqual(pluginSubscribers(), ['plugin:observability:console']);
-    const quiet = await init({ cwd, config: { version: 1, components: [{ kind: 'observability', config: { console: { color: false }, atof: { path: 'e.jsonl' } } }] }, console: false });
+    const quiet = await init({
+      cwd,
+      config: { version: 1, components: [{ kind: 'observability', config: { console: { color: false }, atof: { path: 'e.jsonl' } } }] },
+      console: false,
+    });
     assert.deepEqual(pluginSubscribers(), ['plugin:observability:atof']);
     // The first handle's configuration was replaced: its shutdown leaves the current one alone.
     await handle.shutdown();

@@ -79,13 +79,19 @@ describe('plugins: observability', () => {
     const text = lines.join('');
     assert.match(text, /▶ agent researcher/);
     assert.match(text, /✔ tool search/);
-    const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; scope_category?: string });
+    const events = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; scope_category?: string });
     assert.deepEqual(
       events.map((e) => `${e.scope_category}:${e.name}`),
       ['start:researcher', 'start:chat', 'end:chat', 'start:search', 'end:search', 'end:researcher'],
     );
     await clearPlugins();
-    assert.deepEqual(listSubscribers().filter((n) => n.startsWith('plugin:')), []);
+    assert.deepEqual(
+      listSubscribers().filter((n) => n.startsWith('plugin:')),
+      [],
+    );
   });
 
   it('a section can be switched off with false or "enabled": false', async () => {
@@ -102,7 +108,10 @@ describe('plugins: observability', () => {
       assert.match(err.diagnostics[0]!.message, /atof: AtofFileExporter: cannot open/);
       return true;
     });
-    assert.deepEqual(listSubscribers().filter((n) => n.startsWith('plugin:')), []);
+    assert.deepEqual(
+      listSubscribers().filter((n) => n.startsWith('plugin:')),
+      [],
+    );
   });
 
   it('a missing exporter package: an error, or a skipped section when optional', async () => {

@@ -26,10 +26,7 @@ describe('sdk: staging touches no file', () => {
     });
     const config = {
       version: 1,
-      components: [
-        { kind: 'observability', config: { output_dir: dir, console: false, atif: false, atof: { mode: 'overwrite' } } },
-        { kind: 'stage_fails' },
-      ],
+      components: [{ kind: 'observability', config: { output_dir: dir, console: false, atif: false, atof: { mode: 'overwrite' } } }, { kind: 'stage_fails' }],
     };
     await assert.rejects(initializePlugins(config), (err: unknown) => {
       assert.ok(err instanceof PluginConfigError);
@@ -45,7 +42,10 @@ describe('sdk: staging touches no file', () => {
   });
 
   it('observability.atof takes max_buffer_bytes and overflow; bad values are diagnostics naming the field', async () => {
-    const obs = (atof: Record<string, unknown>): unknown => ({ version: 1, components: [{ kind: 'observability', config: { output_dir: dir, console: false, atif: false, atof } }] });
+    const obs = (atof: Record<string, unknown>): unknown => ({
+      version: 1,
+      components: [{ kind: 'observability', config: { output_dir: dir, console: false, atif: false, atof } }],
+    });
     await assert.rejects(initializePlugins(obs({ max_buffer_bytes: -1, overflow: 'wait' })), (err: unknown) => {
       assert.ok(err instanceof PluginConfigError);
       const fields = err.diagnostics.map((d) => `${d.code} ${d.field ?? ''}`).sort();

@@ -137,7 +137,11 @@ describe('plugins: document and component shape', () => {
 
   it('an invalid policy is an error', async () => {
     const ds = await validateConfig({ version: 1, components: [], policy: { unknown_fields: 'loud', unknown_components: 1, typo: 'warn' } });
-    assert.deepEqual(brief(ds), ['error INVALID_TYPE - policy.unknown_components', 'error INVALID_VALUE - policy.unknown_fields', 'warn UNKNOWN_FIELD - policy.typo']);
+    assert.deepEqual(brief(ds), [
+      'error INVALID_TYPE - policy.unknown_components',
+      'error INVALID_VALUE - policy.unknown_fields',
+      'warn UNKNOWN_FIELD - policy.typo',
+    ]);
     assert.deepEqual(brief(await validateConfig({ version: 1, components: [], policy: 'strict' })), ['error INVALID_TYPE - policy']);
   });
 
@@ -156,10 +160,7 @@ describe('plugins: document and component shape', () => {
       const mws = listMiddleware().length;
       const ds = await validateConfig({
         version: 1,
-        components: [
-          { kind: 'observability', config: { output_dir: join(dir, 'out'), console: true, atof: true, atif: true } },
-          { kind: 'pii_redaction' },
-        ],
+        components: [{ kind: 'observability', config: { output_dir: join(dir, 'out'), console: true, atof: true, atif: true } }, { kind: 'pii_redaction' }],
       });
       assert.deepEqual(ds, []);
       assert.equal(listSubscribers().length, subs);
@@ -210,7 +211,10 @@ describe('plugins: observability options', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const open = (server.address() as { port: number }).port;
-      assert.deepEqual(await validateConfig(obs({ otel: { endpoint: `http://127.0.0.1:${open}` }, openinference: { endpoint: `http://127.0.0.1:${open}/v1/traces` } })), []);
+      assert.deepEqual(
+        await validateConfig(obs({ otel: { endpoint: `http://127.0.0.1:${open}` }, openinference: { endpoint: `http://127.0.0.1:${open}/v1/traces` } })),
+        [],
+      );
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
@@ -234,14 +238,22 @@ describe('plugins: observability options', () => {
       assert.match(ds[1]!.message, /is a file, not a directory.*expected a writable directory/);
       // Relative paths resolve against cwd; the default output_dir is fine in a writable cwd.
       assert.deepEqual(await validateConfig(obs({ atof: true, atif: true }), { cwd: dir }), []);
-      assert.deepEqual(brief(await validateConfig(obs({ output_dir: 'file/out', atof: true }), { cwd: dir })), ['error DIRECTORY_UNWRITABLE observability config.atof.path']);
+      assert.deepEqual(brief(await validateConfig(obs({ output_dir: 'file/out', atof: true }), { cwd: dir })), [
+        'error DIRECTORY_UNWRITABLE observability config.atof.path',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('secrets come from environment variables named in headers_env; inline credentials are flagged', async () => {
-    const doc = obs({ otel: { headers: { Authorization: 'Bearer abc', 'x-team': 'a' }, headers_env: { api_key: 'PHX_KEY', 'x-auth': 'Bearer ${PHX_TOKEN}', bad: 'not a name' }, check_endpoint: false } });
+    const doc = obs({
+      otel: {
+        headers: { Authorization: 'Bearer abc', 'x-team': 'a' },
+        headers_env: { api_key: 'PHX_KEY', 'x-auth': 'Bearer ${PHX_TOKEN}', bad: 'not a name' },
+        check_endpoint: false,
+      },
+    });
     const ds = await validateConfig(doc, { ...noChecks, env: {} });
     assert.deepEqual(brief(ds), [
       'warn SECRET_IN_CONFIG observability config.otel.headers.Authorization',
@@ -282,7 +294,13 @@ describe('plugins: observability options', () => {
 
   it('ATIF options are checked (schema version, file name template, pricing)', async () => {
     const ds = await validateConfig(
-      obs({ atif: { schema_version: 'ATIF-v9', filename_template: 'run.json', pricing: { 'gpt-x': { input_per_mtok: 1 }, m: { input_per_mtok: -1, output_per_mtok: 2 } } } }),
+      obs({
+        atif: {
+          schema_version: 'ATIF-v9',
+          filename_template: 'run.json',
+          pricing: { 'gpt-x': { input_per_mtok: 1 }, m: { input_per_mtok: -1, output_per_mtok: 2 } },
+        },
+      }),
       noChecks,
     );
     assert.deepEqual(brief(ds), [
@@ -332,7 +350,10 @@ describe('plugins: pii_redaction options', () => {
   });
 
   it('an unset hash salt variable is a warning', async () => {
-    const ds = await validateConfig({ version: 1, components: [{ kind: 'pii_redaction', config: { action: 'hash', hash_salt_env: 'PII_SALT' } }] }, { env: {} });
+    const ds = await validateConfig(
+      { version: 1, components: [{ kind: 'pii_redaction', config: { action: 'hash', hash_salt_env: 'PII_SALT' } }] },
+      { env: {} },
+    );
     assert.deepEqual(brief(ds), ['warn ENV_VAR_MISSING pii_redaction config.hash_salt_env']);
   });
 });
@@ -359,12 +380,20 @@ describe('plugins: custom plugin validation', () => {
       validate(config, ctx) {
         ctx.unknownField('colour', ['color']);
         ctx.unsupportedValue('mode', 'mode "x" is not supported');
-        if (typeof config.url !== 'string') return [{ field: 'url', message: 'expected a URL string' }, { level: 'info', code: 'MY_NOTE', message: 'note' }];
+        if (typeof config.url !== 'string')
+          return [
+            { field: 'url', message: 'expected a URL string' },
+            { level: 'info', code: 'MY_NOTE', message: 'note' },
+          ];
         return undefined;
       },
       register() {},
     });
-    const ds = await validateConfig({ version: 1, components: [{ kind: 'vt_reports', config: {} }], policy: { unknown_fields: 'error', unsupported_values: 'warn' } });
+    const ds = await validateConfig({
+      version: 1,
+      components: [{ kind: 'vt_reports', config: {} }],
+      policy: { unknown_fields: 'error', unsupported_values: 'warn' },
+    });
     assert.deepEqual(brief(ds), [
       'error UNKNOWN_FIELD vt_reports config.colour',
       'warn UNSUPPORTED_VALUE vt_reports config.mode',

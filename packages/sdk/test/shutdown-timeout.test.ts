@@ -20,7 +20,10 @@ describe('init(): shutdown with a stuck subscriber', () => {
       deregisterSubscriber('never-settles');
       f.restore();
     }
-    assert.deepEqual(f.failures.map((x) => x.source), ['flush:never-settles']);
+    assert.deepEqual(
+      f.failures.map((x) => x.source),
+      ['flush:never-settles'],
+    );
     assert.equal(pluginReport().active, false);
   });
 });

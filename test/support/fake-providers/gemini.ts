@@ -38,7 +38,14 @@ function callParts(calls: FunctionCallSpec[] | undefined): Record<string, unknow
 }
 
 /** A `GenerateContentResponse`: text and/or function calls (Gemini finishes both with `STOP`). */
-export function generateContentResponse(opts: { text?: string; thought?: string; functionCalls?: FunctionCallSpec[]; usage?: Usage; finishReason?: string; responseId?: string }): Record<string, unknown> {
+export function generateContentResponse(opts: {
+  text?: string;
+  thought?: string;
+  functionCalls?: FunctionCallSpec[];
+  usage?: Usage;
+  finishReason?: string;
+  responseId?: string;
+}): Record<string, unknown> {
   const parts: Record<string, unknown>[] = [];
   if (opts.thought !== undefined) parts.push({ text: opts.thought, thought: true });
   if (opts.text !== undefined) parts.push({ text: opts.text });

@@ -22,7 +22,14 @@ function chatUsage(u: Usage | undefined): Record<string, number> | undefined {
 }
 
 /** A `chat.completion` object: text, or tool calls (finish reason `tool_calls`). */
-export function chatCompletion(opts: { id?: string; model?: string; text?: string | null; toolCalls?: ToolCallSpec[]; usage?: Usage; finishReason?: string }): Record<string, unknown> {
+export function chatCompletion(opts: {
+  id?: string;
+  model?: string;
+  text?: string | null;
+  toolCalls?: ToolCallSpec[];
+  usage?: Usage;
+  finishReason?: string;
+}): Record<string, unknown> {
   const toolCalls = opts.toolCalls?.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: JSON.stringify(t.arguments) } }));
   return {
     id: opts.id ?? 'chatcmpl-1',
@@ -71,10 +78,23 @@ export function chatStream(opts: { id?: string; model?: string; text?: string[];
 }
 
 /** A Responses API `response` object with a text message and/or function calls. */
-export function responseObject(opts: { id?: string; model?: string; text?: string; functionCalls?: ToolCallSpec[]; usage?: Usage; status?: string }): Record<string, unknown> {
+export function responseObject(opts: {
+  id?: string;
+  model?: string;
+  text?: string;
+  functionCalls?: ToolCallSpec[];
+  usage?: Usage;
+  status?: string;
+}): Record<string, unknown> {
   const output: unknown[] = [];
   if (opts.text !== undefined) {
-    output.push({ type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: opts.text, annotations: [], logprobs: [] }] });
+    output.push({
+      type: 'message',
+      id: 'msg_1',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: opts.text, annotations: [], logprobs: [] }],
+    });
   }
   for (const f of opts.functionCalls ?? []) {
     output.push({ type: 'function_call', id: `fc_${f.id}`, call_id: f.id, name: f.name, arguments: JSON.stringify(f.arguments), status: 'completed' });
@@ -135,7 +155,11 @@ export function embeddingList(opts: { count: number; dims?: number; model?: stri
   return {
     object: 'list',
     model: opts.model ?? 'text-embedding-3-small',
-    data: Array.from({ length: opts.count }, (_, index) => ({ object: 'embedding', index, embedding: Array.from({ length: opts.dims ?? 4 }, (_, i) => (index + 1) * 0.1 + i * 0.01) })),
+    data: Array.from({ length: opts.count }, (_, index) => ({
+      object: 'embedding',
+      index,
+      embedding: Array.from({ length: opts.dims ?? 4 }, (_, i) => (index + 1) * 0.1 + i * 0.01),
+    })),
     usage: { prompt_tokens: opts.inputTokens, total_tokens: opts.inputTokens },
   };
 }

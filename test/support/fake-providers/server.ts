@@ -22,7 +22,13 @@ export interface RecordedRequest {
 export type Reply =
   | { kind: 'json'; status?: number; body: unknown; headers?: Record<string, string> }
   /** Server-sent events: each entry is written as one `event:`/`data:` block. */
-  | { kind: 'sse'; events: SseEvent[]; headers?: Record<string, string>; /** Close the socket after this many events (a broken stream). */ breakAfter?: number; /** Wait for this promise before each event after the first (lets a test abort mid-stream). */ gate?: () => Promise<void> }
+  | {
+      kind: 'sse';
+      events: SseEvent[];
+      headers?: Record<string, string> /** Close the socket after this many events (a broken stream). */;
+      breakAfter?: number /** Wait for this promise before each event after the first (lets a test abort mid-stream). */;
+      gate?: () => Promise<void>;
+    }
   /** Newline-free raw body (e.g. a Gemini streamed JSON array). */
   | { kind: 'raw'; status?: number; contentType: string; body: string };
 

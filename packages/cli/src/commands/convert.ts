@@ -21,11 +21,7 @@ exit code: 0 all trajectories written and valid; 1 a line was not an event, a tr
 ATIF rule (written as *.invalid.json) or a file could not be written; 2 usage error.`;
 
 export async function convertCommand(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseArgs(
-    argv,
-    ['to', 'out', 'schema-version', 'agent-name', 'agent-version', 'filename-template'],
-    ['no-validate'],
-  );
+  const { flags, positionals } = parseArgs(argv, ['to', 'out', 'schema-version', 'agent-name', 'agent-version', 'filename-template'], ['no-validate']);
   if (positionals.length !== 1) throw new UsageError(`expected one events file, got ${positionals.length}\n\n${CONVERT_USAGE}`);
   const to = flags.get('to');
   if (to !== 'atif') throw new UsageError(`--to must be "atif"${to === undefined ? ' (required)' : `, got "${String(to)}"`}`);
@@ -74,7 +70,8 @@ export async function convertCommand(argv: string[]): Promise<number> {
   for (const f of failed) process.stderr.write(`nemo-flow convert: cannot write ${f}\n`);
   process.stderr.write(`${events.length} event(s) → ${written.length} trajectory file(s) in ${exporter.dir}\n`);
   if (events.length === 0) process.stderr.write('nemo-flow convert: no events found\n');
-  else if (written.length === 0 && failed.length === 0) process.stderr.write('nemo-flow convert: no agent runs found (trajectories are built from agent scopes)\n');
+  else if (written.length === 0 && failed.length === 0)
+    process.stderr.write('nemo-flow convert: no agent runs found (trajectories are built from agent scopes)\n');
   const bad = errors.length > 0 || failed.length > 0 || written.some((f) => !f.valid) || events.length === 0;
   return bad ? 1 : 0;
 }

@@ -3,22 +3,36 @@
  * application would: an agent run, LLM turns with tool calls, a failing tool, a nested
  * sub-agent, a streamed final answer and marks.
  */
-import {
-  ScopeType,
-  llmCallExecute,
-  llmStreamCallExecute,
-  mark,
-  toolCallExecute,
-  withScope,
-} from '@nemo-flow/runtime';
+import { ScopeType, llmCallExecute, llmStreamCallExecute, mark, toolCallExecute, withScope } from '@nemo-flow/runtime';
 import { chatCompletion, chatCompletionStream } from './fake-llm.js';
 import type { ChatMessage, ChatRequest } from './fake-llm.js';
 
 const MODEL = 'gpt-4o-mini';
 const TOOLS = [
-  { type: 'function', function: { name: 'web_search', description: 'Search the web', parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } } },
-  { type: 'function', function: { name: 'fetch_page', description: 'Fetch a page as text', parameters: { type: 'object', properties: { url: { type: 'string' } }, required: ['url'] } } },
-  { type: 'function', function: { name: 'summarize', description: 'Delegate summarizing to a sub-agent', parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } } },
+  {
+    type: 'function',
+    function: {
+      name: 'web_search',
+      description: 'Search the web',
+      parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'fetch_page',
+      description: 'Fetch a page as text',
+      parameters: { type: 'object', properties: { url: { type: 'string' } }, required: ['url'] },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'summarize',
+      description: 'Delegate summarizing to a sub-agent',
+      parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+    },
+  },
 ];
 
 type ToolCall = NonNullable<ChatMessage['tool_calls']>[number];
@@ -59,9 +73,12 @@ async function summarizerAgent(text: string): Promise<string> {
         ],
         temperature: 0,
       };
-      const res = (await llmCallExecute('openai.chat', { headers: {}, content: request }, (r) =>
-        chatCompletion(r.content as ChatRequest, { content: 'Green tea catechins are antioxidants with moderate cardiovascular evidence.' }),
-      { codec: 'openai-chat' })) as Completion;
+      const res = (await llmCallExecute(
+        'openai.chat',
+        { headers: {}, content: request },
+        (r) => chatCompletion(r.content as ChatRequest, { content: 'Green tea catechins are antioxidants with moderate cardiovascular evidence.' }),
+        { codec: 'openai-chat' },
+      )) as Completion;
       return res.choices[0]!.message.content ?? '';
     },
     { input: { text }, metadata: { agent_version: '1.0.0' } },
@@ -111,9 +128,14 @@ export async function runResearchAgent(question: string, sessionId = 'demo-sessi
       mark('plan_ready', { data: { steps: ['search', 'read', 'summarize', 'answer'] } });
       for (const turn of SCRIPT) {
         const content: ChatRequest = { model: MODEL, messages: [...messages], tools: TOOLS, temperature: 0.2 };
-        const res = (await llmCallExecute('openai.chat', { headers: { 'x-request-id': sessionId }, content }, (r) => chatCompletion(r.content as ChatRequest, turn), {
-          codec: 'openai-chat',
-        })) as Completion;
+        const res = (await llmCallExecute(
+          'openai.chat',
+          { headers: { 'x-request-id': sessionId }, content },
+          (r) => chatCompletion(r.content as ChatRequest, turn),
+          {
+            codec: 'openai-chat',
+          },
+        )) as Completion;
         const msg = res.choices[0]!.message;
         messages.push(msg);
         for (const call of msg.tool_calls ?? []) messages.push(await runTool(call));
@@ -122,9 +144,14 @@ export async function runResearchAgent(question: string, sessionId = 'demo-sessi
       const final: ChatRequest = { model: MODEL, messages: [...messages], stream: true, stream_options: { include_usage: true } };
       const answerText =
         'Green tea is rich in catechins such as EGCG, which act as antioxidants; reviews find moderate evidence of cardiovascular benefit (example.org/green-tea-review).';
-      const stream = await llmStreamCallExecute('openai.chat', { headers: {}, content: final }, (r) => chatCompletionStream(r.content as ChatRequest, answerText), {
-        codec: 'openai-chat',
-      });
+      const stream = await llmStreamCallExecute(
+        'openai.chat',
+        { headers: {}, content: final },
+        (r) => chatCompletionStream(r.content as ChatRequest, answerText),
+        {
+          codec: 'openai-chat',
+        },
+      );
       let answer = '';
       for await (const chunk of stream) {
         answer += (chunk as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta.content ?? '';

@@ -33,7 +33,11 @@ const nextId = (p: string): string => `${p}_${String(++idCounter).padStart(4, '0
 
 /** One non-streaming completion. `script` picks the assistant turn from the request. */
 export function chatCompletion(req: ChatRequest, turn: { content: string | null; toolCalls?: Array<{ name: string; args: object }> }): object {
-  const tool_calls = turn.toolCalls?.map((t) => ({ id: nextId('call'), type: 'function' as const, function: { name: t.name, arguments: JSON.stringify(t.args) } }));
+  const tool_calls = turn.toolCalls?.map((t) => ({
+    id: nextId('call'),
+    type: 'function' as const,
+    function: { name: t.name, arguments: JSON.stringify(t.args) },
+  }));
   const completion = (turn.content ?? '') + JSON.stringify(tool_calls ?? '');
   const prompt = promptTokens(req);
   return {
@@ -48,7 +52,12 @@ export function chatCompletion(req: ChatRequest, turn: { content: string | null;
         finish_reason: tool_calls ? 'tool_calls' : 'stop',
       },
     ],
-    usage: { prompt_tokens: prompt, completion_tokens: tokens(completion), total_tokens: prompt + tokens(completion), prompt_tokens_details: { cached_tokens: Math.floor(prompt / 2) } },
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: tokens(completion),
+      total_tokens: prompt + tokens(completion),
+      prompt_tokens_details: { cached_tokens: Math.floor(prompt / 2) },
+    },
   };
 }
 
@@ -63,5 +72,11 @@ export async function* chatCompletionStream(req: ChatRequest, text: string): Asy
   }
   yield { id, object: 'chat.completion.chunk', model: req.model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] };
   const prompt = promptTokens(req);
-  yield { id, object: 'chat.completion.chunk', model: req.model, choices: [], usage: { prompt_tokens: prompt, completion_tokens: tokens(text), total_tokens: prompt + tokens(text) } };
+  yield {
+    id,
+    object: 'chat.completion.chunk',
+    model: req.model,
+    choices: [],
+    usage: { prompt_tokens: prompt, completion_tokens: tokens(text), total_tokens: prompt + tokens(text) },
+  };
 }

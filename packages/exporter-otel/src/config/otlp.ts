@@ -23,7 +23,11 @@ export function readOtlp(r: FieldReader, env: Readonly<Record<string, string | u
     try {
       url = new URL(endpoint);
     } catch {
-      r.findings.report({ code: 'INVALID_VALUE', field: r.field('endpoint'), message: `expected an http(s) URL like "http://localhost:4318", got ${JSON.stringify(endpoint)}` });
+      r.findings.report({
+        code: 'INVALID_VALUE',
+        field: r.field('endpoint'),
+        message: `expected an http(s) URL like "http://localhost:4318", got ${JSON.stringify(endpoint)}`,
+      });
     }
     if (url && url.protocol !== 'http:' && url.protocol !== 'https:') {
       r.findings.unsupportedValue(r.field('endpoint'), `scheme "${url.protocol}" is not supported; OTLP is sent over http:// or https://`);
@@ -69,11 +73,7 @@ export function readOtlp(r: FieldReader, env: Readonly<Record<string, string | u
  * environment (`PluginOptions.env`), the endpoint it names is passed explicitly so that the
  * environment given is the one that counts.
  */
-export function endpointFromOwnEnv(
-  options: OtelExporterOptions,
-  env: Readonly<Record<string, string | undefined>>,
-  names: readonly string[],
-): void {
+export function endpointFromOwnEnv(options: OtelExporterOptions, env: Readonly<Record<string, string | undefined>>, names: readonly string[]): void {
   if (options.endpoint !== undefined || env === process.env) return;
   for (const name of names) {
     const v = nonEmpty(env[name]);
@@ -98,8 +98,11 @@ export async function checkOtlpEndpoint(endpoint: string | undefined, ctx: Valid
   }
 }
 
-
 /** The endpoint an OTLP exporter will use: the option, else the standard `OTEL_*` variables, else `fallback`. */
-export function effectiveEndpoint(endpoint: string | undefined, env: Readonly<Record<string, string | undefined>>, fallback: string | undefined): string | undefined {
+export function effectiveEndpoint(
+  endpoint: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  fallback: string | undefined,
+): string | undefined {
   return endpoint ?? nonEmpty(env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) ?? nonEmpty(env['OTEL_EXPORTER_OTLP_ENDPOINT']) ?? fallback;
 }

@@ -24,7 +24,15 @@ export class ToolHandle extends CallHandle {
   /** @internal */ _profile: CategoryProfile;
 
   /** @internal */
-  constructor(name: string, parent: ScopeHandle, toolCallId: string | null, attributes: readonly string[] | undefined, data: unknown, metadata: unknown, micros: number) {
+  constructor(
+    name: string,
+    parent: ScopeHandle,
+    toolCallId: string | null,
+    attributes: readonly string[] | undefined,
+    data: unknown,
+    metadata: unknown,
+    micros: number,
+  ) {
     super(name, 'tool', parent, normalizeAttributes(attributes), data, metadata, micros);
     this.toolCallId = toolCallId;
     this._profile = { tool_call_id: toolCallId };
@@ -47,7 +55,15 @@ export class LlmHandle extends CallHandle {
   _noContent = false;
 
   /** @internal */
-  constructor(name: string, parent: ScopeHandle, modelName: string | null, attributes: readonly string[] | undefined, data: unknown, metadata: unknown, micros: number) {
+  constructor(
+    name: string,
+    parent: ScopeHandle,
+    modelName: string | null,
+    attributes: readonly string[] | undefined,
+    data: unknown,
+    metadata: unknown,
+    micros: number,
+  ) {
     super(name, 'llm', parent, normalizeAttributes(attributes), data, metadata, micros);
     this.modelName = modelName;
     this._profile = { model_name: modelName };

@@ -6,7 +6,17 @@
  * never pay for the rest. State lives in a symbol field, not a `#private` one, because reads
  * arrive through read-only views.
  */
-import type { CodecName, FinishReason, GenerationParams, NormalizedMessage, NormalizedRequest, NormalizedResponse, ToolCall, ToolDefinition, Usage } from '../codecs/types.js';
+import type {
+  CodecName,
+  FinishReason,
+  GenerationParams,
+  NormalizedMessage,
+  NormalizedRequest,
+  NormalizedResponse,
+  ToolCall,
+  ToolDefinition,
+  Usage,
+} from '../codecs/types.js';
 import { VIEWABLE } from '../readonly.js';
 
 const FULL = Symbol('full');
@@ -126,7 +136,18 @@ export class LazyResponseAnnotation implements NormalizedResponse {
 
   /** The complete normalized response (what files and JSON attributes record). */
   toJSON(): NormalizedResponse {
-    return this[FULL]() ?? { provider_format: this.provider_format, id: this.id, model: this.model, text: '', tool_calls: [], finish_reason: this.finish_reason, raw_finish_reason: this.raw_finish_reason, usage: this.usage };
+    return (
+      this[FULL]() ?? {
+        provider_format: this.provider_format,
+        id: this.id,
+        model: this.model,
+        text: '',
+        tool_calls: [],
+        finish_reason: this.finish_reason,
+        raw_finish_reason: this.raw_finish_reason,
+        usage: this.usage,
+      }
+    );
   }
 }
 (LazyResponseAnnotation.prototype as unknown as Record<symbol, boolean>)[VIEWABLE] = true;

@@ -194,7 +194,12 @@ function sameJson(a: unknown, b: unknown): boolean {
  * apply every field `edited` changed relative to `pristine`; `params` and `extra` key by key.
  */
 function mergeAnnotatedEdits(pristine: NormalizedRequest, fresh: NormalizedRequest, edited: NormalizedRequest): NormalizedRequest {
-  const merged = mergeKeys(pristine as unknown as Record<string, unknown>, fresh as unknown as Record<string, unknown>, edited as unknown as Record<string, unknown>, true);
+  const merged = mergeKeys(
+    pristine as unknown as Record<string, unknown>,
+    fresh as unknown as Record<string, unknown>,
+    edited as unknown as Record<string, unknown>,
+    true,
+  );
   return merged as unknown as NormalizedRequest;
 }
 
@@ -254,7 +259,8 @@ export function startProfile(h: LlmHandle, annotated: NormalizedRequest | undefi
 
 export function endProfile(h: LlmHandle, annotatedResponse: unknown, extra?: Record<string, unknown>): Record<string, unknown> {
   const p: Record<string, unknown> = { model_name: h.modelName };
-  if (h._noContent && annotatedResponse !== null && typeof annotatedResponse === 'object') annotatedResponse = responseWithoutContent(annotatedResponse as NormalizedResponse);
+  if (h._noContent && annotatedResponse !== null && typeof annotatedResponse === 'object')
+    annotatedResponse = responseWithoutContent(annotatedResponse as NormalizedResponse);
   if (annotatedResponse !== undefined) p.annotated_response = annotatedResponse;
   if (extra) Object.assign(p, extra);
   if (h._transport) p.transport = h._transport;

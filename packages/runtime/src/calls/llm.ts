@@ -16,7 +16,17 @@ import { LifecycleError, callLabel, checkFunction, checkName, describeError, des
 import { checkCallOptions } from './tool.js';
 import { callInScope, isThenable, runOnion, runSanitize } from './pipeline.js';
 import type { SanitizeResult } from './pipeline.js';
-import { annotatedForEvent, beforeStart, checkRequest, endProfile, lazyAnnotatedRequest, modelOf, safeDecodeResponse, sanitizeResponse, startProfile } from './llm-request.js';
+import {
+  annotatedForEvent,
+  beforeStart,
+  checkRequest,
+  endProfile,
+  lazyAnnotatedRequest,
+  modelOf,
+  safeDecodeResponse,
+  sanitizeResponse,
+  startProfile,
+} from './llm-request.js';
 import { emitStart } from '../events.js';
 import { nowMicros } from '../time.js';
 import { trackCall } from '../open-calls.js';
@@ -49,7 +59,15 @@ export interface LlmEndOptions {
 type LlmFn<Q, R> = (request: LlmRequest<Q>) => R | PromiseLike<R>;
 
 /** @internal */
-export function newLlmHandle(name: string, parent: ScopeHandle, request: LlmRequest, options: LlmCallOptions | undefined, micros: number, what: string, extraAttributes?: string): LlmHandle {
+export function newLlmHandle(
+  name: string,
+  parent: ScopeHandle,
+  request: LlmRequest,
+  options: LlmCallOptions | undefined,
+  micros: number,
+  what: string,
+  extraAttributes?: string,
+): LlmHandle {
   const attrs = extraAttributes ? [...(options?.attributes ?? []), extraAttributes] : options?.attributes;
   const h = new LlmHandle(name, parent, modelOf(options?.modelName, request.content, what), attrs, options?.data, options?.metadata, micros);
   h._codec = codecOf(options?.codec, request.content, what);
@@ -150,12 +168,7 @@ async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<unknow
   }
   let result: unknown;
   try {
-    result = await runOnion(
-      lists.exec,
-      pre.request,
-      callInScope(h, fn),
-      (e, r, next) => (e.fn as LlmExecutionIntercept)(r, next, { name: h.name, handle: h }),
-    );
+    result = await runOnion(lists.exec, pre.request, callInScope(h, fn), (e, r, next) => (e.fn as LlmExecutionIntercept)(r, next, { name: h.name, handle: h }));
   } catch (err) {
     finish(h, null, undefined, err, true);
     throw err;
@@ -178,7 +191,12 @@ export function llmCall(name: string, request: LlmRequest, options?: LlmCallOpti
   const s = sreq.length === 0 ? { value: req } : runSanitize(sreq, req, (e, v) => (e.fn as LlmSanitizeGuardrail)(v));
   emitWhenSanitized(h, s, (r) => {
     const shown = r.value as LlmRequest;
-    const annotated = r.value === req ? lazyAnnotatedRequest(h._codec, req.content) : shown && typeof shown === 'object' ? lazyAnnotatedRequest(h._codec, shown.content) : undefined;
+    const annotated =
+      r.value === req
+        ? lazyAnnotatedRequest(h._codec, req.content)
+        : shown && typeof shown === 'object'
+          ? lazyAnnotatedRequest(h._codec, shown.content)
+          : undefined;
     emitStart(h, h.startMicros, h._noContent ? null : r.value, startProfile(h, annotated));
   });
   return h;

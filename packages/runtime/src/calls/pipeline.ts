@@ -29,11 +29,7 @@ function label(e: Entry): string {
 }
 
 /** Runs conditional guardrails in order; the first reason wins. */
-export async function runConditional(
-  entries: readonly Entry[],
-  target: string,
-  invoke: (e: Entry) => unknown,
-): Promise<GuardrailRejectedError | undefined> {
+export async function runConditional(entries: readonly Entry[], target: string, invoke: (e: Entry) => unknown): Promise<GuardrailRejectedError | undefined> {
   for (const e of entries) {
     let reason: unknown;
     try {

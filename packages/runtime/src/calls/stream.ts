@@ -258,7 +258,10 @@ export async function llmStreamCallExecute<C = unknown, Q = unknown>(
       // Request intercepts keep the content's shape, so the callback is trusted with `Q`.
       async (r) => toAsyncIterable<C>(await runInScope(h, () => (fn as StreamFn<C, unknown>)(r)), what),
       async (e, r, next) =>
-        toAsyncIterable<C>(await (e.fn as LlmStreamExecutionIntercept)(r, next as (r: LlmRequest) => Promise<AsyncIterable<unknown>>, { name, handle: h }), what),
+        toAsyncIterable<C>(
+          await (e.fn as LlmStreamExecutionIntercept)(r, next as (r: LlmRequest) => Promise<AsyncIterable<unknown>>, { name, handle: h }),
+          what,
+        ),
     )) as AsyncIterable<C>;
   } catch (err) {
     closeHandle(h, nowMicros(), null, endProfile(h, undefined), describeError(err));

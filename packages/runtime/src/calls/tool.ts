@@ -144,11 +144,8 @@ async function runManaged<A, R>(
   }
   let result: unknown;
   try {
-    result = await runOnion(
-      exec,
-      real,
-      callInScope(h, fn as ToolFn<unknown, R>),
-      (e, a, next) => (e.fn as ToolExecutionIntercept)(a, next, { name, handle: h }),
+    result = await runOnion(exec, real, callInScope(h, fn as ToolFn<unknown, R>), (e, a, next) =>
+      (e.fn as ToolExecutionIntercept)(a, next, { name, handle: h }),
     );
   } catch (err) {
     end(h, null, true, err);
@@ -180,9 +177,7 @@ function endManual(handle: ToolHandle, what: string, data: unknown, error: unkno
   const micros = timeOf(options?.timestamp, what);
   const sres = failed ? [] : resolve('tool_sanitize_response', handle.parent!);
   const s = sres.length === 0 ? { value: data } : runSanitize(sres, data, (e, v) => (e.fn as ToolSanitizeGuardrail)(handle.name, v));
-  endWhenSanitized(handle, s, (r) =>
-    closeHandle(handle, micros, r.value, handle._profile, failed ? describeError(error) : undefined),
-  );
+  endWhenSanitized(handle, s, (r) => closeHandle(handle, micros, r.value, handle._profile, failed ? describeError(error) : undefined));
 }
 
 /** Ends a manual tool call with its result. Ending twice is a `LifecycleError`. */

@@ -372,7 +372,6 @@ function encodeTool(def: ToolDefinition, tpl: Obj | undefined): unknown {
   return o;
 }
 
-
 function encodeRequest(norm: NormalizedRequest, original: unknown): unknown {
   let col: Collect | undefined;
   const t = encodeTemplate(norm, original, NAME, (o) => decodeRequest(o, (col = { srcs: [], sizes: [] })));
@@ -517,7 +516,12 @@ class AnthropicAccumulator implements StreamAccumulator {
         if (i === undefined || !isObj(d)) return;
         let s = this.blocks.get(i);
         if (!s) {
-          s = { block: { type: d.type === 'input_json_delta' ? 'tool_use' : d.type === 'thinking_delta' ? 'thinking' : 'text' }, text: '', thinking: '', json: '' };
+          s = {
+            block: { type: d.type === 'input_json_delta' ? 'tool_use' : d.type === 'thinking_delta' ? 'thinking' : 'text' },
+            text: '',
+            thinking: '',
+            json: '',
+          };
           this.blocks.set(i, s);
         }
         if (d.type === 'text_delta' && typeof d.text === 'string') s.text += d.text;

@@ -72,9 +72,7 @@ function chatOrAnthropic(c: Obj, messages: readonly unknown[]): CodecName {
   // Nothing distinguishes them: such a payload reads the same either way. Claude models and a
   // max_tokens (required by Anthropic) lean Anthropic; everything else is the common Chat format.
   // The response settles it when the codec was detected (see `responseCodecFor`).
-  return typeof c.model === 'string' && isClaudeModel(c.model) && typeof c.max_tokens === 'number'
-    ? 'anthropic-messages'
-    : 'openai-chat';
+  return typeof c.model === 'string' && isClaudeModel(c.model) && typeof c.max_tokens === 'number' ? 'anthropic-messages' : 'openai-chat';
 }
 
 /**

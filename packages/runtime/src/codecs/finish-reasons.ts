@@ -68,11 +68,7 @@ export function geminiFinishReason(raw: string, hasToolCalls: boolean): FinishRe
  * OpenAI Responses: the response `status` plus `incomplete_details.reason`. A completed response
  * that called functions finished for tool calls. Returns undefined while the response is running.
  */
-export function responsesFinishReason(
-  status: string,
-  incompleteReason: string | undefined,
-  hasToolCalls: boolean,
-): FinishReason | undefined {
+export function responsesFinishReason(status: string, incompleteReason: string | undefined, hasToolCalls: boolean): FinishReason | undefined {
   switch (status) {
     case 'completed':
       return hasToolCalls ? 'tool_calls' : 'stop';

@@ -32,9 +32,35 @@ import {
   type TurnFormat,
   type TurnPiece,
 } from './reuse.js';
-import type { CodecName, ContentPart, GenerationParams, NormalizedMessage, NormalizedRequest, NormalizedResponse, StreamAccumulator, ToolCall, ToolDefinition, Usage } from './types.js';
+import type {
+  CodecName,
+  ContentPart,
+  GenerationParams,
+  NormalizedMessage,
+  NormalizedRequest,
+  NormalizedResponse,
+  StreamAccumulator,
+  ToolCall,
+  ToolDefinition,
+  Usage,
+} from './types.js';
 import { ProviderCodec } from './codec-base.js';
-import { deepEqual, expected, hasOwn, isObj, num, PathError, rethrowAt, setOrDelete, setParts, splitDataUrl, str, textSeparator, typeOf, type Obj } from './util.js';
+import {
+  deepEqual,
+  expected,
+  hasOwn,
+  isObj,
+  num,
+  PathError,
+  rethrowAt,
+  setOrDelete,
+  setParts,
+  splitDataUrl,
+  str,
+  textSeparator,
+  typeOf,
+  type Obj,
+} from './util.js';
 
 const NAME = 'gemini' satisfies CodecName;
 
@@ -51,7 +77,14 @@ const PARAMS: Readonly<Record<string, string>> = {
 };
 
 /** Normalized key → provider key, for encoding. */
-const PARAM_KEYS: ParamKeys = { top_p: 'topP', top_k: 'topK', max_tokens: 'maxOutputTokens', stop: 'stopSequences', presence_penalty: 'presencePenalty', frequency_penalty: 'frequencyPenalty' };
+const PARAM_KEYS: ParamKeys = {
+  top_p: 'topP',
+  top_k: 'topK',
+  max_tokens: 'maxOutputTokens',
+  stop: 'stopSequences',
+  presence_penalty: 'presencePenalty',
+  frequency_penalty: 'frequencyPenalty',
+};
 
 /** How Gemini writes turns. */
 const TURNS: TurnFormat = { contentKey: 'parts', userRole: 'user', textBlock: (text) => ({ text }) };
@@ -494,7 +527,11 @@ function encodeRequest(norm: NormalizedRequest, original: unknown): unknown {
   // the SDK's shape.
   const sdk = orig
     ? orig.config !== undefined ||
-      (orig.model !== undefined && orig.generationConfig === undefined && orig.systemInstruction === undefined && orig.tools === undefined && orig.toolConfig === undefined)
+      (orig.model !== undefined &&
+        orig.generationConfig === undefined &&
+        orig.systemInstruction === undefined &&
+        orig.tools === undefined &&
+        orig.toolConfig === undefined)
     : true;
   const rawCfg = sdk ? orig?.config : orig?.generationConfig;
   const shared: Obj = {};

@@ -297,11 +297,7 @@ function encodeMessage(m: NormalizedMessage, b: NormalizedMessage | undefined, r
   }
   if (!base || !deepEqual(m.tool_calls, base.tool_calls)) {
     const rawCalls = tpl && Array.isArray(tpl.tool_calls) ? tpl.tool_calls : undefined;
-    setOrDelete(
-      out,
-      'tool_calls',
-      m.tool_calls?.length ? encodeKeyed(m.tool_calls, base?.tool_calls, rawCalls, callId, encodeToolCall) : undefined,
-    );
+    setOrDelete(out, 'tool_calls', m.tool_calls?.length ? encodeKeyed(m.tool_calls, base?.tool_calls, rawCalls, callId, encodeToolCall) : undefined);
   }
   if (!base || m.tool_call_id !== base.tool_call_id) setOrDelete(out, 'tool_call_id', m.tool_call_id);
   if (!base || m.name !== base.name) setOrDelete(out, 'name', m.name);

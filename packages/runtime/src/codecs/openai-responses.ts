@@ -157,11 +157,7 @@ function decodeItem(it: unknown): NormalizedMessage {
       return { role: 'assistant', text: '', parts: [{ type: 'reasoning', text: reasoningText(it) }] };
   }
   // Built-in tool calls, item references, future items: kept whole as an `other` part.
-  const role: Role = isRole(it.role)
-    ? it.role
-    : typeof type === 'string' && type.endsWith('_output')
-      ? 'tool'
-      : 'assistant';
+  const role: Role = isRole(it.role) ? it.role : typeof type === 'string' && type.endsWith('_output') ? 'tool' : 'assistant';
   const msg: NormalizedMessage = { role, text: '', parts: [{ type: 'other', raw: it }] };
   if (role === 'tool' && typeof it.call_id === 'string') msg.tool_call_id = it.call_id;
   return msg;
@@ -309,9 +305,7 @@ function encodeBody(m: NormalizedMessage, b: NormalizedMessage | undefined, raw:
 
 function encodeCall(c: ToolCall, tpl: Obj | undefined): unknown {
   const args = argumentsString(c);
-  return tpl
-    ? { ...tpl, call_id: c.id, name: c.name, arguments: args }
-    : { type: 'function_call', call_id: c.id, name: c.name, arguments: args };
+  return tpl ? { ...tpl, call_id: c.id, name: c.name, arguments: args } : { type: 'function_call', call_id: c.id, name: c.name, arguments: args };
 }
 
 function reasoningItem(text: string, tpl: Obj | undefined): unknown {
@@ -402,7 +396,6 @@ function encodeTool(def: ToolDefinition, tpl: Obj | undefined): unknown {
   if (!tpl) o.strict = false; // the API would otherwise assume strict mode, which rejects most hand-written schemas
   return o;
 }
-
 
 function encodeRequest(norm: NormalizedRequest, original: unknown): unknown {
   const t = encodeTemplate(norm, original, NAME, decodeRequest);

@@ -11,8 +11,18 @@ export interface UsageKeys {
   outputDetails: string;
 }
 
-export const CHAT_USAGE: UsageKeys = { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' };
-export const RESPONSES_USAGE: UsageKeys = { input: 'input_tokens', output: 'output_tokens', inputDetails: 'input_tokens_details', outputDetails: 'output_tokens_details' };
+export const CHAT_USAGE: UsageKeys = {
+  input: 'prompt_tokens',
+  output: 'completion_tokens',
+  inputDetails: 'prompt_tokens_details',
+  outputDetails: 'completion_tokens_details',
+};
+export const RESPONSES_USAGE: UsageKeys = {
+  input: 'input_tokens',
+  output: 'output_tokens',
+  inputDetails: 'input_tokens_details',
+  outputDetails: 'output_tokens_details',
+};
 
 export function decodeOpenAIUsage(u: Obj, keys: UsageKeys): Usage {
   const usage: Usage = {};

@@ -4,7 +4,15 @@
  * everything that did not change — so unmodelled fields (cache_control, ids, signatures, future
  * fields) survive, and an unedited request encodes to exactly what came in.
  */
-import { CodecError, type CodecName, type ContentPart, type NormalizedMessage, type NormalizedRequest, type NormalizedResponse, type ToolDefinition } from './types.js';
+import {
+  CodecError,
+  type CodecName,
+  type ContentPart,
+  type NormalizedMessage,
+  type NormalizedRequest,
+  type NormalizedResponse,
+  type ToolDefinition,
+} from './types.js';
 import { deepEqual, expected, hasOwn, isObj, partsText, PathError, rethrowAt, typeOf, type Obj } from './util.js';
 
 const ANCHOR_WINDOW = 64;
@@ -28,11 +36,7 @@ export interface MessagePlan {
  * equal to a baseline message are paired with it (in order); each edited message is paired with a
  * leftover baseline message of the same role, which serves as its template.
  */
-export function planMessages(
-  base: readonly NormalizedMessage[],
-  sizes: readonly number[] | undefined,
-  next: readonly NormalizedMessage[],
-): MessagePlan {
+export function planMessages(base: readonly NormalizedMessage[], sizes: readonly number[] | undefined, next: readonly NormalizedMessage[]): MessagePlan {
   const groups = sizes ? sizes.length : base.length;
   let head = 0;
   let headMsgs = 0;
@@ -103,13 +107,7 @@ function pairGap(
   }
 }
 
-function rangeEqual(
-  a: readonly NormalizedMessage[],
-  ai: number,
-  b: readonly NormalizedMessage[],
-  bi: number,
-  n: number,
-): boolean {
+function rangeEqual(a: readonly NormalizedMessage[], ai: number, b: readonly NormalizedMessage[], bi: number, n: number): boolean {
   for (let k = 0; k < n; k++) if (!deepEqual(a[ai + k], b[bi + k])) return false;
   return true;
 }
@@ -119,11 +117,7 @@ function rangeEqual(
  * (relative to the baseline) it replaces the text parts, keeping the other parts in place; when only
  * the parts changed they win. Undefined for a text-only message.
  */
-export function effectiveParts(
-  m: NormalizedMessage,
-  base: NormalizedMessage | undefined,
-  sep: string,
-): readonly ContentPart[] | undefined {
+export function effectiveParts(m: NormalizedMessage, base: NormalizedMessage | undefined, sep: string): readonly ContentPart[] | undefined {
   const parts = m.parts;
   if (!parts) return undefined;
   const text = m.text ?? '';
@@ -146,10 +140,7 @@ export function effectiveParts(
  * The baseline parts that line up with the original raw parts `src`: a message decoded from a
  * one-element array is text-only, but its single raw block is still a template for its text.
  */
-export function alignedBaseParts(
-  base: NormalizedMessage | undefined,
-  src: readonly unknown[] | undefined,
-): readonly ContentPart[] | undefined {
+export function alignedBaseParts(base: NormalizedMessage | undefined, src: readonly unknown[] | undefined): readonly ContentPart[] | undefined {
   if (!base || !src) return undefined;
   if (base.parts) return base.parts;
   return src.length === 1 ? [{ type: 'text', text: base.text }] : undefined;

@@ -151,12 +151,7 @@ export function expected(path: string, what: string, got: unknown): PathError {
 }
 
 /** Decodes a content array with `decodePart` and sets the message's text/parts. */
-export function decodePartsInto(
-  msg: NormalizedMessage,
-  raw: readonly unknown[],
-  decodePart: (part: unknown, index: number) => ContentPart,
-  sep: string,
-): void {
+export function decodePartsInto(msg: NormalizedMessage, raw: readonly unknown[], decodePart: (part: unknown, index: number) => ContentPart, sep: string): void {
   const parts = new Array<ContentPart>(raw.length);
   for (let j = 0; j < raw.length; j++) parts[j] = decodePart(raw[j], j);
   setParts(msg, parts, sep);

@@ -35,7 +35,8 @@ export function addEntry<F extends Family>(
 ): void {
   const where = callLabel(api, name);
   checkName(name, where);
-  if (typeof priority !== 'number' || !Number.isFinite(priority)) throw new TypeError(`${where}: priority must be a finite number, got ${describeValue(priority)}`);
+  if (typeof priority !== 'number' || !Number.isFinite(priority))
+    throw new TypeError(`${where}: priority must be a finite number, got ${describeValue(priority)}`);
   checkFunction(fn, where, 'fn');
   checkOptions(options, where);
   if (options?.breakChain !== undefined && typeof options.breakChain !== 'boolean') {

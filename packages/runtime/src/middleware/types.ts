@@ -30,11 +30,7 @@ export interface CallInfo {
  * Wraps the real tool callback. Call `next(args)` to run the rest of the chain (each call runs it
  * again — that is how a retry works), or return a result without calling it.
  */
-export type ToolExecutionIntercept = (
-  args: unknown,
-  next: (args: unknown) => Promise<unknown>,
-  info: CallInfo,
-) => MaybePromise<unknown>;
+export type ToolExecutionIntercept = (args: unknown, next: (args: unknown) => Promise<unknown>, info: CallInfo) => MaybePromise<unknown>;
 
 export type LlmConditionalGuardrail = (request: LlmRequest) => MaybePromise<string | undefined | null | void>;
 
@@ -52,18 +48,12 @@ export interface LlmInterceptContext {
  * A replaced `request` is re-decoded; otherwise `annotated` (edited in place or replaced) is
  * encoded back into the request through the codec.
  */
-export type LlmRequestIntercept = (
-  ctx: LlmInterceptContext,
-) => MaybePromise<Partial<Pick<LlmInterceptContext, 'request' | 'annotated'>> | undefined | void>;
+export type LlmRequestIntercept = (ctx: LlmInterceptContext) => MaybePromise<Partial<Pick<LlmInterceptContext, 'request' | 'annotated'>> | undefined | void>;
 
 /** Returns what subscribers see instead of the request (start) or response (end); `value` is a private copy, as for tools. */
 export type LlmSanitizeGuardrail = (value: unknown) => MaybePromise<unknown>;
 
-export type LlmExecutionIntercept = (
-  request: LlmRequest,
-  next: (request: LlmRequest) => Promise<unknown>,
-  info: CallInfo,
-) => MaybePromise<unknown>;
+export type LlmExecutionIntercept = (request: LlmRequest, next: (request: LlmRequest) => Promise<unknown>, info: CallInfo) => MaybePromise<unknown>;
 
 /** Wraps the chunk flow of a streaming call: return the stream the caller (and the next layer out) sees. */
 export type LlmStreamExecutionIntercept = (

@@ -74,9 +74,7 @@ export function checkWritableFile(path: string): string | undefined {
 }
 
 /** A class exported by a package, or why it could not be had. */
-export type LoadResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; code: 'PACKAGE_NOT_INSTALLED' | 'PACKAGE_LOAD_FAILED'; message: string };
+export type LoadResult<T> = { ok: true; value: T } | { ok: false; code: 'PACKAGE_NOT_INSTALLED' | 'PACKAGE_LOAD_FAILED'; message: string };
 
 /** Imports `specifier` and returns its export `name` when it is a class (constructor). */
 export async function loadExport<T>(importModule: (s: string) => Promise<unknown>, specifier: string, name: string): Promise<LoadResult<T>> {

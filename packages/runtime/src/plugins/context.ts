@@ -96,8 +96,10 @@ export class ComponentStaging implements PluginContext {
 
   registerMiddleware<F extends Family>(family: F, name: string, priority: number, fn: FamilyCallbacks[F], options?: PluginMiddlewareOptions): string {
     const full = this.#name(name, `register ${String(family)}`);
-    if (!FAMILIES.includes(family)) throw new TypeError(`plugin "${this.kind}": unknown middleware family ${JSON.stringify(family)}; expected one of ${FAMILIES.join(', ')}`);
-    if (typeof priority !== 'number' || !Number.isFinite(priority)) throw new TypeError(`plugin "${this.kind}": ${family} "${name}": priority must be a finite number`);
+    if (!FAMILIES.includes(family))
+      throw new TypeError(`plugin "${this.kind}": unknown middleware family ${JSON.stringify(family)}; expected one of ${FAMILIES.join(', ')}`);
+    if (typeof priority !== 'number' || !Number.isFinite(priority))
+      throw new TypeError(`plugin "${this.kind}": ${family} "${name}": priority must be a finite number`);
     if (typeof fn !== 'function') throw new TypeError(`plugin "${this.kind}": ${family} "${name}": expected a function`);
     if (this.middleware.some((m) => m.family === family && m.name === full)) {
       throw new LifecycleError(`plugin "${this.kind}": ${family} "${name}" is already registered`);
@@ -144,7 +146,8 @@ export class ComponentStaging implements PluginContext {
   stageEventRedactor(name: string, fn: EventPartRedactor): string {
     const full = this.#name(name, 'stageEventRedactor');
     if (typeof fn !== 'function') throw new TypeError(`plugin "${this.kind}": stageEventRedactor("${name}"): expected a function`);
-    if (this.eventRedactors.some((r) => r.name === full)) throw new LifecycleError(`plugin "${this.kind}": an event redactor named "${name}" is already registered`);
+    if (this.eventRedactors.some((r) => r.name === full))
+      throw new LifecycleError(`plugin "${this.kind}": an event redactor named "${name}" is already registered`);
     this.eventRedactors.push({ name: full, fn });
     return full;
   }
@@ -203,7 +206,12 @@ export class Installation {
       for (const sub of s.subscribers) owned.add(`subscriber ${sub.name}`);
       for (const m of s.middleware) owned.add(`${m.family} ${m.name}`);
     }
-    const taken = new Set([...listSubscribers().map((n) => `subscriber ${n}`), ...listMiddleware().filter((m) => m.scope === null).map((m) => `${m.family} ${m.name}`)]);
+    const taken = new Set([
+      ...listSubscribers().map((n) => `subscriber ${n}`),
+      ...listMiddleware()
+        .filter((m) => m.scope === null)
+        .map((m) => `${m.family} ${m.name}`),
+    ]);
     for (const s of this.#staged()) {
       const wanted = [...s.subscribers.map((sub) => `subscriber ${sub.name}`), ...s.middleware.map((m) => `${m.family} ${m.name}`)];
       const clash = wanted.find((w) => taken.has(w) && !owned.has(w));

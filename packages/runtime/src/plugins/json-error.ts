@@ -101,7 +101,7 @@ export function findJsonError(text: string): JsonError | undefined {
       i += lit[0].length;
       return;
     }
-    if (c === "'") fail("strings need double quotes, not single quotes");
+    if (c === "'") fail('strings need double quotes, not single quotes');
     fail(`unexpected ${describe()}; expected a value`);
   };
   try {

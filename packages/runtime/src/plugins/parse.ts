@@ -26,7 +26,10 @@ export function parseConfig(text: string): ParsedConfig {
   if (typeof text !== 'string') throw argError('parseConfig', 'text', 'a string holding a JSON document', text);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') {
-    return { config: undefined, diagnostics: [diag('CONFIG_PARSE_ERROR', 'the configuration is empty; expected a JSON object like { "version": 1, "components": [] }')] };
+    return {
+      config: undefined,
+      diagnostics: [diag('CONFIG_PARSE_ERROR', 'the configuration is empty; expected a JSON object like { "version": 1, "components": [] }')],
+    };
   }
   try {
     return { config: JSON.parse(body) as unknown, diagnostics: [] };

@@ -8,9 +8,7 @@ import { argError, checkFields, checks, describeArg } from './args.js';
 
 type AnyDefinition = PluginDefinition<Record<string, unknown>>;
 
-const BUILTINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>([
-  ['pii_redaction', piiRedactionPlugin as unknown as AnyDefinition],
-]);
+const BUILTINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>([['pii_redaction', piiRedactionPlugin as unknown as AnyDefinition]]);
 
 const custom = new Map<string, AnyDefinition>();
 

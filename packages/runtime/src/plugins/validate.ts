@@ -103,7 +103,14 @@ function readPolicy(doc: Record<string, unknown>, out: Collector): ResolvedPolic
     const v = raw[k];
     if (v === undefined) continue;
     if (typeof v !== 'string' || !(POLICY_ACTIONS as readonly string[]).includes(v)) {
-      out.add('error', typeof v === 'string' ? 'INVALID_VALUE' : 'INVALID_TYPE', null, null, `policy.${k}`, `expected "ignore", "warn" or "error", got ${JSON.stringify(v) ?? jsonType(v)}`);
+      out.add(
+        'error',
+        typeof v === 'string' ? 'INVALID_VALUE' : 'INVALID_TYPE',
+        null,
+        null,
+        `policy.${k}`,
+        `expected "ignore", "warn" or "error", got ${JSON.stringify(v) ?? jsonType(v)}`,
+      );
       continue;
     }
     policy[k] = v as PolicyAction;
@@ -148,22 +155,51 @@ async function runPluginValidate(c: CheckedComponent, opts: ResolvedOptions, out
     const returned = await validate.call(c.definition, c.config, ctx);
     if (returned === undefined || returned === null) return;
     if (!Array.isArray(returned)) {
-      out.add('error', 'PLUGIN_VALIDATE_FAILED', c.kind, c.index, 'config', `plugin "${c.kind}": validate must return an array of diagnostics or nothing, got ${jsonType(returned)}`);
+      out.add(
+        'error',
+        'PLUGIN_VALIDATE_FAILED',
+        c.kind,
+        c.index,
+        'config',
+        `plugin "${c.kind}": validate must return an array of diagnostics or nothing, got ${jsonType(returned)}`,
+      );
       return;
     }
     for (const d of returned as PluginDiagnostic[]) {
       if (isObject(d)) ctx.report(d);
-      else out.add('error', 'PLUGIN_VALIDATE_FAILED', c.kind, c.index, 'config', `plugin "${c.kind}": validate returned ${jsonType(d)} instead of a diagnostic object`);
+      else
+        out.add(
+          'error',
+          'PLUGIN_VALIDATE_FAILED',
+          c.kind,
+          c.index,
+          'config',
+          `plugin "${c.kind}": validate returned ${jsonType(d)} instead of a diagnostic object`,
+        );
     }
   } catch (err) {
-    out.add('error', 'PLUGIN_VALIDATE_FAILED', c.kind, c.index, 'config', `plugin "${c.kind}": validate threw: ${err instanceof Error ? err.message : String(err)}`);
+    out.add(
+      'error',
+      'PLUGIN_VALIDATE_FAILED',
+      c.kind,
+      c.index,
+      'config',
+      `plugin "${c.kind}": validate threw: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
 /** Checks one entry of `components`; returns it when its kind is usable. */
 function checkComponent(raw: unknown, index: number, out: Collector): CheckedComponent | undefined {
   if (!isObject(raw)) {
-    out.add('error', 'CONFIG_NOT_OBJECT', null, index, null, `component #${index}: expected an object like { "kind": "observability", "config": { … } }, got ${jsonType(raw)}`);
+    out.add(
+      'error',
+      'CONFIG_NOT_OBJECT',
+      null,
+      index,
+      null,
+      `component #${index}: expected an object like { "kind": "observability", "config": { … } }, got ${jsonType(raw)}`,
+    );
     return undefined;
   }
   const kindRaw = raw.kind;
@@ -172,7 +208,14 @@ function checkComponent(raw: unknown, index: number, out: Collector): CheckedCom
     return undefined;
   }
   if (typeof kindRaw !== 'string' || kindRaw.length === 0) {
-    out.add('error', 'INVALID_TYPE', null, index, 'kind', `expected a non-empty string naming a plugin kind, got ${JSON.stringify(kindRaw) ?? jsonType(kindRaw)}`);
+    out.add(
+      'error',
+      'INVALID_TYPE',
+      null,
+      index,
+      'kind',
+      `expected a non-empty string naming a plugin kind, got ${JSON.stringify(kindRaw) ?? jsonType(kindRaw)}`,
+    );
     return undefined;
   }
   const kind = kindRaw;
@@ -214,7 +257,14 @@ export async function analyzeConfig(config: unknown, options?: PluginOptions): P
   const out = new Collector();
   const opts = resolveOptions(options);
   if (!isObject(config)) {
-    out.add('error', 'CONFIG_NOT_OBJECT', null, null, null, `the configuration must be a JSON object like { "version": 1, "components": [ … ] }, got ${jsonType(config)}`);
+    out.add(
+      'error',
+      'CONFIG_NOT_OBJECT',
+      null,
+      null,
+      null,
+      `the configuration must be a JSON object like { "version": 1, "components": [ … ] }, got ${jsonType(config)}`,
+    );
     return { diagnostics: out.list, components: [], policy: DEFAULT_POLICY };
   }
   out.policy = readPolicy(config, out);
@@ -245,7 +295,14 @@ export async function analyzeConfig(config: unknown, options?: PluginOptions): P
       const first = firstEnabled.get(c.kind);
       if (first === undefined) firstEnabled.set(c.kind, index);
       else {
-        out.add('error', 'DUPLICATE_COMPONENT', c.kind, index, 'kind', `"${c.kind}" may appear only once (it is already component #${first}); merge the two, or set "enabled": false on one`);
+        out.add(
+          'error',
+          'DUPLICATE_COMPONENT',
+          c.kind,
+          index,
+          'kind',
+          `"${c.kind}" may appear only once (it is already component #${first}); merge the two, or set "enabled": false on one`,
+        );
       }
     });
   }

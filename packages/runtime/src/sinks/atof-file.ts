@@ -65,7 +65,8 @@ function checkArgs(options: AtofFileExporterOptions): Required<Omit<AtofFileExpo
   const what = 'AtofFileExporter';
   if (options === null || options === undefined) throw new TypeError(`${what}: options must be an object with a path, got ${describeValue(options)}`);
   checkOptions(options, what);
-  if (typeof options.path !== 'string' || options.path.length === 0) throw new TypeError(`${what}: path must be a non-empty string, got ${describeValue(options.path)}`);
+  if (typeof options.path !== 'string' || options.path.length === 0)
+    throw new TypeError(`${what}: path must be a non-empty string, got ${describeValue(options.path)}`);
   const mode = options.mode ?? 'append';
   if (mode !== 'append' && mode !== 'overwrite') throw new TypeError(`${what}: mode must be "append" or "overwrite", got ${describeValue(mode)}`);
   const max = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;

@@ -52,7 +52,8 @@ export class ConsoleExporter implements EventExporter {
     if (options.stream !== undefined && (options.stream === null || typeof (options.stream as { write?: unknown }).write !== 'function')) {
       throw new TypeError(`ConsoleExporter: stream must be a writable stream, got ${describeValue(options.stream)}`);
     }
-    if (options.color !== undefined && typeof options.color !== 'boolean') throw new TypeError(`ConsoleExporter: color must be a boolean, got ${describeValue(options.color)}`);
+    if (options.color !== undefined && typeof options.color !== 'boolean')
+      throw new TypeError(`ConsoleExporter: color must be a boolean, got ${describeValue(options.color)}`);
     if (options.payloadChars !== undefined && !(Number.isInteger(options.payloadChars) && options.payloadChars >= 0)) {
       throw new TypeError(`ConsoleExporter: payloadChars must be a non-negative integer, got ${describeValue(options.payloadChars)}`);
     }

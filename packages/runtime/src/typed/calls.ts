@@ -74,12 +74,22 @@ export function typedToolExecute<S extends StandardSchemaV1, R>(
   fn: (args: InferOutput<S>) => R | PromiseLike<R>,
   options: TypedToolOptions<InferOutput<S>, Awaited<R>> & { args: S },
 ): Promise<Awaited<R>>;
-export function typedToolExecute<A, R>(name: string, args: A, fn: (args: A) => R | PromiseLike<R>, options?: TypedToolOptions<A, Awaited<R>>): Promise<Awaited<R>>;
+export function typedToolExecute<A, R>(
+  name: string,
+  args: A,
+  fn: (args: A) => R | PromiseLike<R>,
+  options?: TypedToolOptions<A, Awaited<R>>,
+): Promise<Awaited<R>>;
 /**
  * Runs a tool like `toolCallExecute`, with `options.args` / `options.result` at the JSON boundary.
  * Invalid arguments reject with a `ValidationError` before the tool runs; the END event records it.
  */
-export function typedToolExecute<A, R>(name: string, args: A, fn: (args: A) => R | PromiseLike<R>, options?: TypedToolOptions<A, Awaited<R>>): Promise<Awaited<R>> {
+export function typedToolExecute<A, R>(
+  name: string,
+  args: A,
+  fn: (args: A) => R | PromiseLike<R>,
+  options?: TypedToolOptions<A, Awaited<R>>,
+): Promise<Awaited<R>> {
   const what = `typedToolExecute("${String(name)}")`;
   const argsB = options?.args;
   const resultB = options?.result;
@@ -99,7 +109,12 @@ export function typedToolExecute<A, R>(name: string, args: A, fn: (args: A) => R
     return realJson;
   };
   const check = isStandardSchema(resultB) ? (r: Awaited<R>) => andThen(fromJson(resultB, r, `${what} result`), finish) : finish;
-  const out = toolCallExecute(name, sent, (json) => andThen(andThen(recover(argsB, json, sent, args, `${what} arguments`), fn), (r) => check(r as Awaited<R>)), options);
+  const out = toolCallExecute(
+    name,
+    sent,
+    (json) => andThen(andThen(recover(argsB, json, sent, args, `${what} arguments`), fn), (r) => check(r as Awaited<R>)),
+    options,
+  );
   if (resultB === undefined) return out as Promise<Awaited<R>>;
   // An execution intercept may answer with another JSON value (a cache, a fallback): decode that one.
   return out.then((o) => (o === realJson ? (real as Awaited<R>) : (fromJson(resultB, o, `${what} result`) as Awaited<R>)));
@@ -119,7 +134,8 @@ async function typedRequest<Q>(b: CodecOrSchema<Q> | undefined, r: LlmRequest, s
 }
 
 function checkRequestShape(request: unknown, what: string): asserts request is LlmRequest {
-  if (typeof request !== 'object' || request === null || !('content' in request)) throw new TypeError(`${what}: request must be an object { headers, content }`);
+  if (typeof request !== 'object' || request === null || !('content' in request))
+    throw new TypeError(`${what}: request must be an object { headers, content }`);
 }
 
 /** Runs an LLM call like `llmCallExecute`, with `options.request` / `options.response` at the JSON boundary. */

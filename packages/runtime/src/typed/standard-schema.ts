@@ -60,6 +60,10 @@ function formatPath(path: StandardIssue['path']): string {
 
 /** A validation result's value, or a `ValidationError` naming each issue. */
 export function validated<T>(result: StandardResult<T>, target: string): T {
-  if (result.issues) throw new ValidationError(target, result.issues.map((i) => ({ path: formatPath(i.path), message: String(i.message) })));
+  if (result.issues)
+    throw new ValidationError(
+      target,
+      result.issues.map((i) => ({ path: formatPath(i.path), message: String(i.message) })),
+    );
   return result.value;
 }

@@ -17,7 +17,9 @@ export function toolDefinition(name: string, schema: StandardSchemaV1, options?:
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('toolDefinition: name must be a non-empty string');
   const input = (schema as unknown as JsonSchemaCapable)?.['~standard']?.jsonSchema?.input;
   if (typeof input !== 'function') {
-    throw new TypeError(`toolDefinition("${name}"): the schema does not expose a JSON Schema (Standard JSON Schema's ~standard.jsonSchema); zod 4 does, others may need a converter`);
+    throw new TypeError(
+      `toolDefinition("${name}"): the schema does not expose a JSON Schema (Standard JSON Schema's ~standard.jsonSchema); zod 4 does, others may need a converter`,
+    );
   }
   const { $schema: _ignored, ...parameters } = input({ target: 'draft-2020-12' });
   const def: ToolDefinition = { name, parameters };

@@ -52,7 +52,10 @@ export function setCodec<T = Json>(item: ValueCodec<T> = pass as ValueCodec<T>):
 }
 
 /** `Map` ⇄ array of `[key, value]` pairs (keys need not be strings). */
-export function mapCodec<K = Json, V = Json>(key: ValueCodec<K> = pass as ValueCodec<K>, value: ValueCodec<V> = pass as ValueCodec<V>): ValueCodec<Map<K, V>, Json[]> {
+export function mapCodec<K = Json, V = Json>(
+  key: ValueCodec<K> = pass as ValueCodec<K>,
+  value: ValueCodec<V> = pass as ValueCodec<V>,
+): ValueCodec<Map<K, V>, Json[]> {
   return {
     toJson: (m) => [...m].map(([k, v]) => [key.toJson(k), value.toJson(v)]),
     fromJson: (j) =>
@@ -78,7 +81,8 @@ export function objectCodec<T extends object>(fields: { [K in keyof T]?: ValueCo
       return out;
     },
     fromJson(j) {
-      if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new TypeError(`objectCodec: expected an object, got ${j === null ? 'null' : Array.isArray(j) ? 'an array' : typeof j}`);
+      if (typeof j !== 'object' || j === null || Array.isArray(j))
+        throw new TypeError(`objectCodec: expected an object, got ${j === null ? 'null' : Array.isArray(j) ? 'an array' : typeof j}`);
       const out: Record<string, unknown> = { ...j };
       for (const [k, c] of entries) if (k in out) out[k] = c.fromJson(j[k]!);
       return out as T;

@@ -47,7 +47,11 @@ function readRules(r: FieldReader): PiiRule[] | undefined {
   const raw = r.raw('rules');
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw)) {
-    r.findings.report({ code: 'INVALID_TYPE', field: r.field('rules'), message: 'expected an array of { "name", "pattern", "flags"?, "action"?, "replacement"? }' });
+    r.findings.report({
+      code: 'INVALID_TYPE',
+      field: r.field('rules'),
+      message: 'expected an array of { "name", "pattern", "flags"?, "action"?, "replacement"? }',
+    });
     return undefined;
   }
   const rules: PiiRule[] = [];
@@ -66,10 +70,20 @@ function readRules(r: FieldReader): PiiRule[] | undefined {
     rr.done();
     if (name === undefined || pattern === undefined) return;
     if (flags !== undefined && !/^[gimsuy]*$/.test(flags)) {
-      r.findings.report({ code: 'INVALID_VALUE', field: `${field}.flags`, message: `expected regex flags among g, i, m, s, u, y, got ${JSON.stringify(flags)}` });
+      r.findings.report({
+        code: 'INVALID_VALUE',
+        field: `${field}.flags`,
+        message: `expected regex flags among g, i, m, s, u, y, got ${JSON.stringify(flags)}`,
+      });
       return;
     }
-    const rule: PiiRule = { name, pattern, ...(flags !== undefined ? { flags } : {}), ...(action ? { action } : {}), ...(replacement !== undefined ? { replacement } : {}) };
+    const rule: PiiRule = {
+      name,
+      pattern,
+      ...(flags !== undefined ? { flags } : {}),
+      ...(action ? { action } : {}),
+      ...(replacement !== undefined ? { replacement } : {}),
+    };
     try {
       compileRule(rule);
     } catch (err) {
@@ -116,7 +130,12 @@ function readSettings(config: Readonly<Record<string, unknown>>, findings: Findi
   if (saltEnv !== undefined) {
     const salt = env[saltEnv];
     if (salt === undefined || salt === '') {
-      findings.report({ level: 'warn', code: 'ENV_VAR_MISSING', field: r.field('hash_salt_env'), message: `environment variable ${saltEnv} is not set; hashes are unsalted` });
+      findings.report({
+        level: 'warn',
+        code: 'ENV_VAR_MISSING',
+        field: r.field('hash_salt_env'),
+        message: `environment variable ${saltEnv} is not set; hashes are unsalted`,
+      });
     } else redactor.hashSalt = salt;
   }
   let targets: readonly PiiTarget[] = PII_TARGETS;

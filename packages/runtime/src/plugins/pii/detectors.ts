@@ -169,7 +169,8 @@ function findKeys(text: string): PiiSpan[] {
 }
 
 /** Object keys whose string value is a credential as a whole (checked by the `api_key` detector). */
-export const SECRET_KEY = /^(authorization|proxy-authorization|x-api-key|api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|id[-_]?token|client[-_]?secret|secret[-_]?key|secret|password|passwd)$/i;
+export const SECRET_KEY =
+  /^(authorization|proxy-authorization|x-api-key|api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|id[-_]?token|client[-_]?secret|secret[-_]?key|secret|password|passwd)$/i;
 
 export const BUILTIN_DETECTORS: Readonly<Record<PiiDetectorName, Detector>> = {
   email: { name: 'email', label: 'EMAIL', find: (t) => (t.includes('@') ? matchAll(EMAIL, t) : []) },

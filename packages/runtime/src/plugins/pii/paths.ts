@@ -13,7 +13,8 @@ export function compilePath(path: string): PathPattern {
   const segments = normalized.split('.');
   const start = segments[0] === '' ? 1 : 0; // "[0].x" → ".0.x"
   const out = segments.slice(start);
-  if (out.length === 0 || out.some((s) => s === '')) throw new TypeError(`field path ${JSON.stringify(path)} has an empty segment; expected keys separated by dots, like "content.messages.*.content"`);
+  if (out.length === 0 || out.some((s) => s === ''))
+    throw new TypeError(`field path ${JSON.stringify(path)} has an empty segment; expected keys separated by dots, like "content.messages.*.content"`);
   return out;
 }
 

@@ -118,7 +118,8 @@ function buildDetectors(options: PiiRedactorOptions, fn: string): ActiveDetector
   (options.rules ?? []).forEach((rule, i) => {
     if (!checks.isObject(rule)) throw argError(fn, `options.rules[${i}]`, 'an object like { name: "employee_id", pattern: "EMP-\\d{6}" }', rule);
     if (typeof rule.name !== 'string' || rule.name === '') throw argError(fn, `options.rules[${i}].name`, 'a non-empty string', rule.name);
-    if (rule.replacement !== undefined && typeof rule.replacement !== 'string') throw argError(fn, `options.rules[${i}].replacement`, 'a string', rule.replacement);
+    if (rule.replacement !== undefined && typeof rule.replacement !== 'string')
+      throw argError(fn, `options.rules[${i}].replacement`, 'a string', rule.replacement);
     const re = compileRule(rule);
     out.push({
       name: rule.name,
@@ -129,7 +130,11 @@ function buildDetectors(options: PiiRedactorOptions, fn: string): ActiveDetector
     });
   });
   const wanted = options.detectors ?? PII_DETECTORS;
-  for (const name of wanted) if (!PII_DETECTORS.includes(name)) throw new TypeError(`${fn}: unknown detector ${typeof name === 'string' ? JSON.stringify(name) : String(typeof name)}; expected ${PII_DETECTORS.join(', ')}`);
+  for (const name of wanted)
+    if (!PII_DETECTORS.includes(name))
+      throw new TypeError(
+        `${fn}: unknown detector ${typeof name === 'string' ? JSON.stringify(name) : String(typeof name)}; expected ${PII_DETECTORS.join(', ')}`,
+      );
   for (const name of PII_DETECTORS) {
     if (!wanted.includes(name)) continue;
     const own = options.actions?.[name];
@@ -239,7 +244,12 @@ function isPlain(v: object): boolean {
 /** Finds PII in one string (no replacement): what `createPiiRedactor` with the same options would replace. */
 export function findPii(text: string, options?: Pick<PiiRedactorOptions, 'detectors' | 'rules'>): PiiFinding[] {
   if (typeof text !== 'string') throw argError('findPii', 'text', 'a string', text);
-  return scan(text, buildDetectors(optionsOf('findPii', options), 'findPii')).map((f) => ({ type: f.detector.name, start: f.start, end: f.end, text: text.slice(f.start, f.end) }));
+  return scan(text, buildDetectors(optionsOf('findPii', options), 'findPii')).map((f) => ({
+    type: f.detector.name,
+    start: f.start,
+    end: f.end,
+    text: text.slice(f.start, f.end),
+  }));
 }
 
 /**
