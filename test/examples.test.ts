@@ -1,11 +1,13 @@
 /** Runs every example the way a user would (`npx tsx examples/x.ts`, against the built packages). */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { validateTrajectory } from '@nemo-flow/exporter-atif';
 import { startFakeServer } from './support/fake-providers/server.js';
+import { jsonReply, text, toolUse } from './support/fake-providers/anthropic.js';
 import { chatStream } from './support/fake-providers/openai.js';
 import { generateContentResponse, json, sse, streamChunks } from './support/fake-providers/gemini.js';
 
@@ -115,5 +117,39 @@ describe('examples', () => {
     assert.match(out, /✖ tool get_weather .*ValidationError/);
     assert.match(out, /rejected: city: Invalid input: expected string, received number/);
     assert.match(out, /result: reminder set for Thu, 24 Dec 2026 18:00:00 GMT/);
+  });
+
+  it('anthropic-agent: the real SDK (ESM, class instrumented) against a fake server; console tree and a valid ATIF trajectory', async () => {
+    const server = await startFakeServer();
+    try {
+      server.enqueue(
+        jsonReply(toolUse([{ id: 'toolu_paris', name: 'get_weather', input: { city: 'Paris' } }], 'Let me look.', { input_tokens: 30, output_tokens: 12 })),
+        jsonReply(text('It is 21 °C and sunny in Paris.', { input_tokens: 60, output_tokens: 10 })),
+        jsonReply(text('No umbrella needed.', { input_tokens: 80, output_tokens: 5, cache_read_input_tokens: 40 })),
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'nf-anthropic-'));
+      const out = await example('anthropic-agent.ts', [dir], {
+        ANTHROPIC_BASE_URL: server.url,
+        ANTHROPIC_API_KEY: 'test-key',
+        ANTHROPIC_MODEL: 'claude-fake-1',
+      });
+      assert.match(out, /Weather in Paris\? → It is 21 °C and sunny in Paris\./);
+      assert.match(out, /Should I take an umbrella\? → No umbrella needed\./);
+      assert.match(out, /✔ tool get_weather/);
+      assert.equal((out.match(/✔ llm anthropic\.messages\.create/g) ?? []).length, 3);
+      assert.equal(server.requests.length, 3);
+      const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+      assert.equal(files.length, 1);
+      const trajectory = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'));
+      assert.deepEqual(validateTrajectory(trajectory), []);
+      const calls = trajectory.steps.flatMap((s: { tool_calls?: Array<{ tool_call_id: string; function_name: string }> }) => s.tool_calls ?? []);
+      assert.deepEqual(
+        calls.map((c: { function_name: string }) => c.function_name),
+        ['get_weather'],
+      );
+      assert.equal(trajectory.final_metrics.total_prompt_tokens, 210);
+    } finally {
+      await server.stop();
+    }
   });
 });

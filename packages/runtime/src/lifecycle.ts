@@ -110,7 +110,7 @@ export function closeHandle(handle: ScopeHandle, micros: number, data: unknown, 
       });
     }
   }
-  // An LLM call made with `captureContent: false` shows no payload (see LlmHandle._noContent).
+  // A tool or LLM call made with `captureContent: false` shows no payload (see CallHandle._noContent).
   emitEnd(handle, micros, (handle as { _noContent?: boolean })._noContent === true ? null : data, profile, error);
   if (handle._local) {
     dropScopeSubscribers(handle);

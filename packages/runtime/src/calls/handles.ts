@@ -15,6 +15,8 @@ abstract class CallHandle extends ScopeHandle {
   abstract _profile: CategoryProfile;
   /** @internal Manual calls only: the pending emission of an event waiting for an async sanitizer. */
   _deferred: Promise<void> | undefined = undefined;
+  /** @internal Option `captureContent: false`: events carry no payload (LLM calls: content-free annotations too). */
+  _noContent = false;
 }
 
 /** A tool call in flight (from `toolCall`, or inside `toolCallExecute`). */
@@ -51,8 +53,6 @@ export class LlmHandle extends CallHandle {
 
   /** @internal Wire facts recorded so far (`category_profile.transport`). */
   _transport: LlmTransport | undefined;
-  /** @internal Option `captureContent: false`: events carry no payload and content-free annotations. */
-  _noContent = false;
 
   /** @internal */
   constructor(
@@ -121,7 +121,7 @@ export function mergeTransport(prior: LlmTransport | undefined, facts: unknown, 
 /** @internal Registers a call under its parent (so a scope ending first can end it) and emits its start. */
 export function startCall(handle: ToolHandle | LlmHandle, startData: unknown, profile: CategoryProfile): void {
   trackCall(handle);
-  emitStart(handle, handle.startMicros, handle instanceof LlmHandle && handle._noContent ? null : startData, profile);
+  emitStart(handle, handle.startMicros, handle._noContent ? null : startData, profile);
 }
 
 /**

@@ -28,6 +28,8 @@ export interface ToolCallOptions {
   attributes?: readonly string[];
   /** Start time in epoch microseconds (manual `toolCall` only). */
   timestamp?: number;
+  /** `false`: the call's events carry no arguments or result (the tool and the caller still get them). Default `true`. */
+  captureContent?: boolean;
 }
 
 export interface EndOptions {
@@ -47,7 +49,13 @@ export function checkCallOptions(options: { attributes?: unknown } | undefined, 
 function newHandle(name: string, parent: ScopeHandle, options: ToolCallOptions | undefined, micros: number, what: string): ToolHandle {
   const id = options?.toolCallId;
   if (id !== undefined && id !== null && typeof id !== 'string') throw new TypeError(`${what}: toolCallId must be a string, got ${describeValue(id)}`);
-  return new ToolHandle(name, parent, id ?? null, options?.attributes, options?.data, options?.metadata, micros);
+  const h = new ToolHandle(name, parent, id ?? null, options?.attributes, options?.data, options?.metadata, micros);
+  const capture = options?.captureContent;
+  if (capture !== undefined) {
+    if (typeof capture !== 'boolean') throw new TypeError(`${what}: captureContent must be a boolean, got ${describeValue(capture)}`);
+    h._noContent = !capture;
+  }
+  return h;
 }
 
 function end(h: ToolHandle, data: unknown, failed: boolean, err?: unknown): void {
@@ -166,7 +174,7 @@ export function toolCall(name: string, args: unknown, options?: ToolCallOptions)
   trackCall(h);
   const sreq = resolve('tool_sanitize_request', parent);
   const s = sreq.length === 0 ? { value: args } : runSanitize(sreq, args, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
-  emitWhenSanitized(h, s, (r) => emitStart(h, h.startMicros, r.value, h._profile));
+  emitWhenSanitized(h, s, (r) => emitStart(h, h.startMicros, h._noContent ? null : r.value, h._profile));
   return h;
 }
 
