@@ -76,6 +76,8 @@ describe('nemo-flow view (browser)', function () {
     // The failing tool's details: its error.
     await failing.click();
     assert.match(await page.locator('#details .errbox').innerText(), /Error: timeout after 10s fetching https:\/\/slow\.example\.org/);
+    // The events file keeps the thrown error's stack, and the details show it.
+    assert.match(await page.locator('#details .errbox pre').innerText(), /^Error: timeout after 10s[\s\S]*\n\s+at /);
     assert.match(page.url(), /#span=/, 'a deep link to the span');
 
     // An LLM call as a chat with its tokens and cost.

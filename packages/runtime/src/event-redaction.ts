@@ -58,8 +58,11 @@ export function redactPart(value: unknown, part: EventPart): unknown {
 
 /** The error description subscribers see: every string of it redacted, the shape kept. */
 export function redactError(error: EventError): EventError {
-  const r = redactPart(error, 'error') as Partial<EventError> | null;
-  if (r === error) return error;
+  // A copy without the stack (not enumerable, so the spread leaves it out): a stack repeats the
+  // message and is not scanned, so with redaction on it is not shown at all.
+  const plain: EventError = { ...error };
+  const r = redactPart(plain, 'error') as Partial<EventError> | null;
+  if (r === plain) return plain;
   if (r !== null && typeof r === 'object' && typeof r.type === 'string' && typeof r.message === 'string') return r as EventError;
   return { type: 'Error', message: REDACTED_MARKER, ...(error.guardrail !== undefined ? { guardrail: error.guardrail } : {}) };
 }

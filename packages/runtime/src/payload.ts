@@ -177,8 +177,17 @@ function convertObject(obj: object, seen: Set<object>, depth: number): Json {
 
 /** The event as a plain object with its payloads taken from behind their read-only views. */
 function plainEvent(event: object): Record<string, unknown> {
-  const e = event as { data?: unknown; metadata?: unknown; category_profile?: unknown };
-  return { ...event, data: unwrapView(e.data), metadata: unwrapView(e.metadata), category_profile: unwrapView(e.category_profile) };
+  const e = event as { data?: unknown; metadata?: unknown; category_profile?: unknown; error?: { stack?: unknown } };
+  const plain: Record<string, unknown> = {
+    ...event,
+    data: unwrapView(e.data),
+    metadata: unwrapView(e.metadata),
+    category_profile: unwrapView(e.category_profile),
+  };
+  // The stack is not enumerable (event comparisons stay stable) but files keep it: viewers show it.
+  const stack = e.error?.stack;
+  if (typeof stack === 'string') plain.error = { ...e.error, stack };
+  return plain;
 }
 
 /**

@@ -45,8 +45,9 @@ export interface EventError {
   /** Set when a guardrail rejected the call: the guardrail's registered name. */
   guardrail?: string;
   /**
-   * The thrown Error's stack, when it had one. Not enumerable: in-process subscribers read it
-   * (exporters record it as `exception.stacktrace`); serialized events (ATOF files) leave it out.
+   * The thrown Error's stack, when it had one. Not enumerable, so copies and comparisons of live
+   * events leave it out; exporters record it as `exception.stacktrace` and serialized events (ATOF
+   * files, `JSON.stringify(event)`) write it, so `nemo-flow view` can show it.
    */
   stack?: string;
 }

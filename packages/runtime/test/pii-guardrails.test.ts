@@ -244,6 +244,15 @@ describe('plugins: pii_redaction beyond tool and LLM payloads', () => {
     );
   });
 
+  it('with redaction on, no error stack is shown: a stack repeats the message and is not scanned', async () => {
+    const c = await activate();
+    popScope(pushScope('p', 'function'), { error: new Error('nothing personal here') });
+    const end = c.scopes().find((e) => e.error)!;
+    assert.equal(end.error!.message, 'nothing personal here');
+    assert.equal(end.error!.stack, undefined);
+    assert.equal(JSON.parse(JSON.stringify(end)).error.stack, undefined);
+  });
+
   it('field paths apply to scope and mark payloads; error messages are always scanned whole', async () => {
     const c = await activate({ paths: ['contact'], redact_paths: ['**.password'] });
     await withScope(
