@@ -7,29 +7,13 @@
  */
 /* eslint-disable */
 
-interface Span {
-  id: string;
-  parent: string | null;
-  name: string;
-  kind: string;
-  start: number;
-  end: number | null;
-  status: 'ok' | 'error' | 'open';
-  error?: { type: string; message: string; guardrail?: string; stack?: string };
-  model?: string;
-  tokens?: { input?: number; output?: number; cached?: number; cacheWrite?: number; reasoning?: number };
-  cost?: { usd: number; priced: boolean; note?: string; breakdown?: Record<string, number> };
-  ttfcMs?: number;
-  streaming?: boolean;
-  input?: unknown;
-  output?: unknown;
+import type { ViewSpan } from './model.js';
+
+/** The page reads message and tool-call records loosely (they come from any provider's codec). */
+type Span = Omit<ViewSpan, 'messages' | 'response'> & {
   messages?: any[];
   response?: { text?: string; reasoning?: string; tool_calls?: any[]; finish_reason?: string };
-  params?: Record<string, unknown>;
-  metadata?: unknown;
-  attributes?: string[];
-  toolCallId?: string;
-}
+};
 
 function client(): void {
   const ROW = 26;
