@@ -20,6 +20,7 @@ import {
   encodeKeyed,
   encodeParts,
   decodeToolList,
+  decodeTurnBlocks,
   encodeTemplate,
   encodeToolList,
   encodeTurns,
@@ -50,7 +51,6 @@ import {
   PathError,
   rethrowAt,
   setOrDelete,
-  setParts,
   splitDataUrl,
   str,
   textOfBlocks,
@@ -142,49 +142,15 @@ function decodeMessage(m: unknown, out: NormalizedMessage[], col: Collect | unde
     return 1;
   }
   if (!Array.isArray(c)) throw expected('content', 'a string or an array of content blocks', c);
-  let parts: ContentPart[] | undefined;
-  let calls: ToolCall[] | undefined;
-  let rawBlocks: unknown[] | undefined;
-  let rawParts: unknown[] | undefined;
-  let rawCalls: unknown[] | undefined;
-  let n = 0;
-  try {
-    for (let j = 0; j < c.length; j++) {
-      const b = c[j];
-      if (!isObj(b)) throw expected(`[${j}]`, 'a content block object', b);
-      if (role === 'user' && b.type === 'tool_result') {
-        out.push(decodeToolResult(b, j));
-        col?.srcs.push({ msg: m, block: b });
-        n++;
-        continue;
-      }
-      if (role === 'assistant' && b.type === 'tool_use') {
-        if (typeof b.name !== 'string') throw expected(`[${j}].name`, 'a string', b.name);
-        (calls ??= []).push(makeToolCall(str(b.id) ?? '', b.name, b.input));
-        if (col) {
-          (rawCalls ??= []).push(b);
-          (rawBlocks ??= []).push(b);
-        }
-        continue;
-      }
-      (parts ??= []).push(decodeBlock(b, j));
-      if (col) {
-        (rawParts ??= []).push(b);
-        (rawBlocks ??= []).push(b);
-      }
+  return decodeTurnBlocks(m, role, c, 'content', out, col?.srcs, (b, j) => {
+    if (!isObj(b)) throw expected(`[${j}]`, 'a content block object', b);
+    if (role === 'user' && b.type === 'tool_result') return { raw: b, result: decodeToolResult(b, j), source: { block: b } };
+    if (role === 'assistant' && b.type === 'tool_use') {
+      if (typeof b.name !== 'string') throw expected(`[${j}].name`, 'a string', b.name);
+      return { raw: b, call: makeToolCall(str(b.id) ?? '', b.name, b.input) };
     }
-  } catch (e) {
-    rethrowAt(e, 'content');
-  }
-  if (parts || calls || n === 0) {
-    const msg: NormalizedMessage = { role, text: '' };
-    if (parts) setParts(msg, parts, textSeparator(role));
-    if (calls) msg.tool_calls = calls;
-    out.push(msg);
-    col?.srcs.push({ msg: m, blocks: rawBlocks ?? [], parts: rawParts ?? [], calls: rawCalls ?? [] });
-    n++;
-  }
-  return n;
+    return { raw: b, part: decodeBlock(b, j) };
+  });
 }
 
 function decodeMessages(v: unknown, col: Collect | undefined): NormalizedMessage[] {

@@ -22,6 +22,7 @@ import {
   alignedBaseParts,
   assemble,
   decodeToolList,
+  decodeTurnBlocks,
   effectiveParts,
   encodeKeyed,
   encodeParts,
@@ -45,22 +46,7 @@ import type {
   Usage,
 } from './types.js';
 import { ProviderCodec } from './codec-base.js';
-import {
-  deepEqual,
-  expected,
-  hasOwn,
-  isObj,
-  num,
-  PathError,
-  rethrowAt,
-  setOrDelete,
-  setParts,
-  splitDataUrl,
-  str,
-  textSeparator,
-  typeOf,
-  type Obj,
-} from './util.js';
+import { deepEqual, expected, hasOwn, isObj, num, PathError, rethrowAt, setOrDelete, splitDataUrl, str, textSeparator, typeOf, type Obj } from './util.js';
 
 const NAME = 'gemini' satisfies CodecName;
 
@@ -173,50 +159,18 @@ function decodeTurn(m: unknown, out: NormalizedMessage[], col: Collect | undefin
   }
   const raw = m.parts;
   if (raw !== undefined && !Array.isArray(raw)) throw expected('parts', 'an array of parts', raw);
-  let parts: ContentPart[] | undefined;
-  let calls: ToolCall[] | undefined;
-  let rawParts: unknown[] | undefined;
-  let rawCalls: unknown[] | undefined;
-  let rawBlocks: unknown[] | undefined;
-  let n = 0;
-  try {
-    for (let j = 0; j < (raw?.length ?? 0); j++) {
-      const p = asPart((raw as unknown[])[j]);
-      if (isObj(p) && p.functionResponse !== undefined && role === 'user') {
-        out.push(decodeFunctionResponse(p.functionResponse, j));
-        col?.srcs.push({ msg: m, part: p });
-        n++;
-        continue;
-      }
-      if (isObj(p) && p.functionCall !== undefined && role === 'assistant') {
-        const fc = p.functionCall;
-        if (!isObj(fc)) throw expected(`[${j}].functionCall`, 'an object', fc);
-        if (typeof fc.name !== 'string') throw expected(`[${j}].functionCall.name`, 'a string', fc.name);
-        (calls ??= []).push(makeToolCall(str(fc.id) ?? fc.name, fc.name, fc.args));
-        if (col) {
-          (rawCalls ??= []).push(p);
-          (rawBlocks ??= []).push(p);
-        }
-        continue;
-      }
-      (parts ??= []).push(decodePart(p, j));
-      if (col) {
-        (rawParts ??= []).push(p);
-        (rawBlocks ??= []).push(p);
-      }
+  return decodeTurnBlocks(m, role, raw ?? [], 'parts', out, col?.srcs, (block, j) => {
+    const p = asPart(block);
+    if (isObj(p) && p.functionResponse !== undefined && role === 'user')
+      return { raw: p, result: decodeFunctionResponse(p.functionResponse, j), source: { part: p } };
+    if (isObj(p) && p.functionCall !== undefined && role === 'assistant') {
+      const fc = p.functionCall;
+      if (!isObj(fc)) throw expected(`[${j}].functionCall`, 'an object', fc);
+      if (typeof fc.name !== 'string') throw expected(`[${j}].functionCall.name`, 'a string', fc.name);
+      return { raw: p, call: makeToolCall(str(fc.id) ?? fc.name, fc.name, fc.args) };
     }
-  } catch (e) {
-    rethrowAt(e, 'parts');
-  }
-  if (parts || calls || n === 0) {
-    const msg: NormalizedMessage = { role, text: '' };
-    if (parts) setParts(msg, parts, textSeparator(role));
-    if (calls) msg.tool_calls = calls;
-    out.push(msg);
-    col?.srcs.push({ msg: m, blocks: rawBlocks ?? [], parts: rawParts ?? [], calls: rawCalls ?? [] });
-    n++;
-  }
-  return n;
+    return { raw: p, part: decodePart(p, j) };
+  });
 }
 
 /** A Content (a turn) rather than a part: it has `parts` or a `role`. */

@@ -11,9 +11,10 @@ import {
   type NormalizedMessage,
   type NormalizedRequest,
   type NormalizedResponse,
+  type ToolCall,
   type ToolDefinition,
 } from './types.js';
-import { deepEqual, expected, hasOwn, isObj, partsText, PathError, rethrowAt, typeOf, type Obj } from './util.js';
+import { deepEqual, expected, hasOwn, isObj, partsText, PathError, rethrowAt, setParts, textSeparator, typeOf, type Obj } from './util.js';
 
 const ANCHOR_WINDOW = 64;
 
@@ -421,4 +422,63 @@ export function encodeTurns<S>(
   mergeTurns(pieces, out, f);
   for (let g = raw.length - plan.tail; g < raw.length; g++) out.push(raw[g]);
   return out;
+}
+
+/** What one raw block of a provider turn decodes to; `raw` is the block as the encoder will reuse it. */
+export type TurnBlock =
+  /** A tool result: a message of its own, recorded with its own source. */
+  { raw: unknown; result: NormalizedMessage; source: object } | { raw: unknown; call: ToolCall } | { raw: unknown; part: ContentPart };
+
+/**
+ * Decodes the blocks of one provider turn (Anthropic content blocks, Gemini parts) into `out`: each
+ * tool result as its own message, everything else as one message of `role` with its parts and tool
+ * calls. With `srcs`, records where each message came from (the raw blocks behind its parts and
+ * calls) for encoding against the original. Errors are placed under `field`. Returns how many
+ * messages the turn produced (at least one).
+ */
+export function decodeTurnBlocks(
+  msg: Obj,
+  role: 'user' | 'assistant',
+  blocks: readonly unknown[],
+  field: string,
+  out: NormalizedMessage[],
+  srcs: unknown[] | undefined,
+  decode: (block: unknown, j: number) => TurnBlock,
+): number {
+  let parts: ContentPart[] | undefined;
+  let calls: ToolCall[] | undefined;
+  let rawBlocks: unknown[] | undefined;
+  let rawParts: unknown[] | undefined;
+  let rawCalls: unknown[] | undefined;
+  let n = 0;
+  try {
+    for (let j = 0; j < blocks.length; j++) {
+      const b = decode(blocks[j], j);
+      if ('result' in b) {
+        out.push(b.result);
+        srcs?.push({ msg, ...b.source });
+        n++;
+        continue;
+      }
+      if ('call' in b) {
+        (calls ??= []).push(b.call);
+        if (srcs) (rawCalls ??= []).push(b.raw);
+      } else {
+        (parts ??= []).push(b.part);
+        if (srcs) (rawParts ??= []).push(b.raw);
+      }
+      if (srcs) (rawBlocks ??= []).push(b.raw);
+    }
+  } catch (e) {
+    rethrowAt(e, field);
+  }
+  if (parts || calls || n === 0) {
+    const m: NormalizedMessage = { role, text: '' };
+    if (parts) setParts(m, parts, textSeparator(role));
+    if (calls) m.tool_calls = calls;
+    out.push(m);
+    srcs?.push({ msg, blocks: rawBlocks ?? [], parts: rawParts ?? [], calls: rawCalls ?? [] });
+    n++;
+  }
+  return n;
 }
