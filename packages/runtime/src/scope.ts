@@ -142,16 +142,18 @@ export function checkScope(scope: unknown, where: string): ScopeHandle | null {
 }
 
 const storage = new AsyncLocalStorage<ScopeStack>();
-const defaultStack = new ScopeStack();
+// Made on first use, not at import: a root scope draws random bytes for its id, which Workers
+// forbid outside a request.
+let defaultStack: ScopeStack | undefined;
 
 /** The stack of the current async context (the process-wide default outside any). */
 export function currentScopeStack(): ScopeStack {
-  return storage.getStore() ?? defaultStack;
+  return storage.getStore() ?? (defaultStack ??= new ScopeStack());
 }
 
 /** The innermost open scope of the current context (the implicit root when there is none). */
 export function getHandle(): ScopeHandle {
-  return (storage.getStore() ?? defaultStack).top;
+  return (storage.getStore() ?? (defaultStack ??= new ScopeStack())).top;
 }
 
 /** A new isolated scope stack with its own implicit root. */
