@@ -4,6 +4,7 @@
  * as JSON and test/runtimes.test.ts checks it against what the receiver decoded.
  */
 import {
+  ConsoleExporter,
   GuardrailRejectedError,
   ScopeType,
   deregisterSubscriber,
@@ -80,6 +81,9 @@ export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) 
   registerSubscriber('smoke-collect', (e) => {
     events.push(e);
   });
+  // The console exporter writes its tree to any object with write(): here, lines kept for the result.
+  const consoleText = [];
+  registerSubscriber('smoke-console', new ConsoleExporter({ stream: { write: (chunk) => consoleText.push(String(chunk)) }, color: false }));
   registerToolConditionalExecutionGuardrail('smoke-block', 10, (name) => (name.startsWith('forbidden-') ? 'forbidden tool' : undefined));
   const otel = createOtlpExporter({ endpoint, serviceName, scheduledDelayMillis: 50, ...exporterOptions });
   try {
@@ -89,6 +93,7 @@ export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) 
   } finally {
     deregisterToolConditionalExecutionGuardrail('smoke-block');
     deregisterSubscriber('smoke-collect');
+    deregisterSubscriber('smoke-console');
   }
   await otel.shutdown();
   // Events not mixed: every scope event's chain of parents ends at the run its name belongs to.
@@ -104,5 +109,7 @@ export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) 
   }
   const blocked = events.filter((e) => e.kind === 'scope' && e.scope_category === 'end' && e.name.startsWith('forbidden-') && e.status === 'error').length;
   const stats = otel.stats();
-  return { problems, events: events.length, mixed, blocked, exported: stats.exported, dropped: stats.dropped };
+  const printed = consoleText.join('');
+  const consoleRuns = Array.from({ length: RUNS }, (_, i) => printed.includes(`run-${i}`)).filter(Boolean).length;
+  return { problems, events: events.length, mixed, blocked, consoleRuns, exported: stats.exported, dropped: stats.dropped };
 }
