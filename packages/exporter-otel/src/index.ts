@@ -28,6 +28,8 @@ export * from './semconv.js';
 
 export { createOtlpPipeline, createOtlpSpanExporter, createResource, resolveProtocol, tracesUrl } from './pipeline.js';
 export type { OtlpPipeline, OtlpPipelineOptions, OtlpProtocol } from './pipeline.js';
+export { FetchSpanExporter, resolveTransport } from './fetch-exporter.js';
+export type { FetchSpanExporterOptions, OtlpTransport } from './fetch-exporter.js';
 export { CountingSpanExporter, DropCountingSpanProcessor, SpanLossCounter } from './counting.js';
 export type { ExportStats } from './counting.js';
 
