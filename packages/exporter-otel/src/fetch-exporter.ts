@@ -136,7 +136,10 @@ export class FetchSpanExporter implements SpanExporter {
       return after === undefined ? { ok: false, retryable: true, error } : { ok: false, retryable: true, retryAfterMs: after, error };
     } catch (err) {
       const aborted = signal.aborted;
-      const error = new Error(aborted ? `OTLP export to ${this.options.url} timed out or was aborted` : `OTLP export to ${this.options.url} failed: network error`, { cause: err });
+      const error = new Error(
+        aborted ? `OTLP export to ${this.options.url} timed out or was aborted` : `OTLP export to ${this.options.url} failed: network error`,
+        { cause: err },
+      );
       // A network error (refused, reset) may pass; a timeout has used the deadline up.
       return { ok: false, retryable: !aborted, error };
     }
@@ -212,7 +215,6 @@ export function fetchExporterConfig(o: {
 export function resolveTransport(transport: OtlpTransport | undefined): 'http' | 'fetch' {
   if (transport === 'http' || transport === 'fetch') return transport;
   const g = globalThis as { process?: { release?: { name?: string } }; Bun?: unknown; Deno?: unknown; navigator?: { userAgent?: string } };
-  const onNode =
-    g.process?.release?.name === 'node' && g.Bun === undefined && g.Deno === undefined && g.navigator?.userAgent !== 'Cloudflare-Workers';
+  const onNode = g.process?.release?.name === 'node' && g.Bun === undefined && g.Deno === undefined && g.navigator?.userAgent !== 'Cloudflare-Workers';
   return onNode ? 'http' : 'fetch';
 }

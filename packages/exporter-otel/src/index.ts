@@ -43,5 +43,5 @@ export { addExitHook } from '@nemo-flow/runtime/exporter-kit';
 export type { ExitFlush, ExitReason } from '@nemo-flow/runtime/exporter-kit';
 export { GenAiMetrics, createGenAiMetrics, metricsUrl } from './metrics.js';
 export type { GenAiMetricsOptions } from './metrics.js';
-export { nonEmpty } from './env.js';
+export { nonEmpty, processEnv } from './env.js';
 export { VERSION } from './version.js';

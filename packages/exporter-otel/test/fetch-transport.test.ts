@@ -62,7 +62,10 @@ describe('exporter-otel: fetch transport', function () {
       spans(exporter, 3, protocol);
       await exporter.forceFlush();
       const got = await receiver.waitForSpans(3);
-      assert.deepEqual(got.map((s) => s.name).sort(), [0, 1, 2].map((i) => `${protocol}-${i}`));
+      assert.deepEqual(
+        got.map((s) => s.name).sort(),
+        [0, 1, 2].map((i) => `${protocol}-${i}`),
+      );
       assert.equal(got[0]!.encoding, protocol === 'http/json' ? 'json' : 'protobuf');
       assert.equal(got[0]!.resource['service.name'], 'edge');
       const req = receiver.requests()[0]!;
