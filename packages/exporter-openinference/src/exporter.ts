@@ -4,7 +4,7 @@
  * default endpoint (a local Phoenix), content recorded by default (masking instead), a raised span
  * attribute limit (flattened chats have many attributes), and the Phoenix project resource.
  */
-import { OtelExporter, checkExporterOptions, checkOptionsObject, nonEmpty, type OtelExporterOptions } from '@nemo-flow/exporter-otel';
+import { OtelExporter, checkExporterOptions, checkOptionsObject, nonEmpty, processEnv, type OtelExporterOptions } from '@nemo-flow/exporter-otel';
 import { OpenInferenceMapper } from './mapper.js';
 import { SEMRESATTRS_PROJECT_NAME } from './names.js';
 import type { RunContextOptions } from './run-context.js';
@@ -109,7 +109,7 @@ export class OpenInferenceExporter extends OtelExporter {
   constructor(options: OpenInferenceExporterOptions = {}) {
     checkOpenInferenceOptions(options, `new ${new.target.name}()`);
     const { traceConfig, captureContent, projectName, sessionId, userId, tags, metadata, ...otel } = options;
-    const env = process.env;
+    const env = processEnv();
     let mapper: OpenInferenceMapper | undefined;
     const source = otel.source ?? 'exporter-openinference';
     const ownPipeline = !otel.tracerProvider && !otel.spanExporter;

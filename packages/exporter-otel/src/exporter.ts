@@ -241,10 +241,11 @@ export class OtelExporter {
    * Resolves true when `fn` finished in time (even by failing), false on timeout.
    */
   private async settle(fn: () => Promise<unknown>, ms: number, what: string): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), ms);
-      timer.unref();
+      // Node: never keep the process alive for this. Elsewhere (Workers, Deno) a timer is a number.
+      (timer as { unref?: () => void }).unref?.();
     });
     try {
       const r = await Promise.race([fn(), timeout]);

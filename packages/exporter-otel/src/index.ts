@@ -28,6 +28,8 @@ export * from './semconv.js';
 
 export { createOtlpPipeline, createOtlpSpanExporter, createResource, resolveProtocol, tracesUrl } from './pipeline.js';
 export type { OtlpPipeline, OtlpPipelineOptions, OtlpProtocol } from './pipeline.js';
+export { FetchSpanExporter, resolveTransport } from './fetch-exporter.js';
+export type { FetchSpanExporterOptions, OtlpTransport } from './fetch-exporter.js';
 export { CountingSpanExporter, DropCountingSpanProcessor, SpanLossCounter } from './counting.js';
 export type { ExportStats } from './counting.js';
 
@@ -41,5 +43,5 @@ export { addExitHook } from '@nemo-flow/runtime/exporter-kit';
 export type { ExitFlush, ExitReason } from '@nemo-flow/runtime/exporter-kit';
 export { GenAiMetrics, createGenAiMetrics, metricsUrl } from './metrics.js';
 export type { GenAiMetricsOptions } from './metrics.js';
-export { nonEmpty } from './env.js';
+export { nonEmpty, processEnv } from './env.js';
 export { VERSION } from './version.js';

@@ -19,6 +19,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ExportResult } from '@opentelemetry/core';
+import { envVar, processEnv } from './env.js';
 import { llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
 import { createResource, resolveProtocol, type OtlpPipelineOptions, type OtlpProtocol } from './pipeline.js';
 import { exporterOffByEnv } from './sdk-config.js';
@@ -78,14 +79,14 @@ export function metricsUrl(endpoint: string): string {
 }
 
 function endpointConfigured(options: OtlpPipelineOptions): boolean {
-  const env = process.env;
+  const env = processEnv();
   const set = (v: string | undefined): boolean => v !== undefined && v.trim() !== '';
   return options.endpoint !== undefined || set(env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']) || set(env['OTEL_EXPORTER_OTLP_ENDPOINT']);
 }
 
 function exportInterval(options: GenAiMetricsOptions): number {
   if (options.metricExportIntervalMillis !== undefined) return options.metricExportIntervalMillis;
-  const n = Number(process.env['OTEL_METRIC_EXPORT_INTERVAL']);
+  const n = Number(envVar('OTEL_METRIC_EXPORT_INTERVAL'));
   return Number.isFinite(n) && n > 0 ? n : 60_000;
 }
 

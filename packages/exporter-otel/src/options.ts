@@ -96,6 +96,10 @@ export function checkExporterOptions(options: unknown, what: string): void {
   if (protocol !== undefined && protocol !== 'http/protobuf' && protocol !== 'http/json') {
     throw new TypeError(`${what}: protocol must be "http/protobuf" or "http/json", got ${describe(protocol)}`);
   }
+  const transport = o['transport'];
+  if (transport !== undefined && transport !== 'auto' && transport !== 'http' && transport !== 'fetch') {
+    throw new TypeError(`${what}: transport must be "auto", "http" or "fetch", got ${describe(transport)}`);
+  }
   const compression = o['compression'];
   if (compression !== undefined && compression !== 'gzip' && compression !== 'none') {
     throw new TypeError(`${what}: compression must be "gzip" or "none", got ${describe(compression)}`);

@@ -15,6 +15,8 @@ import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import { CountingSpanExporter, DropCountingSpanProcessor, SpanLossCounter, type ExportStats } from './counting.js';
 import { DirectTracer } from './direct-tracer.js';
 import { resolveSpanLimits, samplerFromEnv } from './sdk-config.js';
+import { envVar } from './env.js';
+import { FetchSpanExporter, fetchExporterConfig, resolveTransport, type OtlpTransport } from './fetch-exporter.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
@@ -49,6 +51,12 @@ export interface OtlpPipelineOptions {
   exportTimeoutMillis?: number;
   /** Compress requests. Default: `OTEL_EXPORTER_OTLP_COMPRESSION`, then none. */
   compression?: 'gzip' | 'none';
+  /**
+   * How requests are sent: `http` (`node:http`, the OpenTelemetry SDK's transport), `fetch`
+   * (`globalThis.fetch`: Workers, Deno, Bun, browsers) or `auto` — `http` on Node, `fetch`
+   * elsewhere. Queue, retries, timeouts and loss accounting are the same. Default `auto`.
+   */
+  transport?: OtlpTransport;
   /** Use this exporter instead of OTLP (another transport, or an in-memory exporter in tests). */
   spanExporter?: SpanExporter;
   /** SDK span limits (attribute count, event count...). */
@@ -85,7 +93,7 @@ export function tracesUrl(endpoint: string): string {
 }
 
 function envProtocol(): string | undefined {
-  return process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] || process.env['OTEL_EXPORTER_OTLP_PROTOCOL'] || undefined;
+  return envVar('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') || envVar('OTEL_EXPORTER_OTLP_PROTOCOL') || undefined;
 }
 
 /** The protocol to use: the option, else the environment, else protobuf (grpc is not supported here). */
@@ -101,6 +109,18 @@ type OtlpHttpConfig = NonNullable<ConstructorParameters<typeof OTLPProtoTraceExp
 
 /** The OTLP/HTTP span exporter for the options (the SDK exporter fills unset options from `OTEL_*`). */
 export function createOtlpSpanExporter(options: OtlpPipelineOptions = {}, concurrencyLimit?: number): SpanExporter {
+  if (resolveTransport(options.transport) === 'fetch') {
+    return new FetchSpanExporter(
+      fetchExporterConfig({
+        ...(options.endpoint !== undefined ? { url: tracesUrl(options.endpoint) } : {}),
+        protocol: resolveProtocol(options.protocol, options.source),
+        ...(options.headers !== undefined ? { headers: options.headers } : {}),
+        ...(options.exportTimeoutMillis !== undefined ? { timeoutMillis: options.exportTimeoutMillis } : {}),
+        ...(options.compression !== undefined ? { compression: options.compression } : {}),
+        concurrencyLimit: concurrencyLimit ?? 30,
+      }),
+    );
+  }
   const config: OtlpHttpConfig = {};
   if (concurrencyLimit !== undefined) config.concurrencyLimit = concurrencyLimit;
   if (options.endpoint !== undefined) config.url = tracesUrl(options.endpoint);
@@ -129,7 +149,8 @@ export function createOtlpPipeline(options: OtlpPipelineOptions = {}): OtlpPipel
   // A flush sends the whole queue at once, one request per batch: the OTLP exporter must accept
   // that many in flight (its default of 30 failed the rest of a large queue).
   const concurrency = Math.ceil(maxQueueSize / maxExportBatchSize) + 1;
-  const exporter = new CountingSpanExporter(options.spanExporter ?? createOtlpSpanExporter(options, concurrency), counter);
+  const inner = options.spanExporter ?? createOtlpSpanExporter(options, concurrency);
+  const exporter = new CountingSpanExporter(inner, counter);
   const batch = new BatchSpanProcessor(exporter, {
     maxQueueSize,
     maxExportBatchSize,
@@ -151,12 +172,16 @@ export function createOtlpPipeline(options: OtlpPipelineOptions = {}): OtlpPipel
       await exporter.idle();
     },
     stats: () => counter.stats(),
-    abandon: (timeoutMillis) => counter.abandon(timeoutMillis),
+    abandon: (timeoutMillis) => {
+      // Requests still held by the backend would keep a serverless invocation (or the process) busy.
+      if (inner instanceof FetchSpanExporter) inner.abort();
+      return counter.abandon(timeoutMillis);
+    },
   };
 }
 
 function envNumber(name: string): number | undefined {
-  const raw = process.env[name];
+  const raw = envVar(name);
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
   return Number.isFinite(n) && n > 0 ? n : undefined;

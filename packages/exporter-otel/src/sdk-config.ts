@@ -7,6 +7,7 @@
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SpanLimits } from '@opentelemetry/sdk-trace-base';
+import { envVar } from './env.js';
 import type { ResolvedSpanLimits } from './recorded-span.js';
 
 /** Span limits: each given one, else `OTEL_SPAN_*` / `OTEL_ATTRIBUTE_*`, else the SDK default. */
@@ -58,7 +59,7 @@ export function samplerFromEnv(): Sampler {
 }
 
 function envFlag(name: string): string | undefined {
-  const v = process.env[name];
+  const v = envVar(name);
   return v === undefined || v.trim() === '' ? undefined : v.trim().toLowerCase();
 }
 
@@ -75,6 +76,6 @@ export function exporterOffByEnv(signal: 'TRACES' | 'METRICS'): boolean {
 
 /** `OTEL_SEMCONV_STABILITY_OPT_IN` contains `gen_ai_latest_experimental`: emit the newest GenAI names. */
 export function genAiLatestByEnv(): boolean {
-  const v = process.env['OTEL_SEMCONV_STABILITY_OPT_IN'];
+  const v = envVar('OTEL_SEMCONV_STABILITY_OPT_IN');
   return v?.split(',').some((s) => s.trim() === 'gen_ai_latest_experimental') === true;
 }

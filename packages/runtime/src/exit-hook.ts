@@ -87,18 +87,38 @@ async function runAll(r: ExitRegistry, signal: NodeJS.Signals | undefined): Prom
   await Promise.all([...r.hooks].map((h) => h(reason).catch(() => undefined)));
 }
 
+/**
+ * The process, when there is one that emits events (Node, Bun, Deno; Workers with `nodejs_compat`
+ * have a stand-in). Elsewhere (Workers without it, browsers) there is no exit to hook: the app
+ * ends a run with `await flush()` (in `ctx.waitUntil(...)` on Workers).
+ */
+function eventProcess(): NodeJS.Process | undefined {
+  const p = (globalThis as { process?: Partial<NodeJS.Process> }).process;
+  return typeof p?.on === 'function' && typeof p.removeListener === 'function' ? (p as NodeJS.Process) : undefined;
+}
+
+/** `process.on` that never throws (a runtime may not support a signal). */
+function listen(event: string, fn: (...args: never[]) => void): void {
+  try {
+    eventProcess()?.on(event, fn as () => void);
+  } catch {
+    // Unsupported event on this runtime: that exit path simply does not exist here.
+  }
+}
+
 function install(r: ExitRegistry): void {
-  if (r.installed) return;
+  if (r.installed || !eventProcess()) return;
   r.installed = true;
-  process.on('beforeExit', r.onBeforeExit);
-  for (const s of SIGNALS) process.on(s, r.onSignal);
+  listen('beforeExit', r.onBeforeExit);
+  for (const s of SIGNALS) listen(s, r.onSignal);
 }
 
 function uninstall(r: ExitRegistry): void {
   if (!r.installed) return;
   r.installed = false;
-  process.removeListener('beforeExit', r.onBeforeExit);
-  for (const s of SIGNALS) process.removeListener(s, r.onSignal);
+  const p = eventProcess();
+  p?.removeListener('beforeExit', r.onBeforeExit);
+  for (const s of SIGNALS) p?.removeListener(s, r.onSignal);
 }
 
 /**
@@ -109,7 +129,7 @@ function uninstall(r: ExitRegistry): void {
 export function addSyncExitHook(fn: () => void): () => void {
   const r = registry();
   const hooks = (r.syncHooks ??= new Set());
-  if (!r.onExit) {
+  if (!r.onExit && eventProcess()) {
     r.onExit = () => {
       for (const h of hooks) {
         try {
@@ -119,7 +139,7 @@ export function addSyncExitHook(fn: () => void): () => void {
         }
       }
     };
-    process.on('exit', r.onExit);
+    listen('exit', r.onExit);
   }
   hooks.add(fn);
   return () => {

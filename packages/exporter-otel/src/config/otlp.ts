@@ -5,7 +5,7 @@
 import { checkReachable, type FieldReader, type ValidationContext } from '@nemo-flow/runtime/plugins';
 import type { OtelExporterOptions } from '../exporter.js';
 import { readHeadersEnv, warnInlineSecrets } from './secrets.js';
-import { nonEmpty } from '../env.js';
+import { nonEmpty, processEnv } from '../env.js';
 
 /** Mapped options plus what the check needs. */
 export interface OtlpSection<O extends OtelExporterOptions = OtelExporterOptions> {
@@ -78,7 +78,7 @@ export function readOtlp(r: FieldReader, env: Readonly<Record<string, string | u
  * environment given is the one that counts.
  */
 export function endpointFromOwnEnv(options: OtelExporterOptions, env: Readonly<Record<string, string | undefined>>, names: readonly string[]): void {
-  if (options.endpoint !== undefined || env === process.env) return;
+  if (options.endpoint !== undefined || env === processEnv()) return;
   for (const name of names) {
     const v = nonEmpty(env[name]);
     if (v) {
