@@ -133,7 +133,12 @@ describe('runtimes: the smoke suite on Node 20/22/24, Bun, Deno and Workers', fu
       const smokeRun = (async () => {
         const bin = await exe;
         const [smokeScript] = name === 'workerd' ? await bundles : ['node-entry.mjs'];
-        const args = name === 'workerd' ? [{ endpoint: receiver.url, serviceName: `smoke-${name}` }] : [receiver.url, `smoke-${name}`];
+        // `auto` picks fetch on Bun, Deno and Workers and node:http on Node; Node 22 takes fetch explicitly.
+        const exporterOptions = name === 'node22' ? { transport: 'fetch' } : {};
+        const args =
+          name === 'workerd'
+            ? [{ endpoint: receiver.url, serviceName: `smoke-${name}`, exporterOptions }]
+            : [receiver.url, `smoke-${name}`, JSON.stringify(exporterOptions)];
         const [cmd, argv] = command(name, bin, smokeScript, args as string[]);
         return run(cmd, argv, 60_000);
       })();
