@@ -4,7 +4,7 @@
  * attribute mapper (GenAI conventions by default) and the `SpanBridge`.
  */
 import type { Context, TracerProvider } from '@opentelemetry/api';
-import { deregisterSubscriber, getHandle, registerSubscriber, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
+import { deregisterSubscriber, getHandle, registerSubscriber, type DeliveryStats, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
 import { addExitHook, reportFailure, type ExitReason } from '@nemo-flow/runtime/exporter-kit';
 import { SpanBridge, type ScopeRef, type SpanBridgeStats } from './bridge.js';
 import type { ExportStats } from './counting.js';
@@ -147,6 +147,16 @@ export class OtelExporter {
   /** OpenTelemetry context holding a scope's span (default: the current scope), to parent your own spans. */
   contextFor(scope: ScopeRef = getHandle()): Context | undefined {
     return this.bridge.contextFor(scope);
+  }
+
+  /**
+   * Spans delivered, lost and pending since the exporter started, for `flushSubscribers()`' report
+   * (built-in pipeline only: spans recorded with your own provider are its to count).
+   */
+  deliveryStats(): DeliveryStats | undefined {
+    if (!this.pipeline) return undefined;
+    const s = this.pipeline.stats();
+    return { delivered: s.exported, lost: s.dropped, pending: s.pending };
   }
 
   stats(): OtelExporterStats {

@@ -26,7 +26,7 @@ export { ScopeHandle, ScopeStack, getHandle, currentScopeStack, createScopeStack
 export { pushScope, popScope, withScope, mark, event } from './lifecycle.js';
 export type { ScopeOptions, PopOptions, MarkOptions } from './lifecycle.js';
 export { registerSubscriber, deregisterSubscriber, listSubscribers, flushSubscribers } from './subscribers.js';
-export type { EventExporter, SubscriberOptions, FlushOptions } from './subscribers.js';
+export type { EventExporter, SubscriberOptions, FlushOptions, FlushReport, DeliveryStats } from './subscribers.js';
 export { ToolHandle, LlmHandle } from './calls/handles.js';
 export { toolCallExecute, toolCall, toolCallEnd, toolCallError } from './calls/tool.js';
 export type { ToolCallOptions, EndOptions } from './calls/tool.js';

@@ -11,12 +11,39 @@ import { checkScope } from './scope.js';
 
 /**
  * Something that consumes the lifecycle stream and buffers work (exporters). `onEvent` must be
- * fast and synchronous; `forceFlush` is awaited by `flushSubscribers()`.
+ * fast and synchronous; `forceFlush` is awaited by `flushSubscribers()`, which passes the time
+ * left (`timeoutMillis`) and reads `deliveryStats()` for its report.
  */
 export interface EventExporter {
   onEvent(event: LifecycleEvent): void;
-  forceFlush(): Promise<void>;
+  forceFlush(options?: { timeoutMillis?: number }): Promise<void>;
   shutdown(): Promise<void>;
+  /** What this exporter has delivered and lost since it started (optional: read by `flushSubscribers()`). */
+  deliveryStats?(): DeliveryStats | undefined;
+}
+
+/** Counts of an exporter's items (spans, events, trajectories) since it started. */
+export interface DeliveryStats {
+  /** Reached their destination (backend accepted, file written). */
+  delivered: number;
+  /** Given up for good (dropped, failed after retries, abandoned at shutdown); each loss is also reported. */
+  lost: number;
+  /** Neither yet: queued or in flight. */
+  pending: number;
+}
+
+/** What `flushSubscribers()` found, per exporter (by subscriber name) and in total. */
+export interface FlushReport {
+  /**
+   * Every exporter finished flushing in time and holds nothing more: each item was delivered or
+   * lost (see `lost`). False when the timeout cut the wait short.
+   */
+  settled: boolean;
+  /** Sums over the exporters that count (`deliveryStats()`). */
+  delivered: number;
+  lost: number;
+  pending: number;
+  exporters: Record<string, { flushed: boolean } & Partial<DeliveryStats>>;
 }
 
 /** @internal */
@@ -230,18 +257,18 @@ function settleOrWake(p: Promise<unknown>, deadline: number): Promise<boolean> {
 
 /**
  * Waits for subscribers that work asynchronously: pending subscriber promises, then
- * `forceFlush()` of every registered exporter. Each of the two waits is bounded by
- * `options.timeoutMs` (default 10 s): what has not settled by then is reported (naming the
- * subscriber or exporter) and no longer awaited. Deregistered subscribers are never awaited.
- * Failures are reported, never thrown.
+ * `forceFlush()` of every registered exporter. The whole call is bounded by `options.timeoutMs`
+ * (default 10 s): what has not settled by then is reported (naming the subscriber or exporter)
+ * and no longer awaited. Deregistered subscribers are never awaited. Failures are reported, never
+ * thrown. Resolves with a report of what each exporter delivered, lost, and still holds.
  */
-export async function flushSubscribers(options?: FlushOptions): Promise<void> {
+export async function flushSubscribers(options?: FlushOptions): Promise<FlushReport> {
   checkOptions(options, 'flushSubscribers');
   const timeoutMs = options?.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs <= 0) {
     throw new TypeError(`flushSubscribers: timeoutMs must be a positive number of milliseconds, got ${describeValue(timeoutMs)}`);
   }
-  let deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const waiting = [...pending].filter(([, entry]) => !entry?.removed);
     if (waiting.length === 0) break;
@@ -253,13 +280,12 @@ export async function flushSubscribers(options?: FlushOptions): Promise<void> {
       break;
     }
   }
-  deadline = Date.now() + timeoutMs;
   const flushing = globals
     .filter((s) => typeof s.exporter?.forceFlush === 'function') // an object with only onEvent() has nothing to flush
     .map((s) => {
       let p: Promise<unknown>;
       try {
-        p = Promise.resolve(s.exporter!.forceFlush());
+        p = Promise.resolve(s.exporter!.forceFlush({ timeoutMillis: Math.max(1, deadline - Date.now()) }));
       } catch (err) {
         p = Promise.reject(err);
       }
@@ -271,7 +297,7 @@ export async function flushSubscribers(options?: FlushOptions): Promise<void> {
     });
   for (;;) {
     const waiting = flushing.filter((f) => !f.state.settled && !f.state.entry.removed);
-    if (waiting.length === 0) return;
+    if (waiting.length === 0) break;
     if (!(await settleOrWake(Promise.all(waiting.map((f) => f.p)), deadline))) {
       for (const f of waiting) {
         if (f.state.settled || f.state.entry.removed) continue;
@@ -281,9 +307,35 @@ export async function flushSubscribers(options?: FlushOptions): Promise<void> {
           new Error('flush timed out'),
         );
       }
-      return;
+      break;
     }
   }
+  return flushReport(flushing.map((f) => f.state));
+}
+
+function flushReport(states: readonly { entry: SubscriberEntry; settled: boolean }[]): FlushReport {
+  const report: FlushReport = { settled: true, delivered: 0, lost: 0, pending: 0, exporters: {} };
+  for (const { entry, settled } of states) {
+    if (entry.removed) continue;
+    const line: FlushReport['exporters'][string] = { flushed: settled };
+    let stats: DeliveryStats | undefined;
+    try {
+      stats = entry.exporter?.deliveryStats?.();
+    } catch (err) {
+      reportFailure(entry.source, `exporter "${entry.name}" failed in deliveryStats()`, err);
+    }
+    if (stats) {
+      line.delivered = stats.delivered;
+      line.lost = stats.lost;
+      line.pending = stats.pending;
+      report.delivered += stats.delivered;
+      report.lost += stats.lost;
+      report.pending += stats.pending;
+    }
+    if (!settled || (stats?.pending ?? 0) > 0) report.settled = false;
+    report.exporters[entry.name] = line;
+  }
+  return report;
 }
 
 function reportStuck(entries: (SubscriberEntry | undefined)[], timeoutMs: number): void {

@@ -5,7 +5,8 @@
  *
  * @module @nemo-flow/sdk
  */
-export { init, defaultConfig, CONFIG_ENV } from './init.js';
+export { init, flush, defaultConfig, CONFIG_ENV } from './init.js';
+export type { FlushOptions, FlushReport } from '@nemo-flow/runtime';
 export type { InitOptions, NemoFlowHandle, DefaultConfigOptions } from './init.js';
 export { initializePlugins, validateConfig, registerComponents } from './components.js';
 export { observabilityPlugin, DEFAULT_OUTPUT_DIR } from './observability.js';

@@ -4,7 +4,7 @@
  * when `OTEL_EXPORTER_OTLP_ENDPOINT` is set), and hands back flush / shutdown.
  */
 import { resolve } from 'node:path';
-import { flushSubscribers, type FlushOptions } from '@nemo-flow/runtime';
+import { flushSubscribers, type FlushOptions, type FlushReport } from '@nemo-flow/runtime';
 import {
   clearPlugins,
   configError,
@@ -97,8 +97,8 @@ export interface NemoFlowHandle {
   readonly diagnostics: readonly Diagnostic[];
   /** The active configuration's report. */
   report(): PluginReport;
-  /** Waits until every subscriber and exporter has written what it received so far (bounded: see `flushSubscribers`). */
-  flush(options?: FlushOptions): Promise<void>;
+  /** Same as `flush()`: waits until every exporter has delivered (or lost) what it received so far. */
+  flush(options?: FlushOptions): Promise<FlushReport>;
   /** Flushes (bounded like `flushSubscribers`), then removes the configuration and shuts its exporters down (no-op once replaced by another). */
   shutdown(options?: FlushOptions): Promise<void>;
 }
@@ -116,6 +116,19 @@ function withConsole(config: unknown, on: boolean): unknown {
   });
   if (!found && on) components.push({ kind: 'observability', config: { console: true } } satisfies ComponentConfig);
   return { ...config, components };
+}
+
+/**
+ * Ends a unit of work for the exporters: resolves once everything handed to them so far has been
+ * delivered or counted lost, or when `timeoutMs` (default 10 s) runs out, whichever comes first.
+ * Never rejects for an exporter's failure (it is reported); rejects only for a bad `timeoutMs`.
+ * Works for `init()`'s exporters (embedded default or a config file) and for exporters registered
+ * by hand with `registerSubscriber`. On serverless runtimes end each invocation with it:
+ * `ctx.waitUntil(flush())`. The report says, per exporter, what was delivered, lost and is still
+ * pending (counts since the exporter started; exporters that do not count report `flushed` only).
+ */
+export function flush(options?: FlushOptions): Promise<FlushReport> {
+  return flushSubscribers(options);
 }
 
 /**
@@ -155,7 +168,7 @@ export async function init(options?: InitOptions): Promise<NemoFlowHandle> {
     config,
     diagnostics: report.diagnostics,
     report: pluginReport,
-    flush: (options?: FlushOptions) => flushSubscribers(options),
+    flush,
     async shutdown(options?: FlushOptions) {
       const now = pluginReport();
       if (!now.active || now.generation !== generation) return;
