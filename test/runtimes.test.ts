@@ -21,6 +21,13 @@ const RUNS = 50;
 const RUNTIMES = ['node20', 'node22', 'node24', 'bun', 'deno', 'workerd'] as const;
 type Runtime = (typeof RUNTIMES)[number];
 
+interface FlushResult {
+  settled: boolean;
+  delivered: number;
+  lost: number;
+  pending: number;
+}
+
 interface Ran {
   code: number | null;
   stdout: string;
@@ -189,9 +196,13 @@ describe('runtimes: the smoke suite on Node 20/22/24, Bun, Deno and Workers', fu
         assert.equal(result.blocked, RUNS, 'the guardrail blocks the forbidden tool in every run');
         assert.equal(result.consoleRuns, RUNS, 'the console exporter printed every run');
         assert.equal(result.dropped, 0);
-        // Flush delivered everything: the spans are at the receiver when the runtime returns.
+        // flush() delivered everything: the spans were at the receiver when it resolved.
+        assert.equal(result.flush.settled, true, 'flush() settled within its timeout');
+        assert.equal(result.flush.lost, 0);
+        assert.equal(result.flush.pending, 0);
+        assert.ok(result.flush.delivered >= 4 * RUNS, `flush() delivered ${result.flush.delivered} spans`);
         const spans = receiver.spans().filter((s) => s.resource['service.name'] === `smoke-${name}`);
-        assert.equal(spans.length, result.exported, 'every exported span arrived');
+        assert.equal(spans.length, result.flush.delivered, 'every span flush() counted as delivered arrived');
         for (let i = 0; i < RUNS; i++) {
           const mine = spans.filter((s) => new RegExp(`-${i}$`).test(s.name) || s.attributes['nemo_flow.scope.name'] === `chat-${i}`);
           const rootSpan = spans.find((s) => s.name.endsWith(` run-${i}`) || s.name === `run-${i}`);

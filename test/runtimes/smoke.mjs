@@ -9,7 +9,6 @@ import {
   ScopeType,
   deregisterSubscriber,
   deregisterToolConditionalExecutionGuardrail,
-  flushSubscribers,
   getHandle,
   llmStreamCallExecute,
   registerSubscriber,
@@ -18,6 +17,7 @@ import {
   withScope,
 } from '@nemo-flow/runtime';
 import { createOtlpExporter } from '@nemo-flow/exporter-otel';
+import { flush } from '@nemo-flow/sdk';
 
 export const RUNS = 50;
 
@@ -77,6 +77,7 @@ const k2 = (i, n) => i + n;
  */
 export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) {
   const problems = [];
+  let report;
   const events = [];
   registerSubscriber('smoke-collect', (e) => {
     events.push(e);
@@ -88,8 +89,8 @@ export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) 
   const otel = createOtlpExporter({ endpoint, serviceName, scheduledDelayMillis: 50, ...exporterOptions });
   try {
     await Promise.all(Array.from({ length: RUNS }, (_, i) => oneRun(i, problems)));
-    await flushSubscribers();
-    await otel.forceFlush();
+    // The serverless call: resolves once every exporter delivered or reported loss.
+    report = await flush({ timeoutMs: 10_000 });
   } finally {
     deregisterToolConditionalExecutionGuardrail('smoke-block');
     deregisterSubscriber('smoke-collect');
@@ -111,5 +112,14 @@ export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) 
   const stats = otel.stats();
   const printed = consoleText.join('');
   const consoleRuns = Array.from({ length: RUNS }, (_, i) => printed.includes(`run-${i}`)).filter(Boolean).length;
-  return { problems, events: events.length, mixed, blocked, consoleRuns, exported: stats.exported, dropped: stats.dropped };
+  return {
+    problems,
+    events: events.length,
+    mixed,
+    blocked,
+    consoleRuns,
+    flush: { settled: report?.settled, delivered: report?.delivered, lost: report?.lost, pending: report?.pending },
+    exported: stats.exported,
+    dropped: stats.dropped,
+  };
 }
