@@ -188,6 +188,7 @@ describe('runtimes: the smoke suite on Node 20/22/24, Bun, Deno and Workers', fu
           mixed: number;
           blocked: number;
           consoleRuns: number;
+          flush: FlushResult;
           exported: number;
           dropped: number;
         };
