@@ -82,6 +82,11 @@ export function ensure(name) {
     throw new Error(`runtimes: could not install ${name} (npm install ${spec}): ${err.message}`);
   }
   writeFileSync(join(tmp, '.installed'), spec);
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === spec && existsSync(path)) {
+    // Another process (a parallel `ensure`) finished the same install first: keep its copy, in use.
+    rmSync(tmp, { recursive: true, force: true });
+    return path;
+  }
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   if (!existsSync(path)) throw new Error(`runtimes: ${spec} installed but ${path} is missing`);
