@@ -6,8 +6,8 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deregisterSubscriber, registerSubscriber } from '@nemo-flow/runtime';
-import { addExitHook, addSyncExitHook, reportFailure } from '@nemo-flow/runtime/exporter-kit';
-import type { EventExporter, LifecycleEvent } from '@nemo-flow/runtime';
+import { addExitHook, addSyncExitHook, fileSystemMissing, reportFailure } from '@nemo-flow/runtime/exporter-kit';
+import type { DeliveryStats, EventExporter, LifecycleEvent } from '@nemo-flow/runtime';
 import type { ExitReason } from '@nemo-flow/runtime/exporter-kit';
 import { TrajectoryBuilder, type BuilderOptions, type TrajectorySink } from './builder.js';
 import { DEFAULT_FILENAME_TEMPLATE, checkFilenameTemplate, invalidName, numberedName, renderFilename } from './naming.js';
@@ -38,6 +38,24 @@ export interface AtifExporterOptions extends BuilderOptions {
    * written and open runs (as partial). Default true.
    */
   writeOnExit?: boolean;
+  /**
+   * Receive each trajectory as a JSON string instead of a file (no filesystem is touched; `dir` is
+   * ignored): for Cloudflare Workers and other runtimes without one, or to store trajectories
+   * yourself. A promise it returns is awaited by `forceFlush()` / `flush()`, so an upload started
+   * here finishes inside `ctx.waitUntil(flush())`. A throw or rejection is reported.
+   */
+  onTrajectory?: (json: string, trajectory: TrajectoryInfo) => void | Promise<void>;
+}
+
+/** What `onTrajectory` is told besides the JSON. */
+export interface TrajectoryInfo {
+  /** The file name it would have had (from `filenameTemplate`; `.invalid.json` when not valid). */
+  fileName: string;
+  sessionId: string;
+  trajectoryId: string;
+  valid: boolean;
+  violations: AtifViolation[];
+  partial: boolean;
 }
 
 /** A trajectory file the exporter wrote. */
@@ -78,8 +96,11 @@ function hookExit(exporter: AtifExporter): void {
 }
 
 export class AtifExporter implements EventExporter {
-  /** Absolute output directory. */
+  /** Absolute output directory (empty with `onTrajectory`: no files). */
   readonly dir: string;
+  private readonly onTrajectory: AtifExporterOptions['onTrajectory'];
+  private delivered = 0;
+  private lost = 0;
   private readonly template: string;
   private readonly builder: TrajectoryBuilder;
   private readonly writes = new Set<Promise<void>>();
@@ -97,7 +118,16 @@ export class AtifExporter implements EventExporter {
 
   constructor(options: AtifExporterOptions = {}) {
     checkExporterOptions(options);
-    this.dir = resolve(options.dir ?? 'trajectories');
+    this.onTrajectory = options.onTrajectory;
+    if (!this.onTrajectory) {
+      const noFs = fileSystemMissing();
+      if (noFs) {
+        throw new Error(
+          `AtifExporter: cannot write trajectories to ${options.dir ?? 'trajectories'}: ${noFs}. Pass onTrajectory: (json, trajectory) => … to receive each trajectory as a string`,
+        );
+      }
+    }
+    this.dir = this.onTrajectory ? '' : resolve(options.dir ?? 'trajectories');
     this.template = options.filenameTemplate ?? DEFAULT_FILENAME_TEMPLATE;
     checkFilenameTemplate(this.template);
     this.onWritten = options.onWritten;
@@ -138,7 +168,12 @@ export class AtifExporter implements EventExporter {
     }
   }
 
-  /** Waits until every trajectory of a finished run is on disk. */
+  /** Trajectories delivered (written, or taken by `onTrajectory`), lost (write or callback failed), on their way. */
+  deliveryStats(): DeliveryStats {
+    return { delivered: this.delivered, lost: this.lost, pending: this.writes.size };
+  }
+
+  /** Waits until every trajectory of a finished run is on disk (or taken by `onTrajectory`). */
   async forceFlush(): Promise<void> {
     while (this.writes.size > 0) await Promise.all([...this.writes]);
     await this.staleSweep;
@@ -216,7 +251,8 @@ export class AtifExporter implements EventExporter {
   /** A name no run of this process or another one writing here has: claimed with an exclusive lock file. */
   private reserveName(base: string): string {
     let name = base;
-    for (let n = 2; this.taken(name) || claimName(this.dir, name) === 'taken'; n++) name = numberedName(base, n);
+    const memory = this.onTrajectory !== undefined;
+    for (let n = 2; this.taken(name) || (!memory && claimName(this.dir, name) === 'taken'); n++) name = numberedName(base, n);
     this.reserved.add(name);
     return name;
   }
@@ -228,6 +264,7 @@ export class AtifExporter implements EventExporter {
 
   private taken(name: string): boolean {
     if (this.reserved.has(name)) return true;
+    if (this.onTrajectory) return false;
     try {
       return existsSync(join(this.dir, name)) || existsSync(join(this.dir, invalidName(name)));
     } catch {
@@ -243,10 +280,11 @@ export class AtifExporter implements EventExporter {
       const list = t.violations.map((v) => `  ${v.path}: ${v.message}`).join('\n');
       reportFailure(
         `${SOURCE}:invalid`,
-        `ATIF exporter built a trajectory that breaks the ATIF rules — this is a bug, please report it. Written to ${join(this.dir, t.fileName)}`,
+        `ATIF exporter built a trajectory that breaks the ATIF rules — this is a bug, please report it. ${this.onTrajectory ? 'Delivered as' : 'Written to'} ${join(this.dir, t.fileName)}`,
         new Error(`${t.violations.length} violation(s):\n${list}`),
       );
     }
+    if (this.onTrajectory) return this.deliver(t, reservedName, this.onTrajectory);
     const job: WriteJob = { t, reserved: reservedName, tmp: tempPath(this.dir, t.fileName), done: false };
     if (this.exiting) return this.writeSync(job);
     this.jobs.add(job);
@@ -264,6 +302,37 @@ export class AtifExporter implements EventExporter {
     this.writes.add(p);
   }
 
+  /** `onTrajectory` mode: hands the JSON over, and keeps its promise for `forceFlush()`. */
+  private deliver(t: CompletedTrajectory, reserved: string, callback: NonNullable<AtifExporterOptions['onTrajectory']>): void {
+    const info: TrajectoryInfo = {
+      fileName: t.fileName,
+      sessionId: t.sessionId,
+      trajectoryId: t.trajectoryId,
+      valid: t.violations.length === 0,
+      violations: t.violations,
+      partial: t.partial,
+    };
+    let result: Promise<void>;
+    try {
+      result = Promise.resolve(callback(t.chunks.join(''), info));
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    const p: Promise<void> = result
+      .then(
+        () => void this.delivered++,
+        (err: unknown) => {
+          this.lost++;
+          reportFailure(`${SOURCE}:onTrajectory`, 'ATIF exporter onTrajectory callback failed; the trajectory is lost', err);
+        },
+      )
+      .finally(() => {
+        this.reserved.delete(reserved);
+        this.writes.delete(p);
+      });
+    this.writes.add(p);
+  }
+
   private writeSync(job: WriteJob): void {
     try {
       this.written(job, writeAtomicSync(this.dir, job.t.fileName, job.t.chunks));
@@ -275,6 +344,7 @@ export class AtifExporter implements EventExporter {
   private written(job: WriteJob, path: string): void {
     if (job.done) return;
     job.done = true;
+    this.delivered++;
     this.release(job);
     const t = job.t;
     try {
@@ -294,6 +364,7 @@ export class AtifExporter implements EventExporter {
   private failed(job: WriteJob, err: unknown): void {
     if (job.done) return;
     job.done = true;
+    this.lost++;
     this.release(job);
     reportFailure(`${SOURCE}:write:${this.dir}`, `ATIF exporter cannot write trajectories to ${this.dir}`, err);
     try {

@@ -5,7 +5,7 @@
  * @module @nemo-flow/exporter-atif
  */
 export { AtifExporter } from './exporter.js';
-export type { AtifExporterOptions, WrittenTrajectory } from './exporter.js';
+export type { AtifExporterOptions, TrajectoryInfo, WrittenTrajectory } from './exporter.js';
 export { TrajectoryBuilder } from './builder.js';
 export type { BuilderOptions, TrajectorySink } from './builder.js';
 export type { CompletedTrajectory } from './run.js';

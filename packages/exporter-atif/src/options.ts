@@ -29,6 +29,7 @@ export function checkExporterOptions(options: AtifExporterOptions, who = 'AtifEx
   optional('agentName', nonEmptyString, 'a non-empty string');
   optional('agentVersion', nonEmptyString, 'a non-empty string');
   optional('sessionId', nonEmptyString, 'a non-empty string');
+  optional('onTrajectory', (v) => typeof v === 'function', 'a function (json, trajectory) => void | Promise<void>');
   if (o.pricing !== undefined) {
     if (!isObject(o.pricing)) fail(who, 'pricing', 'an object of model name → { inputPerMTok, outputPerMTok, cachedInputPerMTok? }', o.pricing);
     for (const [model, p] of Object.entries(o.pricing)) {

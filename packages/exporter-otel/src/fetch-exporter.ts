@@ -52,7 +52,7 @@ function retryAfterMs(value: string | null): number | undefined {
 }
 
 async function gzip(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data]).stream().pipeThrough(new CompressionStream('gzip'));
+  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
@@ -126,7 +126,7 @@ export class FetchSpanExporter implements SpanExporter {
     if (left <= 0) return { ok: false, retryable: false, error: new Error(`OTLP export timed out after ${this.options.timeoutMillis} ms`) };
     const signal = AbortSignal.any([AbortSignal.timeout(left), this.abortAll.signal]);
     try {
-      const response = await originalFetch()(this.options.url, { method: 'POST', headers: this.headers, body, signal });
+      const response = await originalFetch()(this.options.url, { method: 'POST', headers: this.headers, body: body as Uint8Array<ArrayBuffer>, signal });
       // Read the body so the connection is released (Workers and undici keep it otherwise).
       await response.arrayBuffer().catch(() => undefined);
       if (response.ok) return { ok: true };

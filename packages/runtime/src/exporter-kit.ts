@@ -19,3 +19,7 @@ export { ATOF_VERSION, SCOPE_TYPES } from './types.js';
 export { REDACTED_MARKER } from './event-redaction.js';
 /** A short rendering of a wrong argument for error messages (`42`, `"x"`, `null`, `an array`). */
 export { describeValue } from './errors.js';
+// Outputs for runtimes without a filesystem (Workers, browsers): ATOF to a stream or callback.
+export { AtofStreamExporter } from './sinks/atof-stream.js';
+export type { AtofStreamExporterOptions, TextWritableStream } from './sinks/atof-stream.js';
+export { fileSystemMissing } from './sinks/file-system.js';

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { flushSubscribers, type FlushOptions, type FlushReport } from '@nemo-flow/runtime';
+import { fileSystemMissing } from '@nemo-flow/runtime/exporter-kit';
 import {
   clearPlugins,
   configError,
@@ -62,12 +63,13 @@ export function defaultConfig(options?: DefaultConfigOptions): PluginConfig {
   });
   const env = options.env ?? process.env;
   const otlp = Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim());
-  const observability: Record<string, unknown> = {
-    output_dir: options.outputDir ?? DEFAULT_OUTPUT_DIR,
-    console: options.console ?? Boolean(process.stdout.isTTY),
-    atof: true,
-    atif: { optional: true },
-  };
+  const observability: Record<string, unknown> = { console: options.console ?? Boolean(process.stdout?.isTTY) };
+  // No persistent filesystem (Workers): no file outputs, rather than an init() that fails.
+  if (fileSystemMissing() === undefined) {
+    observability.output_dir = options.outputDir ?? DEFAULT_OUTPUT_DIR;
+    observability.atof = true;
+    observability.atif = { optional: true };
+  }
   if (otlp) observability.otel = { optional: true };
   return { version: 1, components: [{ kind: 'observability', config: observability }] };
 }

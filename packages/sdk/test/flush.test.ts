@@ -98,6 +98,32 @@ describe('sdk: flush()', function () {
     }
   });
 
+  it('on Workers: the embedded default has no file outputs, OTLP goes over fetch, flush() delivers', async () => {
+    receiver = await startOtlpReceiver();
+    const realFetch = globalThis.fetch;
+    let fetched = 0;
+    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+      fetched++;
+      return realFetch(input, init);
+    }) as typeof fetch;
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Cloudflare-Workers' }, configurable: true, writable: true });
+    try {
+      const handle = await init({ cwd, console: false, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, warnings: false });
+      assert.deepEqual(handle.config, { version: 1, components: [{ kind: 'observability', config: { console: false, otel: { optional: true } } }] });
+      await runs(3);
+      const report = await flush({ timeoutMs: 5000 });
+      assert.equal(receiver.spans().length, 6);
+      assert.equal(report.delivered, 6);
+      assert.ok(fetched >= 1, 'the spans went through fetch');
+      await handle.shutdown();
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'navigator', saved);
+      else delete (globalThis as { navigator?: unknown }).navigator;
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it('rejects a timeout that is not a positive number, naming it', async () => {
     await assert.rejects(flush({ timeoutMs: -1 }), /timeoutMs must be a positive number of milliseconds, got -1/);
   });

@@ -16,6 +16,7 @@ import { reportFailure } from '../report.js';
 import { checkOptions, describeValue } from '../errors.js';
 import { addExitHook, addSyncExitHook, type ExitReason } from '../exit-hook.js';
 import { checkWritableFile } from '../plugins/checks.js';
+import { fileSystemMissing } from './file-system.js';
 import { countNewlines, trimTail, writeFully, writeFullySync, type WriteResult } from './fd-write.js';
 
 export interface AtofFileExporterOptions {
@@ -106,6 +107,12 @@ export class AtofFileExporter implements EventExporter {
     this.#mode = o.mode;
     this.#max = o.maxBufferBytes;
     this.#drop = o.overflow === 'drop';
+    const noFs = fileSystemMissing();
+    if (noFs) {
+      throw new Error(
+        `AtofFileExporter: cannot write ${options.path}: ${noFs}. Send the events to a WritableStream or a callback with AtofStreamExporter (@nemo-flow/runtime/exporter-kit)`,
+      );
+    }
     this.path = resolve(options.path);
     // Checked without creating or truncating anything (see the file comment).
     const problem = checkWritableFile(this.path);
