@@ -26,6 +26,8 @@ interface FlushResult {
   delivered: number;
   lost: number;
   pending: number;
+  spans: number;
+  trajectories: number;
 }
 
 interface Ran {
@@ -189,6 +191,10 @@ describe('runtimes: the smoke suite on Node 20/22/24, Bun, Deno and Workers', fu
           blocked: number;
           consoleRuns: number;
           flush: FlushResult;
+          trajectories: number;
+          validTrajectories: number;
+          atofLines: number;
+          fileSinkError: string | null;
           exported: number;
           dropped: number;
         };
@@ -196,14 +202,21 @@ describe('runtimes: the smoke suite on Node 20/22/24, Bun, Deno and Workers', fu
         assert.equal(result.mixed, 0, 'no event lands under another run');
         assert.equal(result.blocked, RUNS, 'the guardrail blocks the forbidden tool in every run');
         assert.equal(result.consoleRuns, RUNS, 'the console exporter printed every run');
+        // Outputs without files: flush() waited for every trajectory's (async) store and every ATOF line.
+        assert.equal(result.trajectories, RUNS, 'one ATIF trajectory per run, handed to onTrajectory');
+        assert.equal(result.validTrajectories, RUNS, 'every trajectory valid, with steps');
+        assert.equal(result.atofLines, result.events, 'every event written to the ATOF WritableStream');
+        if (name === 'workerd') assert.match(result.fileSinkError ?? '', /onTrajectory/, 'a file sink on Workers fails at construction, naming onTrajectory');
+        else assert.equal(result.fileSinkError, null);
         assert.equal(result.dropped, 0);
         // flush() delivered everything: the spans were at the receiver when it resolved.
         assert.equal(result.flush.settled, true, 'flush() settled within its timeout');
         assert.equal(result.flush.lost, 0);
         assert.equal(result.flush.pending, 0);
-        assert.ok(result.flush.delivered >= 4 * RUNS, `flush() delivered ${result.flush.delivered} spans`);
+        assert.ok(result.flush.spans >= 4 * RUNS, `flush() delivered ${result.flush.spans} spans`);
+        assert.equal(result.flush.trajectories, RUNS, 'flush() counted every trajectory delivered');
         const spans = receiver.spans().filter((s) => s.resource['service.name'] === `smoke-${name}`);
-        assert.equal(spans.length, result.flush.delivered, 'every span flush() counted as delivered arrived');
+        assert.equal(spans.length, result.flush.spans, 'every span flush() counted as delivered arrived');
         for (let i = 0; i < RUNS; i++) {
           const mine = spans.filter((s) => new RegExp(`-${i}$`).test(s.name) || s.attributes['nemo_flow.scope.name'] === `chat-${i}`);
           const rootSpan = spans.find((s) => s.name.endsWith(` run-${i}`) || s.name === `run-${i}`);

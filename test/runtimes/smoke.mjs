@@ -16,6 +16,8 @@ import {
   toolCallExecute,
   withScope,
 } from '@nemo-flow/runtime';
+import { AtofStreamExporter } from '@nemo-flow/runtime/exporter-kit';
+import { AtifExporter } from '@nemo-flow/exporter-atif';
 import { createOtlpExporter } from '@nemo-flow/exporter-otel';
 import { flush } from '@nemo-flow/sdk';
 
@@ -85,6 +87,26 @@ export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) 
   // The console exporter writes its tree to any object with write(): here, lines kept for the result.
   const consoleText = [];
   registerSubscriber('smoke-console', new ConsoleExporter({ stream: { write: (chunk) => consoleText.push(String(chunk)) }, color: false }));
+  // Outputs without a filesystem: ATIF trajectories as strings (stored after an await, as an upload
+  // would be), ATOF lines into a WritableStream. flush() must wait for both.
+  const trajectories = [];
+  const atif = new AtifExporter({
+    onTrajectory: async (json, t) => {
+      await new Promise((r) => setTimeout(r, 1));
+      trajectories.push({ json, valid: t.valid });
+    },
+  }).register('smoke-atif');
+  const atofLines = [];
+  registerSubscriber(
+    'smoke-atof',
+    new AtofStreamExporter({
+      output: new WritableStream({
+        write(chunk) {
+          atofLines.push(...chunk.split('\n').filter(Boolean));
+        },
+      }),
+    }),
+  );
   registerToolConditionalExecutionGuardrail('smoke-block', 10, (name) => (name.startsWith('forbidden-') ? 'forbidden tool' : undefined));
   const otel = createOtlpExporter({ endpoint, serviceName, scheduledDelayMillis: 50, ...exporterOptions });
   try {
@@ -95,6 +117,8 @@ export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) 
     deregisterToolConditionalExecutionGuardrail('smoke-block');
     deregisterSubscriber('smoke-collect');
     deregisterSubscriber('smoke-console');
+    deregisterSubscriber('smoke-atof');
+    atif.deregister();
   }
   await otel.shutdown();
   // Events not mixed: every scope event's chain of parents ends at the run its name belongs to.
@@ -110,6 +134,16 @@ export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) 
   }
   const blocked = events.filter((e) => e.kind === 'scope' && e.scope_category === 'end' && e.name.startsWith('forbidden-') && e.status === 'error').length;
   const stats = otel.stats();
+  // A file sink where files do not persist (Workers) must fail at construction, naming the way out.
+  let fileSinkError = null;
+  if (globalThis.navigator?.userAgent === 'Cloudflare-Workers') {
+    try {
+      new AtifExporter({ dir: 'trajectories' });
+      fileSinkError = 'constructed';
+    } catch (err) {
+      fileSinkError = String(err?.message ?? err);
+    }
+  }
   const printed = consoleText.join('');
   const consoleRuns = Array.from({ length: RUNS }, (_, i) => printed.includes(`run-${i}`)).filter(Boolean).length;
   return {
@@ -118,7 +152,19 @@ export async function runSmoke({ endpoint, serviceName, exporterOptions = {} }) 
     mixed,
     blocked,
     consoleRuns,
-    flush: { settled: report?.settled, delivered: report?.delivered, lost: report?.lost, pending: report?.pending },
+    trajectories: trajectories.length,
+    validTrajectories: trajectories.filter((t) => t.valid && JSON.parse(t.json).steps?.length > 0).length,
+    atofLines: atofLines.length,
+    fileSinkError,
+    flush: {
+      settled: report?.settled,
+      delivered: report?.delivered,
+      lost: report?.lost,
+      pending: report?.pending,
+      // Per exporter, by subscriber name (createOtlpExporter registers as `otel`).
+      spans: report?.exporters?.otel?.delivered,
+      trajectories: report?.exporters?.['smoke-atif']?.delivered,
+    },
     exported: stats.exported,
     dropped: stats.dropped,
   };
