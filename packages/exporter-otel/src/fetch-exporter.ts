@@ -127,7 +127,8 @@ export class FetchOtlpSender {
   private async attempt(body: Uint8Array, deadline: number): Promise<Attempt> {
     const left = deadline - Date.now();
     if (left <= 0) return { ok: false, retryable: false, error: new Error(`OTLP export timed out after ${this.options.timeoutMillis} ms`) };
-    const signal = AbortSignal.any([AbortSignal.timeout(left), this.abortAll.signal]);
+    // AbortSignal.any is missing before Node 20.3: there, only the timeout aborts.
+    const signal = typeof AbortSignal.any === 'function' ? AbortSignal.any([AbortSignal.timeout(left), this.abortAll.signal]) : AbortSignal.timeout(left);
     try {
       const response = await originalFetch()(this.options.url, { method: 'POST', headers: this.headers, body: body as Uint8Array<ArrayBuffer>, signal });
       // Read the body so the connection is released (Workers and undici keep it otherwise).
