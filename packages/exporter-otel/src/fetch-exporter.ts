@@ -64,8 +64,11 @@ function sleep(ms: number): Promise<void> {
   });
 }
 
-/** An OTLP/HTTP `SpanExporter` over `fetch`. */
-export class FetchSpanExporter implements SpanExporter {
+/**
+ * Sends encoded OTLP requests (any signal) to one URL over `fetch`, with retries within one
+ * deadline per request and a bound on requests in flight.
+ */
+export class FetchOtlpSender {
   private readonly inFlight = new Set<Promise<void>>();
   /** Aborts every request in flight (shutdown gave up on them). */
   private readonly abortAll = new AbortController();
@@ -79,15 +82,15 @@ export class FetchSpanExporter implements SpanExporter {
     };
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  /** Encodes with `serialize` and sends; `resultCallback` gets the outcome (never called twice, never throws out). */
+  export(serialize: () => Uint8Array | undefined, resultCallback: (result: ExportResult) => void): void {
     if (this.inFlight.size >= this.options.concurrencyLimit) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('Concurrent export limit reached') });
       return;
     }
-    const serializer = this.options.protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer;
     let body: Uint8Array | undefined;
     try {
-      body = serializer.serializeRequest(spans);
+      body = serialize();
     } catch (err) {
       resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
       return;
@@ -124,7 +127,8 @@ export class FetchSpanExporter implements SpanExporter {
   private async attempt(body: Uint8Array, deadline: number): Promise<Attempt> {
     const left = deadline - Date.now();
     if (left <= 0) return { ok: false, retryable: false, error: new Error(`OTLP export timed out after ${this.options.timeoutMillis} ms`) };
-    const signal = AbortSignal.any([AbortSignal.timeout(left), this.abortAll.signal]);
+    // AbortSignal.any is missing before Node 20.3: there, only the timeout aborts.
+    const signal = typeof AbortSignal.any === 'function' ? AbortSignal.any([AbortSignal.timeout(left), this.abortAll.signal]) : AbortSignal.timeout(left);
     try {
       const response = await originalFetch()(this.options.url, { method: 'POST', headers: this.headers, body: body as Uint8Array<ArrayBuffer>, signal });
       // Read the body so the connection is released (Workers and undici keep it otherwise).
@@ -150,13 +154,39 @@ export class FetchSpanExporter implements SpanExporter {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** Aborts the requests in flight and stops retrying (their data is failed; the caller counts it lost). */
+  abort(): void {
+    this.abortAll.abort(new Error('OTLP exporter shut down'));
+  }
+}
+
+/** An OTLP/HTTP `SpanExporter` over `fetch`. */
+export class FetchSpanExporter implements SpanExporter {
+  private readonly sender: FetchOtlpSender;
+  private readonly json: boolean;
+
+  constructor(options: FetchSpanExporterOptions) {
+    this.sender = new FetchOtlpSender(options);
+    this.json = options.protocol === 'http/json';
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    const serializer = this.json ? JsonTraceSerializer : ProtobufTraceSerializer;
+    this.sender.export(() => serializer.serializeRequest(spans), resultCallback);
+  }
+
+  /** Resolves once every export started so far has finished. */
+  forceFlush(): Promise<void> {
+    return this.sender.forceFlush();
+  }
+
   shutdown(): Promise<void> {
-    return this.forceFlush();
+    return this.sender.forceFlush();
   }
 
   /** Aborts the requests in flight and stops retrying (their spans are failed; the caller counts them lost). */
   abort(): void {
-    this.abortAll.abort(new Error('OTLP exporter shut down'));
+    this.sender.abort();
   }
 }
 
@@ -182,8 +212,9 @@ function envMillis(name: string): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
-/** Options first, then `OTEL_EXPORTER_OTLP_(TRACES_)*`, then the SDK defaults: the same precedence as the HTTP exporter. */
+/** Options first, then `OTEL_EXPORTER_OTLP_(TRACES_|METRICS_)*`, then the SDK defaults: the same precedence as the HTTP exporter. */
 export function fetchExporterConfig(o: {
+  signal?: 'TRACES' | 'METRICS';
   url?: string;
   protocol: 'http/protobuf' | 'http/json';
   headers?: Record<string, string>;
@@ -191,17 +222,18 @@ export function fetchExporterConfig(o: {
   compression?: 'gzip' | 'none';
   concurrencyLimit: number;
 }): FetchSpanExporterOptions {
-  let url = o.url ?? nonEmpty(envVar('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'));
+  const signal = o.signal ?? 'TRACES';
+  let url = o.url ?? nonEmpty(envVar(`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`));
   if (url === undefined) {
     const base = nonEmpty(envVar('OTEL_EXPORTER_OTLP_ENDPOINT')) ?? 'http://localhost:4318';
-    url = `${base.endsWith('/') ? base : `${base}/`}v1/traces`;
+    url = `${base.endsWith('/') ? base : `${base}/`}v1/${signal.toLowerCase()}`;
   }
-  const compression = o.compression ?? nonEmpty(envVar('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') ?? envVar('OTEL_EXPORTER_OTLP_COMPRESSION'));
+  const compression = o.compression ?? nonEmpty(envVar(`OTEL_EXPORTER_OTLP_${signal}_COMPRESSION`) ?? envVar('OTEL_EXPORTER_OTLP_COMPRESSION'));
   return {
     url,
     protocol: o.protocol,
-    headers: { ...parseHeaders(envVar('OTEL_EXPORTER_OTLP_HEADERS')), ...parseHeaders(envVar('OTEL_EXPORTER_OTLP_TRACES_HEADERS')), ...o.headers },
-    timeoutMillis: o.timeoutMillis ?? envMillis('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? envMillis('OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000,
+    headers: { ...parseHeaders(envVar('OTEL_EXPORTER_OTLP_HEADERS')), ...parseHeaders(envVar(`OTEL_EXPORTER_OTLP_${signal}_HEADERS`)), ...o.headers },
+    timeoutMillis: o.timeoutMillis ?? envMillis(`OTEL_EXPORTER_OTLP_${signal}_TIMEOUT`) ?? envMillis('OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000,
     compression: compression === 'gzip' ? 'gzip' : 'none',
     concurrencyLimit: o.concurrencyLimit,
   };

@@ -20,6 +20,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { ExportResult } from '@opentelemetry/core';
 import { envVar, processEnv } from './env.js';
+import { FetchOtlpSender, fetchExporterConfig, resolveTransport } from './fetch-exporter.js';
 import { llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
 import { createResource, resolveProtocol, type OtlpPipelineOptions, type OtlpProtocol } from './pipeline.js';
 import { exporterOffByEnv } from './sdk-config.js';
@@ -39,12 +40,32 @@ export interface GenAiMetricsOptions {
   metricExportIntervalMillis?: number;
 }
 
-/** The built-in meter provider's OTLP/HTTP metric exporter (same encodings as the span exporter). */
+/** The built-in meter provider's OTLP/HTTP metric exporter (same encodings and transports as the span exporter). */
 class OtlpMetricExporter implements PushMetricExporter {
-  private readonly delegate: ReturnType<typeof createOtlpHttpExportDelegate<ResourceMetrics, unknown>>;
+  private readonly delegate: Pick<ReturnType<typeof createOtlpHttpExportDelegate<ResourceMetrics, unknown>>, 'export' | 'forceFlush' | 'shutdown'>;
 
-  constructor(config: Parameters<typeof convertLegacyHttpOptions>[0], protocol: OtlpProtocol) {
+  constructor(config: Parameters<typeof convertLegacyHttpOptions>[0], protocol: OtlpProtocol, transport: 'http' | 'fetch') {
     const json = protocol === 'http/json';
+    if (transport === 'fetch') {
+      const sender = new FetchOtlpSender(
+        fetchExporterConfig({
+          signal: 'METRICS',
+          ...(config.url !== undefined ? { url: config.url } : {}),
+          protocol,
+          ...(config.headers !== undefined ? { headers: config.headers as Record<string, string> } : {}),
+          ...(config.timeoutMillis !== undefined ? { timeoutMillis: config.timeoutMillis } : {}),
+          ...(config.compression !== undefined ? { compression: config.compression === 'gzip' ? 'gzip' : 'none' } : {}),
+          concurrencyLimit: 30,
+        }),
+      );
+      const serializer = json ? JsonMetricsSerializer : ProtobufMetricsSerializer;
+      this.delegate = {
+        export: (metrics, done) => sender.export(() => serializer.serializeRequest(metrics as never), done),
+        forceFlush: () => sender.forceFlush(),
+        shutdown: () => sender.forceFlush(),
+      };
+      return;
+    }
     const http = convertLegacyHttpOptions(config, 'METRICS', 'v1/metrics', { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
     const serializer = (json ? JsonMetricsSerializer : ProtobufMetricsSerializer) as unknown as Parameters<
       typeof createOtlpHttpExportDelegate<ResourceMetrics, unknown>
@@ -215,7 +236,7 @@ export function createGenAiMetrics(options: GenAiMetricsOptions & OtlpPipelineOp
   if (options.headers !== undefined) config.headers = options.headers;
   if (options.exportTimeoutMillis !== undefined) config.timeoutMillis = options.exportTimeoutMillis;
   if (options.compression !== undefined) config.compression = options.compression as typeof config.compression;
-  const exporter = new OtlpMetricExporter(config, resolveProtocol(options.protocol, source));
+  const exporter = new OtlpMetricExporter(config, resolveProtocol(options.protocol, source), resolveTransport(options.transport));
   const interval = exportInterval(options);
   const reader = new PeriodicExportingMetricReader({
     exporter,

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { ScopeType, toolCallExecute, withScope } from '@nemo-flow/runtime';
 import { OtelExporter, resolveTransport } from '@nemo-flow/exporter-otel';
 import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../test/support/otlp-receiver.js';
@@ -76,6 +77,17 @@ describe('exporter-otel: fetch transport', function () {
       await exporter.shutdown();
     });
   }
+
+  it('GenAI metrics take the same transport', async () => {
+    receiver = await startOtlpReceiver();
+    const exporter = new OtelExporter({ endpoint: receiver.url, transport: 'fetch', metrics: true }).register('otel-fetch-metrics');
+    await withScope('agent', ScopeType.Agent, () => toolCallExecute('lookup', { q: 1 }, () => 'ok'));
+    await exporter.shutdown();
+    const names = receiver.metricExports().flatMap((e) => e.map((m) => m.name));
+    assert.ok(names.includes('gen_ai.client.operation.duration'), names.join(', '));
+    assert.ok(fetchCalls.includes(`${receiver.url}/v1/metrics`), fetchCalls.join(', '));
+    assert.ok(fetchCalls.includes(receiver.tracesUrl));
+  });
 
   it('compresses with gzip when asked', async () => {
     receiver = await startOtlpReceiver();

@@ -3,7 +3,7 @@
  * `Date.now()` has only millisecond resolution, so the clock is anchored once and advanced with
  * the monotonic `performance.now()`.
  */
-import { performance } from 'node:perf_hooks';
+// The global `performance` (Node, Bun, Deno, Workers, browsers): node:perf_hooks is not everywhere.
 
 const origin = performance.timeOrigin;
 

@@ -124,6 +124,28 @@ describe('sdk: flush()', function () {
     }
   });
 
+  it("a configuration's otel.transport is the exporter's; a wrong value is a diagnostic", async () => {
+    receiver = await startOtlpReceiver();
+    const realFetch = globalThis.fetch;
+    let fetched = 0;
+    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+      fetched++;
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      const otel = { endpoint: receiver.url, transport: 'fetch', metrics: false };
+      const handle = await init({ cwd, warnings: false, config: { version: 1, components: [{ kind: 'observability', config: { console: false, otel } }] } });
+      await runs(1);
+      assert.equal((await flush({ timeoutMs: 5000 })).delivered, 2);
+      assert.equal(fetched, 1);
+      await handle.shutdown();
+      const bad = { version: 1, components: [{ kind: 'observability', config: { console: false, otel: { ...otel, transport: 'tcp' } } }] };
+      await assert.rejects(init({ cwd, warnings: false, config: bad }), /transport/);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it('rejects a timeout that is not a positive number, naming it', async () => {
     await assert.rejects(flush({ timeoutMs: -1 }), /timeoutMs must be a positive number of milliseconds, got -1/);
   });

@@ -64,6 +64,8 @@ export function readOtlp(r: FieldReader, env: Readonly<Record<string, string | u
   if (batch !== undefined) o.maxExportBatchSize = batch;
   const compression = r.oneOf('compression', ['gzip', 'none'] as const);
   if (compression) o.compression = compression;
+  const transport = r.oneOf('transport', ['auto', 'http', 'fetch'] as const);
+  if (transport) o.transport = transport;
   const metrics = r.boolean('metrics');
   if (metrics !== undefined) o.metrics = metrics;
   const interval = r.number('metric_export_interval_ms', { integer: true, min: 1 });
