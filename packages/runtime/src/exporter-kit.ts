@@ -19,3 +19,6 @@ export { ATOF_VERSION, SCOPE_TYPES } from './types.js';
 export { REDACTED_MARKER } from './event-redaction.js';
 /** A short rendering of a wrong argument for error messages (`42`, `"x"`, `null`, `an array`). */
 export { describeValue } from './errors.js';
+/** Publish an exporter's state in `diagnostics().exporters` (see `@nemo-flow/runtime/diagnostics`). */
+export { registerDiagnosticsSource } from './diagnostics.js';
+export type { ExporterState } from './diagnostics.js';

@@ -144,6 +144,11 @@ export function checkScope(scope: unknown, where: string): ScopeHandle | null {
 const storage = new AsyncLocalStorage<ScopeStack>();
 const defaultStack = new ScopeStack();
 
+/** @internal The process-wide default stack (for `diagnostics()`). */
+export function defaultScopeStack(): ScopeStack {
+  return defaultStack;
+}
+
 /** The stack of the current async context (the process-wide default outside any). */
 export function currentScopeStack(): ScopeStack {
   return storage.getStore() ?? defaultStack;
