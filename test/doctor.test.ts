@@ -19,9 +19,10 @@ interface Run {
 }
 
 /** The doctor with a clean environment plus `env`, in `cwd`. */
-export function doctor(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
+function doctor(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
   const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('OTEL_') && !k.startsWith('NEMO_FLOW') && k !== 'NODE_OPTIONS') base[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('OTEL_') && !k.startsWith('NEMO_FLOW') && k !== 'NODE_OPTIONS') base[k] = v;
   return new Promise((resolve) => {
     execFile(process.execPath, [bin, 'doctor', ...args], { cwd, env: { ...base, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -36,7 +37,7 @@ interface Json {
 }
 
 /** A port nothing listens on (bound, then released). */
-export async function deadPort(): Promise<number> {
+async function deadPort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as { port: number }).port;

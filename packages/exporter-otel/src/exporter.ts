@@ -112,7 +112,8 @@ export class OtelExporter {
     this.metrics = disabled ? undefined : createGenAiMetrics({ ...options, source: this.source }, { name: scopeName, version: scopeVersion });
     if (options.flushOnExit) this.removeExitHook = addExitHook((reason) => this.onExit(reason));
     const pipeline = this.pipeline;
-    if (pipeline) this.removeDiagnostics = registerDiagnosticsSource(this.source, () => ({ ...pipeline.diagnosticsState(), openSpans: this.bridge.stats().openSpans }));
+    if (pipeline)
+      this.removeDiagnostics = registerDiagnosticsSource(this.source, () => ({ ...pipeline.diagnosticsState(), openSpans: this.bridge.stats().openSpans }));
   }
 
   /** Subscriber entry point: synchronous, never throws. */

@@ -78,7 +78,16 @@ export function hasSubscribers(): boolean {
 }
 
 function toEntry(name: string, subscriber: Subscriber | EventExporter, source: string, what: string): SubscriberEntry {
-  const entry = (fn: Subscriber, exporter: EventExporter | undefined): SubscriberEntry => ({ name, fn, exporter, source, seq: nextSeq++, removed: false, delivered: 0, failed: 0 });
+  const entry = (fn: Subscriber, exporter: EventExporter | undefined): SubscriberEntry => ({
+    name,
+    fn,
+    exporter,
+    source,
+    seq: nextSeq++,
+    removed: false,
+    delivered: 0,
+    failed: 0,
+  });
   if (typeof subscriber === 'function') return entry(subscriber, undefined);
   if (subscriber && typeof (subscriber as EventExporter).onEvent === 'function') {
     const exp = subscriber as EventExporter;

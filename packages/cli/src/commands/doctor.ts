@@ -36,7 +36,8 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}\n\n${DOCTOR_USAGE}`);
   const rawTimeout = flags.get('timeout');
   const timeoutMs = rawTimeout === undefined ? 3000 : Number(rawTimeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive whole number of milliseconds, got ${String(rawTimeout)}`);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError(`--timeout must be a positive whole number of milliseconds, got ${String(rawTimeout)}`);
   const report = await examine(timeoutMs);
   process.stdout.write(flags.has('json') ? JSON.stringify(report, null, 2) + '\n' : render(report));
   return report.problems.length > 0 ? 1 : 0;
@@ -57,17 +58,25 @@ async function examine(timeoutMs: number): Promise<DoctorReport> {
   try {
     for (const d of handle.diagnostics) {
       // The doctor probes each endpoint itself (one request, with advice): no second report of it.
-      if (d.level === 'warn' && d.code !== 'ENDPOINT_UNREACHABLE') problems.push({ problem: `configuration: ${d.message}`, fix: d.field ? `see the "${d.field}" section of the configuration` : 'see the configuration' });
+      if (d.level === 'warn' && d.code !== 'ENDPOINT_UNREACHABLE')
+        problems.push({ problem: `configuration: ${d.message}`, fix: d.field ? `see the "${d.field}" section of the configuration` : 'see the configuration' });
     }
     const snap = diagnostics();
     if (snap.subscribers.length === 0) {
-      problems.push({ problem: 'no subscriber or exporter is registered: events go nowhere', fix: 'enable an output in the configuration (console, atof, atif, otel, openinference)' });
+      problems.push({
+        problem: 'no subscriber or exporter is registered: events go nowhere',
+        fix: 'enable an output in the configuration (console, atof, atif, otel, openinference)',
+      });
     }
     for (const [name, state] of Object.entries(snap.exporters)) {
       if ('error' in state && typeof state.error === 'string') continue;
       await checkExporter(name, state as ExporterState, timeoutMs, checks, problems);
     }
-    for (const f of snap.failures) problems.push({ problem: `${f.source} failed ${f.count} time(s): ${f.message}: ${f.error}`, fix: 'see the message; the part named is skipped until fixed' });
+    for (const f of snap.failures)
+      problems.push({
+        problem: `${f.source} failed ${f.count} time(s): ${f.message}: ${f.error}`,
+        fix: 'see the message; the part named is skipped until fixed',
+      });
     return { config: { source: handle.source, file: handle.configFile ?? null }, diagnostics: snap, checks, problems };
   } finally {
     await handle.shutdown({ timeoutMs: 2000 });
@@ -98,16 +107,20 @@ async function checkExporter(name: string, state: ExporterState, timeoutMs: numb
 
 function render(r: DoctorReport): string {
   const out: string[] = ['nemo-flow doctor', ''];
-  out.push(`configuration: ${r.config.source === 'file' ? `file ${r.config.file} (${CONFIG_ENV})` : r.config.source === 'default' ? `embedded default (${CONFIG_ENV} not set)` : r.config.source}`);
+  out.push(
+    `configuration: ${r.config.source === 'file' ? `file ${r.config.file} (${CONFIG_ENV})` : r.config.source === 'default' ? `embedded default (${CONFIG_ENV} not set)` : r.config.source}`,
+  );
   const d = r.diagnostics;
   if (d) {
     out.push('', 'subscribers:');
     if (d.subscribers.length === 0) out.push('  (none)');
-    for (const s of d.subscribers) out.push(`  ${s.name}${s.exporter ? ' (exporter)' : ''}${s.scope ? ` on scope ${s.scope.name}` : ''}: ${s.delivered} delivered, ${s.failed} failed`);
+    for (const s of d.subscribers)
+      out.push(`  ${s.name}${s.exporter ? ' (exporter)' : ''}${s.scope ? ` on scope ${s.scope.name}` : ''}: ${s.delivered} delivered, ${s.failed} failed`);
     const families = Object.entries(d.middleware);
     out.push('', 'middleware:');
     if (families.length === 0) out.push('  (none)');
-    for (const [family, list] of families) out.push(`  ${family}: ${list.map((m) => `${m.name} (priority ${m.priority}${m.scope ? `, scope ${m.scope.name}` : ''})`).join(', ')}`);
+    for (const [family, list] of families)
+      out.push(`  ${family}: ${list.map((m) => `${m.name} (priority ${m.priority}${m.scope ? `, scope ${m.scope.name}` : ''})`).join(', ')}`);
     out.push('', 'exporters:');
     const exporters = Object.entries(d.exporters);
     if (exporters.length === 0) out.push('  (none)');

@@ -29,7 +29,10 @@ export function otlpAdvice(url: string, protocol: string, r: ProbeResult): Probl
     };
   }
   if (r.status !== undefined) {
-    return { problem: `OTLP endpoint ${url} ${r.reason}`, fix: 'check the receiver’s logs; 401/403 usually means OTEL_EXPORTER_OTLP_HEADERS lacks the credentials it expects' };
+    return {
+      problem: `OTLP endpoint ${url} ${r.reason}`,
+      fix: 'check the receiver’s logs; 401/403 usually means OTEL_EXPORTER_OTLP_HEADERS lacks the credentials it expects',
+    };
   }
   const grpc = port === '4317' ? ' Port 4317 is OTLP/gRPC; this exporter speaks OTLP/HTTP, usually on 4318.' : '';
   return {
@@ -41,16 +44,25 @@ export function otlpAdvice(url: string, protocol: string, r: ProbeResult): Probl
 /** A sampler that records nothing (or almost nothing) explains an empty backend. */
 export function samplerAdvice(sampler: string | undefined, arg: string | undefined): Problem | undefined {
   if (sampler === 'always_off' || sampler === 'parentbased_always_off') {
-    return { problem: `OTEL_TRACES_SAMPLER=${sampler}: no span is recorded`, fix: 'unset OTEL_TRACES_SAMPLER (the default records every span) or use parentbased_traceidratio' };
+    return {
+      problem: `OTEL_TRACES_SAMPLER=${sampler}: no span is recorded`,
+      fix: 'unset OTEL_TRACES_SAMPLER (the default records every span) or use parentbased_traceidratio',
+    };
   }
   if ((sampler === 'traceidratio' || sampler === 'parentbased_traceidratio') && arg !== undefined && Number(arg) === 0) {
-    return { problem: `OTEL_TRACES_SAMPLER_ARG=${arg}: the ratio sampler records no trace`, fix: 'set OTEL_TRACES_SAMPLER_ARG to the fraction to keep, e.g. 1 (all) or 0.1' };
+    return {
+      problem: `OTEL_TRACES_SAMPLER_ARG=${arg}: the ratio sampler records no trace`,
+      fix: 'set OTEL_TRACES_SAMPLER_ARG to the fraction to keep, e.g. 1 (all) or 0.1',
+    };
   }
   return undefined;
 }
 
 export function folderAdvice(folder: string, why: string): Problem {
-  return { problem: `output folder ${folder} is not writable: ${why}`, fix: `make ${folder} writable by this user, or set output_dir (or the section's path/dir) to a writable folder` };
+  return {
+    problem: `output folder ${folder} is not writable: ${why}`,
+    fix: `make ${folder} writable by this user, or set output_dir (or the section's path/dir) to a writable folder`,
+  };
 }
 
 export function initAdvice(message: string): Problem {
