@@ -15,7 +15,6 @@ import {
   llmStreamCallExecute,
   popScope,
   pushScope,
-  registerMiddleware,
   registerSubscriber,
   registerToolExecutionIntercept,
   registerToolSanitizeRequestGuardrail,

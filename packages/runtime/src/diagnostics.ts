@@ -32,6 +32,8 @@ export interface ExporterState {
   lastError?: string | null;
   /** ISO time of the last successful export (`null`: none yet). */
   lastSuccessAt?: string | null;
+  /** Set by `diagnostics()` instead of the state when reading it failed. */
+  error?: string;
   [key: string]: Json | undefined;
 }
 
@@ -75,7 +77,7 @@ export interface Diagnostics {
   /** Execution intercepts that returned without calling the original (`next`), by name. */
   interceptsSkippingNext: Record<string, number>;
   /** State published by each exporter, by source name. */
-  exporters: Record<string, ExporterState | { error: string }>;
+  exporters: Record<string, ExporterState>;
 }
 
 const sources = new Map<string, () => ExporterState>();
@@ -113,7 +115,7 @@ function subscriberRow(entry: SubscriberEntry, scope: ScopeHandle | null): Subsc
 }
 
 /** Makes a published value JSON-compatible (an exporter could publish anything). */
-function jsonState(value: unknown): ExporterState | { error: string } {
+function jsonState(value: unknown): ExporterState {
   try {
     const text = JSON.stringify(value);
     if (text === undefined || !text.startsWith('{')) return { error: `state is not an object: ${describeValue(value)}` };

@@ -69,8 +69,11 @@ async function examine(timeoutMs: number): Promise<DoctorReport> {
       });
     }
     for (const [name, state] of Object.entries(snap.exporters)) {
-      if ('error' in state && typeof state.error === 'string') continue;
-      await checkExporter(name, state as ExporterState, timeoutMs, checks, problems);
+      if (state.error !== undefined) {
+        problems.push({ problem: `exporter ${name}: its state could not be read: ${state.error}`, fix: 'a bug in that exporter: report it' });
+        continue;
+      }
+      await checkExporter(name, state, timeoutMs, checks, problems);
     }
     for (const f of snap.failures)
       problems.push({
