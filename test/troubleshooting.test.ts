@@ -27,6 +27,7 @@ import { diagnostics } from '@nemo-flow/runtime/diagnostics';
 import { setFailureReporter } from '@nemo-flow/runtime/exporter-kit';
 import { AtifExporter } from '@nemo-flow/exporter-atif';
 import { OtelExporter } from '@nemo-flow/exporter-otel';
+import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
 
 const defaultStack = () => diagnostics().stacks.find((s) => s.stack === 'default') ?? diagnostics().stacks[0]!;
@@ -257,6 +258,30 @@ describe('troubleshooting: diagnostics() shows the cause', function () {
         assert.equal(s['lastError'], null);
         assert.ok(typeof s['lastSuccessAt'] === 'string');
       } finally {
+        await otel.shutdown();
+      }
+    });
+
+    it('Phoenix: the OpenInference exporter publishes the same state', async () => {
+      const oi = new OpenInferenceExporter({ endpoint: receiver.url });
+      try {
+        assert.equal(diagnostics().exporters['exporter-openinference']!['endpoint'], receiver.tracesUrl);
+      } finally {
+        await oi.shutdown();
+      }
+    });
+
+    it('protocol: a receiver rejecting the encoding shows as last error 415', async () => {
+      receiver.setStatus(415);
+      const otel = new OtelExporter({ endpoint: receiver.url, source: 'trouble-otel-415' }).register('trouble-otel-415');
+      try {
+        await toolCallExecute('t', {}, () => 1);
+        await otel.forceFlush();
+        const s = diagnostics().exporters['trouble-otel-415']!;
+        assert.match(String(s['lastError']), /HTTP 415/);
+        assert.equal(s['protocol'], 'http/protobuf');
+      } finally {
+        receiver.setStatus(200);
         await otel.shutdown();
       }
     });
