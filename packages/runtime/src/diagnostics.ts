@@ -61,9 +61,14 @@ export interface StackDiagnostics {
   stack: 'current' | 'default';
   /** Scopes pushed and not popped on this stack, outermost first. */
   openScopes: ScopeRef[];
-  /** Tool and LLM calls (and streams) started on this stack and not ended, with the scope they run under. */
+  /** Tool and LLM calls (and streams) open under this stack's scopes, with the scope they run under: the first `MAX_LISTED_CALLS`. */
   openCalls: (ScopeRef & { parent: string })[];
+  /** How many calls are open there (a snapshot of 10,000 concurrent runs stays small). */
+  openCallCount: number;
 }
+
+/** Open calls listed per stack; the rest are counted. */
+export const MAX_LISTED_CALLS = 100;
 
 export interface Diagnostics {
   /** ISO time of the snapshot. */
@@ -106,8 +111,11 @@ function stackState(stack: ScopeStack, label: StackDiagnostics['stack']): StackD
   for (let s: ScopeHandle | null = stack._base; s; s = s.parent) holders.unshift(s);
   holders.push(...frames);
   const calls: StackDiagnostics['openCalls'] = [];
-  for (const h of holders) for (const c of openCalls(h)) calls.push({ ...scopeRef(c), parent: h.name });
-  return { stack: label, openScopes: frames.filter((f) => f._open).map(scopeRef), openCalls: calls };
+  let count = 0;
+  for (const h of holders) {
+    for (const c of openCalls(h)) if (count++ < MAX_LISTED_CALLS) calls.push({ ...scopeRef(c), parent: h.name });
+  }
+  return { stack: label, openScopes: frames.filter((f) => f._open).map(scopeRef), openCalls: calls, openCallCount: count };
 }
 
 function subscriberRow(entry: SubscriberEntry, scope: ScopeHandle | null): SubscriberDiagnostics {

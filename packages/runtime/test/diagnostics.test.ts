@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AtofFileExporter, ConsoleExporter, ScopeType, deregisterSubscriber, registerSubscriber, toolCallExecute, withScope } from '@nemo-flow/runtime';
-import { diagnostics } from '@nemo-flow/runtime/diagnostics';
+import { MAX_LISTED_CALLS, diagnostics } from '@nemo-flow/runtime/diagnostics';
 import { registerDiagnosticsSource, setFailureReporter } from '@nemo-flow/runtime/exporter-kit';
 import { Writable } from 'node:stream';
 
@@ -97,5 +97,29 @@ describe('diagnostics()', () => {
     }
     assert.equal(diagnostics().exporters[`atof-file:${atof.path}`], undefined);
     assert.equal(diagnostics().exporters['console'], undefined);
+  });
+});
+
+describe('diagnostics() with many open calls', () => {
+  it('lists the first MAX_LISTED_CALLS and counts the rest', async () => {
+    const n = MAX_LISTED_CALLS + 50;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started = 0;
+    let allStarted!: () => void;
+    const ready = new Promise<void>((r) => (allStarted = r));
+    const calls = Array.from({ length: n }, (_, i) =>
+      toolCallExecute(`slow-${i}`, {}, async () => {
+        if (++started === n) allStarted();
+        await gate;
+      }),
+    );
+    await ready;
+    const current = diagnostics().stacks.find((s) => s.stack === 'current')!;
+    assert.equal(current.openCallCount, n);
+    assert.equal(current.openCalls.length, MAX_LISTED_CALLS);
+    release();
+    await Promise.all(calls);
+    assert.equal(diagnostics().stacks.find((s) => s.stack === 'current')!.openCallCount, 0);
   });
 });
