@@ -13,7 +13,7 @@ const root = process.cwd();
 
 /** The Markdown files whose code blocks are checked. */
 function documents(): string[] {
-  const out = [join(root, 'README.md'), join(root, 'CONTRIBUTING.md')];
+  const out = [join(root, 'README.md'), join(root, 'CONTRIBUTING.md'), join(root, 'docs', 'troubleshooting.md')];
   for (const pkg of readdirSync(join(root, 'packages'))) {
     out.push(join(root, 'packages', pkg, 'README.md'));
     const docs = join(root, 'packages', pkg, 'docs');

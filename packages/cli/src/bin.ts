@@ -11,6 +11,7 @@ commands:
   validate         check ATIF trajectory files: nemo-flow validate FILE...
   validate-config  check a plugin configuration file: nemo-flow validate-config FILE...
   view             one self-contained HTML report of a run: nemo-flow view PATH [--open] [--serve]
+  doctor           check the current configuration: exporters, OTLP endpoint, output folders [--json]
   help             this text
 
 ${DEMO_USAGE}`;
@@ -28,6 +29,8 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./commands/validate.js')).validateCommand;
     case 'view':
       return (await import('./commands/view.js')).viewCommand;
+    case 'doctor':
+      return (await import('./commands/doctor.js')).doctorCommand;
     case 'validate-config':
       return (await import('./commands/validate-config.js')).validateConfigCommand;
     default:

@@ -6,7 +6,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deregisterSubscriber, registerSubscriber } from '@nemo-flow/runtime';
-import { addExitHook, addSyncExitHook, fileSystemMissing, reportFailure } from '@nemo-flow/runtime/exporter-kit';
+import { addExitHook, addSyncExitHook, fileSystemMissing, registerDiagnosticsSource, reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import type { DeliveryStats, EventExporter, LifecycleEvent } from '@nemo-flow/runtime';
 import type { ExitReason } from '@nemo-flow/runtime/exporter-kit';
 import { TrajectoryBuilder, type BuilderOptions, type TrajectorySink } from './builder.js';
@@ -115,6 +115,12 @@ export class AtifExporter implements EventExporter {
   private subscriberName: string | undefined;
   private closed = false;
   private removeSignalHook: (() => void) | undefined;
+  /** For `diagnostics()`: trajectories written and failed, the last error and the last good write. */
+  private writtenCount = 0;
+  private failedCount = 0;
+  private lastError: string | null = null;
+  private lastSuccessAt: number | null = null;
+  private readonly removeDiagnostics: () => void;
 
   constructor(options: AtifExporterOptions = {}) {
     checkExporterOptions(options);
@@ -137,6 +143,15 @@ export class AtifExporter implements EventExporter {
       complete: (t) => this.write(t),
     };
     this.builder = new TrajectoryBuilder(sink, options);
+    this.removeDiagnostics = registerDiagnosticsSource(`${SOURCE}:${this.dir}`, () => ({
+      endpoint: this.dir,
+      openRuns: this.builder.openRuns,
+      queued: this.jobs.size,
+      exported: this.writtenCount,
+      dropped: this.failedCount,
+      lastError: this.lastError,
+      lastSuccessAt: this.lastSuccessAt === null ? null : new Date(this.lastSuccessAt).toISOString(),
+    }));
     if (options.writeOnExit ?? true) {
       hookExit(this);
       this.removeSignalHook = addExitHook((reason) => this.onSignal(reason));
@@ -189,6 +204,7 @@ export class AtifExporter implements EventExporter {
     await this.forceFlush();
     atExit.delete(this);
     this.removeSignalHook?.();
+    this.removeDiagnostics();
   }
 
   /** @internal Process exit: write everything synchronously (no asynchronous work runs any more). */
@@ -346,6 +362,9 @@ export class AtifExporter implements EventExporter {
     job.done = true;
     this.delivered++;
     this.release(job);
+    this.writtenCount++;
+    this.lastError = null;
+    this.lastSuccessAt = Date.now();
     const t = job.t;
     try {
       this.onWritten?.({
@@ -366,6 +385,8 @@ export class AtifExporter implements EventExporter {
     job.done = true;
     this.lost++;
     this.release(job);
+    this.failedCount++;
+    this.lastError = err instanceof Error ? err.message : String(err);
     reportFailure(`${SOURCE}:write:${this.dir}`, `ATIF exporter cannot write trajectories to ${this.dir}`, err);
     try {
       this.onWriteError?.(err, join(this.dir, job.t.fileName));

@@ -34,6 +34,9 @@ export class SpanLossCounter {
   droppedShutdown = 0;
   /** Set when shutdown gave up: later export results change nothing (their spans are counted lost). */
   closed = false;
+  /** For diagnostics: text of the last failed export (cleared by a success), and when the last one succeeded. */
+  lastError: string | null = null;
+  lastSuccessAt: number | null = null;
 
   private firstError: unknown;
 
@@ -119,9 +122,13 @@ export class CountingSpanExporter implements SpanExporter {
       }
       if (c.closed) {
         // Already counted lost by shutdown.
-      } else if (result.code === ExportResultCode.SUCCESS) c.exported += n;
-      else {
+      } else if (result.code === ExportResultCode.SUCCESS) {
+        c.exported += n;
+        c.lastError = null;
+        c.lastSuccessAt = Date.now();
+      } else {
         c.droppedExportFailed += n;
+        c.lastError = exportErrorText(result.error);
         c.report('export failed', () => result.error ?? new Error('export failed'));
       }
       resultCallback(result);
@@ -180,4 +187,11 @@ export class DropCountingSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return this.inner.shutdown();
   }
+}
+
+/** One line for an export error: the OTLP exporter's errors carry the HTTP status in `code`. */
+function exportErrorText(err: Error | undefined): string {
+  if (!err) return 'export failed';
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? `HTTP ${code}: ${err.message}` : err.message || err.name;
 }

@@ -5,7 +5,7 @@
  */
 import type { Context, TracerProvider } from '@opentelemetry/api';
 import { deregisterSubscriber, getHandle, registerSubscriber, type DeliveryStats, type LifecycleEvent, type ScopeEvent } from '@nemo-flow/runtime';
-import { addExitHook, reportFailure, type ExitReason } from '@nemo-flow/runtime/exporter-kit';
+import { addExitHook, registerDiagnosticsSource, reportFailure, type ExitReason } from '@nemo-flow/runtime/exporter-kit';
 import { SpanBridge, type ScopeRef, type SpanBridgeStats } from './bridge.js';
 import type { ExportStats } from './counting.js';
 import { GenAiMapper } from './genai-mapper.js';
@@ -69,6 +69,7 @@ export class OtelExporter {
   private readonly subscriberName: string;
   private registeredAs: string | undefined;
   private removeExitHook: (() => void) | undefined;
+  private removeDiagnostics: (() => void) | undefined;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
   /** Something was recorded since the last flush (lets the exit hook skip needless work). */
@@ -110,6 +111,9 @@ export class OtelExporter {
     });
     this.metrics = disabled ? undefined : createGenAiMetrics({ ...options, source: this.source }, { name: scopeName, version: scopeVersion });
     if (options.flushOnExit) this.removeExitHook = addExitHook((reason) => this.onExit(reason));
+    const pipeline = this.pipeline;
+    if (pipeline)
+      this.removeDiagnostics = registerDiagnosticsSource(this.source, () => ({ ...pipeline.diagnosticsState(), openSpans: this.bridge.stats().openSpans }));
   }
 
   /** Subscriber entry point: synchronous, never throws. */
@@ -203,6 +207,7 @@ export class OtelExporter {
     this.closed = true;
     this.removeExitHook?.();
     this.removeExitHook = undefined;
+    this.removeDiagnostics?.();
     this.deregister();
     // The last metrics export runs beside the span shutdown, within the same deadline.
     const metrics = this.metrics;

@@ -11,11 +11,11 @@ import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/expo
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanLimits } from '@opentelemetry/sdk-trace-base';
-import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
+import { reportFailure, type ExporterState } from '@nemo-flow/runtime/exporter-kit';
 import { CountingSpanExporter, DropCountingSpanProcessor, SpanLossCounter, type ExportStats } from './counting.js';
 import { DirectTracer } from './direct-tracer.js';
 import { resolveSpanLimits, samplerFromEnv } from './sdk-config.js';
-import { envVar } from './env.js';
+import { envVar, processEnv } from './env.js';
 import { FetchSpanExporter, fetchExporterConfig, resolveTransport, type OtlpTransport } from './fetch-exporter.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
@@ -75,6 +75,8 @@ export interface OtlpPipeline {
   stats(): ExportStats;
   /** Counts everything still queued or in flight as lost (shutdown ran out of time). Returns how many. */
   abandon(timeoutMillis: number): number;
+  /** What `diagnostics()` shows for this pipeline. */
+  diagnosticsState(): ExporterState;
 }
 
 const TRACES_PATH = 'v1/traces';
@@ -82,6 +84,17 @@ const TRACES_PATH = 'v1/traces';
 /** Chosen by measurement (docs in `OtlpPipelineOptions`). */
 export const DEFAULT_MAX_QUEUE_SIZE = 32_768;
 export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 1024;
+
+/** The URL spans go to: the option, else `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (as is), else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else the SDK default. */
+export function effectiveTracesUrl(endpoint: string | undefined): string {
+  if (endpoint !== undefined) return tracesUrl(endpoint);
+  const env = processEnv();
+  const traces = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim();
+  if (traces) return traces;
+  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();
+  if (base) return base.replace(/\/?$/, '/') + TRACES_PATH;
+  return 'http://localhost:4318/v1/traces';
+}
 
 /** The traces URL for an `endpoint` option (see `OtlpPipelineOptions.endpoint`). */
 export function tracesUrl(endpoint: string): string {
@@ -176,6 +189,20 @@ export function createOtlpPipeline(options: OtlpPipelineOptions = {}): OtlpPipel
       // Requests still held by the backend would keep a serverless invocation (or the process) busy.
       if (inner instanceof FetchSpanExporter) inner.abort();
       return counter.abandon(timeoutMillis);
+    },
+    diagnosticsState: () => {
+      const st = counter.stats();
+      return {
+        endpoint: options.spanExporter ? '(custom span exporter)' : effectiveTracesUrl(options.endpoint),
+        protocol: resolveProtocol(options.protocol, '(diagnostics)'),
+        sampler: envVar('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on',
+        ...(envVar('OTEL_TRACES_SAMPLER_ARG') !== undefined ? { samplerArg: envVar('OTEL_TRACES_SAMPLER_ARG') } : {}),
+        queued: st.pending,
+        exported: st.exported,
+        dropped: st.dropped,
+        lastError: counter.lastError,
+        lastSuccessAt: counter.lastSuccessAt === null ? null : new Date(counter.lastSuccessAt).toISOString(),
+      };
     },
   };
 }

@@ -23,3 +23,6 @@ export { describeValue } from './errors.js';
 export { AtofStreamExporter } from './sinks/atof-stream.js';
 export type { AtofStreamExporterOptions, TextWritableStream } from './sinks/atof-stream.js';
 export { fileSystemMissing } from './sinks/file-system.js';
+/** Publish an exporter's state in `diagnostics().exporters` (see `@nemo-flow/runtime/diagnostics`). */
+export { registerDiagnosticsSource } from './diagnostics.js';
+export type { ExporterState } from './diagnostics.js';

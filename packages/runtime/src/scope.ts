@@ -146,6 +146,11 @@ const storage = new AsyncLocalStorage<ScopeStack>();
 // forbid outside a request.
 let defaultStack: ScopeStack | undefined;
 
+/** @internal The process-wide default stack (for `diagnostics()`). */
+export function defaultScopeStack(): ScopeStack {
+  return (defaultStack ??= new ScopeStack());
+}
+
 /** The stack of the current async context (the process-wide default outside any). */
 export function currentScopeStack(): ScopeStack {
   return storage.getStore() ?? (defaultStack ??= new ScopeStack());

@@ -57,6 +57,10 @@ export interface SubscriberEntry {
   seq: number;
   /** Set on deregistration: the entry gets nothing more, and flushes stop waiting for it. */
   removed: boolean;
+  /** Events handed to it (for `diagnostics()`: one increment per delivery). */
+  delivered: number;
+  /** Deliveries that threw or rejected. */
+  failed: number;
 }
 
 export interface SubscriberOptions {
@@ -84,6 +88,8 @@ export const MAX_DISPATCH_DEPTH = 32;
 let globals: readonly SubscriberEntry[] = [];
 /** Number of scope-local subscribers in open scopes: when 0, dispatch skips the ancestor walk. */
 let localCount = 0;
+/** Open scopes holding scope-local subscribers (for `diagnostics()`; removed when the scope ends). */
+const localScopes = new Set<ScopeHandle>();
 /** Next registration sequence number. */
 let nextSeq = 0;
 /** Current nesting of `dispatch`. */
@@ -99,7 +105,16 @@ export function hasSubscribers(): boolean {
 }
 
 function toEntry(name: string, subscriber: Subscriber | EventExporter, source: string, what: string): SubscriberEntry {
-  const entry = (fn: Subscriber, exporter: EventExporter | undefined): SubscriberEntry => ({ name, fn, exporter, source, seq: nextSeq++, removed: false });
+  const entry = (fn: Subscriber, exporter: EventExporter | undefined): SubscriberEntry => ({
+    name,
+    fn,
+    exporter,
+    source,
+    seq: nextSeq++,
+    removed: false,
+    delivered: 0,
+    failed: 0,
+  });
   if (typeof subscriber === 'function') return entry(subscriber, undefined);
   if (subscriber && typeof (subscriber as EventExporter).onEvent === 'function') {
     const exp = subscriber as EventExporter;
@@ -125,6 +140,7 @@ export function registerSubscriber(name: string, subscriber: Subscriber | EventE
       throw new LifecycleError(`registerSubscriber: a subscriber named "${name}" is already registered on scope "${scope.name}"`);
     }
     local.subscribers.set(name, toEntry(name, subscriber, `subscriber:${name}@${scope.name}`, what));
+    localScopes.add(scope);
     localCount++;
     return;
   }
@@ -160,6 +176,18 @@ export function deregisterSubscriber(name: string, options?: SubscriberOptions):
   return true;
 }
 
+/** @internal The global subscriber entries, in dispatch order (for `diagnostics()`). */
+export function globalSubscriberEntries(): readonly SubscriberEntry[] {
+  return globals;
+}
+
+/** @internal Scope-local subscriber entries of open scopes, with their scope (for `diagnostics()`). */
+export function localSubscriberEntries(): { scope: ScopeHandle; entry: SubscriberEntry }[] {
+  const out: { scope: ScopeHandle; entry: SubscriberEntry }[] = [];
+  for (const scope of localScopes) for (const entry of scope._local?.subscribers.values() ?? []) out.push({ scope, entry });
+  return out;
+}
+
 /** Names of the global subscribers, in dispatch order. */
 export function listSubscribers(): string[] {
   return globals.map((s) => s.name);
@@ -172,21 +200,25 @@ export function dropScopeSubscribers(scope: ScopeHandle): void {
     localCount -= subs.size;
     for (const entry of subs.values()) entry.removed = true;
     subs.clear();
+    localScopes.delete(scope);
   }
 }
 
 function deliver(entry: SubscriberEntry, event: LifecycleEvent): void {
+  entry.delivered++;
   try {
     const r = entry.fn(event) as unknown;
     if (r !== undefined && r !== null && typeof (r as PromiseLike<unknown>).then === 'function') {
       track(
         Promise.resolve(r).then(undefined, (err: unknown) => {
+          entry.failed++;
           reportFailure(entry.source, `subscriber "${entry.name}" rejected`, err);
         }),
         entry,
       );
     }
   } catch (err) {
+    entry.failed++;
     reportFailure(entry.source, `subscriber "${entry.name}" threw`, err);
   }
 }

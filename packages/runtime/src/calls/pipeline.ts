@@ -10,6 +10,7 @@ import { runInScope } from '../scope.js';
 import type { ScopeHandle } from '../scope.js';
 import { REDACTED_MARKER } from '../event-redaction.js';
 import { isThenable } from '../thenable.js';
+import { countInterceptSkip } from '../middleware/skips.js';
 
 export { isThenable };
 
@@ -142,16 +143,26 @@ export function runOnion<I>(
   const level = (depth: number, i: I): Promise<unknown> => {
     if (depth >= entries.length) return innerTracked(i);
     const e = entries[depth]!;
-    const next = (ni: I): Promise<unknown> => level(depth + 1, ni);
+    let called = false;
+    const next = (ni: I): Promise<unknown> => {
+      called = true;
+      return level(depth + 1, ni);
+    };
     let r: unknown;
     try {
       r = invoke(e, i, next);
     } catch (err) {
       return Promise.reject(wrap(e, err, passthrough));
     }
-    return Promise.resolve(r).catch((err: unknown) => {
-      throw wrap(e, err, passthrough);
-    });
+    return Promise.resolve(r).then(
+      (v) => {
+        if (!called) countInterceptSkip(e); // shown by diagnostics(): a forgotten `next` is a common bug
+        return v;
+      },
+      (err: unknown) => {
+        throw wrap(e, err, passthrough);
+      },
+    );
   };
   return level(0, input);
 }

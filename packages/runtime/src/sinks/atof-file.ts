@@ -13,7 +13,8 @@ import type { EventExporter } from '../subscribers.js';
 import type { LifecycleEvent } from '../types.js';
 import { serializeEvent } from '../payload.js';
 import { reportFailure } from '../report.js';
-import { checkOptions, describeValue } from '../errors.js';
+import { checkOptions, describeValue, errorText } from '../errors.js';
+import { registerDiagnosticsSource } from '../diagnostics.js';
 import { addExitHook, addSyncExitHook, type ExitReason } from '../exit-hook.js';
 import { checkWritableFile } from '../plugins/checks.js';
 import { fileSystemMissing } from './file-system.js';
@@ -99,6 +100,10 @@ export class AtofFileExporter implements EventExporter {
   #dropped = 0;
   #failed = 0;
   #bufferFull: Error | undefined;
+  /** For diagnostics: the last write error (cleared by a good write) and when a write last succeeded. */
+  #lastError: string | null = null;
+  #lastSuccessAt: number | null = null;
+  readonly #removeDiagnostics: () => void;
   readonly #removeExitHook: () => void;
   readonly #removeSignalHook: () => void;
 
@@ -118,6 +123,17 @@ export class AtofFileExporter implements EventExporter {
     const problem = checkWritableFile(this.path);
     if (problem) throw new Error(`AtofFileExporter: cannot open ${this.path} for writing: ${problem}`);
     this.#removeExitHook = addSyncExitHook(() => this.#flushSync());
+    this.#removeDiagnostics = registerDiagnosticsSource(`atof-file:${this.path}`, () => {
+      const st = this.stats;
+      return {
+        endpoint: this.path,
+        queued: st.bufferedBytes,
+        exported: st.writtenLines,
+        dropped: st.droppedLines + st.failedLines,
+        lastError: this.#lastError,
+        lastSuccessAt: this.#lastSuccessAt === null ? null : new Date(this.#lastSuccessAt).toISOString(),
+      };
+    });
     // A signal that would end the process: write everything first, in order after any write in flight.
     this.#removeSignalHook = addExitHook((reason: ExitReason) => (reason.signal && reason.exiting ? this.forceFlush() : Promise.resolve()));
   }
@@ -193,6 +209,8 @@ export class AtofFileExporter implements EventExporter {
   #settle(c: Chunk, r: WriteResult): void {
     if (r.error === undefined) {
       this.#written += c.lines;
+      this.#lastError = null;
+      this.#lastSuccessAt = Date.now();
       this.#torn = false;
       return;
     }
@@ -207,6 +225,7 @@ export class AtofFileExporter implements EventExporter {
 
   #lost(lines: number, err: unknown): void {
     this.#failed += lines;
+    this.#lastError = errorText(err);
     reportFailure(`atof-file:${this.path}`, `AtofFileExporter could not write ${lines} line(s) to ${this.path} (see stats.failedLines)`, err);
   }
 
@@ -244,6 +263,7 @@ export class AtofFileExporter implements EventExporter {
   async shutdown(): Promise<void> {
     await this.forceFlush();
     this.#closed = true;
+    this.#removeDiagnostics();
     this.#removeExitHook();
     this.#removeSignalHook();
     if (this.#fd !== undefined) {

@@ -8,6 +8,7 @@ import type { LifecycleEvent, ScopeEvent } from '../types.js';
 import { eventTimeMicros } from '../events.js';
 import { stringifySafe } from '../payload.js';
 import { checkOptions, describeValue } from '../errors.js';
+import { registerDiagnosticsSource } from '../diagnostics.js';
 
 export interface ConsoleExporterOptions {
   /** Where to write (default `process.stdout`). */
@@ -76,6 +77,8 @@ export class ConsoleExporter implements EventExporter {
   readonly #summary: boolean;
   /** uuid of an open scope or call → the totals of the root run it belongs to. */
   readonly #runOf = new Map<string, RunTotals>();
+  #lines = 0;
+  readonly #removeDiagnostics: () => void;
 
   constructor(options: ConsoleExporterOptions = {}) {
     checkOptions(options, 'ConsoleExporter');
@@ -95,6 +98,8 @@ export class ConsoleExporter implements EventExporter {
     if (options.summary !== undefined && typeof options.summary !== 'boolean')
       throw new TypeError(`ConsoleExporter: summary must be a boolean, got ${describeValue(options.summary)}`);
     this.#summary = options.summary ?? true;
+    const endpoint = out === process.stdout ? 'stdout' : out === process.stderr ? 'stderr' : 'stream';
+    this.#removeDiagnostics = registerDiagnosticsSource('console', () => ({ endpoint, exported: this.#lines, openScopes: this.#depth.size }));
   }
 
   #paint(code: number, s: string): string {
@@ -188,12 +193,14 @@ export class ConsoleExporter implements EventExporter {
   }
 
   #write(line: string): void {
+    this.#lines++;
     this.#out.write(line + '\n');
   }
 
   async forceFlush(): Promise<void> {}
 
   async shutdown(): Promise<void> {
+    this.#removeDiagnostics();
     this.#depth.clear();
     this.#starts?.clear();
     this.#runOf.clear();
