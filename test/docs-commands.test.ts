@@ -4,7 +4,10 @@
  * workspace's `nemo-flow` and never the registry) with no OTLP endpoint or config file set: each
  * must exit 0. Blocks of one page share a folder and run in page order, so a later block may read
  * what an earlier one wrote. A block whose fence names a file (```json file=nemo-flow.json,
- * ```ts file=app.ts) is written there first, as a reader would save it.
+ * ```ts file=app.ts) is written there first, as a reader would save it. A block fenced
+ * ```sh runnable otlp ships spans: the test points the addresses a reader's local backend would
+ * have (`http://localhost:4318` for Jaeger, Tempo or a collector, `http://localhost:6006` for
+ * Phoenix) at its own OTLP receiver on 127.0.0.1 and checks that spans arrived.
  */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
@@ -12,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { documents, type Fenced, fencedBlocks, root } from './support/markdown.js';
+import { startOtlpReceiver } from './support/otlp-receiver.js';
 
 const run = promisify(execFile);
 
@@ -72,11 +76,17 @@ describe('commands in the docs', function () {
             writeFileSync(join(cwd, file), `${b.code}\n`);
             continue;
           }
+          const receiver = b.info.includes('otlp') ? await startOtlpReceiver() : undefined;
+          const code = receiver ? b.code.replace(/http:\/\/localhost:(4318|6006)/g, receiver.url) : b.code;
           try {
-            await run('bash', ['-e', '-o', 'pipefail', '-c', b.code], { cwd, env: environment(), maxBuffer: 16 * 1024 * 1024 });
+            await run('bash', ['-e', '-o', 'pipefail', '-c', code], { cwd, env: environment(), maxBuffer: 16 * 1024 * 1024 });
+            if (receiver) assert.ok(receiver.spans().length > 0, `${b.doc}:${b.line}: no span reached the OTLP receiver\n${b.code}`);
           } catch (err) {
+            if (err instanceof assert.AssertionError) throw err;
             const e = err as { code?: number; stdout?: string; stderr?: string };
             assert.fail(`${b.doc}:${b.line}: exit ${e.code}\n${b.code}\n--- stdout\n${e.stdout}\n--- stderr\n${e.stderr}`);
+          } finally {
+            await receiver?.close();
           }
         }
       } finally {
