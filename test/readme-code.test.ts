@@ -1,26 +1,13 @@
 /**
- * Every ```ts block of the READMEs and package docs type-checks against the built packages as a
+ * Every ```ts block of the READMEs, docs/ and package docs type-checks against the built packages as a
  * module of its own (as pasted into a file), unless its fence says ```ts fragment. A block that
  * compiles names nothing it does not import or define, so it cannot throw a ReferenceError as
  * pasted.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import ts from 'typescript';
-
-const root = process.cwd();
-
-/** The Markdown files whose code blocks are checked. */
-function documents(): string[] {
-  const out = [join(root, 'README.md'), join(root, 'CONTRIBUTING.md'), join(root, 'docs', 'troubleshooting.md')];
-  for (const pkg of readdirSync(join(root, 'packages'))) {
-    out.push(join(root, 'packages', pkg, 'README.md'));
-    const docs = join(root, 'packages', pkg, 'docs');
-    if (existsSync(docs)) for (const f of readdirSync(docs)) if (f.endsWith('.md')) out.push(join(docs, f));
-  }
-  return out.filter((f) => existsSync(f));
-}
+import { documents, fencedBlocks, root } from './support/markdown.js';
 
 interface Block {
   doc: string;
@@ -32,16 +19,10 @@ function blocks(): { checked: Block[]; fragments: number } {
   const checked: Block[] = [];
   let fragments = 0;
   for (const doc of documents()) {
-    const lines = readFileSync(doc, 'utf8').split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const fence = /^```(ts|typescript)(\s+fragment)?\s*$/.exec(lines[i]!);
-      if (!fence) continue;
-      const start = i + 1;
-      let end = start;
-      while (end < lines.length && !lines[end]!.startsWith('```')) end++;
-      if (fence[2]) fragments++;
-      else checked.push({ doc: relative(root, doc), line: start + 1, code: lines.slice(start, end).join('\n') });
-      i = end;
+    for (const b of fencedBlocks(doc)) {
+      if (b.info[0] !== 'ts' && b.info[0] !== 'typescript') continue;
+      if (b.info.includes('fragment')) fragments++;
+      else checked.push({ doc: b.doc, line: b.line, code: b.code });
     }
   }
   return { checked, fragments };

@@ -10,6 +10,8 @@
  * Redis down: the local store keeps working, the failure is reported once, the client reconnects,
  * and on reconnect every locally held run is pushed again (idempotent), so a server that came back
  * empty is refilled and the fleet converges. Bad data in Redis is skipped with a report.
+ *
+ * @module @nemo-flow/adaptive/redis
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { reportFailure } from '@nemo-flow/runtime/exporter-kit';

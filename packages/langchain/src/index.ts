@@ -1,6 +1,8 @@
 /**
  * @nemo-flow/langchain — NeMo Flow for LangChain.js and LangGraph.js: a callback handler that records
  * every run, and wrappers that put tools and chat models under the runtime's middleware.
+ *
+ * @module @nemo-flow/langchain
  */
 export { NemoFlowCallbackHandler } from './handler.js';
 export type { NemoFlowCallbackHandlerOptions } from './handler.js';

@@ -1,5 +1,7 @@
 /**
  * @nemo-flow/openai-agents — NeMo Flow for the OpenAI Agents SDK (`@openai/agents`).
+ *
+ * @module @nemo-flow/openai-agents
  */
 export { NemoFlowTracingProcessor } from './processor.js';
 export type { NemoFlowTracingProcessorOptions } from './processor.js';
