@@ -4,6 +4,9 @@
  * timestamps. Each LLM call goes through the request intercepts (`llmRequestIntercepts`), the
  * resulting request is billed by `bill` at the call's start time, and the call is recorded with
  * the manual `llmCall`/`llmCallEnd` so the learners see the provider's usage.
+ *
+ * `prepareReplay` exposes the steps so a fleet (fleet.ts) can run a share of the runs in each
+ * process and interleave the steps of all processes in the same global order.
  */
 import {
   createScopeStack,
@@ -38,30 +41,59 @@ export interface OurCall {
   actual: number;
 }
 
-type Bill = (content: Record<string, unknown>, atMs: number, run: RecordedRun, index: number) => Record<string, number>;
+export type Bill = (
+  content: Record<string, unknown>,
+  atMs: number,
+  run: RecordedRun,
+  index: number,
+) => Record<string, number> | Promise<Record<string, number>>;
 
-export async function replayOurs(w: Workload, bill: Bill, options: AdaptiveOptions = {}): Promise<{ calls: OurCall[]; adaptive: Adaptive }> {
+/** One event of the replay at virtual time `t`; `order` breaks ties the same way in every process. */
+export interface ReplayStep {
+  t: number;
+  order: number;
+  /** The step that ends a run (its record reaches the store). */
+  runEnd: boolean;
+  run: () => void | Promise<void>;
+}
+
+export interface Replay {
+  /** Steps of the replayed runs, in time order. */
+  steps: ReplayStep[];
+  /** Calls made so far. */
+  calls: OurCall[];
+  adaptive: Adaptive;
+  /** Sets the virtual clock and runs the step. */
+  step(s: ReplayStep): Promise<void>;
+}
+
+/** Builds the replay of the runs `owns` selects (by index in `w.runs`; default all) and installs the component. */
+export function prepareReplay(w: Workload, bill: Bill, options: AdaptiveOptions = {}, owns: (runIndex: number) => boolean = () => true): Replay {
   const clock = { t: 0 };
   const adaptive = new Adaptive({ ...options, now: () => clock.t }).install('bench-adaptive');
   const us = (ms: number) => Math.round(ms * 1000);
-  const steps: Array<{ t: number; order: number; run: () => void | Promise<void> }> = [];
+  const steps: ReplayStep[] = [];
   const calls: OurCall[] = [];
+  // Orders are numbered over every run, owned or not, so all processes agree on ties.
   let order = 0;
-  for (const run of w.runs) {
+  const push = (owned: boolean, s: Omit<ReplayStep, 'order' | 'runEnd'> & { runEnd?: boolean }) => {
+    const o = order++;
+    if (owned) steps.push({ runEnd: false, ...s, order: o });
+  };
+  w.runs.forEach((run, runIndex) => {
+    const owned = owns(runIndex);
     const stack = createScopeStack();
     let agent: ScopeHandle | undefined;
     const llm: LlmHandle[] = [];
     const usage: Array<Record<string, number>> = [];
-    steps.push({
+    push(owned, {
       t: run.start_ms,
-      order: order++,
       run: () =>
         runWithScopeStack(stack, () => void (agent = pushScope(run.agent, 'agent', { timestamp: us(run.start_ms), metadata: { agent_id: run.agent } }))),
     });
     run.calls.forEach((call, i) => {
-      steps.push({
+      push(owned, {
         t: call.start_ms,
-        order: order++,
         run: async () => {
           const model = adaptive.model(run.agent);
           const pos = adaptive.predict(run.agent, i + 1);
@@ -69,7 +101,7 @@ export async function replayOurs(w: Workload, bill: Bill, options: AdaptiveOptio
           const predictedAgentWide = model.overall.outputTokens?.mean;
           const req = await runWithScopeStack(stack, () => llmRequestIntercepts('llm', { headers: {}, content: requestOf(w, run, i) }));
           const content = req.content as Record<string, unknown>;
-          const u = bill(content, call.start_ms, run, i);
+          const u = await bill(content, call.start_ms, run, i);
           usage[i] = { ...u, [w.provider === 'anthropic' ? 'output_tokens' : 'completion_tokens']: call.output_tokens };
           calls.push({
             run: run.id,
@@ -86,32 +118,42 @@ export async function replayOurs(w: Workload, bill: Bill, options: AdaptiveOptio
           runWithScopeStack(stack, () => void (llm[i] = llmCall('llm', req, { timestamp: us(call.start_ms), parent: agent })));
         },
       });
-      steps.push({ t: call.end_ms, order: order++, run: () => llmCallEnd(llm[i]!, responseOf(w, run, i, usage[i]!), { timestamp: us(call.end_ms) }) });
+      push(owned, { t: call.end_ms, run: () => llmCallEnd(llm[i]!, responseOf(w, run, i, usage[i]!), { timestamp: us(call.end_ms) }) });
     });
     for (const tool of run.tools) {
       let h: ToolHandle | undefined;
-      steps.push({
+      push(owned, {
         t: tool.start_ms,
-        order: order++,
         run: () => runWithScopeStack(stack, () => void (h = toolCall(tool.name, {}, { timestamp: us(tool.start_ms), parent: agent, toolCallId: tool.id }))),
       });
-      steps.push({
+      push(owned, {
         t: tool.end_ms,
-        order: order++,
         run: () =>
           tool.ok ? toolCallEnd(h!, 'ok', { timestamp: us(tool.end_ms) }) : toolCallError(h!, new Error('tool failed'), { timestamp: us(tool.end_ms) }),
       });
     }
-    steps.push({ t: run.end_ms, order: order++, run: () => runWithScopeStack(stack, () => popScope(agent!, { timestamp: us(run.end_ms) })) });
-  }
-  steps.sort((a, b) => a.t - b.t || a.order - b.order);
-  try {
-    for (const s of steps) {
+    push(owned, { t: run.end_ms, runEnd: true, run: () => runWithScopeStack(stack, () => popScope(agent!, { timestamp: us(run.end_ms) })) });
+  });
+  steps.sort(byTime);
+  return {
+    steps,
+    calls,
+    adaptive,
+    step: async (s) => {
       clock.t = s.t;
       await s.run();
-    }
+    },
+  };
+}
+
+export const byTime = (a: { t: number; order: number }, b: { t: number; order: number }): number => a.t - b.t || a.order - b.order;
+
+export async function replayOurs(w: Workload, bill: Bill, options: AdaptiveOptions = {}): Promise<{ calls: OurCall[]; adaptive: Adaptive }> {
+  const r = prepareReplay(w, bill, options);
+  try {
+    for (const s of r.steps) await r.step(s);
   } finally {
-    adaptive.uninstall();
+    r.adaptive.uninstall();
   }
-  return { calls, adaptive };
+  return { calls: r.calls, adaptive: r.adaptive };
 }

@@ -3,11 +3,16 @@
  * for the same Anthropic-shaped requests, the share of input tokens served from cache and the
  * simulated input cost of (a) no caching, (b) caching only the system prompt, (c) the reference
  * package's adaptive cache governor, (d) ours; the prompt_cache_key our governor gives the
- * OpenAI-shaped requests; and the router hints' output-length prediction error per call position.
+ * OpenAI-shaped requests; the router hints' output-length prediction error per call position; and
+ * the fleet lines: 8 processes sharing one Redis store vs 8 with isolated in-memory stores, against
+ * one shared provider cache (fleet.ts; starts its own redis-server on a free 127.0.0.1 port).
  *
  * node --import tsx bench/adaptive/run.ts [--write]   (--write updates docs/adaptive.md)
  */
 import { execFileSync } from 'node:child_process';
+import { canonicalJson } from '../../packages/adaptive/src/hash.js';
+import { freePort, RedisServer } from '../../test/support/redis-server.js';
+import { replayFleet, type FleetResult } from './fleet.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,24 +201,7 @@ async function main(): Promise<void> {
   const sys = staticLine(w, '(b) system prompt only', '`cache_control` on the last system block', systemOnly);
   const refOut = runReference(anthropicPath);
   const ref = referenceLine(refOut);
-  const replay = async (options: AdaptiveOptions) => {
-    const sim = new AnthropicCacheSimulator();
-    return replayOurs(
-      w,
-      (content, at) => {
-        const u = sim.process(content, at);
-        return {
-          input_tokens: u.input_tokens,
-          cache_read_input_tokens: u.cache_read_input_tokens,
-          cache_creation_input_tokens: u.cache_creation_input_tokens,
-          cost: u.cost,
-          total: u.total_input_tokens,
-          breakpoints: u.breakpoints,
-        };
-      },
-      options,
-    );
-  };
+  const replay = async (options: AdaptiveOptions) => replayOurs(w, simulatedBill(), options);
   const rowsOf = (calls: OurCall[]): Row[] =>
     calls.map((c) => ({
       total: c.usage.total!,
@@ -232,6 +220,7 @@ async function main(): Promise<void> {
     rowsOf(unlearned.calls),
   );
   const lines = [none, sys, ref, oursLine];
+  const fleet = await measureFleet(w, anthropicPath, ours.calls);
 
   // Our own telemetry reads the simulated usage back: it must agree with the simulator.
   const report = ours.adaptive.cacheReport().total;
@@ -261,11 +250,13 @@ async function main(): Promise<void> {
       ` (${reproducible ? 'the committed JSON is what the generator produces' : 'WARNING: the committed JSON differs from the generator output'}).`,
   );
   out.push('');
-  out.push(table([...lines, unlearnedLine], none.cost));
+  out.push(table([...lines, unlearnedLine, ...fleet.lines], none.cost));
   out.push('');
   out.push(
     `Targets: ours at most half the no-cache cost: ${targetHalf ? 'met' : 'NOT met'} (${pct(oursLine.cost / none.cost)}); below every other line: ${belowOthers ? 'met' : 'NOT met'}.`,
   );
+  out.push('');
+  out.push(...fleetReport(fleet, oursLine, ours.calls, w));
   if (typeof refOut !== 'string') {
     out.push(
       `Reference: its own Anthropic codec round trip (decode → encode) would have dropped conversation messages from ${refOut.lossyRoundTrips ?? 0} of ${refOut.calls.length} requests; ` +
@@ -322,7 +313,119 @@ async function main(): Promise<void> {
     writeFileSync(doc, current.slice(0, i + start.length) + '\n' + text + '\n' + current.slice(j));
     console.log(`\nupdated ${doc}`);
   }
-  if (!targetHalf || !belowOthers || !reproducible) process.exitCode = 1;
+  if (!targetHalf || !belowOthers || !reproducible || !fleet.met) process.exitCode = 1;
+}
+
+/** Bills with a fresh simulator, in the usage fields the replay records. */
+function simulatedBill(sim = new AnthropicCacheSimulator()): (content: unknown, atMs: number) => Record<string, number> {
+  return (content, at) => {
+    const u = sim.process(content, at);
+    return {
+      input_tokens: u.input_tokens,
+      cache_read_input_tokens: u.cache_read_input_tokens,
+      cache_creation_input_tokens: u.cache_creation_input_tokens,
+      cost: u.cost,
+      total: u.total_input_tokens,
+      breakpoints: u.breakpoints,
+    };
+  };
+}
+
+const FLEET = 8;
+const FLEET_TOLERANCE = 0.05;
+
+interface Fleet {
+  lines: Line[];
+  shared?: FleetResult;
+  isolated?: FleetResult;
+  /** Both fleet targets met. */
+  met: boolean;
+}
+
+/**
+ * The fleet lines: the same workload dealt round-robin to 8 processes, billed against one provider
+ * cache, once sharing a Redis store (a redis-server started here on a free port) and once with
+ * isolated in-memory stores.
+ */
+async function measureFleet(w: Workload, path: string, single: OurCall[]): Promise<Fleet> {
+  const sharedWhat = `${FLEET} processes, runs dealt round-robin, one Redis store (\`@nemo-flow/adaptive/redis\`), one provider cache`;
+  const isolatedWhat = `${FLEET} processes, same runs, each its own in-memory store, same provider cache`;
+  const rows = (r: FleetResult): Row[] =>
+    r.calls.map((c) => ({
+      total: c.usage.total!,
+      read: c.usage.cache_read_input_tokens!,
+      write: c.usage.cache_creation_input_tokens!,
+      cost: c.usage.cost!,
+      breakpoints: c.usage.breakpoints!,
+      kept: sameContent(requestOf(w, w.runs[c.run]!, c.call), c.content),
+    }));
+  let server: RedisServer | undefined;
+  try {
+    execFileSync('bash', [join(root, 'test', 'support', 'ensure-redis.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    server = await new RedisServer(await freePort()).start();
+    const shared = await replayFleet({ workload: path, workers: FLEET, bill: simulatedBill(), redis: { url: server.url, keyPrefix: 'bench-fleet:' } });
+    const isolated = await replayFleet({ workload: path, workers: FLEET, bill: simulatedBill() });
+    const singleCost = single.reduce((n, c) => n + c.usage.cost!, 0);
+    const within = (r: FleetResult) => r.calls.reduce((n, c) => n + c.usage.cost!, 0) <= singleCost * (1 + FLEET_TOLERANCE);
+    return {
+      lines: [line('(e) fleet, shared store', sharedWhat, rows(shared)), line('(f) fleet, isolated stores', isolatedWhat, rows(isolated))],
+      shared,
+      isolated,
+      met: shared.calls.length === single.length && within(shared) && !within(isolated),
+    };
+  } catch (err) {
+    const note = `not measurable: ${(err as Error).message.split('\n')[0]}`;
+    return {
+      lines: [
+        { ...line('(e) fleet, shared store', sharedWhat, []), note },
+        { ...line('(f) fleet, isolated stores', isolatedWhat, []), note },
+      ],
+      met: false,
+    };
+  } finally {
+    await server?.stop();
+  }
+}
+
+function fleetReport(fleet: Fleet, single: Line, singleCalls: OurCall[], w: Workload): string[] {
+  const { shared, isolated } = fleet;
+  if (!shared || !isolated) return [`Fleet: ${fleet.lines[0]!.note ?? 'not measured'}. Target NOT met.`];
+  const [e, f] = fleet.lines as [Line, Line];
+  const vs = (l: Line) => `${int(l.cost)} (${l.cost >= single.cost ? '+' : ''}${pct(l.cost / single.cost - 1)})`;
+  // Same request, annotations included, as the single process sent it.
+  const asSent = new Map(singleCalls.map((c) => [`${c.run}#${c.index}`, canonicalJson(c.content)]));
+  const same = (r: FleetResult) => r.calls.filter((c) => asSent.get(`${w.runs[c.run]!.id}#${c.call}`) === canonicalJson(c.content)).length;
+  const held = (r: FleetResult) => {
+    const n = r.runs.map((x) => Object.values(x).reduce((a, b) => a + b, 0));
+    return Math.min(...n) === Math.max(...n) ? `${n[0]}` : `${Math.min(...n)}–${Math.max(...n)}`;
+  };
+  const sharedOk = e.cost <= single.cost * (1 + FLEET_TOLERANCE);
+  const isolatedOk = f.cost > single.cost * (1 + FLEET_TOLERANCE);
+  const out = [
+    `Fleet (${FLEET} processes, one provider cache), input cost against the single process (d), ${int(single.cost)}:`,
+    '',
+    '| fleet | simulated input cost (token units) | requests annotated exactly as by the single process | runs each process learned from at the end |',
+    '|---|---|---|---|',
+    `| (e) one shared Redis store | ${vs(e)} | ${same(shared)}/${shared.calls.length} | ${held(shared)} of ${w.runs.length} |`,
+    `| (f) isolated in-memory stores | ${vs(f)} | ${same(isolated)}/${isolated.calls.length} | ${held(isolated)} of ${w.runs.length} |`,
+    '',
+    '| agent | single process (d) | shared store (e) | isolated stores (f) |',
+    '|---|---|---|---|',
+  ];
+  const byAgent = (calls: Array<{ agent: string; cost: number }>, agent: string) => calls.filter((c) => c.agent === agent).reduce((n, c) => n + c.cost, 0);
+  const flat = (r: FleetResult) => r.calls.map((c) => ({ agent: w.runs[c.run]!.agent, cost: c.usage.cost! }));
+  const singleFlat = singleCalls.map((c) => ({ agent: c.agent, cost: c.usage.cost! }));
+  for (const agent of Object.keys(w.agents)) {
+    const s = byAgent(singleFlat, agent);
+    const rel = (x: number) => `${int(x)} (${x >= s ? '+' : ''}${pct(x / s - 1)})`;
+    out.push(`| ${agent} | ${int(s)} | ${rel(byAgent(flat(shared), agent))} | ${rel(byAgent(flat(isolated), agent))} |`);
+  }
+  out.push('');
+  out.push(
+    `Targets: shared fleet within ${pct(FLEET_TOLERANCE)} of the single-process cost: ${sharedOk ? 'met' : 'NOT met'}; ` +
+      `isolated fleet not within it: ${isolatedOk ? 'met' : 'NOT met'}.`,
+  );
+  return out;
 }
 
 await main();

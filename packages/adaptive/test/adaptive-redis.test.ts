@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
+import { llmCallExecute, popScope, pushScope } from '@nemo-flow/runtime';
 import { Adaptive, adaptivePlugin, getAdaptive, InMemoryAdaptiveStore } from '@nemo-flow/adaptive';
 import { clearPlugins, initializePlugins, listPluginKinds, registerPlugin, validateConfig } from '@nemo-flow/runtime/plugins';
 import { RedisAdaptiveStore } from '@nemo-flow/adaptive/redis';
@@ -243,7 +244,112 @@ describe('adaptive: Redis store (real redis-server)', function () {
       fc.restore();
     }
   });
+
+  it('no server at start: works on local state, reports once, pushes everything once the server is up', async () => {
+    const port = await freePort(); // nothing listens here yet
+    const fc = collectFailures();
+    const p = prefix();
+    const store = new RedisAdaptiveStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: p, ...BIG, refreshMs: 20, flushMs: 5 });
+    const srv = new RedisServer(port);
+    try {
+      await waitFor(() => fc.failures.some((f) => f.source === 'adaptive:redis'), 10_000);
+      for (let i = 0; i < 30; i++) assert.equal(store.addRun(workloadRun(2, i)), true);
+      assert.equal(store.runs(AGENTS[2]!).length + store.runs(AGENTS[0]!).length + store.runs(AGENTS[1]!).length, 30);
+      await srv.start();
+      await waitFor(() => store.pending === 0, 15_000);
+      const r = new Redis(srv.url);
+      try {
+        let held = 0;
+        for (const id of AGENTS) held += await r.hlen(`${p}v1:a:${id}:runs`);
+        assert.equal(held, 30);
+      } finally {
+        r.disconnect();
+      }
+      assert.equal(fc.failures.filter((f) => f.source === 'adaptive:redis').length, 1, 'reported once');
+    } finally {
+      await store.close();
+      await srv.stop();
+      fc.restore();
+    }
+  });
+
+  it('LLM calls through the runtime while the server is killed and restarted: no stall, runs merge', async () => {
+    const srv = await new RedisServer(await freePort()).start();
+    const fc = collectFailures();
+    const p = prefix();
+    const store = new RedisAdaptiveStore({ url: srv.url, keyPrefix: p, refreshMs: 20, flushMs: 5 });
+    const adaptive = new Adaptive({ store }).install('redis-llm');
+    const system = 'You are a careful support agent. '.repeat(200); // ≥ 1024 tokens: cacheable
+    // Request path: from the call to the provider callback (intercepts, the governor's plan on the
+    // local snapshot), and the run's end (the subscriber records the run into the store).
+    const phase = () => ({ request: [] as number[], end: [] as number[], marked: 0, calls: 0 });
+    const agentRun = async (k: number, m: ReturnType<typeof phase>) => {
+      const h = pushScope('support', 'agent', { metadata: { agent_id: 'support' } });
+      const messages: unknown[] = [{ role: 'user', content: `question ${k}` }];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        await llmCallExecute(
+          'claude',
+          { headers: {}, content: { model: 'claude-sonnet-4-5-20250929', max_tokens: 256, system, messages: [...messages] } },
+          (req) => {
+            m.request.push(performance.now() - t0);
+            m.calls++;
+            if (JSON.stringify(req.content).includes('cache_control')) m.marked++;
+            return {
+              type: 'message',
+              role: 'assistant',
+              content: [{ type: 'text', text: 'ok' }],
+              stop_reason: 'end_turn',
+              usage: { input_tokens: 10, output_tokens: 5 },
+            };
+          },
+          { parent: h },
+        );
+        messages.push({ role: 'assistant', content: `answer ${i}` }, { role: 'user', content: `follow-up ${i}` });
+      }
+      const t1 = performance.now();
+      popScope(h);
+      m.end.push(performance.now() - t1);
+    };
+    const other = new RedisAdaptiveStore({ url: srv.url, keyPrefix: p, refreshMs: 0 });
+    try {
+      await store.ready();
+      const up = phase();
+      for (let k = 0; k < 40; k++) await agentRun(k, up);
+      await srv.stop();
+      await waitFor(() => fc.failures.some((f) => f.source === 'adaptive:redis'), 10_000); // the client knows it is down
+      const down = phase();
+      for (let k = 40; k < 80; k++) await agentRun(k, down);
+      assert.equal(store.runs('support').length, 80, 'learning continues on local state');
+      assert.equal(up.calls + down.calls, 240);
+      assert.equal(up.marked + down.marked, 240, 'the governor planned every request, up or down');
+      await srv.start(); // comes back empty: the store pushes everything it holds
+      await waitFor(() => store.pending === 0, 15_000);
+      await other.ready();
+      await other.refresh();
+      assert.equal(other.runs('support').length, 80, 'state converges after the restart');
+      assert.equal(fc.failures.filter((f) => f.source === 'adaptive:redis').length, 1, 'reported once');
+      const worst = Math.max(...down.request, ...down.end);
+      console.log(
+        `      LLM call request path median/p99: Redis up ${median(up.request).toFixed(3)}/${p99(up.request).toFixed(3)} ms, ` +
+          `down ${median(down.request).toFixed(3)}/${p99(down.request).toFixed(3)} ms; ` +
+          `run end p99: up ${p99(up.end).toFixed(3)} ms, down ${p99(down.end).toFixed(3)} ms; worst while down ${worst.toFixed(2)} ms`,
+      );
+      assert.ok(worst < 250, `request path stalled ${worst} ms`);
+    } finally {
+      adaptive.uninstall();
+      await store.close();
+      await other.close();
+      await srv.stop();
+      fc.restore();
+    }
+  });
 });
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)]!;
+}
 
 function p99(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y);
