@@ -12,6 +12,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { BATCH, EncodingSpanExporter, encodingTracer } from './encoding-exporter.js';
 import type { Workload } from './run.js';
+import { flushed } from './measure.js';
 
 const RUNS = 10_000;
 const ID = '01a20b85-07f4-76e3-a352-a993a5b15d77'; // stands for the ids a hand instrumentation records too
@@ -53,7 +54,7 @@ export async function misparented(): Promise<{ tools: number; wrong: number }> {
 }
 
 export function concurrentWorkload(): Workload {
-  const { tracer } = encodingTracer();
+  const { tracer, provider } = encodingTracer();
   const cm = new AsyncLocalStorageContextManager().enable();
   let exporter: OtelExporter | undefined;
   return {
@@ -74,10 +75,11 @@ export function concurrentWorkload(): Workload {
         rt.registerSubscriber('bench', () => {});
       },
     },
-    ours: async (n) => {
+    // Each sample ends by exporting what its side still queues (both timed; see `flushed`).
+    ours: flushed(async (n) => {
       for (let done = 0; done < n; done += RUNS * CALLS) await ourRuns();
-    },
-    otel: async (n) => {
+    }, () => exporter!.forceFlush()),
+    otel: flushed(async (n) => {
       for (let done = 0; done < n; done += RUNS * CALLS) {
         await Promise.all(
           Array.from({ length: RUNS }, (_, r) => {
@@ -115,6 +117,6 @@ export function concurrentWorkload(): Workload {
           }),
         );
       }
-    },
+    }, () => provider.forceFlush()),
   };
 }
