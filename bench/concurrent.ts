@@ -76,47 +76,53 @@ export function concurrentWorkload(): Workload {
       },
     },
     // Each sample ends by exporting what its side still queues (both timed; see `flushed`).
-    ours: flushed(async (n) => {
-      for (let done = 0; done < n; done += RUNS * CALLS) await ourRuns();
-    }, () => exporter!.forceFlush()),
-    otel: flushed(async (n) => {
-      for (let done = 0; done < n; done += RUNS * CALLS) {
-        await Promise.all(
-          Array.from({ length: RUNS }, (_, r) => {
-            const run = tracer.startSpan(`invoke_agent run-${r}`, {
-              attributes: {
-                'nemo_flow.uuid': ID,
-                'nemo_flow.parent_uuid': ID,
-                'nemo_flow.category': 'agent',
-                'gen_ai.operation.name': 'invoke_agent',
-                'gen_ai.agent.name': `run-${r}`,
-              },
-            });
-            return cm.with(trace.setSpan(cm.active(), run), async () => {
-              for (let k = 0; k < CALLS; k++) {
-                const s = tracer.startSpan(
-                  'execute_tool t',
-                  {
-                    attributes: {
-                      'nemo_flow.uuid': ID,
-                      'nemo_flow.parent_uuid': ID,
-                      'nemo_flow.category': 'tool',
-                      'gen_ai.operation.name': 'execute_tool',
-                      'gen_ai.tool.name': 't',
-                      'gen_ai.tool.type': 'function',
-                      'gen_ai.tool.call.id': `${r}.${k}`,
+    ours: flushed(
+      async (n) => {
+        for (let done = 0; done < n; done += RUNS * CALLS) await ourRuns();
+      },
+      () => exporter!.forceFlush(),
+    ),
+    otel: flushed(
+      async (n) => {
+        for (let done = 0; done < n; done += RUNS * CALLS) {
+          await Promise.all(
+            Array.from({ length: RUNS }, (_, r) => {
+              const run = tracer.startSpan(`invoke_agent run-${r}`, {
+                attributes: {
+                  'nemo_flow.uuid': ID,
+                  'nemo_flow.parent_uuid': ID,
+                  'nemo_flow.category': 'agent',
+                  'gen_ai.operation.name': 'invoke_agent',
+                  'gen_ai.agent.name': `run-${r}`,
+                },
+              });
+              return cm.with(trace.setSpan(cm.active(), run), async () => {
+                for (let k = 0; k < CALLS; k++) {
+                  const s = tracer.startSpan(
+                    'execute_tool t',
+                    {
+                      attributes: {
+                        'nemo_flow.uuid': ID,
+                        'nemo_flow.parent_uuid': ID,
+                        'nemo_flow.category': 'tool',
+                        'gen_ai.operation.name': 'execute_tool',
+                        'gen_ai.tool.name': 't',
+                        'gen_ai.tool.type': 'function',
+                        'gen_ai.tool.call.id': `${r}.${k}`,
+                      },
                     },
-                  },
-                  cm.active(),
-                );
-                await cm.with(trace.setSpan(cm.active(), s), async () => (await null, { k }));
-                s.end();
-              }
-              run.end();
-            });
-          }),
-        );
-      }
-    }, () => provider.forceFlush()),
+                    cm.active(),
+                  );
+                  await cm.with(trace.setSpan(cm.active(), s), async () => (await null, { k }));
+                  s.end();
+                }
+                run.end();
+              });
+            }),
+          );
+        }
+      },
+      () => provider.forceFlush(),
+    ),
   };
 }
