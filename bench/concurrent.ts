@@ -12,6 +12,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { BATCH, EncodingSpanExporter, encodingTracer } from './encoding-exporter.js';
 import type { Workload } from './run.js';
+import { flushed } from './measure.js';
 
 const RUNS = 10_000;
 const ID = '01a20b85-07f4-76e3-a352-a993a5b15d77'; // stands for the ids a hand instrumentation records too
@@ -53,7 +54,7 @@ export async function misparented(): Promise<{ tools: number; wrong: number }> {
 }
 
 export function concurrentWorkload(): Workload {
-  const { tracer } = encodingTracer();
+  const { tracer, provider } = encodingTracer();
   const cm = new AsyncLocalStorageContextManager().enable();
   let exporter: OtelExporter | undefined;
   return {
@@ -74,47 +75,54 @@ export function concurrentWorkload(): Workload {
         rt.registerSubscriber('bench', () => {});
       },
     },
-    ours: async (n) => {
-      for (let done = 0; done < n; done += RUNS * CALLS) await ourRuns();
-    },
-    otel: async (n) => {
-      for (let done = 0; done < n; done += RUNS * CALLS) {
-        await Promise.all(
-          Array.from({ length: RUNS }, (_, r) => {
-            const run = tracer.startSpan(`invoke_agent run-${r}`, {
-              attributes: {
-                'nemo_flow.uuid': ID,
-                'nemo_flow.parent_uuid': ID,
-                'nemo_flow.category': 'agent',
-                'gen_ai.operation.name': 'invoke_agent',
-                'gen_ai.agent.name': `run-${r}`,
-              },
-            });
-            return cm.with(trace.setSpan(cm.active(), run), async () => {
-              for (let k = 0; k < CALLS; k++) {
-                const s = tracer.startSpan(
-                  'execute_tool t',
-                  {
-                    attributes: {
-                      'nemo_flow.uuid': ID,
-                      'nemo_flow.parent_uuid': ID,
-                      'nemo_flow.category': 'tool',
-                      'gen_ai.operation.name': 'execute_tool',
-                      'gen_ai.tool.name': 't',
-                      'gen_ai.tool.type': 'function',
-                      'gen_ai.tool.call.id': `${r}.${k}`,
+    // Each sample ends by exporting what its side still queues (both timed; see `flushed`).
+    ours: flushed(
+      async (n) => {
+        for (let done = 0; done < n; done += RUNS * CALLS) await ourRuns();
+      },
+      () => exporter!.forceFlush(),
+    ),
+    otel: flushed(
+      async (n) => {
+        for (let done = 0; done < n; done += RUNS * CALLS) {
+          await Promise.all(
+            Array.from({ length: RUNS }, (_, r) => {
+              const run = tracer.startSpan(`invoke_agent run-${r}`, {
+                attributes: {
+                  'nemo_flow.uuid': ID,
+                  'nemo_flow.parent_uuid': ID,
+                  'nemo_flow.category': 'agent',
+                  'gen_ai.operation.name': 'invoke_agent',
+                  'gen_ai.agent.name': `run-${r}`,
+                },
+              });
+              return cm.with(trace.setSpan(cm.active(), run), async () => {
+                for (let k = 0; k < CALLS; k++) {
+                  const s = tracer.startSpan(
+                    'execute_tool t',
+                    {
+                      attributes: {
+                        'nemo_flow.uuid': ID,
+                        'nemo_flow.parent_uuid': ID,
+                        'nemo_flow.category': 'tool',
+                        'gen_ai.operation.name': 'execute_tool',
+                        'gen_ai.tool.name': 't',
+                        'gen_ai.tool.type': 'function',
+                        'gen_ai.tool.call.id': `${r}.${k}`,
+                      },
                     },
-                  },
-                  cm.active(),
-                );
-                await cm.with(trace.setSpan(cm.active(), s), async () => (await null, { k }));
-                s.end();
-              }
-              run.end();
-            });
-          }),
-        );
-      }
-    },
+                    cm.active(),
+                  );
+                  await cm.with(trace.setSpan(cm.active(), s), async () => (await null, { k }));
+                  s.end();
+                }
+                run.end();
+              });
+            }),
+          );
+        }
+      },
+      () => provider.forceFlush(),
+    ),
   };
 }

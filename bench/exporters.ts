@@ -11,7 +11,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { OtelExporter } from '@nemo-flow/exporter-otel';
 import type { Workload } from './run.js';
 import { BATCH, EncodingSpanExporter, encodingTracer } from './encoding-exporter.js';
-import { payload } from './measure.js';
+import { flushed, payload } from './measure.js';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export interface Context {
@@ -24,8 +24,11 @@ export interface Context {
 
 type Exporter = rt.EventExporter & { shutdown(): Promise<void> };
 
-/** Registers `make()` for the workload only (and takes the bench's no-op subscriber out meanwhile). */
-function attached(make: () => Exporter): Workload['around'] {
+/**
+ * Registers `make()` for the workload only (and takes the bench's no-op subscriber out meanwhile);
+ * `flush` exports what the current exporter still holds.
+ */
+function attached(make: () => Exporter): NonNullable<Workload['around']> & { flush(): Promise<void> } {
   let exp: Exporter | undefined;
   return {
     setup() {
@@ -37,6 +40,9 @@ function attached(make: () => Exporter): Workload['around'] {
       rt.deregisterSubscriber('bench-exporter');
       await exp?.shutdown();
       rt.registerSubscriber('bench', () => {});
+    },
+    async flush() {
+      await exp?.forceFlush();
     },
   };
 }
@@ -56,7 +62,7 @@ type ChatResponse = {
 
 const ARGS_1KB = payload(1024);
 const RESULT = { ok: true, rows: 3 };
-const tool = (a: unknown): unknown => (a === undefined ? a : RESULT);
+const toolFn = (a: unknown): unknown => (a === undefined ? a : RESULT);
 
 /** GenAI message JSON of a chat request's messages (what `gen_ai.input.messages` holds). */
 function genAiInput(c: Chat): string {
@@ -89,7 +95,7 @@ const baselines = {
             'gen_ai.tool.call.arguments': JSON.stringify(ARGS_1KB),
           },
         });
-        const out = await tool(ARGS_1KB);
+        const out = await toolFn(ARGS_1KB);
         s.setAttribute('gen_ai.tool.call.result', JSON.stringify(out));
         s.end();
       }
@@ -142,7 +148,7 @@ const baselines = {
             'input.mime_type': 'application/json',
           },
         });
-        const out = await tool(args);
+        const out = await toolFn(args);
         s.setAttributes({ 'output.value': JSON.stringify(out), 'output.mime_type': 'application/json' });
         s.end();
       }
@@ -191,35 +197,37 @@ const baselines = {
   },
 };
 
-function exporterPair(label: 'otel' | 'openinference', make: () => Exporter, ctx: Context, sdk: Tracer): Workload[] {
+function exporterPair(label: 'otel' | 'openinference', make: () => Exporter, ctx: Context, sdk: Tracer, sdkFlush: () => Promise<void>): Workload[] {
+  const tool = attached(make);
+  const llm = attached(make);
   return [
     {
       name: `${label}_tool_1kb`,
       what: `managed tool call, 1 KB args, ${label} exporter, content capture on, OTLP-encoded, vs the same span made with the SDK`,
       ops: ctx.ops(20_000),
       target: 1.2,
-      around: attached(make),
-      ours: async (n) => {
-        for (let i = 0; i < n; i++) await rt.toolCallExecute('t', ARGS_1KB, tool, { toolCallId: `call_${i}` });
-      },
-      otel: baselines[label].tool(sdk),
+      around: tool,
+      ours: flushed(async (n) => {
+        for (let i = 0; i < n; i++) await rt.toolCallExecute('t', ARGS_1KB, toolFn, { toolCallId: `call_${i}` });
+      }, tool.flush),
+      otel: flushed(baselines[label].tool(sdk), sdkFlush),
     },
     {
       name: `${label}_llm_2kb`,
       what: `LLM call, 2 KB request, ${label} exporter, content capture on, OTLP-encoded, vs the same span made with the SDK`,
       ops: ctx.ops(10_000),
       target: 1.2,
-      around: attached(make),
-      ours: async (n) => {
+      around: llm,
+      ours: flushed(async (n) => {
         for (let i = 0; i < n; i++) await rt.llmCallExecute('openai.chat', ctx.request, () => ctx.response, { codec: 'openai-chat' });
-      },
-      otel: baselines[label].llm(sdk, ctx),
+      }, llm.flush),
+      otel: flushed(baselines[label].llm(sdk, ctx), sdkFlush),
     },
   ];
 }
 
 /** Four middleware doing real edits, and the same edits made by hand around an SDK span. */
-function middlewareWorkload(ctx: Context, sdk: Tracer): Workload {
+function middlewareWorkload(ctx: Context, sdk: Tracer, sdkFlush: () => Promise<void>): Workload {
   const args = { query: 'weather in Paris', api_key: 'sk-secret', limit: 5 };
   let elapsed = 0;
   const redact = (_n: string, v: unknown): unknown => {
@@ -237,7 +245,7 @@ function middlewareWorkload(ctx: Context, sdk: Tracer): Workload {
     }
   };
   const real = (a: unknown): unknown => ({ forecast: 'sunny', for: (a as { query: string }).query });
-  const exp = attached(() => new OtelExporter({ spanExporter: new EncodingSpanExporter(), ...BATCH }))!;
+  const exp = attached(() => new OtelExporter({ spanExporter: new EncodingSpanExporter(), ...BATCH }));
   return {
     name: 'tool_4_real_middleware',
     what: 'managed tool call with 4 middleware doing real edits (redact a key, conditional check, rewrite an argument, timing intercept), otel exporter, OTLP-encoded, vs the same edits by hand around an SDK span',
@@ -259,10 +267,10 @@ function middlewareWorkload(ctx: Context, sdk: Tracer): Workload {
         await exp.teardown();
       },
     },
-    ours: async (n) => {
+    ours: flushed(async (n) => {
       for (let i = 0; i < n; i++) await rt.toolCallExecute('get_weather', args, real);
-    },
-    otel: async (n) => {
+    }, exp.flush),
+    otel: flushed(async (n) => {
       for (let i = 0; i < n; i++) {
         const { api_key: _k, ...shown } = args;
         void shown;
@@ -283,7 +291,7 @@ function middlewareWorkload(ctx: Context, sdk: Tracer): Workload {
         }
         s.end();
       }
-    },
+    }, sdkFlush),
   };
 }
 
@@ -291,7 +299,7 @@ function middlewareWorkload(ctx: Context, sdk: Tracer): Workload {
  * With a provider the user gives, spans are the SDK's own (the built-in pipeline records lighter
  * spans into the same processors): shown for information, no target.
  */
-function ownProviderWorkload(ctx: Context, sdk: Tracer): Workload {
+function ownProviderWorkload(ctx: Context, sdk: Tracer, sdkFlush: () => Promise<void>): Workload {
   let provider: BasicTracerProvider | undefined;
   const make = (): Exporter => {
     provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new EncodingSpanExporter(), BATCH)] });
@@ -305,27 +313,29 @@ function ownProviderWorkload(ctx: Context, sdk: Tracer): Workload {
       },
     };
   };
+  const own = attached(make);
   return {
     name: 'otel_tool_own_provider',
     what: 'managed tool call with the otel exporter given your own SDK provider (SDK spans) vs the same span made directly with the SDK',
     ops: ctx.ops(30_000),
-    around: attached(make),
-    ours: async (n) => {
-      for (let i = 0; i < n; i++) await rt.toolCallExecute('t', ARGS_1KB, tool, { toolCallId: `call_${i}` });
-    },
-    otel: baselines.otel.tool(sdk),
+    around: own,
+    ours: flushed(async (n) => {
+      for (let i = 0; i < n; i++) await rt.toolCallExecute('t', ARGS_1KB, toolFn, { toolCallId: `call_${i}` });
+    }, own.flush),
+    otel: flushed(baselines.otel.tool(sdk), sdkFlush),
   };
 }
 
 export async function extraWorkloads(ctx: Context): Promise<Workload[]> {
-  const sdk = encodingTracer().tracer;
+  const { tracer: sdk, provider } = encodingTracer();
+  const sdkFlush = (): Promise<void> => provider.forceFlush();
   const common = () => ({ spanExporter: new EncodingSpanExporter(), ...BATCH, captureContent: true });
-  const workloads = exporterPair('otel', () => new OtelExporter(common()), ctx, sdk);
-  workloads.push(middlewareWorkload(ctx, sdk));
-  workloads.push(ownProviderWorkload(ctx, sdk));
+  const workloads = exporterPair('otel', () => new OtelExporter(common()), ctx, sdk, sdkFlush);
+  workloads.push(middlewareWorkload(ctx, sdk, sdkFlush));
+  workloads.push(ownProviderWorkload(ctx, sdk, sdkFlush));
   try {
     const oi = (await import('@nemo-flow/exporter-openinference')) as { OpenInferenceExporter: new (o: ReturnType<typeof common>) => Exporter };
-    workloads.push(...exporterPair('openinference', () => new oi.OpenInferenceExporter(common()), ctx, sdk));
+    workloads.push(...exporterPair('openinference', () => new oi.OpenInferenceExporter(common()), ctx, sdk, sdkFlush));
   } catch (err) {
     process.stderr.write(`openinference workloads skipped: ${(err as Error).message}\n`);
   }

@@ -77,6 +77,17 @@ export async function measurePair(
   return { a: { nsPerOp: median(pa), samples }, b: { nsPerOp: median(pb), samples } };
 }
 
+/**
+ * `body`, then `flush`, both timed: a sample pays for encoding every span it made. Without it,
+ * spans still queued when a sample ends are encoded during the next sample, the other side's.
+ */
+export function flushed(body: (n: number) => unknown, flush: () => Promise<unknown>): (n: number) => Promise<void> {
+  return async (n) => {
+    await body(n);
+    await flush();
+  };
+}
+
 /** A JSON payload of roughly `bytes` bytes. */
 export function payload(bytes: number): { items: Array<{ id: number; text: string }> } {
   const items: Array<{ id: number; text: string }> = [];

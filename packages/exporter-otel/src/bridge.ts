@@ -304,7 +304,8 @@ export class SpanBridge {
     // Only spans that had children (or were asked for their context) are likely parents of work
     // that outlives them; skipping the rest keeps the common leaf call cheap.
     if (o.ctx === undefined) return;
-    this.ended.set(copyString(uuid), endedSpan(o));
+    const key = copyString(uuid);
+    this.ended.set(key, endedSpan(o, key));
   }
 
   private onMark(event: MarkEvent): void {
@@ -383,7 +384,8 @@ export class SpanBridge {
       this.open.delete(uuid);
       this.endIncomplete(o);
       this.counts.evictedSpans++;
-      this.evicted.set(copyString(uuid), endedSpan(o));
+      const key = copyString(uuid);
+      this.evicted.set(key, endedSpan(o, key));
     }
   }
 
@@ -417,9 +419,11 @@ export class SpanBridge {
  * keys are copied flat too: one built by concatenation is a tree of small strings (~400 bytes
  * instead of 56).
  */
-function endedSpan(o: OpenSpan): EndedSpan {
+function endedSpan(o: OpenSpan, key: string): EndedSpan {
   const sc = o.span.spanContext();
-  const e: EndedSpan = { traceId: copyString(sc.traceId), spanId: copyString(sc.spanId), traceFlags: sc.traceFlags, inherited: o.inherited, run: o.run };
+  // A run's root names the run by its own uuid: the copied key serves as both.
+  const run = o.run === key ? key : o.run;
+  const e: EndedSpan = { traceId: copyString(sc.traceId), spanId: copyString(sc.spanId), traceFlags: sc.traceFlags, inherited: o.inherited, run };
   if (sc.isRemote !== undefined) e.isRemote = sc.isRemote;
   if (sc.traceState !== undefined) e.traceState = sc.traceState;
   return e;

@@ -39,8 +39,10 @@ export class DirectTracer implements Tracer {
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): Span {
     if (options.root) ctx = trace.deleteSpan(ctx);
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    const parent = trace.getSpanContext(ctx);
-    const validParent = parent && trace.isSpanContextValid(parent) ? parent : undefined;
+    // A parent recorded here has valid ids by construction: only a foreign one is checked (two regexes).
+    const parentSpan = trace.getSpan(ctx);
+    const parent = parentSpan?.spanContext();
+    const validParent = parent && (parentSpan instanceof RecordedSpan || trace.isSpanContextValid(parent)) ? parent : undefined;
     const traceId = validParent ? validParent.traceId : randomTraceId();
     const kind = options.kind ?? SpanKind.INTERNAL;
     const links = options.links ?? NO_LINKS;

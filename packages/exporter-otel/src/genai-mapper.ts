@@ -45,6 +45,27 @@ export function providerNameOf(format: string): string | undefined {
 /** Tool descriptions remembered from the tools offered to models (bounded: oldest forgotten first). */
 const MAX_TOOL_DESCRIPTIONS = 1_000;
 
+/** Distinct span names remembered per prefix at most (then forgotten all at once). */
+const MAX_SPAN_NAMES = 1024;
+
+/**
+ * `${prefix} ${name}`, one string per distinct name: a tool or model name recurs on every call, and
+ * a name built per span is a new string (a tree of its parts) that the encoder must flatten first.
+ */
+class SpanNames {
+  private readonly names = new Map<string, string>();
+  constructor(private readonly prefix: string) {}
+  of(name: string): string {
+    let n = this.names.get(name);
+    if (n === undefined) {
+      if (this.names.size >= MAX_SPAN_NAMES) this.names.clear();
+      n = `${this.prefix} ${name}`;
+      this.names.set(name, n);
+    }
+    return n;
+  }
+}
+
 function metadataString(event: ScopeEvent, key: string): string | undefined {
   const m = event.metadata;
   if (typeof m !== 'object' || m === null) return undefined;
@@ -58,6 +79,8 @@ export class GenAiMapper implements AttributeMapper {
   private readonly cacheWriteAttr: string;
   /** Descriptions of the tools models were offered, for `gen_ai.tool.description` on `execute_tool` spans. */
   private readonly toolDescriptions = new Map<string, string>();
+  private readonly toolSpanNames = new SpanNames(C.GEN_AI_OPERATION_EXECUTE_TOOL);
+  private readonly chatSpanNames = new SpanNames(C.GEN_AI_OPERATION_CHAT);
 
   constructor(options: MapperOptions & { semconvLatest?: boolean } = {}) {
     this.capture = options.captureContent ?? false;
@@ -126,7 +149,7 @@ export class GenAiMapper implements AttributeMapper {
       const tools = toolDefinitions(req);
       if (tools) attrs[C.ATTR_GEN_AI_TOOL_DEFINITIONS] = boundedStringify(tools, this.maxLength);
     }
-    return { name: model ? `${C.GEN_AI_OPERATION_CHAT} ${model}` : C.GEN_AI_OPERATION_CHAT, kind: SpanKind.CLIENT, attributes: attrs };
+    return { name: model ? this.chatSpanNames.of(model) : C.GEN_AI_OPERATION_CHAT, kind: SpanKind.CLIENT, attributes: attrs };
   }
 
   private learnTools(req: NormalizedRequest): void {
@@ -193,7 +216,7 @@ export class GenAiMapper implements AttributeMapper {
     }
     const mcp = mcpSpanStart(event, attrs);
     if (mcp) return mcp;
-    return { name: `${C.GEN_AI_OPERATION_EXECUTE_TOOL} ${event.name}`, kind: SpanKind.INTERNAL, attributes: attrs };
+    return { name: this.toolSpanNames.of(event.name), kind: SpanKind.INTERNAL, attributes: attrs };
   }
 
   private agentStart(event: ScopeEvent, attrs: Attributes): SpanStart {

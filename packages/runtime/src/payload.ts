@@ -215,7 +215,44 @@ export function eventToJson(event: object): Json {
  * view, so a write to it throws instead of reaching the caller's value. Never throws.
  */
 export function mutableCopy<T>(value: T): T {
-  return copyPart(unwrapView(value), new Map<object, unknown>(), 0) as T;
+  const v = unwrapView(value);
+  return (topCopy(v) ?? copyPart(v, new Map<object, unknown>(), 0)) as T;
+}
+
+/**
+ * `copyPart` of a top-level plain object or array, with the cycle map made only when a part is an
+ * object: the common payload (tool arguments of primitives) costs no map. `undefined` for other
+ * values, or when reading failed (then `copyPart` does it all).
+ */
+function topCopy(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return undefined;
+  let seen: Map<object, unknown> | undefined;
+  try {
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === 'object' && x !== null) out.push(copyPart(x, (seen ??= new Map<object, unknown>([[v, out]])), 1));
+        else out.push(x);
+      }
+      return out;
+    }
+    if (Object.getPrototypeOf(v) !== Object.prototype) return undefined;
+    const src = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(src)) {
+      let x: unknown;
+      try {
+        x = src[k];
+      } catch (err) {
+        x = unreadable(err);
+      }
+      out[k] = typeof x === 'object' && x !== null ? copyPart(x, (seen ??= new Map<object, unknown>([[v, out]])), 1) : x;
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
 }
 
 function copyPart(v: unknown, seen: Map<object, unknown>, depth: number): unknown {

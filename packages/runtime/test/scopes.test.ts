@@ -11,6 +11,7 @@ import {
   withScope,
   LifecycleError,
 } from '@nemo-flow/runtime';
+import { uuidv7 } from '@nemo-flow/runtime/exporter-kit';
 import type { ScopeEvent } from '@nemo-flow/runtime';
 import { capture, collectFailures, tick } from './helpers.js';
 
@@ -193,5 +194,26 @@ describe('scopes', () => {
     c.stop();
     const end = c.events[1] as ScopeEvent;
     assert.deepEqual(end.error, { type: 'SyntaxError', message: 'bad' });
+  });
+
+  it('uuidv7 carries its millisecond and orders ids of the same and of later milliseconds', () => {
+    // A few ms ahead of the ids made so far (uuidv7 never goes back in time).
+    const ms = Date.now() + 5;
+    const ids = [uuidv7(ms), uuidv7(ms), uuidv7(ms), uuidv7(ms + 1), uuidv7(ms + 2)];
+    const prefix = (t: number): string => {
+      const hex = t.toString(16).padStart(12, '0');
+      return `${hex.slice(0, 8)}-${hex.slice(8)}`;
+    };
+    for (const id of ids) assert.match(id, UUID7);
+    assert.deepEqual(
+      ids.map((id) => id.slice(0, 13)),
+      [ms, ms, ms, ms + 1, ms + 2].map(prefix),
+    );
+    assert.deepEqual(
+      ids.map((id) => id.slice(15, 18)),
+      ['000', '001', '002', '000', '000'],
+    );
+    assert.deepEqual([...ids].sort(), ids);
+    assert.equal(new Set(ids).size, ids.length);
   });
 });

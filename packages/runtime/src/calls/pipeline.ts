@@ -14,15 +14,12 @@ import { countInterceptSkip } from '../middleware/skips.js';
 
 export { isThenable };
 
-/** The innermost layer of the execution onion: the real callback, run inside its call (a sync throw becomes a rejection). */
-export function callInScope<I, R>(h: ScopeHandle, fn: (input: I) => R | PromiseLike<R>): (input: I) => Promise<unknown> {
-  return (input) => {
-    try {
-      return Promise.resolve(runInScope(h, () => fn(input)));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
+/**
+ * The innermost layer of the execution onion: the real callback, run inside its call. Returns what
+ * the callback returns and throws what it throws; `runOnion` makes it a promise (one, not two).
+ */
+export function callInScope<I, R>(h: ScopeHandle, fn: (input: I) => R | PromiseLike<R>): (input: I) => unknown {
+  return (input) => runInScope(h, () => fn(input));
 }
 
 function label(e: Entry): string {
@@ -130,16 +127,33 @@ function sanitizeFailed(e: Entry, err: unknown): SanitizeResult {
 export function runOnion<I>(
   entries: readonly Entry[],
   input: I,
-  inner: (input: I) => Promise<unknown>,
+  inner: (input: I) => unknown,
   invoke: (e: Entry, input: I, next: (input: I) => Promise<unknown>) => unknown,
 ): Promise<unknown> {
-  const passthrough = new Set<unknown>();
-  if (entries.length === 0) return inner(input);
-  const innerTracked = (i: I): Promise<unknown> =>
-    inner(i).catch((err: unknown) => {
-      passthrough.add(err);
-      throw err;
-    });
+  if (entries.length === 0) {
+    try {
+      return Promise.resolve(inner(input));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  // Errors of `inner`, passed through unwrapped; the set is made on the first failure only.
+  const passthrough: { errors: Set<unknown> | undefined } = { errors: undefined };
+  const passed = (err: unknown): never => {
+    (passthrough.errors ??= new Set()).add(err);
+    throw err;
+  };
+  const innerTracked = (i: I): Promise<unknown> => {
+    let r: unknown;
+    try {
+      r = inner(i);
+    } catch (err) {
+      (passthrough.errors ??= new Set()).add(err);
+      return Promise.reject(err);
+    }
+    // A plain value needs no rejection handler: one promise instead of two.
+    return isThenable(r) ? Promise.resolve(r).then(undefined, passed) : Promise.resolve(r);
+  };
   const level = (depth: number, i: I): Promise<unknown> => {
     if (depth >= entries.length) return innerTracked(i);
     const e = entries[depth]!;
@@ -167,9 +181,9 @@ export function runOnion<I>(
   return level(0, input);
 }
 
-function wrap(e: Entry, err: unknown, passthrough: Set<unknown>): unknown {
-  if (passthrough.has(err) || err instanceof MiddlewareError || err instanceof GuardrailRejectedError) return err;
+function wrap(e: Entry, err: unknown, passthrough: { errors: Set<unknown> | undefined }): unknown {
+  if (passthrough.errors?.has(err) || err instanceof MiddlewareError || err instanceof GuardrailRejectedError) return err;
   const w = new MiddlewareError(label(e), 'execution intercept threw', { cause: err });
-  passthrough.add(w);
+  (passthrough.errors ??= new Set()).add(w);
   return w;
 }

@@ -94,26 +94,32 @@ function requestIntercepts(entries: readonly Entry[], name: string, args: unknow
   let real = args;
   for (let i = from; i < entries.length; i++) {
     const e = entries[i]!;
-    const failed = (err: unknown): never => {
-      throw new MiddlewareError(`${e.family}:${e.name}`, 'request intercept threw', { cause: err });
-    };
     let v: unknown;
     try {
       v = (e.fn as ToolRequestIntercept)(name, real);
     } catch (err) {
-      failed(err);
+      throw requestInterceptFailed(e, err);
     }
     if (isThenable(v)) {
       const before = real;
-      return Promise.resolve(v).then((nv) => {
-        const next = nv === undefined ? before : nv;
-        return e.breakChain ? next : requestIntercepts(entries, name, next, i + 1);
-      }, failed);
+      return Promise.resolve(v).then(
+        (nv) => {
+          const next = nv === undefined ? before : nv;
+          return e.breakChain ? next : requestIntercepts(entries, name, next, i + 1);
+        },
+        (err: unknown) => {
+          throw requestInterceptFailed(e, err);
+        },
+      );
     }
     if (v !== undefined) real = v;
     if (e.breakChain) break;
   }
   return real;
+}
+
+function requestInterceptFailed(e: Entry, err: unknown): MiddlewareError {
+  return new MiddlewareError(`${e.family}:${e.name}`, 'request intercept threw', { cause: err });
 }
 
 /** No middleware: the call costs two events and the callback. */
