@@ -4,19 +4,22 @@
  * (the memory run) the heap is sampled after a forced GC every 100 turns and the time is not
  * reported; without it (the timed runs) nothing forces a GC.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as rt from '@nemo-flow/runtime';
-import { AtifExporter } from '@nemo-flow/exporter-atif';
-import { atifTurn } from './atif-workload.js';
+import { AtifExporter, validateTrajectory } from '@nemo-flow/exporter-atif';
+import { atifTurn, type Turn } from './atif-workload.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const dir = mkdtempSync(join(tmpdir(), 'nf-bench-atif-'));
 const exporter = new AtifExporter({ dir, agentName: 'bench-agent', agentVersion: '1.0.0' });
 rt.registerSubscriber('atif', exporter);
-// Built before the clock starts, as the reference's process gets its turns parsed before its clock.
-const turns = Array.from({ length: 1000 }, (_, i) => atifTurn(i));
+// Built before the clock starts and parsed from JSON, as the reference's process gets its turns
+// (flat strings, as an app's parsed responses are: template strings would be flattened on first read).
+// (In a function: its temporaries, the workload's JSON text, must not stay in this frame's registers.)
+const loadTurns = (): Turn[] => JSON.parse(JSON.stringify(Array.from({ length: 1000 }, (_, i) => atifTurn(i)))) as Turn[];
+const turns = loadTurns();
 gc?.();
 const base = process.memoryUsage().heapUsed;
 let peak = 0;
@@ -47,7 +50,15 @@ const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const cpu = process.cpuUsage(c0);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 await exporter.shutdown();
-const file = readdirSync(dir).find((f) => f.endsWith('.json'))!;
-const fileBytes = statSync(join(dir, file)).size;
+// Checked after the clock: one valid trajectory holding every call.
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+if (files.length !== 1) throw new Error(`expected one trajectory file, got ${files.join(', ') || 'none'}`);
+const fileBytes = statSync(join(dir, files[0]!)).size;
+const doc = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8')) as { steps: Array<{ tool_calls?: unknown[]; observation?: { results: unknown[] } }> };
+const violations = validateTrajectory(doc);
+if (violations.length > 0) throw new Error(`invalid trajectory: ${JSON.stringify(violations.slice(0, 3))}`);
+const calls = doc.steps.reduce((n, s) => n + (s.tool_calls?.length ?? 0), 0);
+const results = doc.steps.reduce((n, s) => n + (s.observation?.results.length ?? 0), 0);
+if (calls !== 10_000 || results !== 10_000) throw new Error(`expected 10,000 tool calls with results, got ${calls} calls, ${results} results`);
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(JSON.stringify({ elapsedMs, cpuMs, fileBytes, peakRetainedBytes: peak }));

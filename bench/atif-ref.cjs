@@ -11,9 +11,10 @@ async function main() {
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   const h = nf.pushScope('bench-agent', nf.ScopeType.Agent, null, null, null, null, null);
-  for (const t of turns) {
+  for (let turn = 0; turn < turns.length; turn++) {
+    const t = turns[turn];
     await nf.llmCallExecute('openai.chat', t.request, () => t.response, h, null, null, null, 'gpt-4o');
-    for (const c of t.calls) await nf.toolCallExecute(c.name, c.args, () => ({ ok: true }), h);
+    for (const c of t.calls) await nf.toolCallExecute(c.name, c.args, () => ({ ok: true, turn }), h);
   }
   nf.popScope(h, null);
   await new Promise((r) => setTimeout(r, 50)); // its JS subscribers are delivered asynchronously

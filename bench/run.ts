@@ -200,7 +200,8 @@ function runReference(workloads: Workload[]): Record<string, number | { error: s
  * The ATIF export workload, ours and the reference's, each run in a fresh process, alternating
  * (ours, ref, ours, ...) `runs` times. Timed runs force no GC; CPU time of each process's run is
  * the figure (the machine's load inflates wall time). Retained heap comes from one more run of
- * ours with `--expose-gc`, sampled after forced GCs, apart from the timed runs.
+ * ours with `--expose-gc`, sampled after forced GCs, apart from the timed runs. Our child checks
+ * its file after the clock (valid ATIF, 10,000 calls with results); a failed check is a failed run.
  */
 function runAtif(runs: number): string {
   const child = (args: string[], input?: string): Record<string, number> | undefined => {
@@ -491,7 +492,7 @@ How to read it:
 - Content capture is on for the \`*_1kb\` / \`*_2kb\` exporter rows (tool: 1 KB args; LLM: 2 KB OpenAI chat request through the \`openai-chat\` codec).
 - \`tool_4_real_middleware\`: a sanitize guardrail deleting a key, a conditional guardrail checking an argument, a request intercept rewriting an argument, an execution intercept timing the call.
 - "nemo-flow-node" is the reference package 0.2.0, measured in a child process with one JS subscriber (CPU time too).
-- ATIF export: ours and nemo-flow-node alternately in fresh processes, nothing forcing a GC in the timed run; the retained heap comes from a separate run sampled after forced GCs.
+- ATIF export: ours and nemo-flow-node alternately in fresh processes on the same turns (parsed from JSON on both sides), nothing forcing a GC in the timed run; our file is validated and its 10,000 calls and results counted after the clock; the retained heap comes from a separate run sampled after forced GCs.
 `;
 
 void main();

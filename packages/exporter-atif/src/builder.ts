@@ -148,7 +148,6 @@ export class TrajectoryBuilder {
     if (kind === 'tool') this.startTool(e, rec);
     else if (kind === 'llm') this.startLlm(e, rec);
     this.recs.set(e.uuid, rec);
-    run.recs.add(e.uuid);
   }
 
   private onEnd(e: ScopeEvent): void {
@@ -156,7 +155,6 @@ export class TrajectoryBuilder {
     if (!rec) return;
     this.recs.delete(e.uuid);
     if (rec.kind === 'agent') return this.finish(rec.run, e, false, undefined);
-    rec.run.recs.delete(e.uuid);
     if (rec.kind === 'tool') this.endTool(rec, e);
     else if (rec.kind === 'llm') this.endLlm(rec, e);
     else if (e.status === 'error') {
@@ -225,7 +223,6 @@ export class TrajectoryBuilder {
     );
     if (parentRun && parent) {
       parentRun.children.add(run);
-      parentRun.recs.add(e.uuid);
       this.links.set(run, this.linkSubagent(e, run, parent));
     } else {
       this.topLevel.add(run);
@@ -254,18 +251,18 @@ export class TrajectoryBuilder {
   private finish(run: Run, end: ScopeEvent | undefined, partial: boolean, note: string | undefined): void {
     if (run.ended) return;
     for (const child of [...run.children]) this.finish(child, undefined, true, `The parent run "${run.name}" ended before this subagent.`);
-    // Calls that never ended: say so instead of leaving a step without its result.
-    for (const uuid of run.recs) {
-      const rec = this.recs.get(uuid);
+    // Calls that never ended: say so instead of leaving a step without its result. (Rare: a scan
+    // of every open scope here is cheaper than indexing each run's scopes on every event.)
+    for (const [uuid, rec] of this.recs) {
+      if (rec.run !== run || rec.kind === 'agent') continue;
       this.recs.delete(uuid);
-      if (rec?.kind === 'tool') this.closeTool(rec, 'No result: the tool call had not finished when the run ended.', undefined);
-      else if (rec?.kind === 'llm') {
+      if (rec.kind === 'tool') this.closeTool(rec, 'No result: the tool call had not finished when the run ended.', undefined);
+      else if (rec.kind === 'llm') {
         const s = run.begin('system', `LLM call "${rec.name}" had not finished when the run ended.`, undefined);
         s.extra = { llm_call: { name: rec.name, uuid: rec.uuid } };
         run.add(s);
       }
     }
-    run.recs.clear();
     const notes: string[] = [];
     if (partial) notes.push('Partial trajectory:');
     if (note) notes.push(note);
@@ -294,7 +291,6 @@ export class TrajectoryBuilder {
     if (!parent) return this.sink.complete(done);
 
     parent.children.delete(run);
-    parent.recs.delete(run.uuid);
     parent.absorb(run);
     const link = this.links.get(run);
     if (this.version === 'ATIF-v1.7') {
@@ -420,7 +416,7 @@ export class TrajectoryBuilder {
       }
     }
     const hashes = p === n ? prev : prev.slice(0, p);
-    for (let i = p; i < msgs.length; i++) hashes.push(hashOf(msgs[i]!));
+    for (let i = p; i < msgs.length; i++) hashes.push(i === first ? key : hashOf(msgs[i]!));
     thread.hashes = hashes;
 
     // Everything up to the last assistant message of the new part is history the app supplied.
@@ -641,14 +637,29 @@ function reasoningEffort(req: NormalizedRequest | undefined): string | number | 
 /**
  * The event with its payloads read from behind the runtime's read-only views: the builder reads
  * every request and response field, and each proxied read costs a trap. The builder never writes
- * to payloads, and `toJsonSafe` copies what it keeps only when it is not plain JSON.
+ * to payloads, and `toJsonSafe` copies what it keeps only when it is not plain JSON. The copy
+ * lists the fields the builder reads, in one order for every kind (one hidden class; a spread of
+ * the frozen event costs several times as much).
  */
-function plainPayloads<E extends LifecycleEvent>(event: E): E {
-  const data = unwrapView(event.data);
-  const metadata = unwrapView(event.metadata);
-  const profile = unwrapView(event.category_profile);
-  if (data === event.data && metadata === event.metadata && profile === event.category_profile) return event;
-  return { ...event, data, metadata, category_profile: profile };
+function plainPayloads(event: LifecycleEvent): LifecycleEvent {
+  const s = event as ScopeEvent;
+  return {
+    kind: s.kind,
+    atof_version: s.atof_version,
+    uuid: s.uuid,
+    parent_uuid: s.parent_uuid,
+    timestamp: s.timestamp,
+    name: s.name,
+    data: unwrapView(s.data),
+    data_schema: null,
+    metadata: unwrapView(s.metadata),
+    scope_category: s.scope_category,
+    attributes: s.attributes,
+    category: s.category,
+    category_profile: unwrapView(s.category_profile),
+    status: s.status,
+    error: s.error,
+  } as LifecycleEvent;
 }
 
 /** `category_profile.cost` of an LLM end event: the runtime's price-table cost. */

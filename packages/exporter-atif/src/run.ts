@@ -78,8 +78,17 @@ function emptyTotals(): Totals {
   return { prompt: 0, completion: 0, cached: 0, cost: 0, hasPrompt: false, hasCompletion: false, hasCached: false, hasCost: false };
 }
 
+/** Characters of settled step text joined into one block. */
+const BLOCK_CHARS = 1 << 16;
+
 export class Run {
+  /** Steps in order: open ones as objects, settled ones as JSON text ('' once merged into `blocks`). */
   readonly slots: (string | OpenStep)[] = [];
+  /** JSON text of the first `merged` steps, each followed by ",\n": flat blocks, then `pending`. */
+  private readonly blocks: string[] = [];
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private merged = 0;
   /** Tool calls requested in this run, by id (the newest request wins on a reused id). */
   readonly calls = new Map<string, CallSlot>();
   /** Conversations by the hash of their first non-system message (bounded). */
@@ -88,8 +97,6 @@ export class Run {
   readonly seen = new HashSet53();
   /** Hashes of every tool call id requested in this run. */
   readonly callIds = new HashSet53();
-  /** uuids of this run's open scopes/calls (removed from the builder's index when the run ends). */
-  readonly recs = new Set<string>();
   readonly children = new Set<Run>();
   /** v1.7: finished subagent trajectories, serialized, to embed. */
   readonly embedded: string[] = [];
@@ -149,6 +156,30 @@ export class Run {
     if (this.validate) checkStep(open.step, open.index, this.version, `$.steps[${open.index}]`, this.violations);
     this.slots[open.index] = JSON.stringify(open.step);
     if (open.calls) for (const c of open.calls) if (this.calls.get(c.id) === c) this.calls.delete(c.id);
+    this.merge();
+  }
+
+  /**
+   * Moves the settled steps at the front into flat text blocks. `JSON.stringify` returns a tree of
+   * small string pieces, each with its own header: joined, the texts take about the file's size.
+   */
+  private merge(): void {
+    const slots = this.slots;
+    let i = this.merged;
+    for (let s = slots[i]; i < slots.length && typeof s === 'string'; s = slots[++i]) {
+      this.pending.push(s, ',\n');
+      this.pendingChars += s.length + 2;
+      slots[i] = '';
+    }
+    this.merged = i;
+    if (this.pendingChars >= BLOCK_CHARS) this.seal();
+  }
+
+  private seal(): void {
+    if (this.pending.length === 0) return;
+    this.blocks.push(this.pending.join(''));
+    this.pending = [];
+    this.pendingChars = 0;
   }
 
   count(metrics: AtifMetrics | undefined): void {
@@ -172,6 +203,8 @@ export class Run {
   /** Serializes what is still open and assembles the document. */
   complete(partial: boolean, notes: string[]): CompletedTrajectory {
     for (const s of this.slots) if (typeof s !== 'string') this.finalize(s);
+    this.merge();
+    this.seal();
     const root = this.rootObject(notes);
     const head = JSON.stringify(root.head);
     const tail = JSON.stringify(root.tail);
@@ -181,11 +214,9 @@ export class Run {
       checkRoot(probe, '$', this.version, this.violations);
       if (this.slots.length === 0) this.violations.push({ path: '$.steps', message: 'must contain at least one step' });
     }
-    const chunks: string[] = [head.slice(0, -1), ',"steps":[\n'];
-    for (let i = 0; i < this.slots.length; i++) {
-      chunks.push(this.slots[i] as string);
-      chunks.push(i + 1 < this.slots.length ? ',\n' : '\n');
-    }
+    const chunks: string[] = [head.slice(0, -1), ',"steps":[\n', ...this.blocks];
+    // Every step in the blocks is followed by ",\n"; the last one by "\n".
+    if (this.blocks.length > 0) chunks[chunks.length - 1] = `${chunks[chunks.length - 1]!.slice(0, -2)}\n`;
     chunks.push(']');
     if (tail.length > 2) chunks.push(',', tail.slice(1, -1));
     if (this.embedded.length > 0) {

@@ -579,6 +579,26 @@ describe('trajectory mapping', () => {
     });
   });
 
+  it('keeps settled steps as a few flat text blocks, not one piece per step', () => {
+    const done: CompletedTrajectory[] = [];
+    const builder = new TrajectoryBuilder({ reserveName: (v) => `${v.session_id}.json`, complete: (t) => done.push(t) });
+    const log = new EventLog();
+    const run = log.agent('a');
+    for (let i = 0; i < 400; i++) log.mark(run, `note ${i} ${'x'.repeat(400)}`);
+    log.end(run);
+    for (const e of log.events) builder.push(e);
+    assert.equal(done.length, 1);
+    // About 200 KB of steps: a handful of blocks (a piece per step, and its separator, before).
+    assert.ok(done[0]!.chunks.length < 20, `${done[0]!.chunks.length} chunks`);
+    const doc = JSON.parse(done[0]!.chunks.join('')) as AtifTrajectory;
+    assert.deepEqual(validateTrajectory(doc), []);
+    assert.deepEqual(
+      doc.steps.map((s) => s.step_id),
+      Array.from({ length: 400 }, (_, i) => i + 1),
+    );
+    assert.equal(doc.steps[399]!.message, `note 399 ${'x'.repeat(400)}`);
+  });
+
   it('releases per-run state when runs end', () => {
     const done: CompletedTrajectory[] = [];
     const builder = new TrajectoryBuilder({ reserveName: (v) => `${v.session_id}.json`, complete: (t) => done.push(t) });
