@@ -1,14 +1,17 @@
 /**
- * The added cost per instrumented OpenAI SDK call against a loopback server, in one process: the
+ * The added cost per instrumented OpenAI SDK call against a loopback server (in its own process), in one process: the
  * uninstrumented SDK, our `instrumentOpenAI` with the OpenInference exporter, and
  * `@arizeai/openinference-instrumentation-openai`, each with the same span pipeline (batch
  * processor, spans dropped instead of sent). Samples alternate (plain, ours, OpenInference, …) so
  * all three see the same machine state. OpenTelemetry's AsyncLocalStorage context manager is
- * registered, as OpenInference's documented setup (`provider.register()`) does. Measured as CPU time of the process per call (client and
- * loopback server both in it); the figure is each median minus the uninstrumented one.
+ * registered, as OpenInference's documented setup (`provider.register()`) does. Measured as CPU time of
+ * this process per call: the server runs in a child process, so that its work (the same for every
+ * variant) adds no noise; "added" is the median over rounds of the variant minus the uninstrumented
+ * SDK in the same round.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -18,13 +21,10 @@ import * as rt from '@nemo-flow/runtime';
 import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { instrumentOpenAI } from '@nemo-flow/openai';
 import { NoopSpanExporter } from './otel-floor.js';
-import { chatRequest, chatResponse } from './measure.js';
+import { chatRequest } from './measure.js';
+import { OPENAI_BODY as BODY } from './openai-server.js';
 
-const BODY = JSON.stringify({
-  ...chatResponse(),
-  created: 1,
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Sure.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
-});
+const here = dirname(fileURLToPath(import.meta.url));
 const PIPELINE = { maxQueueSize: 1 << 16, maxExportBatchSize: 512, scheduledDelayMillis: 50 };
 
 export interface SdkResult {
@@ -67,15 +67,11 @@ const cannedFetch = async (): Promise<Response> => new Response(BODY, { headers:
 
 /** `rounds` rounds of `calls` calls per variant; `transport` `loopback` (a 127.0.0.1 server) or `in-process` (a canned fetch). */
 export async function runOpenAiSdk(calls: number, rounds: number, transport: 'loopback' | 'in-process' = 'loopback'): Promise<SdkResult> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) });
-      res.end(BODY);
-    });
+  const server = spawn(process.execPath, ['--import', 'tsx', join(here, 'openai-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const baseURL = await new Promise<string>((resolve, reject) => {
+    server.once('error', reject);
+    server.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   // OpenInference's documented setup registers the provider, and with it OpenTelemetry's
   // AsyncLocalStorage context manager, so that spans nest; ours keeps its scopes in
   // AsyncLocalStorage too. Both then carry a context through the SDK's async work.
@@ -121,8 +117,7 @@ export async function runOpenAiSdk(calls: number, rounds: number, transport: 'lo
     rt.deregisterSubscriber('bench-openai-sdk');
     context.disable();
     await exporter.shutdown();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    server.kill();
   }
 }
 
