@@ -3,7 +3,8 @@
  * OpenTelemetry SDK doing the same work, in one run; then the portable workloads (bench/portable.ts)
  * on this Node, Node 24 and Bun, and the same bench again on Node 24 (runtimes from
  * scripts/runtimes.mjs), its output after this one's. Prints medians (CPU ns/op) and ratios;
- * `--write` also updates docs/benchmarks.md. `--quick` uses fewer operations (a smoke run);
+ * `--write` also updates docs/benchmarks.md (a full run only: refused with `--only`, `--quick` or
+ * `--no-runtimes`, which would blank the sections they skip). `--quick` uses fewer operations (a smoke run);
  * `--no-runtimes` (or `--no-node24`) skips the other runtimes; `--only=a,b` runs the named workloads (`atif`
  * for the ATIF export, `pii` for PII redaction, `openai_sdk` for instrumented OpenAI SDK calls
  * against a loopback server, `anthropic_sdk` for instrumented Anthropic SDK calls, `ai_sdk` for AI
@@ -35,6 +36,15 @@ import type { RuntimeRow } from './runtimes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
+
+// docs/benchmarks.md is rewritten whole: a partial run would replace the sections it skips with "(not run)".
+if (process.argv.includes('--write')) {
+  const partial = process.argv.filter((a) => a.startsWith('--only=') || a === '--quick' || a === '--no-runtimes' || a === '--no-node24');
+  if (partial.length > 0) {
+    process.stderr.write(`bench: --write records a full run and cannot be combined with ${partial.join(', ')}\n`);
+    process.exit(2);
+  }
+}
 const scale = quick ? 0.05 : 1;
 const ops = (n: number): number => Math.max(10, Math.round(n * scale));
 
