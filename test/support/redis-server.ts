@@ -1,6 +1,5 @@
 /** Starts Debian's redis-server on 127.0.0.1 on a free port, without persistence, for tests. */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 
@@ -9,14 +8,7 @@ export function ensureRedis(): void {
   execFileSync('bash', [resolve(__dirname, 'ensure-redis.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  await once(s, 'close');
-  return port;
-}
+export { freePort } from './free-port.js';
 
 export class RedisServer {
   #child: ChildProcess | undefined;

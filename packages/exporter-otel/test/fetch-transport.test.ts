@@ -4,28 +4,11 @@
  * real bytes. Queue, retries, timeouts and loss accounting behave as with `node:http`.
  */
 import { strict as assert } from 'node:assert';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { ScopeType, toolCallExecute, withScope } from '@nemo-flow/runtime';
 import { OtelExporter, resolveTransport } from '@nemo-flow/exporter-otel';
 import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../test/support/otlp-receiver.js';
-import { collectFailures, endEvent, feed, startEvent } from './helpers.js';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-function spans(exporter: OtelExporter, n: number, prefix: string): void {
-  for (let i = 0; i < n; i++) {
-    const s = startEvent({ name: `${prefix}-${i}` });
-    feed(exporter, s, endEvent(s));
-  }
-}
+import { collectFailures, completeSpans, freePort } from './helpers.js';
 
 describe('exporter-otel: fetch transport', function () {
   this.timeout(20_000);
@@ -60,7 +43,7 @@ describe('exporter-otel: fetch transport', function () {
     it(`delivers ${protocol} spans through fetch`, async () => {
       receiver = await startOtlpReceiver();
       const exporter = new OtelExporter({ endpoint: receiver.url, transport: 'fetch', protocol, headers: { 'x-tenant': 'a b' }, serviceName: 'edge' });
-      spans(exporter, 3, protocol);
+      completeSpans(exporter, 3, protocol);
       await exporter.forceFlush();
       const got = await receiver.waitForSpans(3);
       assert.deepEqual(
@@ -92,7 +75,7 @@ describe('exporter-otel: fetch transport', function () {
   it('compresses with gzip when asked', async () => {
     receiver = await startOtlpReceiver();
     const exporter = new OtelExporter({ endpoint: receiver.url, transport: 'fetch', compression: 'gzip' });
-    spans(exporter, 2, 'zipped');
+    completeSpans(exporter, 2, 'zipped');
     await exporter.forceFlush();
     assert.equal((await receiver.waitForSpans(2)).length, 2);
     assert.equal(receiver.requests()[0]!.headers['content-encoding'], 'gzip');
@@ -102,7 +85,7 @@ describe('exporter-otel: fetch transport', function () {
   it('OpenInference spans take the same transport', async () => {
     receiver = await startOtlpReceiver();
     const exporter = new OpenInferenceExporter({ endpoint: receiver.url, transport: 'fetch' });
-    spans(exporter, 1, 'oi');
+    completeSpans(exporter, 1, 'oi');
     await exporter.forceFlush();
     assert.equal((await receiver.waitForSpans(1))[0]!.attributes['openinference.span.kind'], 'CHAIN');
     assert.equal(fetchCalls.length, 1);
@@ -112,7 +95,7 @@ describe('exporter-otel: fetch transport', function () {
   it('retries a 503 within the export timeout, so a short outage loses nothing', async () => {
     receiver = await startOtlpReceiver({ status: 503 });
     const exporter = new OtelExporter({ endpoint: receiver.url, transport: 'fetch', exportTimeoutMillis: 8000 });
-    spans(exporter, 2, 'retried');
+    completeSpans(exporter, 2, 'retried');
     const flushed = exporter.forceFlush({ timeoutMillis: 8000 });
     await receiver.waitForRequests(1);
     receiver.setStatus(200);
@@ -126,7 +109,7 @@ describe('exporter-otel: fetch transport', function () {
   it('a dead endpoint: flush resolves, the loss is counted and reported once', async () => {
     const port = await freePort();
     const exporter = new OtelExporter({ endpoint: `http://127.0.0.1:${port}`, transport: 'fetch', exportTimeoutMillis: 300 });
-    spans(exporter, 3, 'lost');
+    completeSpans(exporter, 3, 'lost');
     const t0 = performance.now();
     await exporter.forceFlush();
     assert.ok(performance.now() - t0 < 2000);
@@ -141,7 +124,7 @@ describe('exporter-otel: fetch transport', function () {
   it('a hanging endpoint: shutdown returns within its timeout and counts the spans lost', async () => {
     receiver = await startOtlpReceiver({ delayMs: 60_000 });
     const exporter = new OtelExporter({ endpoint: receiver.url, transport: 'fetch', shutdownTimeoutMillis: 800, maxExportBatchSize: 10 });
-    spans(exporter, 25, 'held');
+    completeSpans(exporter, 25, 'held');
     await exporter.forceFlush({ timeoutMillis: 50 }).catch(() => undefined);
     await receiver.waitForArrivals(1);
     const t0 = performance.now();

@@ -102,3 +102,12 @@ export async function setup(
 }
 
 export { collectFailures } from '../../../test/support/failures.js';
+export { freePort } from '../../../test/support/free-port.js';
+
+/** Feeds `n` complete spans named `${prefix}-i`. */
+export function completeSpans(exporter: { onEvent(e: LifecycleEvent): void }, n: number, prefix = 'done'): void {
+  for (let i = 0; i < n; i++) {
+    const s = startEvent({ name: `${prefix}-${i}` });
+    feed(exporter, s, endEvent(s));
+  }
+}

@@ -4,28 +4,9 @@
  * the queue, losses are counted and reported once, and export resumes when the backend is back.
  */
 import { strict as assert } from 'node:assert';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { OtelExporter } from '@nemo-flow/exporter-otel';
 import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
-import { collectFailures, endEvent, feed, setup, startEvent } from './helpers.js';
-
-/** A port nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-/** Feeds `n` complete spans named `${prefix}-i`. */
-function spans(exporter: OtelExporter, n: number, prefix: string): void {
-  for (let i = 0; i < n; i++) {
-    const s = startEvent({ name: `${prefix}-${i}` });
-    feed(exporter, s, endEvent(s));
-  }
-}
+import { collectFailures, completeSpans, freePort, setup } from './helpers.js';
 
 describe('exporter-otel: backend failures', () => {
   let failures: ReturnType<typeof collectFailures>;
@@ -40,14 +21,14 @@ describe('exporter-otel: backend failures', () => {
     const port = await freePort();
     const exporter = new OtelExporter({ endpoint: `http://127.0.0.1:${port}`, exportTimeoutMillis: 300 });
     try {
-      assert.doesNotThrow(() => spans(exporter, 3, 'lost'));
+      assert.doesNotThrow(() => completeSpans(exporter, 3, 'lost'));
       await exporter.forceFlush(); // resolves although every request is refused
       assert.equal(exporter.stats().droppedExportFailed, 3);
       assert.equal(exporter.stats().exported, 0);
 
       const receiver = await startOtlpReceiver({ port });
       try {
-        spans(exporter, 2, 'kept');
+        completeSpans(exporter, 2, 'kept');
         await exporter.forceFlush();
         const got = await receiver.waitForSpans(2);
         assert.deepEqual(got.map((s) => s.name).sort(), ['kept-0', 'kept-1']);
@@ -68,12 +49,12 @@ describe('exporter-otel: backend failures', () => {
   it('drops and counts a batch the backend answers 503 for, then resumes', async () => {
     const { receiver, exporter, done } = await setup({ exportTimeoutMillis: 300 }, 503);
     try {
-      spans(exporter, 4, 'rejected');
+      completeSpans(exporter, 4, 'rejected');
       await exporter.forceFlush();
       assert.equal((await receiver.waitForRequests(1))[0]!.status, 503);
       assert.equal(exporter.stats().droppedExportFailed, 4);
       receiver.setStatus(200);
-      spans(exporter, 1, 'accepted');
+      completeSpans(exporter, 1, 'accepted');
       await exporter.forceFlush();
       assert.deepEqual(
         (await receiver.waitForSpans(1)).map((s) => s.name),
@@ -88,7 +69,7 @@ describe('exporter-otel: backend failures', () => {
   it('retries a 503 within the export timeout, so a short outage loses nothing', async () => {
     const { receiver, exporter, done } = await setup({ exportTimeoutMillis: 8000 }, 503);
     try {
-      spans(exporter, 2, 'retried');
+      completeSpans(exporter, 2, 'retried');
       const flushed = exporter.forceFlush({ timeoutMillis: 8000 });
       await receiver.waitForRequests(1);
       receiver.setStatus(200); // the backend recovers before the exporter's retry
@@ -105,7 +86,7 @@ describe('exporter-otel: backend failures', () => {
     receiver.setDelay(10_000);
     try {
       const t0 = performance.now();
-      spans(exporter, 2, 'slow');
+      completeSpans(exporter, 2, 'slow');
       const emitMs = performance.now() - t0;
       assert.ok(emitMs < 250, `emitting is not held up by the backend (${emitMs.toFixed(1)} ms)`);
       const f0 = performance.now();
@@ -122,7 +103,7 @@ describe('exporter-otel: backend failures', () => {
     const { receiver, exporter, done } = await setup({ maxQueueSize: 10, maxExportBatchSize: 10, scheduledDelayMillis: 60_000 });
     try {
       // One synchronous burst: 10 spans go out as a batch, 10 wait in the queue, 5 find it full.
-      spans(exporter, 25, 'burst');
+      completeSpans(exporter, 25, 'burst');
       assert.equal(exporter.stats().droppedQueueFull, 5);
       await exporter.forceFlush();
       await receiver.waitForSpans(20);
@@ -142,7 +123,7 @@ describe('exporter-otel: backend failures', () => {
     const { receiver, exporter, done } = await setup({ maxExportBatchSize: 5, scheduledDelayMillis: 60_000 });
     try {
       receiver.setDelay(300); // holds the answer to the full batch below
-      spans(exporter, 7, 'flight'); // 5 leave at once as a full batch, 2 wait for the flush
+      completeSpans(exporter, 7, 'flight'); // 5 leave at once as a full batch, 2 wait for the flush
       await receiver.waitForArrivals(1);
       receiver.setDelay(0); // the flushed batch is answered at once, before the first one
       await exporter.forceFlush();
@@ -159,7 +140,7 @@ describe('exporter-otel: backend failures', () => {
     const bad = [null, {}, { kind: 'scope', scope_category: 'start' }, { kind: 'mark' }, { kind: 'scope', scope_category: 'end', uuid: 'x' }];
     for (const e of bad) assert.doesNotThrow(() => exporter.onEvent(e as never));
     await Promise.all([exporter.shutdown(), exporter.shutdown()]);
-    assert.doesNotThrow(() => spans(exporter, 1, 'after-shutdown'));
+    assert.doesNotThrow(() => completeSpans(exporter, 1, 'after-shutdown'));
     await done();
   });
 });

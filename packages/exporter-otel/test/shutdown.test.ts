@@ -4,27 +4,9 @@
  * delivered by then is counted lost and reported, so `pending` is 0 and nothing is unaccounted.
  */
 import { strict as assert } from 'node:assert';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { OtelExporter } from '@nemo-flow/exporter-otel';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../test/support/otlp-receiver.js';
-import { collectFailures, endEvent, feed, startEvent } from './helpers.js';
-
-/** A port nothing listens on. */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-function completeSpans(exporter: OtelExporter, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const s = startEvent({ name: `done-${i}` });
-    feed(exporter, s, endEvent(s));
-  }
-}
+import { collectFailures, completeSpans, freePort, startEvent } from './helpers.js';
 
 function openSpans(exporter: OtelExporter, n: number): void {
   for (let i = 0; i < n; i++) exporter.onEvent(startEvent({ name: `open-${i}` }));
