@@ -5,7 +5,6 @@
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScopeType, toolCallExecute, withScope } from '@nemo-flow/runtime';
@@ -13,6 +12,7 @@ import { createOtlpExporter } from '@nemo-flow/exporter-otel';
 import { clearPlugins, flush, init } from '@nemo-flow/sdk';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../test/support/otlp-receiver.js';
 import { collectFailures } from '../../../test/support/failures.js';
+import { freePort } from '../../../test/support/free-port.js';
 
 async function runs(n: number): Promise<void> {
   await Promise.all(
@@ -25,12 +25,22 @@ async function runs(n: number): Promise<void> {
   );
 }
 
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
+/** Counts the requests that go through `globalThis.fetch` until `restore()`. */
+function countFetches(): { readonly count: number; restore(): void } {
+  const realFetch = globalThis.fetch;
+  let count = 0;
+  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+    count++;
+    return realFetch(input, init);
+  }) as typeof fetch;
+  return {
+    get count() {
+      return count;
+    },
+    restore: () => {
+      globalThis.fetch = realFetch;
+    },
+  };
 }
 
 describe('sdk: flush()', function () {
@@ -67,7 +77,7 @@ describe('sdk: flush()', function () {
   });
 
   it('an exporter registered by hand, backend dead: resolves within the timeout with the loss counted', async () => {
-    const exporter = createOtlpExporter({ endpoint: `http://127.0.0.1:${await deadPort()}`, exportTimeoutMillis: 200, register: 'dead-otel' });
+    const exporter = createOtlpExporter({ endpoint: `http://127.0.0.1:${await freePort()}`, exportTimeoutMillis: 200, register: 'dead-otel' });
     try {
       await runs(3);
       const t0 = performance.now();
@@ -100,12 +110,7 @@ describe('sdk: flush()', function () {
 
   it('on Workers: the embedded default has no file outputs, OTLP goes over fetch, flush() delivers', async () => {
     receiver = await startOtlpReceiver();
-    const realFetch = globalThis.fetch;
-    let fetched = 0;
-    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
-      fetched++;
-      return realFetch(input, init);
-    }) as typeof fetch;
+    const fetches = countFetches();
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
     Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Cloudflare-Workers' }, configurable: true, writable: true });
     try {
@@ -115,34 +120,29 @@ describe('sdk: flush()', function () {
       const report = await flush({ timeoutMs: 5000 });
       assert.equal(receiver.spans().length, 6);
       assert.equal(report.delivered, 6);
-      assert.ok(fetched >= 1, 'the spans went through fetch');
+      assert.ok(fetches.count >= 1, 'the spans went through fetch');
       await handle.shutdown();
     } finally {
       if (saved) Object.defineProperty(globalThis, 'navigator', saved);
       else delete (globalThis as { navigator?: unknown }).navigator;
-      globalThis.fetch = realFetch;
+      fetches.restore();
     }
   });
 
   it("a configuration's otel.transport is the exporter's; a wrong value is a diagnostic", async () => {
     receiver = await startOtlpReceiver();
-    const realFetch = globalThis.fetch;
-    let fetched = 0;
-    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
-      fetched++;
-      return realFetch(input, init);
-    }) as typeof fetch;
+    const fetches = countFetches();
     try {
       const otel = { endpoint: receiver.url, transport: 'fetch', metrics: false };
       const handle = await init({ cwd, warnings: false, config: { version: 1, components: [{ kind: 'observability', config: { console: false, otel } }] } });
       await runs(1);
       assert.equal((await flush({ timeoutMs: 5000 })).delivered, 2);
-      assert.equal(fetched, 1);
+      assert.equal(fetches.count, 1);
       await handle.shutdown();
       const bad = { version: 1, components: [{ kind: 'observability', config: { console: false, otel: { ...otel, transport: 'tcp' } } }] };
       await assert.rejects(init({ cwd, warnings: false, config: bad }), /transport/);
     } finally {
-      globalThis.fetch = realFetch;
+      fetches.restore();
     }
   });
 
