@@ -8,6 +8,17 @@ import type { Tracer } from '@opentelemetry/api';
 import { context, trace } from './otel-floor.js';
 import type { Workload } from './run.js';
 
+/** The baseline of the tool-call rows: a bare SDK span around awaiting `fn({ a: i })`. */
+export function bareSpans(tracer: Tracer, fn: (a: unknown) => unknown): (n: number) => Promise<void> {
+  return async (n) => {
+    for (let i = 0; i < n; i++) {
+      const s = tracer.startSpan('t');
+      await fn({ a: i });
+      s.end();
+    }
+  };
+}
+
 export function portableWorkloads(tracer: Tracer, ops: (n: number) => number, quick: boolean): Workload[] {
   return [
     {
@@ -18,14 +29,7 @@ export function portableWorkloads(tracer: Tracer, ops: (n: number) => number, qu
       ours: async (n) => {
         for (let i = 0; i < n; i++) await rt.toolCallExecute('t', { a: i }, (a) => a);
       },
-      otel: async (n) => {
-        const fn = (a: unknown): unknown => a;
-        for (let i = 0; i < n; i++) {
-          const s = tracer.startSpan('t');
-          await fn({ a: i });
-          s.end();
-        }
-      },
+      otel: bareSpans(tracer, (a) => a),
     },
     {
       name: 'tool_async',
@@ -35,14 +39,7 @@ export function portableWorkloads(tracer: Tracer, ops: (n: number) => number, qu
       ours: async (n) => {
         for (let i = 0; i < n; i++) await rt.toolCallExecute('t', { a: i }, async (a) => a);
       },
-      otel: async (n) => {
-        const fn = async (a: unknown): Promise<unknown> => a;
-        for (let i = 0; i < n; i++) {
-          const s = tracer.startSpan('t');
-          await fn({ a: i });
-          s.end();
-        }
-      },
+      otel: bareSpans(tracer, async (a) => a),
     },
     {
       name: 'concurrent_1000x10',

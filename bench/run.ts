@@ -31,7 +31,7 @@ import { concurrentWorkload, misparented } from './concurrent.js';
 import { runViewer } from './viewer.js';
 import { anthropicWorkload } from './anthropic.js';
 import { langchainTable, runLangChain } from './langchain.js';
-import { portableWorkloads } from './portable.js';
+import { bareSpans, portableWorkloads } from './portable.js';
 import type { RuntimeRow } from './runtimes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -156,14 +156,7 @@ const base: Workload[] = [
     ours: async (n) => {
       for (let i = 0; i < n; i++) await rt.toolCallExecute('t', { a: i }, (a) => a);
     },
-    otel: async (n) => {
-      const fn = (a: unknown): unknown => a;
-      for (let i = 0; i < n; i++) {
-        const s = tracer.startSpan('t');
-        await fn({ a: i });
-        s.end();
-      }
-    },
+    otel: bareSpans(tracer, (a) => a),
   },
   ...Object.entries(payloads).map(
     ([size, p]): Workload => ({
