@@ -263,7 +263,7 @@ describe('nemo-flow view (arguments)', () => {
     const missing = await fails(['/nonexistent/events.jsonl']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /PATH "\/nonexistent\/events.jsonl" does not exist/);
-    const port = await fails([tmpdir(), '--port', '80']);
+    const port = await fails([mkdtempSync(join(tmpdir(), 'nf-empty-')), '--port', '80']);
     assert.match(port.stderr, /--port needs --serve/);
     const bad = await fails([tmpdir(), '--serve', '--port', 'x']);
     assert.match(bad.stderr, /--port must be an integer from 0 to 65535, got "x"/);

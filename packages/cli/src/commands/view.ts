@@ -23,7 +23,6 @@ export const VIEW_USAGE = `nemo-flow view PATH [--out FILE] [--open] [--serve [-
 export async function viewCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, ['out', 'port'], ['open', 'serve']);
   if (positionals.length !== 1) throw new UsageError(`expected one PATH, got ${positionals.length}\n\n${VIEW_USAGE}`);
-  const src = resolveSource(resolve(positionals[0]!));
   let port = 7878;
   if (flags.has('port')) {
     port = Number(flags.get('port'));
@@ -31,6 +30,8 @@ export async function viewCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--port must be an integer from 0 to 65535, got "${String(flags.get('port'))}"`);
     if (!flags.has('serve')) throw new UsageError('--port needs --serve');
   }
+  // Flags are checked first: a usage mistake is reported the same whatever PATH holds.
+  const src = resolveSource(resolve(positionals[0]!));
   if (flags.has('serve')) return serve(src, port, flags.has('open'));
   const out = resolve(String(flags.get('out') ?? src.defaultOut));
   const started = performance.now();
