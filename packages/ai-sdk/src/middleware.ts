@@ -15,6 +15,7 @@ import type {
 } from '@ai-sdk/provider';
 import { LlmHandle, getHandle, llmCallExecute, llmStreamCallExecute, type LlmStream } from '@nemo-flow/runtime';
 import { nowMicros } from '@nemo-flow/runtime/exporter-kit';
+import { providerNameOf } from './provider-name.js';
 
 /**
  * The call options as the runtime sees them (the request's `content`): everything but the abort
@@ -157,13 +158,17 @@ function readableOf(stream: LlmStream<LanguageModelV4StreamPart>): ReadableStrea
  */
 export function nemoFlowMiddleware(options?: NemoFlowMiddlewareOptions): LanguageModelV4Middleware {
   const o = checkOptions(options);
-  const callOptions = (model: LanguageModelV4) => ({
-    codec: 'ai-sdk' as const,
-    modelName: pick(o.modelName, model, model.modelId),
-    metadata: o.metadata,
-    attributes: o.attributes,
-    captureContent: o.captureContent,
-  });
+  const callOptions = (model: LanguageModelV4) => {
+    const provider = providerNameOf(model.provider, model.modelId);
+    return {
+      codec: 'ai-sdk' as const,
+      modelName: pick(o.modelName, model, model.modelId),
+      metadata: o.metadata,
+      attributes: o.attributes,
+      captureContent: o.captureContent,
+      transport: provider === undefined ? undefined : { provider_name: provider },
+    };
+  };
   return {
     specificationVersion: 'v4',
     wrapGenerate({ params, model }): PromiseLike<LanguageModelV4GenerateResult> {

@@ -7,6 +7,7 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { Output, generateObject, generateText, isStepCount, streamText, tool, wrapLanguageModel } from 'ai';
 import { z } from 'zod';
+import type { LanguageModelV4 } from '@ai-sdk/provider';
 import {
   GuardrailRejectedError,
   deregisterLlmConditionalExecutionGuardrail,
@@ -276,6 +277,8 @@ describe('@nemo-flow/ai-sdk', () => {
     assert.equal(res.reasoning, 'The user greets.');
     assert.equal(res.usage?.cache_read_tokens, 5);
     assert.equal(res.usage?.input_tokens, 15);
+    const transport = profile(ends(events, 'llm')[0]!).transport as { provider_name?: string };
+    assert.equal(transport.provider_name, 'anthropic');
   });
 
   it('execution intercepts retry and cache: the AI SDK gets what they return', async () => {
@@ -582,6 +585,39 @@ describe('@nemo-flow/ai-sdk', () => {
     assert.equal(refs.length, 1, 'the research agent is referenced as a subagent trajectory');
   });
 
+  it("each call names its provider from the model's provider id, the AI Gateway's from the model id", async () => {
+    // Models written against the AI SDK's provider interface, as a custom provider would be.
+    const model = (provider: string, modelId: string): LanguageModelV4 => ({
+      specificationVersion: 'v4',
+      provider,
+      modelId,
+      supportedUrls: {},
+      doGenerate: async () => ({
+        content: [{ type: 'text', text: 'ok' }],
+        finishReason: { unified: 'stop', raw: 'stop' },
+        usage: { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 1, text: 1, reasoning: 0 } },
+        warnings: [],
+      }),
+      doStream: () => Promise.reject(new Error('not used')),
+    });
+    const cases: Array<[string, string, string]> = [
+      ['google.generative-ai', 'gemini-2.5-flash', 'gcp.gemini'],
+      ['google.vertex.chat', 'gemini-2.5-flash', 'gcp.vertex_ai'],
+      ['amazon-bedrock', 'anthropic.claude-sonnet-4', 'aws.bedrock'],
+      ['mistral.chat', 'mistral-large', 'mistral_ai'],
+      ['gateway', 'xai/grok-4', 'x_ai'],
+      ['ollama.chat', 'llama3.1', 'ollama'],
+    ];
+    for (const [provider, modelId] of cases) {
+      await generateText({ model: wrapLanguageModel({ model: model(provider, modelId), middleware: nemoFlowMiddleware() }), prompt: 'Hi' });
+    }
+    const named = ends(events, 'llm').map((e) => (profile(e).transport as { provider_name?: string } | undefined)?.provider_name);
+    assert.deepEqual(
+      named,
+      cases.map((c) => c[2]),
+    );
+  });
+
   it('exports the run over OTLP as one trace: agent → LLM and tool spans with GenAI attributes', async () => {
     const receiver = await startOtlpReceiver();
     const exporter = new OtelExporter({ endpoint: receiver.url });
@@ -602,6 +638,8 @@ describe('@nemo-flow/ai-sdk', () => {
       const llm = spans.filter((s) => s.attributes['gen_ai.request.model'] === 'gpt-4o-mini');
       assert.equal(llm.length, 2);
       assert.equal(llm[0]!.attributes['gen_ai.usage.input_tokens'], 20);
+      // The AI SDK's format is every provider's: the model's provider id names who served the call.
+      assert.equal(llm[0]!.attributes['gen_ai.provider.name'], 'openai');
       const toolSpan = spans.find((s) => s.attributes['gen_ai.tool.call.id'] === 'call_o');
       assert.ok(toolSpan, 'tool span carries the call id');
     } finally {

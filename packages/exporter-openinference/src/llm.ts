@@ -54,6 +54,37 @@ const VENDOR_BY_FORMAT: Readonly<Partial<Record<CodecName, { provider: string; s
 };
 
 /**
+ * OpenTelemetry's `gen_ai.provider.name` values (what an integration records as
+ * `transport.provider_name`) in OpenInference's vocabulary; a name not listed is kept as given.
+ */
+const VENDOR_BY_OTEL_NAME: Readonly<Record<string, { provider: string; system?: string }>> = {
+  openai: VENDOR_BY_FORMAT['openai-chat']!,
+  anthropic: VENDOR_BY_FORMAT['anthropic-messages']!,
+  'gcp.gemini': VENDOR_BY_FORMAT.gemini!,
+  'gcp.vertex_ai': VENDOR_BY_FORMAT.gemini!,
+  'gcp.gen_ai': VENDOR_BY_FORMAT.gemini!,
+  'aws.bedrock': { provider: LLMProvider.AWS, system: LLMSystem.AMAZON },
+  'azure.ai.openai': { provider: LLMProvider.AZURE, system: LLMSystem.OPENAI },
+  'azure.ai.inference': { provider: LLMProvider.AZURE },
+  mistral_ai: { provider: LLMProvider.MISTRALAI, system: LLMSystem.MISTRALAI },
+  cohere: { provider: LLMProvider.COHERE, system: LLMSystem.COHERE },
+  x_ai: { provider: LLMProvider.XAI },
+};
+
+/** The vendor an integration named on the event (`category_profile.transport.provider_name`). */
+function namedVendor(event: ScopeEvent): { provider: string; system?: string } | undefined {
+  const name = plainField(plainField(event.category_profile, 'transport'), 'provider_name');
+  if (typeof name !== 'string' || name.length === 0) return undefined;
+  return Object.hasOwn(VENDOR_BY_OTEL_NAME, name) ? VENDOR_BY_OTEL_NAME[name] : { provider: name };
+}
+
+function addVendor(attrs: Attributes, vendor: { provider: string; system?: string } | undefined): void {
+  if (!vendor) return;
+  attrs[LLM_PROVIDER] = vendor.provider;
+  if (vendor.system) attrs[LLM_SYSTEM] = vendor.system;
+}
+
+/**
  * Request fields that are the conversation rather than parameters of the invocation: left out of
  * `llm.invocation_parameters`. The rest (system, instructions, tools too) stays, as the official
  * OpenAI and Anthropic instrumentations record the request minus its messages.
@@ -142,11 +173,8 @@ export function addLlmStart(attrs: Attributes, start: ScopeEvent, req: Normalize
     attrs[LLM_MODEL_NAME] = model;
     attrs[LLM_REQUEST_MODEL_NAME] = model;
   }
-  const vendor = req ? VENDOR_BY_FORMAT[req.provider_format] : undefined;
-  if (vendor) {
-    attrs[LLM_PROVIDER] = vendor.provider;
-    attrs[LLM_SYSTEM] = vendor.system;
-  }
+  // Named by the integration (a format many providers share) before what the format implies.
+  addVendor(attrs, namedVendor(start) ?? (req ? VENDOR_BY_FORMAT[req.provider_format] : undefined));
   const content = requestContent(start);
   const params = invocationParameters(content, req, c.config.hideInputs);
   if (params) attrs[LLM_INVOCATION_PARAMETERS] = jsonText(params, c.maxLength);
@@ -187,13 +215,11 @@ export function addLlmEnd(
 ): void {
   const cfg = c.config;
   addCost(attrs, end);
+  const named = namedVendor(end);
+  addVendor(attrs, named);
   if (res) {
     // The response's format names who answered; it overrules a guess made from a plain request.
-    const vendor = res.provider_format !== requestFormat ? VENDOR_BY_FORMAT[res.provider_format] : undefined;
-    if (vendor) {
-      attrs[LLM_PROVIDER] = vendor.provider;
-      attrs[LLM_SYSTEM] = vendor.system;
-    }
+    if (!named && res.provider_format !== requestFormat) addVendor(attrs, VENDOR_BY_FORMAT[res.provider_format]);
     const model = typeof res.model === 'string' && res.model.length > 0 ? res.model : undefined;
     if (model) {
       // `llm.model_name` is the model that answered (the request name was set at the start).

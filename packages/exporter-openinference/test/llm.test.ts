@@ -330,6 +330,20 @@ describe('exporter-openinference: LLM spans', () => {
     assert.deepEqual(under(a, IN), {});
   });
 
+  it('a provider the integration names (transport.provider_name) sets llm.provider in OpenInference terms', async () => {
+    const content = { model: 'llama3.1:8b', prompt: 'Hi' };
+    const answer = async () => ({ model: 'llama3.1:8b', response: 'Hello.' });
+    await llmCallExecute('bedrock', { headers: {}, content }, answer, { codec: 'auto', transport: { provider_name: 'aws.bedrock' } });
+    await llmCallExecute('ollama', { headers: {}, content }, answer, { codec: 'auto', transport: { provider_name: 'ollama' } });
+    // A named provider overrules the format's: an OpenAI-compatible endpoint served by Mistral.
+    await llmCallExecute('mistral', chatRequest(), async () => CHAT_RESPONSE, { codec: 'auto', transport: { provider_name: 'mistral_ai' } });
+    const spans = await h.spans(3);
+    const attrs = (name: string) => only(spans, name).attributes;
+    assert.deepEqual([attrs('bedrock')[SC.LLM_PROVIDER], attrs('bedrock')[SC.LLM_SYSTEM]], ['aws', 'amazon']);
+    assert.deepEqual([attrs('ollama')[SC.LLM_PROVIDER], attrs('ollama')[SC.LLM_SYSTEM]], ['ollama', undefined]);
+    assert.deepEqual([attrs('mistral')[SC.LLM_PROVIDER], attrs('mistral')[SC.LLM_SYSTEM]], ['mistralai', 'mistralai']);
+  });
+
   it('a failed LLM call: status ERROR with an exception event, the request still recorded, no output', async () => {
     const failure = Object.assign(new Error('429 Rate limit reached for gpt-4o-mini'), { name: 'RateLimitError' });
     await assert.rejects(

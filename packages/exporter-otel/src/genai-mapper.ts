@@ -189,7 +189,7 @@ export class GenAiMapper implements AttributeMapper {
     if (!res) return attrs;
     // The response's format names who answered; it overrules a guess made from a plain request.
     const format = res.provider_format;
-    if (format !== annotatedRequestFormat(start)) {
+    if (format !== annotatedRequestFormat(start) && attrs[C.ATTR_GEN_AI_PROVIDER_NAME] === undefined) {
       const provider = PROVIDER_BY_FORMAT[format];
       if (provider) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = provider;
     }
@@ -253,6 +253,8 @@ export class GenAiMapper implements AttributeMapper {
 /** Wire facts → `server.*`, `http.response.status_code`, time to first chunk (seconds), attempts. */
 function transportAttributes(t: LlmTransport, attrs: Attributes): void {
   if (typeof t.server_address === 'string' && t.server_address.length > 0) attrs[C.ATTR_SERVER_ADDRESS] = t.server_address;
+  // Named by the integration (a format many providers share): overrules what the format implies.
+  if (typeof t.provider_name === 'string' && t.provider_name.length > 0) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = t.provider_name;
   setCount(attrs, C.ATTR_SERVER_PORT, t.server_port);
   setCount(attrs, C.ATTR_HTTP_RESPONSE_STATUS_CODE, t.http_status);
   setCount(attrs, C.ATTR_NEMO_FLOW_LLM_ATTEMPTS, t.attempts);

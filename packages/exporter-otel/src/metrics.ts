@@ -175,11 +175,12 @@ export class GenAiMetrics {
     if (start.category === 'llm') {
       attrs[C.ATTR_GEN_AI_OPERATION_NAME] = C.GEN_AI_OPERATION_CHAT;
       const req = llmRequestOf(start);
-      const provider = req ? providerNameOf(req.provider_format) : undefined;
+      const t = llmTransportOf(end) ?? llmTransportOf(start);
+      const named = typeof t?.provider_name === 'string' && t.provider_name.length > 0 ? t.provider_name : undefined;
+      const provider = named ?? (req ? providerNameOf(req.provider_format) : undefined);
       if (provider) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = provider;
       const model = llmModelName(start) ?? req?.model;
       if (model) attrs[C.ATTR_GEN_AI_REQUEST_MODEL] = model;
-      const t = llmTransportOf(end) ?? llmTransportOf(start);
       if (typeof t?.server_address === 'string' && t.server_address.length > 0) attrs[C.ATTR_SERVER_ADDRESS] = t.server_address;
       if (typeof t?.server_port === 'number') attrs[C.ATTR_SERVER_PORT] = t.server_port;
       const res = end.status === 'error' ? undefined : llmResponseOf(end, start);

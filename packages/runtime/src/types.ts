@@ -68,6 +68,12 @@ export interface LlmTransport {
   attempts?: number;
   /** Streams: milliseconds from the call's start to its first chunk (the runtime measures it). */
   time_to_first_chunk_ms?: number;
+  /**
+   * Who serves the call, as OpenTelemetry's `gen_ai.provider.name` (`openai`, `anthropic`,
+   * `gcp.gemini`, `aws.bedrock`…), for formats many providers share (the AI SDK's). Exporters
+   * prefer it to what the codec's format implies.
+   */
+  provider_name?: string;
 }
 
 /** Per-category extra information on scope events. */

@@ -82,7 +82,7 @@ export class LlmHandle extends CallHandle {
   }
 }
 
-const TRANSPORT_FIELDS = 'server_address, server_port, http_status, attempts, time_to_first_chunk_ms';
+const TRANSPORT_FIELDS = 'server_address, server_port, http_status, attempts, time_to_first_chunk_ms, provider_name';
 
 function badField(what: string, key: string, expected: string): TypeError {
   return new TypeError(`${what}: transport field "${key}" must be ${expected}`);
@@ -99,6 +99,7 @@ export function mergeTransport(prior: LlmTransport | undefined, facts: unknown, 
     const value = f[key];
     switch (key) {
       case 'server_address':
+      case 'provider_name':
         if (value === undefined) break;
         if (typeof value !== 'string' || value.length === 0) throw badField(what, key, 'a non-empty string');
         out[key] = value;
