@@ -137,36 +137,33 @@ export function runOnion<I>(
       return Promise.reject(err);
     }
   }
-  // Errors of `inner`, passed through unwrapped; the set is made on the first failure only.
-  const passthrough: { errors: Set<unknown> | undefined } = { errors: undefined };
-  const passed = (err: unknown): never => {
-    (passthrough.errors ??= new Set()).add(err);
-    throw err;
-  };
-  const innerTracked = (i: I): Promise<unknown> => {
-    let r: unknown;
-    try {
-      r = inner(i);
-    } catch (err) {
-      (passthrough.errors ??= new Set()).add(err);
-      return Promise.reject(err);
-    }
-    // A plain value needs no rejection handler: one promise instead of two.
-    return isThenable(r) ? Promise.resolve(r).then(undefined, passed) : Promise.resolve(r);
-  };
-  const level = (depth: number, i: I): Promise<unknown> => {
-    if (depth >= entries.length) return innerTracked(i);
-    const e = entries[depth]!;
+  return new Onion(entries, inner, invoke).level(0, input);
+}
+
+/** One run of the onion: its state in one object rather than a closure per helper. */
+class Onion<I> {
+  /** Errors of `inner`, passed through unwrapped; the set is made on the first failure only. */
+  private errors: Set<unknown> | undefined = undefined;
+
+  constructor(
+    private readonly entries: readonly Entry[],
+    private readonly inner: (input: I) => unknown,
+    private readonly invoke: (e: Entry, input: I, next: (input: I) => Promise<unknown>) => unknown,
+  ) {}
+
+  level(depth: number, i: I): Promise<unknown> {
+    if (depth >= this.entries.length) return this.innermost(i);
+    const e = this.entries[depth]!;
     let called = false;
     const next = (ni: I): Promise<unknown> => {
       called = true;
-      return level(depth + 1, ni);
+      return this.level(depth + 1, ni);
     };
     let r: unknown;
     try {
-      r = invoke(e, i, next);
+      r = this.invoke(e, i, next);
     } catch (err) {
-      return Promise.reject(wrap(e, err, passthrough));
+      return Promise.reject(this.wrap(e, err));
     }
     return Promise.resolve(r).then(
       (v) => {
@@ -174,16 +171,36 @@ export function runOnion<I>(
         return v;
       },
       (err: unknown) => {
-        throw wrap(e, err, passthrough);
+        throw this.wrap(e, err);
       },
     );
-  };
-  return level(0, input);
-}
+  }
 
-function wrap(e: Entry, err: unknown, passthrough: { errors: Set<unknown> | undefined }): unknown {
-  if (passthrough.errors?.has(err) || err instanceof MiddlewareError || err instanceof GuardrailRejectedError) return err;
-  const w = new MiddlewareError(label(e), 'execution intercept threw', { cause: err });
-  (passthrough.errors ??= new Set()).add(w);
-  return w;
+  private innermost(i: I): Promise<unknown> {
+    let r: unknown;
+    try {
+      r = this.inner(i);
+    } catch (err) {
+      this.passThrough(err);
+      return Promise.reject(err);
+    }
+    // A plain value needs no rejection handler: one promise instead of two.
+    if (!isThenable(r)) return Promise.resolve(r);
+    return Promise.resolve(r).then(undefined, (err: unknown) => {
+      this.passThrough(err);
+      throw err;
+    });
+  }
+
+  private passThrough(err: unknown): void {
+    (this.errors ??= new Set()).add(err);
+  }
+
+  /** An intercept's own error, wrapped to name it; `inner`'s errors and middleware errors pass unchanged. */
+  private wrap(e: Entry, err: unknown): unknown {
+    if (this.errors?.has(err) || err instanceof MiddlewareError || err instanceof GuardrailRejectedError) return err;
+    const w = new MiddlewareError(label(e), 'execution intercept threw', { cause: err });
+    this.passThrough(w);
+    return w;
+  }
 }

@@ -148,7 +148,60 @@ function runPlain<A, R>(h: ToolHandle, args: A, fn: ToolFn<A, R>): Promise<Await
   return Promise.resolve(r as Awaited<R>);
 }
 
-async function runManaged<A, R>(
+/** What the pipeline decided before the tool runs: what subscribers see, what the tool gets, or why it must not run. */
+interface Prepared {
+  failure: unknown;
+  real: unknown;
+  shown: unknown;
+}
+
+/**
+ * Conditional guardrails → request intercepts → sanitize-request. Synchronous while the middleware
+ * are: the common all-synchronous pipeline then costs no promise before the tool runs.
+ */
+function prepare(name: string, args: unknown, cond: readonly Entry[], req: readonly Entry[], sreq: readonly Entry[]): Prepared | PromiseLike<Prepared> {
+  let c: unknown;
+  try {
+    c = cond.length === 0 ? undefined : conditionalVerdict(cond, name, (e) => (e.fn as ToolConditionalGuardrail)(name, readonlyView(args)));
+  } catch (err) {
+    return sanitized(name, err, args, sreq);
+  }
+  if (!isThenable(c)) return intercepted(name, args, c, req, sreq);
+  return c.then(
+    (failure) => intercepted(name, args, failure, req, sreq),
+    (err: unknown) => sanitized(name, err, args, sreq),
+  );
+}
+
+/** The request intercepts, unless a guardrail already refused the call. */
+function intercepted(name: string, args: unknown, failure: unknown, req: readonly Entry[], sreq: readonly Entry[]): Prepared | PromiseLike<Prepared> {
+  if (failure || req.length === 0) return sanitized(name, failure, args, sreq);
+  let r: unknown;
+  try {
+    r = requestIntercepts(req, name, args, 0);
+  } catch (err) {
+    return sanitized(name, err, args, sreq);
+  }
+  if (!isThenable(r)) return sanitized(name, undefined, r, sreq);
+  return r.then(
+    (real) => sanitized(name, undefined, real, sreq),
+    (err: unknown) => sanitized(name, err, args, sreq),
+  );
+}
+
+/** What the start event shows: the (real) arguments through the sanitize-request guardrails. */
+function sanitized(name: string, failure: unknown, real: unknown, sreq: readonly Entry[]): Prepared | PromiseLike<Prepared> {
+  if (sreq.length === 0) return { failure, real, shown: real };
+  const s = runSanitize(sreq, real, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  if (isThenable(s)) return s.then((r) => ({ failure, real, shown: r.value }));
+  return { failure, real, shown: s.value };
+}
+
+/**
+ * The managed pipeline without an `async` frame: promises only where the tool or a middleware is
+ * asynchronous, plus the execution onion's one.
+ */
+function runManaged<A, R>(
   name: string,
   args: A,
   fn: ToolFn<A, R>,
@@ -159,39 +212,41 @@ async function runManaged<A, R>(
   sres: readonly Entry[],
   exec: readonly Entry[],
 ): Promise<Awaited<R>> {
-  let failure: unknown;
-  let real: unknown = args;
-  try {
-    // Awaited only when a middleware returned a promise (see conditionalVerdict).
-    const c = cond.length === 0 ? undefined : conditionalVerdict(cond, name, (e) => (e.fn as ToolConditionalGuardrail)(name, readonlyView(args)));
-    failure = isThenable(c) ? await c : c;
-    if (!failure && req.length > 0) {
-      const r = requestIntercepts(req, name, args, 0);
-      real = isThenable(r) ? await r : r;
-    }
-  } catch (err) {
-    failure = err;
+  const p = prepare(name, args, cond, req, sreq);
+  if (isThenable(p)) return Promise.resolve(p).then((ready) => execute(name, fn, h, ready, sres, exec));
+  return execute(name, fn, h, p, sres, exec);
+}
+
+function execute<A, R>(name: string, fn: ToolFn<A, R>, h: ToolHandle, p: Prepared, sres: readonly Entry[], exec: readonly Entry[]): Promise<Awaited<R>> {
+  startCall(h, p.shown, h._profile);
+  if (p.failure) {
+    end(h, null, true, p.failure);
+    return Promise.reject(p.failure);
   }
-  const s = sreq.length === 0 ? { value: real } : runSanitize(sreq, real, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
-  const start = isThenable(s) ? await s : s;
-  startCall(h, start.value, h._profile);
-  if (failure) {
-    end(h, null, true, failure);
-    throw failure;
+  return runOnion(exec, p.real, callInScope(h, fn as ToolFn<unknown, R>), (e, a, next) => (e.fn as ToolExecutionIntercept)(a, next, { name, handle: h })).then(
+    (result) => finish(name, h, result as Awaited<R>, sres),
+    (err: unknown) => {
+      end(h, null, true, err);
+      throw err;
+    },
+  );
+}
+
+/** Sanitize-response, then the end event; the caller gets the real result either way. */
+function finish<R>(name: string, h: ToolHandle, result: R, sres: readonly Entry[]): R | Promise<R> {
+  if (sres.length === 0) {
+    end(h, result, false);
+    return result;
   }
-  let result: unknown;
-  try {
-    result = await runOnion(exec, real, callInScope(h, fn as ToolFn<unknown, R>), (e, a, next) =>
-      (e.fn as ToolExecutionIntercept)(a, next, { name, handle: h }),
-    );
-  } catch (err) {
-    end(h, null, true, err);
-    throw err;
+  const o = runSanitize(sres, result, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  if (isThenable(o)) {
+    return o.then((r) => {
+      end(h, r.value, false);
+      return result;
+    });
   }
-  const o = sres.length === 0 ? { value: result } : runSanitize(sres, result, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
-  const out = isThenable(o) ? await o : o;
-  end(h, out.value, false);
-  return result as Awaited<R>;
+  end(h, o.value, false);
+  return result;
 }
 
 /** Starts a manual tool call. Sanitize-request guardrails apply to the start event; nothing blocks. */
