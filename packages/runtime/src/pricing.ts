@@ -92,6 +92,7 @@ export function setModelPrices(prices: Readonly<Record<string, ModelPrice>>, opt
   const next: Record<string, ModelPrice> = options.replace ? {} : { ...userPrices };
   for (const [model, price] of Object.entries(prices)) next[model] = checkPrice(model, price);
   userPrices = next;
+  lookups.clear();
 }
 
 /** The user's prices (from code or config), without the built-in ones. */
@@ -135,9 +136,31 @@ function longestPrefix(table: Readonly<Record<string, ModelPrice>>, id: string):
   return best;
 }
 
+/** A price lookup's answer (frozen: lookups are remembered and shared). */
+type PriceLookup = { readonly key: string; readonly price: ModelPrice; readonly source: 'user' | 'builtin' };
+
+/**
+ * Lookups by model id, remembered until the prices change: an app calls a handful of models, and
+ * a lookup scans the whole table. Bounded: cleared when it holds `MAX_LOOKUPS` ids.
+ */
+const lookups = new Map<string, PriceLookup | null>();
+const MAX_LOOKUPS = 256;
+
 /** The price of `model` and where it came from; user entries win over built-in ones. */
-export function modelPrice(model: string | null | undefined): { key: string; price: ModelPrice; source: 'user' | 'builtin' } | undefined {
+export function modelPrice(
+  model: string | null | undefined,
+): { readonly key: string; readonly price: ModelPrice; readonly source: 'user' | 'builtin' } | undefined {
   if (typeof model !== 'string' || model === '') return undefined;
+  const known = lookups.get(model);
+  if (known !== undefined) return known ?? undefined;
+  const found = lookUp(model);
+  if (found) Object.freeze(found); // shared by every later lookup of the same id
+  if (lookups.size >= MAX_LOOKUPS) lookups.clear();
+  lookups.set(model, found ?? null);
+  return found;
+}
+
+function lookUp(model: string): PriceLookup | undefined {
   if (Object.prototype.hasOwnProperty.call(userPrices, model)) return { key: model, price: userPrices[model]!, source: 'user' };
   const id = canonical(model);
   const user = longestPrefix(userPrices, id);

@@ -118,6 +118,7 @@ describe('pricing', () => {
     assert.equal(unknown?.priced, false);
     assert.equal(unknown?.total_usd, 0);
     assert.match(unknown?.note ?? '', /no price for model "my-local-llama"/);
+    assert.equal(modelPrice('gpt-4o-mini-2024-07-18')?.source, 'builtin'); // remembered until prices change
     setModelPrices({ 'my-local-llama': { input: 1, output: 2 }, 'gpt-4o-mini': { input: 1, cachedInput: 0.5, output: 1 } });
     close(llmCost('my-local-llama', { input_tokens: 1_000_000, output_tokens: 1_000_000 })?.total_usd, 3);
     const over = llmCost('gpt-4o-mini-2024-07-18', { input_tokens: 2_000_000, cache_read_tokens: 1_000_000, output_tokens: 0 });
