@@ -52,17 +52,30 @@ export const EMBEDDINGS: Api = { path: '/embeddings', defaultName: 'openai.embed
  * Runs the real SDK call, handing its response props to `keep`; a failure's HTTP status is recorded
  * on the runtime call (the callback runs inside it; `countAttempts` records the attempts).
  */
-async function realCall(original: Create, resource: unknown, body: unknown, options: unknown, keep: (props: ResponseProps) => void): Promise<unknown> {
+function realCall(original: Create, resource: unknown, body: unknown, options: unknown, keep: (props: ResponseProps) => void): Promise<unknown> {
+  // Plain promise chains, not an async frame: each await of the SDK's promise costs extra promises
+  // (and promise hooks) on every call.
+  let sdk: APIPromise<unknown>;
   try {
-    return await original.call(resource, body, options)._thenUnwrap((data, props) => {
+    sdk = original.call(resource, body, options);
+  } catch (err) {
+    return Promise.reject(failed(err));
+  }
+  return sdk
+    ._thenUnwrap((data, props) => {
       keep(props);
       return data;
+    })
+    .then(undefined, (err: unknown) => {
+      throw failed(err);
     });
-  } catch (err) {
-    const status = statusOf(err);
-    if (status !== undefined) record({ http_status: status });
-    throw err;
-  }
+}
+
+/** Records a failure's HTTP status on the runtime call; returns the error. */
+function failed(err: unknown): unknown {
+  const status = statusOf(err);
+  if (status !== undefined) record({ http_status: status });
+  return err;
 }
 
 function isStreaming(body: unknown): boolean {
@@ -93,24 +106,20 @@ export function llmCreate(api: Api, original: Create, client: OpenAI, options: I
     let outcome: Promise<Outcome>;
     const streamed = isStreaming(body);
     if (!streamed) {
-      outcome = llmCallExecute(
-        name,
-        request,
-        async (r) => {
-          return realCall(original, resource, r.content, requestOptions, keep);
-        },
-        callOptions,
-      ).then((data) => ({ data, props }));
+      outcome = llmCallExecute(name, request, (r) => realCall(original, resource, r.content, requestOptions, keep), callOptions).then((data) => ({
+        data,
+        props,
+      }));
     } else {
       let controller: AbortController | undefined;
       outcome = llmStreamCallExecute(
         name,
         request,
-        async (r) => {
-          const s = (await realCall(original, resource, r.content, requestOptions, keep)) as Stream<unknown>;
-          controller = s.controller;
-          return sourceOf(s);
-        },
+        (r) =>
+          realCall(original, resource, r.content, requestOptions, keep).then((s) => {
+            controller = (s as Stream<unknown>).controller;
+            return sourceOf(s as Stream<unknown>);
+          }),
         callOptions,
       ).then((llm) => ({
         data: callerStream(llm, controller ?? new AbortController(), client),
