@@ -18,7 +18,7 @@ import { registerDiagnosticsSource } from '../diagnostics.js';
 import { addExitHook, addSyncExitHook, type ExitReason } from '../exit-hook.js';
 import { checkWritableFile } from '../plugins/checks.js';
 import { fileSystemMissing } from './file-system.js';
-import { countNewlines, trimTail, writeFully, writeFullySync, type WriteResult } from './fd-write.js';
+import { countNewlines, trimTail, writeText, writeTextSync, type WriteResult } from './fd-write.js';
 
 export interface AtofFileExporterOptions {
   /** File to write (parent folders are created). */
@@ -57,7 +57,9 @@ const DEFAULT_MAX_BUFFER_BYTES = 16 * 1024 * 1024;
 const OVERWRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND;
 
 interface Chunk {
-  buf: Buffer;
+  text: string;
+  /** `text`'s length in UTF-8 bytes. */
+  bytes: number;
   lines: number;
   /** The chunk starts with a newline ending a torn line left by an earlier run or write. */
   prefixed: boolean;
@@ -199,7 +201,7 @@ export class AtofFileExporter implements EventExporter {
   #take(): Chunk {
     const prefixed = this.#torn;
     const text = (prefixed ? '\n' : '') + this.#lines.join('');
-    const chunk = { buf: Buffer.from(text), lines: this.#lines.length, prefixed };
+    const chunk = { text, bytes: this.#pending + (prefixed ? 1 : 0), lines: this.#lines.length, prefixed };
     this.#lines = [];
     this.#pending = 0;
     return chunk;
@@ -214,10 +216,11 @@ export class AtofFileExporter implements EventExporter {
       this.#torn = false;
       return;
     }
-    const ends = countNewlines(c.buf, r.written);
+    const buf = Buffer.from(c.text); // a failed write only: its bytes tell which lines made it
+    const ends = countNewlines(buf, r.written);
     const whole = Math.max(0, ends - (c.prefixed ? 1 : 0));
     if (c.prefixed && ends > 0) this.#torn = false;
-    const tail = r.written === 0 ? 0 : r.written - (c.buf.lastIndexOf(10, r.written - 1) + 1);
+    const tail = r.written === 0 ? 0 : r.written - (buf.lastIndexOf(10, r.written - 1) + 1);
     if (tail > 0 && !trimTail(this.#fd!, tail)) this.#torn = true;
     this.#written += whole;
     this.#lost(c.lines - whole, r.error);
@@ -235,8 +238,8 @@ export class AtofFileExporter implements EventExporter {
     if (this.#lines.length === 0) return Promise.resolve();
     if (!this.#open()) return Promise.resolve(this.#lost(this.#take().lines, new Error('file not open')));
     const c = this.#take();
-    this.#inflightBytes = c.buf.length;
-    this.#inflight = writeFully(this.#fd!, c.buf)
+    this.#inflightBytes = c.bytes;
+    this.#inflight = writeText(this.#fd!, c.text, c.bytes)
       .then((r) => this.#settle(c, r))
       .finally(() => {
         this.#inflight = undefined;
@@ -250,7 +253,7 @@ export class AtofFileExporter implements EventExporter {
     if (this.#lines.length === 0) return;
     if (!this.#open()) return this.#lost(this.#take().lines, new Error('file not open'));
     const c = this.#take();
-    this.#settle(c, writeFullySync(this.#fd!, c.buf));
+    this.#settle(c, writeTextSync(this.#fd!, c.text, c.bytes));
   }
 
   /** Resolves when every event received so far is written (or counted as failed). */

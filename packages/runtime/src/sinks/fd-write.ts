@@ -44,6 +44,35 @@ export function writeFully(fd: number, buf: Uint8Array): Promise<WriteResult> {
   });
 }
 
+/**
+ * Writes `text` (`bytes` long in UTF-8) whole. The string goes to `write(2)` as is — no buffer
+ * made for it, which costs as much as the write — and only a short write's rest is encoded.
+ */
+export function writeTextSync(fd: number, text: string, bytes: number): WriteResult {
+  let n: number;
+  try {
+    n = writeSync(fd, text);
+  } catch (error) {
+    return { written: 0, error };
+  }
+  if (n >= bytes) return { written: n, error: undefined };
+  if (n <= 0) return { written: 0, error: stalled() };
+  const rest = writeFullySync(fd, Buffer.from(text).subarray(n));
+  return { written: n + rest.written, error: rest.error };
+}
+
+/** `writeTextSync` without blocking. */
+export function writeText(fd: number, text: string, bytes: number): Promise<WriteResult> {
+  return new Promise((done) => {
+    write(fd, text, null, 'utf8', (error, n) => {
+      if (error) return done({ written: 0, error });
+      if (n >= bytes) return done({ written: n, error: undefined });
+      if (n <= 0) return done({ written: 0, error: stalled() });
+      void writeFully(fd, Buffer.from(text).subarray(n)).then((r) => done({ written: n + r.written, error: r.error }));
+    });
+  });
+}
+
 /** Newline bytes in `buf[0, end)`. */
 export function countNewlines(buf: Uint8Array, end: number): number {
   let n = 0;
