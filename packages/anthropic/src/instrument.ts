@@ -66,7 +66,7 @@ export function instrumentAnthropic<T extends AnthropicTarget>(target: T, option
     if (!isObject(proto) || typeof (proto as { request?: unknown }).request !== 'function') {
       throw new TypeError('instrumentAnthropic: target must be an Anthropic client or client class (from @anthropic-ai/sdk)');
     }
-    if (!Object.prototype.hasOwnProperty.call(proto, INSTRUMENTED)) {
+    if (!Object.hasOwn(proto, INSTRUMENTED)) {
       Object.defineProperty(proto, INSTRUMENTED, { value: true });
       hookClass(proto, settings);
     }

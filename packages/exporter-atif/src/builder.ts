@@ -363,7 +363,7 @@ export class TrajectoryBuilder {
 
   private startLlm(e: ScopeEvent, rec: Rec): void {
     const run = rec.run;
-    rec.streaming = e.attributes !== undefined && e.attributes.includes('streaming');
+    rec.streaming = e.attributes?.includes('streaming') === true;
     const request = readRequest(e);
     if (!request) return;
     rec.request = request;

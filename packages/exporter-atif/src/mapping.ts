@@ -35,7 +35,7 @@ const IMAGE_TYPES: Record<string, 'image/jpeg' | 'image/png' | 'image/gif' | 'im
 /** A message's content as ATIF content: its text, or text and image parts when it has images. */
 export function messageContent(m: NormalizedMessage): AtifContent {
   const parts = m.parts;
-  if (!parts || !parts.some((p) => p.type === 'image')) return m.text ?? '';
+  if (!parts?.some((p) => p.type === 'image')) return m.text ?? '';
   const out: AtifContentPart[] = [];
   for (const p of parts) {
     if (p.type === 'text') out.push({ type: 'text', text: p.text });

@@ -415,8 +415,7 @@ function kindOf(v: unknown): string {
 }
 function unknownKeys(o: Obj, allowed: ReadonlySet<string>, path: string, out: AtifViolation[], hint = ''): void {
   for (const k in o) {
-    if (!allowed.has(k) && Object.prototype.hasOwnProperty.call(o, k))
-      out.push({ path: `${path}.${k}`, message: `unknown key (not allowed${hint}; use "extra")` });
+    if (!allowed.has(k) && Object.hasOwn(o, k)) out.push({ path: `${path}.${k}`, message: `unknown key (not allowed${hint}; use "extra")` });
   }
 }
 function reqString(o: Obj, k: string, path: string, out: AtifViolation[]): void {

@@ -48,7 +48,7 @@ function instrumentModels(models: unknown, options: InstrumentGoogleGenAIOptions
 
 function instrumentClass(cls: GoogleGenAIClass, options: InstrumentGoogleGenAIOptions | undefined): void {
   const proto = cls.prototype as object & Marked;
-  if (Object.prototype.hasOwnProperty.call(proto, DONE)) return;
+  if (Object.hasOwn(proto, DONE)) return;
   // The constructor assigns `this.models = new Models(...)`: the setter instruments it and stores
   // it on the instance as a plain data property, so later reads cost nothing.
   Object.defineProperty(proto, 'models', {

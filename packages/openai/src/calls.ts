@@ -86,7 +86,6 @@ function isStreaming(body: unknown): boolean {
 export function llmCreate(api: Api, original: Create, client: OpenAI, options: InstrumentOpenAIOptions | undefined): Create {
   countAttempts(client);
   return function (this: unknown, body: unknown, requestOptions?: unknown): APIPromise<unknown> {
-    const resource = this;
     const transport = serverOf(client);
     const callOptions: LlmCallOptions = {
       codec: api.codec,
@@ -106,7 +105,7 @@ export function llmCreate(api: Api, original: Create, client: OpenAI, options: I
     let outcome: Promise<Outcome>;
     const streamed = isStreaming(body);
     if (!streamed) {
-      outcome = llmCallExecute(name, request, (r) => realCall(original, resource, r.content, requestOptions, keep), callOptions).then((data) => ({
+      outcome = llmCallExecute(name, request, (r) => realCall(original, this, r.content, requestOptions, keep), callOptions).then((data) => ({
         data,
         props,
       }));
@@ -116,7 +115,7 @@ export function llmCreate(api: Api, original: Create, client: OpenAI, options: I
         name,
         request,
         (r) =>
-          realCall(original, resource, r.content, requestOptions, keep).then((s) => {
+          realCall(original, this, r.content, requestOptions, keep).then((s) => {
             controller = (s as Stream<unknown>).controller;
             return sourceOf(s as Stream<unknown>);
           }),
@@ -152,14 +151,13 @@ function modelOnly(body: unknown): { model?: unknown } {
 /** `embeddings.create`, instrumented: an embedder scope whose end carries the token usage. */
 export function embeddingsCreate(original: Create, client: OpenAI, options: InstrumentOpenAIOptions | undefined): Create {
   return function (this: unknown, body: unknown, requestOptions?: unknown): APIPromise<unknown> {
-    const resource = this;
     let props: ResponseProps | undefined;
     let data: unknown;
     const outcome = withScope(
       options?.name ?? EMBEDDINGS.defaultName,
       ScopeType.Embedder,
       async () => {
-        data = await original.call(resource, body, requestOptions)._thenUnwrap((d, p) => {
+        data = await original.call(this, body, requestOptions)._thenUnwrap((d, p) => {
           props = p;
           return d;
         });

@@ -44,7 +44,7 @@ const RESOURCES: Record<string, (client: OpenAI, value: unknown, options: Instru
 
 function instrumentClass(cls: OpenAIClass, options: InstrumentOpenAIOptions | undefined): void {
   const proto = cls.prototype as object & Marked;
-  if (Object.prototype.hasOwnProperty.call(proto, DONE)) return;
+  if (Object.hasOwn(proto, DONE)) return;
   for (const [key, instrument] of Object.entries(RESOURCES)) {
     // The constructor assigns `this.chat = new Chat(this)`: the setter instruments the resource and
     // stores it on the instance as a plain data property, so later reads cost nothing.

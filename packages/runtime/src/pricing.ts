@@ -161,7 +161,7 @@ export function modelPrice(
 }
 
 function lookUp(model: string): PriceLookup | undefined {
-  if (Object.prototype.hasOwnProperty.call(userPrices, model)) return { key: model, price: userPrices[model]!, source: 'user' };
+  if (Object.hasOwn(userPrices, model)) return { key: model, price: userPrices[model]!, source: 'user' };
   const id = canonical(model);
   const user = longestPrefix(userPrices, id);
   if (user !== undefined) return { key: user, price: userPrices[user]!, source: 'user' };

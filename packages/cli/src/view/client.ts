@@ -62,7 +62,7 @@ function client(): void {
     const prev = runs[runIdx]?.id;
     runs = roots.sort((a, b) => a.start - b.start);
     const keep = prev ? runs.findIndex((r) => r.id === prev) : -1;
-    runIdx = keep >= 0 ? keep : 0;
+    runIdx = Math.max(keep, 0);
     dirty = true;
   }
 
@@ -418,7 +418,7 @@ function client(): void {
     if (inInput) return;
     const i = rows.findIndex((x) => x.s.id === selected);
     const move = (n: number): void => {
-      const j = Math.max(0, Math.min(rows.length - 1, (i < 0 ? 0 : i) + n));
+      const j = Math.max(0, Math.min(rows.length - 1, Math.max(i, 0) + n));
       if (rows[j]) select(rows[j]!.s.id);
     };
     if (ev.key === 'ArrowDown' || ev.key === 'j') move(1);

@@ -95,7 +95,7 @@ export function mergeTransport(prior: LlmTransport | undefined, facts: unknown, 
   const out: Record<string, unknown> = prior === undefined ? {} : { ...prior };
   // A switch over the keys present: integrations record facts several times per call.
   for (const key in f) {
-    if (!Object.prototype.hasOwnProperty.call(f, key)) continue;
+    if (!Object.hasOwn(f, key)) continue;
     const value = f[key];
     switch (key) {
       case 'server_address':

@@ -11,9 +11,7 @@
 function isSseMessage(v: unknown): v is { data: string } {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
-  return (
-    Object.prototype.hasOwnProperty.call(o, 'data') && typeof o.data === 'string' && o.type === undefined && o.choices === undefined && o.object === undefined
-  );
+  return Object.hasOwn(o, 'data') && typeof o.data === 'string' && o.type === undefined && o.choices === undefined && o.object === undefined;
 }
 
 export class ChunkReader {

@@ -326,11 +326,12 @@ function encodeItem(m: NormalizedMessage, b: NormalizedMessage | undefined, raw:
   const tpl = orig && itemKind(orig) === kind ? orig : undefined; // only an item of the same kind is a template
   const base = tpl ? b : undefined;
   switch (kind) {
+    // 'other' and 'reasoning' are messages of exactly one part (see messageKind).
     case 'other':
-      out.push((m.parts?.[0] as { raw: unknown }).raw);
+      out.push((m.parts![0] as { raw: unknown }).raw);
       return;
     case 'reasoning':
-      out.push(reasoningItem((m.parts?.[0] as { text: string }).text, tpl));
+      out.push(reasoningItem((m.parts![0] as { text: string }).text, tpl));
       return;
     case 'function_call_output': {
       const o: Obj = tpl ? { ...tpl } : { type: 'function_call_output' };

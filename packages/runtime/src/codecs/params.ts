@@ -31,7 +31,7 @@ export function encodeParams(
   for (const k in params) {
     const v = params[k];
     if (v === undefined) continue;
-    const target = Object.prototype.hasOwnProperty.call(keys, k) ? keys[k] : k;
+    const target = Object.hasOwn(keys, k) ? keys[k] : k;
     if (target === null) continue;
     const raw = original?.[target];
     values[target] = raw !== undefined && base && deepEqual(v, base[k]) ? raw : v;

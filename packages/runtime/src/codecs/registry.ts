@@ -19,6 +19,6 @@ export const CODEC_NAMES: readonly CodecName[] = Object.keys(CODECS) as CodecNam
 
 /** The shared instance of a built-in codec. Throws a TypeError for an unknown name. */
 export function getCodec(name: CodecName): LlmCodec {
-  if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(CODECS, name)) return CODECS[name];
+  if (typeof name === 'string' && Object.hasOwn(CODECS, name)) return CODECS[name];
   throw new TypeError(`unknown codec ${JSON.stringify(name)} (expected one of: ${CODEC_NAMES.join(', ')})`);
 }

@@ -25,7 +25,7 @@ export function arr(v: unknown): readonly unknown[] | undefined {
 }
 
 export function hasOwn(o: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key);
+  return Object.hasOwn(o, key);
 }
 
 /** Sets `o[key] = v`, or deletes the key when `v` is undefined. */
