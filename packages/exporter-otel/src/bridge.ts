@@ -4,6 +4,7 @@
  * events; failed work gets status ERROR and an exception event. Spans live in a uuid→span map only
  * while open, so memory follows the number of runs in flight, not their history.
  */
+import { OpenTable } from './open-table.js';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { type LifecycleEvent, type MarkEvent, type ScopeEvent } from '@nemo-flow/runtime';
 import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
@@ -110,7 +111,7 @@ export class SpanBridge {
   private readonly parentContext: ((event: ScopeEvent) => Context | undefined) | undefined;
   private readonly source: string;
   /** Open spans in start order: the run of the first is the oldest run (what `maxOpenSpans` evicts). */
-  private readonly open = new Map<string, OpenSpan>();
+  private readonly open = new OpenTable<OpenSpan>();
   private readonly ended = new SpanMemory<EndedSpan>(ENDED_MEMORY);
   private readonly evicted = new SpanMemory<EndedSpan>(EVICTED_MEMORY);
   private readonly counts = {
@@ -256,7 +257,7 @@ export class SpanBridge {
     truncateAttributes(attrs, this.maxLength);
     const name = s.name.length > this.maxLength ? truncateString(s.name, this.maxLength) : s.name;
     const span = this.tracer.startSpan(name, { kind: s.kind, attributes: attrs, startTime: eventHrTime(event) }, ctx);
-    this.open.set(event.uuid, { span, start: event, inherited, ctx: undefined, run: run ?? event.uuid });
+    this.open.add(event.uuid, { span, start: event, inherited, ctx: undefined, run: run ?? event.uuid }); // absent: checked on entry
     this.counts.spansStarted++;
     if (this.open.size > this.maxOpen) this.evict(run ?? event.uuid);
   }
@@ -356,7 +357,7 @@ export class SpanBridge {
   private evict(current: string): void {
     const victims = new Set<string>();
     const doomed: [string, OpenSpan][] = [];
-    for (const entry of this.open) {
+    for (const entry of this.open.entries()) {
       const run = entry[1].run;
       if (run === current) continue;
       if (!victims.has(run)) {
@@ -366,7 +367,7 @@ export class SpanBridge {
       doomed.push(entry);
     }
     if (doomed.length === 0) {
-      for (const entry of this.open) {
+      for (const entry of this.open.entries()) {
         doomed.push(entry);
         if (doomed.length >= this.evictionBatch) break;
       }

@@ -24,6 +24,7 @@ import { FetchOtlpSender, fetchExporterConfig, resolveTransport } from './fetch-
 import { llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
 import { createResource, resolveProtocol, type OtlpPipelineOptions, type OtlpProtocol } from './pipeline.js';
 import { exporterOffByEnv } from './sdk-config.js';
+import { OpenTable } from './open-table.js';
 import { providerNameOf } from './genai-mapper.js';
 import * as C from './semconv.js';
 
@@ -126,7 +127,7 @@ interface OpenCall {
 export class GenAiMetrics {
   private readonly tokenUsage: Histogram;
   private readonly duration: Histogram;
-  private readonly open = new Map<string, OpenCall>();
+  private readonly open = new OpenTable<OpenCall>();
   /** Something was recorded since the last flush (a flush with nothing new sends nothing). */
   private dirty = false;
   private closed = false;
@@ -155,8 +156,9 @@ export class GenAiMetrics {
       const c = event.category;
       if (c !== 'llm' && c !== 'tool' && c !== 'agent') return;
       if (event.scope_category === 'start') {
-        if (this.open.size >= MAX_OPEN) this.open.delete(this.open.keys().next().value!);
-        this.open.set(event.uuid, { start: event, micros: eventTimeMicros(event) });
+        if (this.open.has(event.uuid)) return; // a duplicate start: the first one times the call
+        if (this.open.size >= MAX_OPEN) this.open.delete(this.open.oldestKey()!);
+        this.open.add(event.uuid, { start: event, micros: eventTimeMicros(event) });
         return;
       }
       const o = this.open.get(event.uuid);

@@ -1,0 +1,67 @@
+/**
+ * Open spans (or calls) by uuid: a `Map` from uuid to a slot number, the records in a slot array. Why not
+ * a `Map` of the records: a long-lived `Map` with steady churn is rehashed in old space every few
+ * hundred operations, and each dead table still points at the records it held. The young-generation
+ * collector must treat those pointers as live until the next full collection, so every record (its
+ * span, its start event) that was open at some rehash is copied and promoted to the old
+ * generation: with many concurrent runs that was most of them, and a third of the exporter's CPU
+ * went to garbage collection. Dead tables here hold uuids and slot numbers only; a slot is cleared
+ * as soon as its span ends.
+ */
+export class OpenTable<V> {
+  /** Insertion order is the order spans started (eviction and shutdown rely on it). */
+  private readonly index = new Map<string, number>();
+  private readonly slots: (V | undefined)[] = [];
+  private readonly free: number[] = [];
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  get(key: string): V | undefined {
+    const i = this.index.get(key);
+    return i === undefined ? undefined : this.slots[i];
+  }
+
+  has(key: string): boolean {
+    return this.index.has(key);
+  }
+
+  /** Adds an entry for a key that is not in the table (the caller checked with `has`). */
+  add(key: string, value: V): void {
+    const i = this.free.length > 0 ? this.free.pop()! : this.slots.length;
+    this.slots[i] = value;
+    this.index.set(key, i);
+  }
+
+  delete(key: string): boolean {
+    const i = this.index.get(key);
+    if (i === undefined) return false;
+    this.index.delete(key);
+    this.slots[i] = undefined;
+    this.free.push(i);
+    return true;
+  }
+
+  clear(): void {
+    this.index.clear();
+    this.slots.length = 0;
+    this.free.length = 0;
+  }
+
+  /** The key added first of those still in the table. */
+  oldestKey(): string | undefined {
+    for (const key of this.index.keys()) return key;
+    return undefined;
+  }
+
+  /** Entries in start order. */
+  *entries(): IterableIterator<[string, V]> {
+    for (const [key, i] of this.index) yield [key, this.slots[i] as V];
+  }
+
+  /** Values in start order. */
+  *values(): IterableIterator<V> {
+    for (const i of this.index.values()) yield this.slots[i] as V;
+  }
+}
