@@ -141,7 +141,7 @@ export async function beforeStart(
   } catch (err) {
     failure = err;
   }
-  const start = await runSanitize(sreq, request, (e, v) => (e.fn as LlmSanitizeGuardrail)(v));
+  const start = await runSanitize(sreq, request, (e, v) => (e.fn as LlmSanitizeGuardrail)(v), undefined);
   return { request, annotated, start, failure };
 }
 
@@ -275,5 +275,5 @@ export function endProfile(h: LlmHandle, annotatedResponse: unknown, extra?: Rec
 
 /** Runs sanitize-response over `response`. */
 export function sanitizeResponse(sres: readonly Entry[], response: unknown): SanitizeResult | Promise<SanitizeResult> {
-  return sres.length === 0 ? { value: response } : runSanitize(sres, response, (e, v) => (e.fn as LlmSanitizeGuardrail)(v));
+  return sres.length === 0 ? { value: response } : runSanitize(sres, response, (e, v) => (e.fn as LlmSanitizeGuardrail)(v), undefined);
 }

@@ -168,7 +168,13 @@ async function runManaged<R>(h: LlmHandle, request: LlmRequest, fn: LlmFn<unknow
   }
   let result: unknown;
   try {
-    result = await runOnion(lists.exec, pre.request, callInScope(h, fn), (e, r, next) => (e.fn as LlmExecutionIntercept)(r, next, { name: h.name, handle: h }));
+    result = await runOnion(
+      lists.exec,
+      pre.request,
+      callInScope(h, fn),
+      (e, r, next) => (e.fn as LlmExecutionIntercept)(r, next, { name: h.name, handle: h }),
+      undefined,
+    );
   } catch (err) {
     finish(h, null, undefined, err, true);
     throw err;
@@ -188,7 +194,7 @@ export function llmCall(name: string, request: LlmRequest, options?: LlmCallOpti
   const h = newLlmHandle(name, parent, req, options, timeOf(options?.timestamp, what), what);
   trackCall(h);
   const sreq = resolve('llm_sanitize_request', parent);
-  const s = sreq.length === 0 ? { value: req } : runSanitize(sreq, req, (e, v) => (e.fn as LlmSanitizeGuardrail)(v));
+  const s = sreq.length === 0 ? { value: req } : runSanitize(sreq, req, (e, v) => (e.fn as LlmSanitizeGuardrail)(v), undefined);
   emitWhenSanitized(h, s, (r) => {
     const shown = r.value as LlmRequest;
     const annotated =

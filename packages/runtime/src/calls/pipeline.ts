@@ -28,30 +28,32 @@ function label(e: Entry): string {
 
 /** Runs conditional guardrails in order; the first reason wins. */
 export async function runConditional(entries: readonly Entry[], target: string, invoke: (e: Entry) => unknown): Promise<GuardrailRejectedError | undefined> {
-  return conditionalVerdict(entries, target, invoke);
+  return conditionalVerdict(entries, target, invoke, undefined);
 }
 
 /**
  * `runConditional`, synchronous while the guardrails are (each `await` of a settled value still
- * costs a promise and a microtask on every call). Throws (or rejects) a `MiddlewareError`.
+ * costs a promise and a microtask on every call). Throws (or rejects) a `MiddlewareError`. `arg`
+ * is handed to `invoke`, so that hot paths can pass a module-level function rather than a closure.
  */
-export function conditionalVerdict(
+export function conditionalVerdict<A>(
   entries: readonly Entry[],
   target: string,
-  invoke: (e: Entry) => unknown,
+  invoke: (e: Entry, arg: A, target: string) => unknown,
+  arg: A,
   from = 0,
 ): GuardrailRejectedError | undefined | Promise<GuardrailRejectedError | undefined> {
   for (let i = from; i < entries.length; i++) {
     const e = entries[i]!;
     let reason: unknown;
     try {
-      reason = invoke(e);
+      reason = invoke(e, arg, target);
     } catch (err) {
       throw new MiddlewareError(label(e), 'conditional guardrail threw', { cause: err });
     }
     if (isThenable(reason)) {
       return Promise.resolve(reason).then(
-        (r) => verdict(e, r, target) ?? conditionalVerdict(entries, target, invoke, i + 1),
+        (r) => verdict(e, r, target) ?? conditionalVerdict(entries, target, invoke, arg, i + 1),
         (err: unknown) => {
           throw new MiddlewareError(label(e), 'conditional guardrail threw', { cause: err });
         },
@@ -85,10 +87,11 @@ export interface SanitizeResult {
  * the redaction marker — the unsanitized value never reaches subscribers — and the failure is
  * reported; it never fails the call itself.
  */
-export function runSanitize(
+export function runSanitize<A>(
   entries: readonly Entry[],
   value: unknown,
-  invoke: (e: Entry, v: unknown) => unknown,
+  invoke: (e: Entry, v: unknown, arg: A) => unknown,
+  arg: A,
   from = 0,
 ): SanitizeResult | Promise<SanitizeResult> {
   let v = from === 0 && entries.length > 0 ? mutableCopy(value) : value;
@@ -96,14 +99,14 @@ export function runSanitize(
     const e = entries[i]!;
     let r: unknown;
     try {
-      r = invoke(e, v);
+      r = invoke(e, v, arg);
     } catch (err) {
       return sanitizeFailed(e, err);
     }
     if (isThenable(r)) {
       const current = v;
       return Promise.resolve(r).then(
-        (nv) => runSanitize(entries, nv === undefined ? current : nv, invoke, i + 1),
+        (nv) => runSanitize(entries, nv === undefined ? current : nv, invoke, arg, i + 1),
         (err: unknown) => sanitizeFailed(e, err),
       );
     }
@@ -123,12 +126,14 @@ function sanitizeFailed(e: Entry, err: unknown): SanitizeResult {
 /**
  * Runs execution intercepts as an onion (lowest priority outermost) around `inner`. Errors of
  * `inner` pass through unchanged; an error an intercept raises itself is wrapped, naming it.
+ * `ctx` is handed to `invoke` (a module-level function on hot paths, not a closure per call).
  */
-export function runOnion<I>(
+export function runOnion<I, C>(
   entries: readonly Entry[],
   input: I,
   inner: (input: I) => unknown,
-  invoke: (e: Entry, input: I, next: (input: I) => Promise<unknown>) => unknown,
+  invoke: (e: Entry, input: I, next: (input: I) => Promise<unknown>, ctx: C) => unknown,
+  ctx: C,
 ): Promise<unknown> {
   if (entries.length === 0) {
     try {
@@ -137,18 +142,19 @@ export function runOnion<I>(
       return Promise.reject(err);
     }
   }
-  return new Onion(entries, inner, invoke).level(0, input);
+  return new Onion(entries, inner, invoke, ctx).level(0, input);
 }
 
 /** One run of the onion: its state in one object rather than a closure per helper. */
-class Onion<I> {
+class Onion<I, C> {
   /** Errors of `inner`, passed through unwrapped; the set is made on the first failure only. */
   private errors: Set<unknown> | undefined = undefined;
 
   constructor(
     private readonly entries: readonly Entry[],
     private readonly inner: (input: I) => unknown,
-    private readonly invoke: (e: Entry, input: I, next: (input: I) => Promise<unknown>) => unknown,
+    private readonly invoke: (e: Entry, input: I, next: (input: I) => Promise<unknown>, ctx: C) => unknown,
+    private readonly ctx: C,
   ) {}
 
   level(depth: number, i: I): Promise<unknown> {
@@ -161,7 +167,7 @@ class Onion<I> {
     };
     let r: unknown;
     try {
-      r = this.invoke(e, i, next);
+      r = this.invoke(e, i, next, this.ctx);
     } catch (err) {
       return Promise.reject(this.wrap(e, err));
     }

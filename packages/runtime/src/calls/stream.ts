@@ -262,6 +262,7 @@ export async function llmStreamCallExecute<C = unknown, Q = unknown>(
           await (e.fn as LlmStreamExecutionIntercept)(r, next as (r: LlmRequest) => Promise<AsyncIterable<unknown>>, { name, handle: h }),
           what,
         ),
+      undefined,
     )) as AsyncIterable<C>;
   } catch (err) {
     closeHandle(h, nowMicros(), null, endProfile(h, undefined), describeError(err));

@@ -148,6 +148,13 @@ function runPlain<A, R>(h: ToolHandle, args: A, fn: ToolFn<A, R>): Promise<Await
   return Promise.resolve(r as Awaited<R>);
 }
 
+// Module-level invokers: the pipeline hands them the call's name (or handle), so that a tool call
+// through middleware makes no closure per step.
+const verdictWith = (e: Entry, args: unknown, name: string): unknown => (e.fn as ToolConditionalGuardrail)(name, readonlyView(args));
+const sanitizeWith = (e: Entry, v: unknown, name: string): unknown => (e.fn as ToolSanitizeGuardrail)(name, v);
+const interceptWith = (e: Entry, a: unknown, next: (a: unknown) => Promise<unknown>, h: ToolHandle): unknown =>
+  (e.fn as ToolExecutionIntercept)(a, next, { name: h.name, handle: h });
+
 /** What the pipeline decided before the tool runs: what subscribers see, what the tool gets, or why it must not run. */
 interface Prepared {
   failure: unknown;
@@ -162,7 +169,7 @@ interface Prepared {
 function prepare(name: string, args: unknown, cond: readonly Entry[], req: readonly Entry[], sreq: readonly Entry[]): Prepared | PromiseLike<Prepared> {
   let c: unknown;
   try {
-    c = cond.length === 0 ? undefined : conditionalVerdict(cond, name, (e) => (e.fn as ToolConditionalGuardrail)(name, readonlyView(args)));
+    c = cond.length === 0 ? undefined : conditionalVerdict(cond, name, verdictWith, args);
   } catch (err) {
     return sanitized(name, err, args, sreq);
   }
@@ -192,7 +199,7 @@ function intercepted(name: string, args: unknown, failure: unknown, req: readonl
 /** What the start event shows: the (real) arguments through the sanitize-request guardrails. */
 function sanitized(name: string, failure: unknown, real: unknown, sreq: readonly Entry[]): Prepared | PromiseLike<Prepared> {
   if (sreq.length === 0) return { failure, real, shown: real };
-  const s = runSanitize(sreq, real, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  const s = runSanitize(sreq, real, sanitizeWith, name);
   if (isThenable(s)) return s.then((r) => ({ failure, real, shown: r.value }));
   return { failure, real, shown: s.value };
 }
@@ -223,7 +230,7 @@ function execute<A, R>(name: string, fn: ToolFn<A, R>, h: ToolHandle, p: Prepare
     end(h, null, true, p.failure);
     return Promise.reject(p.failure);
   }
-  return runOnion(exec, p.real, callInScope(h, fn as ToolFn<unknown, R>), (e, a, next) => (e.fn as ToolExecutionIntercept)(a, next, { name, handle: h })).then(
+  return runOnion(exec, p.real, callInScope(h, fn as ToolFn<unknown, R>), interceptWith, h).then(
     (result) => finish(name, h, result as Awaited<R>, sres),
     (err: unknown) => {
       end(h, null, true, err);
@@ -238,7 +245,7 @@ function finish<R>(name: string, h: ToolHandle, result: R, sres: readonly Entry[
     end(h, result, false);
     return result;
   }
-  const o = runSanitize(sres, result, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  const o = runSanitize(sres, result, sanitizeWith, name);
   if (isThenable(o)) {
     return o.then((r) => {
       end(h, r.value, false);
@@ -258,7 +265,7 @@ export function toolCall(name: string, args: unknown, options?: ToolCallOptions)
   const h = newHandle(name, parent, options, timeOf(options?.timestamp, what), what);
   trackCall(h);
   const sreq = resolve('tool_sanitize_request', parent);
-  const s = sreq.length === 0 ? { value: args } : runSanitize(sreq, args, (e, v) => (e.fn as ToolSanitizeGuardrail)(name, v));
+  const s = sreq.length === 0 ? { value: args } : runSanitize(sreq, args, sanitizeWith, name);
   emitWhenSanitized(h, s, (r) => emitStart(h, h.startMicros, h._noContent ? null : r.value, h._profile));
   return h;
 }
@@ -269,7 +276,7 @@ function endManual(handle: ToolHandle, what: string, data: unknown, error: unkno
   if (!handle._open) throw new LifecycleError(`${what}: tool call "${handle.name}" has already ended`);
   const micros = timeOf(options?.timestamp, what);
   const sres = failed ? [] : resolve('tool_sanitize_response', handle.parent!);
-  const s = sres.length === 0 ? { value: data } : runSanitize(sres, data, (e, v) => (e.fn as ToolSanitizeGuardrail)(handle.name, v));
+  const s = sres.length === 0 ? { value: data } : runSanitize(sres, data, sanitizeWith, handle.name);
   endWhenSanitized(handle, s, (r) => closeHandle(handle, micros, r.value, handle._profile, failed ? describeError(error) : undefined));
 }
 
