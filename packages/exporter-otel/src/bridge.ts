@@ -4,12 +4,12 @@
  * events; failed work gets status ERROR and an exception event. Spans live in a uuid→span map only
  * while open, so memory follows the number of runs in flight, not their history.
  */
-import { OpenTable } from './open-table.js';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { type LifecycleEvent, type MarkEvent, type ScopeEvent } from '@nemo-flow/runtime';
 import { reportFailure } from '@nemo-flow/runtime/exporter-kit';
 import type { AttributeMapper, SpanStart } from './mapper.js';
 import { formatTraceContext, remoteContextFrom, type TraceContextHeaders } from './propagation.js';
+import { OpenTable } from './open-table.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
