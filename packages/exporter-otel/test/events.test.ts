@@ -178,6 +178,33 @@ describe('exporter-otel: hand-built events', () => {
     await done();
   });
 
+  it('a start delivered twice makes one span; open spans come and go without mixing up', async () => {
+    const { receiver, exporter, done } = await setup();
+    try {
+      const run = startEvent({ name: 'run', category: 'agent' });
+      const first = startEvent({ name: 'first', category: 'tool', parent: run.uuid });
+      // Ended ones free their places for later ones: each must still end its own span.
+      const later = Array.from({ length: 5 }, (_, i) => startEvent({ name: `later-${i}`, category: 'tool', parent: run.uuid }));
+      feed(exporter, run, run, first, endEvent(first));
+      for (const e of later) feed(exporter, e);
+      for (const e of later.slice().reverse()) feed(exporter, endEvent(e));
+      feed(exporter, endEvent(run));
+      assert.deepEqual([exporter.stats().spansStarted, exporter.stats().spansEnded, exporter.stats().openSpans], [7, 7, 0]);
+      await exporter.forceFlush();
+      const spans = await receiver.waitForSpans(7);
+      assert.equal(spans.filter((s) => s.name === 'invoke_agent run').length, 1, 'the repeated start made no second span');
+      const root = spanNamed(spans, 'invoke_agent run');
+      assert.deepEqual(
+        childrenOf(spans, root)
+          .map((s) => s.name)
+          .sort(),
+        ['execute_tool first', ...later.map((_, i) => `execute_tool later-${i}`)],
+      );
+    } finally {
+      await done();
+    }
+  });
+
   it('cuts long values at maxAttributeLength with a marker, content included', async () => {
     const { receiver, exporter, done } = await setup({ captureContent: true, maxAttributeLength: 64 });
     try {
