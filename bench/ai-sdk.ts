@@ -20,7 +20,7 @@ import * as rt from '@nemo-flow/runtime';
 import { OtelExporter } from '@nemo-flow/exporter-otel';
 import { nemoFlowMiddleware } from '@nemo-flow/ai-sdk';
 import { NoopSpanExporter } from './otel-floor.js';
-import { chatRequest, chatResponse } from './measure.js';
+import { SDK_WARMUP_CALLS, chatRequest, chatResponse } from './measure.js';
 
 const BODY = JSON.stringify({
   ...chatResponse(),
@@ -87,7 +87,7 @@ export async function runAiSdk(steps: number, rounds: number, transport: 'loopba
       const c = process.cpuUsage(c0);
       return ((c.user + c.system) * 1000) / n;
     };
-    for (let v = 0; v < 3; v++) await batch(v, Math.max(20, steps));
+    for (let v = 0; v < 3; v++) await batch(v, Math.max(SDK_WARMUP_CALLS, steps));
     const per: number[][] = [[], [], []];
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < 3; k++) {

@@ -21,6 +21,7 @@ import { instrumentAnthropic } from '@nemo-flow/anthropic';
 import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NoopSpanExporter } from './otel-floor.js';
+import { SDK_WARMUP_CALLS } from './measure.js';
 import { message, streamEvents, text } from '../test/support/fake-providers/anthropic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -81,8 +82,8 @@ async function sample(clients: Partial<Record<Side, Client>>, exporter: OpenInfe
   const sides = SIDES.filter((s) => clients[s]);
   const out = Object.fromEntries(SIDES.map((s) => [s, { plain: [], stream: [] }])) as unknown as Samples;
   for (const s of sides) {
-    await plainCalls(clients[s]!, ops.plain * 2); // warm-up
-    await streamCalls(clients[s]!, ops.stream * 2);
+    await plainCalls(clients[s]!, Math.max(SDK_WARMUP_CALLS, ops.plain * 2)); // warm-up
+    await streamCalls(clients[s]!, Math.max(SDK_WARMUP_CALLS / 4, ops.stream * 2));
   }
   for (let i = 0; i < samples; i++) {
     for (const k of ['plain', 'stream'] as const) {

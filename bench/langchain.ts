@@ -18,7 +18,7 @@ import * as rt from '@nemo-flow/runtime';
 import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { NemoFlowCallbackHandler } from '@nemo-flow/langchain';
 import { NoopSpanExporter } from './otel-floor.js';
-import { chatRequest, chatResponse } from './measure.js';
+import { SDK_WARMUP_CALLS, chatRequest, chatResponse } from './measure.js';
 
 const BODY = JSON.stringify({
   ...chatResponse(),
@@ -79,7 +79,7 @@ export async function runLangChain(calls: number, rounds: number): Promise<LangC
       const c = process.cpuUsage(c0);
       return ((c.user + c.system) * 1000) / n;
     };
-    for (const v of variants) await batch(v, Math.max(20, calls));
+    for (const v of variants) await batch(v, Math.max(SDK_WARMUP_CALLS, calls));
     const per: number[][] = variants.map(() => []);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < variants.length; k++) {

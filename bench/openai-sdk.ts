@@ -21,7 +21,7 @@ import * as rt from '@nemo-flow/runtime';
 import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
 import { instrumentOpenAI } from '@nemo-flow/openai';
 import { NoopSpanExporter } from './otel-floor.js';
-import { chatRequest } from './measure.js';
+import { SDK_WARMUP_CALLS, chatRequest } from './measure.js';
 import { OPENAI_BODY as BODY } from './openai-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -95,7 +95,7 @@ export async function runOpenAiSdk(calls: number, rounds: number, transport: 'lo
       return ((c.user + c.system) * 1000) / n;
     };
     const clients = [plain, ours, oi];
-    for (const c of clients) await batch(c, Math.max(20, calls));
+    for (const c of clients) await batch(c, Math.max(SDK_WARMUP_CALLS, calls));
     const per: number[][] = [[], [], []];
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < 3; k++) {

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import * as rt from '@nemo-flow/runtime';
-import { measure, measurePair, payload, chatRequest, chatResponse, type Around } from './measure.js';
+import { SDK_WARMUP_CALLS, measure, measurePair, payload, chatRequest, chatResponse, type Around } from './measure.js';
 import { floorTracer } from './otel-floor.js';
 import { extraWorkloads } from './exporters.js';
 import { atifTurn } from './atif-workload.js';
@@ -495,6 +495,7 @@ How to read it:
 - Content capture is on for the \`*_1kb\` / \`*_2kb\` exporter rows (tool: 1 KB args; LLM: 2 KB OpenAI chat request through the \`openai-chat\` codec).
 - \`tool_4_real_middleware\`: a sanitize guardrail deleting a key, a conditional guardrail checking an argument, a request intercept rewriting an argument, an execution intercept timing the call.
 - "nemo-flow-node" is the reference package 0.2.0, measured in a child process with one JS subscriber (CPU time too).
+- SDK calls (OpenAI, Anthropic, AI SDK, LangChain): each client first makes ${SDK_WARMUP_CALLS.toLocaleString('en')} calls (\`SDK_WARMUP_CALLS\`), so the figures are a warmed-up service's: over the first thousands of calls V8 compiles the SDK's, undici's and the instrumentation's hot paths on background threads, whose CPU time counts here.
 - ATIF export: ours and nemo-flow-node alternately in fresh processes on the same turns (parsed from JSON on both sides), nothing forcing a GC in the timed run; our file is validated and its 10,000 calls and results counted after the clock; the retained heap comes from a separate run sampled after forced GCs.
 `;
 
