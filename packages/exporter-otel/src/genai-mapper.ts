@@ -10,7 +10,7 @@ import { type NormalizedRequest, type NormalizedResponse } from '@nemo-flow/runt
 import { unwrapView } from '@nemo-flow/runtime/exporter-kit';
 import type { AttributeMapper, MapperOptions, SpanStart } from './mapper.js';
 import { boundedStringify, boundedText } from './bounded-json.js';
-import { annotatedRequestFormat, llmCostOf, llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
+import { annotatedRequestFormat, llmCostOf, llmModelName, llmRequestOf, llmResponseOf, llmTransportOf, namedProvider } from './llm-view.js';
 import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 import { addNemoFlowEndAttributes, addNemoFlowStartAttributes, nemoFlowMarkAttributes } from './nemo-flow-attributes.js';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH } from './truncate.js';
@@ -254,7 +254,8 @@ export class GenAiMapper implements AttributeMapper {
 function transportAttributes(t: LlmTransport, attrs: Attributes): void {
   if (typeof t.server_address === 'string' && t.server_address.length > 0) attrs[C.ATTR_SERVER_ADDRESS] = t.server_address;
   // Named by the integration (a format many providers share): overrules what the format implies.
-  if (typeof t.provider_name === 'string' && t.provider_name.length > 0) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = t.provider_name;
+  const named = namedProvider(t);
+  if (named) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = named;
   setCount(attrs, C.ATTR_SERVER_PORT, t.server_port);
   setCount(attrs, C.ATTR_HTTP_RESPONSE_STATUS_CODE, t.http_status);
   setCount(attrs, C.ATTR_NEMO_FLOW_LLM_ATTEMPTS, t.attempts);

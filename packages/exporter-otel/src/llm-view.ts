@@ -76,6 +76,12 @@ function safeGetCodec(name: CodecName): LlmCodec | undefined {
   }
 }
 
+/** The provider an integration named in a call's transport facts (`provider_name`), when it did. */
+export function namedProvider(t: LlmTransport | undefined): string | undefined {
+  const n = t?.provider_name;
+  return typeof n === 'string' && n.length > 0 ? n : undefined;
+}
+
 /** `category_profile.transport` of an LLM event (the wire facts an integration recorded), when set. */
 export function llmTransportOf(event: ScopeEvent): LlmTransport | undefined {
   const t = profileOf(event)?.transport;

@@ -21,7 +21,7 @@ import {
 import type { ExportResult } from '@opentelemetry/core';
 import { envVar, processEnv } from './env.js';
 import { FetchOtlpSender, fetchExporterConfig, resolveTransport } from './fetch-exporter.js';
-import { llmModelName, llmRequestOf, llmResponseOf, llmTransportOf } from './llm-view.js';
+import { llmModelName, llmRequestOf, llmResponseOf, llmTransportOf, namedProvider } from './llm-view.js';
 import { createResource, resolveProtocol, type OtlpPipelineOptions, type OtlpProtocol } from './pipeline.js';
 import { exporterOffByEnv } from './sdk-config.js';
 import { OpenTable } from './open-table.js';
@@ -178,8 +178,7 @@ export class GenAiMetrics {
       attrs[C.ATTR_GEN_AI_OPERATION_NAME] = C.GEN_AI_OPERATION_CHAT;
       const req = llmRequestOf(start);
       const t = llmTransportOf(end) ?? llmTransportOf(start);
-      const named = typeof t?.provider_name === 'string' && t.provider_name.length > 0 ? t.provider_name : undefined;
-      const provider = named ?? (req ? providerNameOf(req.provider_format) : undefined);
+      const provider = namedProvider(t) ?? (req ? providerNameOf(req.provider_format) : undefined);
       if (provider) attrs[C.ATTR_GEN_AI_PROVIDER_NAME] = provider;
       const model = llmModelName(start) ?? req?.model;
       if (model) attrs[C.ATTR_GEN_AI_REQUEST_MODEL] = model;
