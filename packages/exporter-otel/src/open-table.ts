@@ -8,14 +8,22 @@
  * the same work promoted 45 KB. Dead tables here hold uuids and slot numbers only; a slot is
  * cleared as soon as its span ends.
  */
+
+/**
+ * Always in the index, never a uuid. V8 shrinks a `Map` whenever a delete leaves it (nearly) empty,
+ * allocating a new table: calls made one at a time outside any scope emptied the index on every
+ * end, and that reallocation was the exporter's single largest cost per call.
+ */
+const KEEP = '\u0000open-table:keep';
+
 export class OpenTable<V> {
   /** Insertion order is the order spans started (eviction and shutdown rely on it). */
-  private readonly index = new Map<string, number>();
+  private readonly index = new Map<string, number>([[KEEP, -1]]);
   private readonly slots: (V | undefined)[] = [];
   private readonly free: number[] = [];
 
   get size(): number {
-    return this.index.size;
+    return this.index.size - 1;
   }
 
   get(key: string): V | undefined {
@@ -24,7 +32,7 @@ export class OpenTable<V> {
   }
 
   has(key: string): boolean {
-    return this.index.has(key);
+    return key !== KEEP && this.index.has(key);
   }
 
   /** Adds an entry for a key that is not in the table (the caller checked with `has`). */
@@ -36,7 +44,7 @@ export class OpenTable<V> {
 
   delete(key: string): boolean {
     const i = this.index.get(key);
-    if (i === undefined) return false;
+    if (i === undefined || key === KEEP) return false;
     this.index.delete(key);
     this.slots[i] = undefined;
     this.free.push(i);
@@ -45,23 +53,24 @@ export class OpenTable<V> {
 
   clear(): void {
     this.index.clear();
+    this.index.set(KEEP, -1);
     this.slots.length = 0;
     this.free.length = 0;
   }
 
   /** The key added first of those still in the table. */
   oldestKey(): string | undefined {
-    for (const key of this.index.keys()) return key;
+    for (const key of this.index.keys()) if (key !== KEEP) return key;
     return undefined;
   }
 
   /** Entries in start order. */
   *entries(): IterableIterator<[string, V]> {
-    for (const [key, i] of this.index) yield [key, this.slots[i] as V];
+    for (const [key, i] of this.index) if (key !== KEEP) yield [key, this.slots[i] as V];
   }
 
   /** Values in start order. */
   *values(): IterableIterator<V> {
-    for (const i of this.index.values()) yield this.slots[i] as V;
+    for (const [key, i] of this.index) if (key !== KEEP) yield this.slots[i] as V;
   }
 }
