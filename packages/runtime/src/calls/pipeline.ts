@@ -6,7 +6,7 @@ import type { Entry } from '../middleware/types.js';
 import { GuardrailRejectedError, MiddlewareError } from '../errors.js';
 import { reportFailure } from '../report.js';
 import { mutableCopy } from '../payload.js';
-import { runInScope } from '../scope.js';
+import { runInScopeWith } from '../scope.js';
 import type { ScopeHandle } from '../scope.js';
 import { REDACTED_MARKER } from '../event-redaction.js';
 import { isThenable } from '../thenable.js';
@@ -19,7 +19,7 @@ export { isThenable };
  * the callback returns and throws what it throws; `runOnion` makes it a promise (one, not two).
  */
 export function callInScope<I, R>(h: ScopeHandle, fn: (input: I) => R | PromiseLike<R>): (input: I) => unknown {
-  return (input) => runInScope(h, () => fn(input));
+  return (input) => runInScopeWith(h, fn, input);
 }
 
 function label(e: Entry): string {
@@ -124,9 +124,28 @@ function sanitizeFailed(e: Entry, err: unknown): SanitizeResult {
 }
 
 /**
+ * What runs once the onion settles, with its `ctx`. Given to `runOnion`, it runs in the onion's own
+ * outermost reaction: a `.then` on the result would cost a promise, a reaction and two closures
+ * more on every call.
+ */
+export interface OnionEnd<C> {
+  ok(value: unknown, ctx: C): unknown;
+  fail(err: unknown, ctx: C): unknown;
+}
+
+/** No `end`: the onion's own result. */
+const SETTLED: OnionEnd<unknown> = {
+  ok: (v) => v,
+  fail: (err) => {
+    throw err;
+  },
+};
+
+/**
  * Runs execution intercepts as an onion (lowest priority outermost) around `inner`. Errors of
  * `inner` pass through unchanged; an error an intercept raises itself is wrapped, naming it.
- * `ctx` is handed to `invoke` (a module-level function on hot paths, not a closure per call).
+ * `ctx` is handed to `invoke` (a module-level function on hot paths, not a closure per call) and
+ * to `end`.
  */
 export function runOnion<I, C>(
   entries: readonly Entry[],
@@ -134,15 +153,26 @@ export function runOnion<I, C>(
   inner: (input: I) => unknown,
   invoke: (e: Entry, input: I, next: (input: I) => Promise<unknown>, ctx: C) => unknown,
   ctx: C,
+  end: OnionEnd<C> = SETTLED as OnionEnd<C>,
 ): Promise<unknown> {
   if (entries.length === 0) {
+    let r: unknown;
     try {
-      return Promise.resolve(inner(input));
+      r = inner(input);
     } catch (err) {
-      return Promise.reject(err);
+      return settle(end, Promise.reject(err), ctx);
     }
+    return settle(end, Promise.resolve(r), ctx);
   }
-  return new Onion(entries, inner, invoke, ctx).level(0, input);
+  return new Onion(entries, inner, invoke, ctx, end).level(0, input);
+}
+
+function settle<C>(end: OnionEnd<C>, p: Promise<unknown>, ctx: C): Promise<unknown> {
+  if (end === SETTLED) return p;
+  return p.then(
+    (v) => end.ok(v, ctx),
+    (err: unknown) => end.fail(err, ctx),
+  );
 }
 
 /** One run of the onion: its state in one object rather than a closure per helper. */
@@ -155,6 +185,7 @@ class Onion<I, C> {
     private readonly inner: (input: I) => unknown,
     private readonly invoke: (e: Entry, input: I, next: (input: I) => Promise<unknown>, ctx: C) => unknown,
     private readonly ctx: C,
+    private readonly end: OnionEnd<C>,
   ) {}
 
   level(depth: number, i: I): Promise<unknown> {
@@ -166,18 +197,22 @@ class Onion<I, C> {
       return this.level(depth + 1, ni);
     };
     let r: unknown;
+    const outermost = depth === 0;
     try {
       r = this.invoke(e, i, next, this.ctx);
     } catch (err) {
-      return Promise.reject(this.wrap(e, err));
+      const w = this.wrap(e, err);
+      return outermost ? settle(this.end, Promise.reject(w), this.ctx) : Promise.reject(w);
     }
     return Promise.resolve(r).then(
       (v) => {
         if (!called) countInterceptSkip(e); // shown by diagnostics(): a forgotten `next` is a common bug
-        return v;
+        return outermost ? this.end.ok(v, this.ctx) : v;
       },
       (err: unknown) => {
-        throw this.wrap(e, err);
+        const w = this.wrap(e, err);
+        if (outermost) return this.end.fail(w, this.ctx);
+        throw w;
       },
     );
   }

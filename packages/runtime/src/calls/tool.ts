@@ -11,7 +11,7 @@ import { resolve } from '../middleware/registry.js';
 import type { Entry, ToolConditionalGuardrail, ToolExecutionIntercept, ToolRequestIntercept, ToolSanitizeGuardrail } from '../middleware/types.js';
 import { readonlyView } from '../readonly.js';
 import { LifecycleError, MiddlewareError, callLabel, checkFunction, checkName, checkOptions, describeError, describeValue } from '../errors.js';
-import { callInScope, conditionalVerdict, isThenable, runOnion, runSanitize } from './pipeline.js';
+import { callInScope, conditionalVerdict, isThenable, runOnion, runSanitize, type OnionEnd } from './pipeline.js';
 import { emitStart } from '../events.js';
 import { nowMicros } from '../time.js';
 import { trackCall } from '../open-calls.js';
@@ -152,8 +152,23 @@ function runPlain<A, R>(h: ToolHandle, args: A, fn: ToolFn<A, R>): Promise<Await
 // through middleware makes no closure per step.
 const verdictWith = (e: Entry, args: unknown, name: string): unknown => (e.fn as ToolConditionalGuardrail)(name, readonlyView(args));
 const sanitizeWith = (e: Entry, v: unknown, name: string): unknown => (e.fn as ToolSanitizeGuardrail)(name, v);
-const interceptWith = (e: Entry, a: unknown, next: (a: unknown) => Promise<unknown>, h: ToolHandle): unknown =>
-  (e.fn as ToolExecutionIntercept)(a, next, { name: h.name, handle: h });
+const interceptWith = (e: Entry, a: unknown, next: (a: unknown) => Promise<unknown>, c: Settling): unknown =>
+  (e.fn as ToolExecutionIntercept)(a, next, { name: c.h.name, handle: c.h });
+
+/** What the execution onion's end needs: the call, and the sanitize-response guardrails. */
+interface Settling {
+  h: ToolHandle;
+  sres: readonly Entry[];
+}
+
+/** The tool (through its intercepts) settled: sanitize-response and the end event, or the error's end event. */
+const settled: OnionEnd<Settling> = {
+  ok: (result, c) => finish(c.h.name, c.h, result, c.sres),
+  fail: (err, c) => {
+    end(c.h, null, true, err);
+    throw err;
+  },
+};
 
 /** What the pipeline decided before the tool runs: what subscribers see, what the tool gets, or why it must not run. */
 interface Prepared {
@@ -220,23 +235,17 @@ function runManaged<A, R>(
   exec: readonly Entry[],
 ): Promise<Awaited<R>> {
   const p = prepare(name, args, cond, req, sreq);
-  if (isThenable(p)) return Promise.resolve(p).then((ready) => execute(name, fn, h, ready, sres, exec));
-  return execute(name, fn, h, p, sres, exec);
+  if (isThenable(p)) return Promise.resolve(p).then((ready) => execute(fn, h, ready, sres, exec));
+  return execute(fn, h, p, sres, exec);
 }
 
-function execute<A, R>(name: string, fn: ToolFn<A, R>, h: ToolHandle, p: Prepared, sres: readonly Entry[], exec: readonly Entry[]): Promise<Awaited<R>> {
+function execute<A, R>(fn: ToolFn<A, R>, h: ToolHandle, p: Prepared, sres: readonly Entry[], exec: readonly Entry[]): Promise<Awaited<R>> {
   startCall(h, p.shown, h._profile);
   if (p.failure) {
     end(h, null, true, p.failure);
     return Promise.reject(p.failure);
   }
-  return runOnion(exec, p.real, callInScope(h, fn as ToolFn<unknown, R>), interceptWith, h).then(
-    (result) => finish(name, h, result as Awaited<R>, sres),
-    (err: unknown) => {
-      end(h, null, true, err);
-      throw err;
-    },
-  );
+  return runOnion(exec, p.real, callInScope(h, fn as ToolFn<unknown, R>), interceptWith, { h, sres }, settled) as Promise<Awaited<R>>;
 }
 
 /** Sanitize-response, then the end event; the caller gets the real result either way. */
