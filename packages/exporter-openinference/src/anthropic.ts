@@ -27,6 +27,10 @@ import {
   toolSchemaKey,
 } from './names.js';
 import { REDACTED_VALUE } from './trace-config.js';
+import { indexKey, joinKey } from './keys.js';
+
+const CONTENTS = `${MESSAGE_CONTENTS}.`;
+const TOOL_CALLS = `${MESSAGE_TOOL_CALLS}.`;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -34,9 +38,9 @@ function str(v: unknown): string | undefined {
 
 /** Sets the three tool-call keys under `prefix` (used for both `tool_calls.{k}.` and `contents.{j}.`). */
 function toolCallKeys(attrs: Attributes, prefix: string, id: string | undefined, name: string | undefined, args: string): void {
-  if (id) attrs[prefix + TOOL_CALL_ID] = id;
-  if (name) attrs[prefix + TOOL_CALL_FUNCTION_NAME] = name;
-  attrs[prefix + TOOL_CALL_FUNCTION_ARGUMENTS_JSON] = args;
+  if (id) attrs[joinKey(prefix, TOOL_CALL_ID)] = id;
+  if (name) attrs[joinKey(prefix, TOOL_CALL_FUNCTION_NAME)] = name;
+  attrs[joinKey(prefix, TOOL_CALL_FUNCTION_ARGUMENTS_JSON)] = args;
 }
 
 function addBlocks(attrs: Attributes, prefix: string, blocks: readonly unknown[], mask: MessageMask): void {
@@ -44,47 +48,47 @@ function addBlocks(attrs: Attributes, prefix: string, blocks: readonly unknown[]
   for (let j = 0; j < blocks.length; j++) {
     const b = unwrap(blocks[j]);
     if (!isPlainObject(b)) continue;
-    const key = `${prefix}${MESSAGE_CONTENTS}.${j}.`;
+    const key = indexKey(joinKey(prefix, CONTENTS), j);
     const text = (v: unknown): string => (mask.hideText ? REDACTED_VALUE : (str(v) ?? ''));
     switch (b['type']) {
       case 'text':
-        attrs[key + MESSAGE_CONTENT_TYPE] = 'text';
-        attrs[key + MESSAGE_CONTENT_TEXT] = text(b['text']);
+        attrs[joinKey(key, MESSAGE_CONTENT_TYPE)] = 'text';
+        attrs[joinKey(key, MESSAGE_CONTENT_TEXT)] = text(b['text']);
         break;
       case 'image': {
-        attrs[key + MESSAGE_CONTENT_TYPE] = 'image';
+        attrs[joinKey(key, MESSAGE_CONTENT_TYPE)] = 'image';
         const src = unwrap(b['source']);
         if (mask.hideImages || !isPlainObject(src)) break;
         const url = imageUrl({ url: str(src['url']), data: str(src['data']), media_type: str(src['media_type']) }, mask.base64ImageMaxLength);
-        if (url !== undefined) attrs[key + CONTENT_IMAGE_URL] = url;
+        if (url !== undefined) attrs[joinKey(key, CONTENT_IMAGE_URL)] = url;
         break;
       }
       case 'tool_use': {
         const args = jsonText(b['input'] ?? {}, mask.maxLength);
-        toolCallKeys(attrs, `${prefix}${MESSAGE_TOOL_CALLS}.${toolIndex++}.`, str(b['id']), str(b['name']), args);
-        attrs[key + MESSAGE_CONTENT_TYPE] = 'tool_use';
+        toolCallKeys(attrs, indexKey(joinKey(prefix, TOOL_CALLS), toolIndex++), str(b['id']), str(b['name']), args);
+        attrs[joinKey(key, MESSAGE_CONTENT_TYPE)] = 'tool_use';
         toolCallKeys(attrs, key, str(b['id']), str(b['name']), args);
         break;
       }
       case 'tool_result': {
         const id = str(b['tool_use_id']);
-        if (id) attrs[prefix + MESSAGE_TOOL_CALL_ID] = id;
+        if (id) attrs[joinKey(prefix, MESSAGE_TOOL_CALL_ID)] = id;
         const c = b['content'];
-        if (typeof c === 'string') attrs[prefix + MESSAGE_CONTENT] = text(c);
-        else if (Array.isArray(c)) attrs[prefix + MESSAGE_CONTENT] = mask.hideText ? REDACTED_VALUE : jsonText(c, mask.maxLength);
+        if (typeof c === 'string') attrs[joinKey(prefix, MESSAGE_CONTENT)] = text(c);
+        else if (Array.isArray(c)) attrs[joinKey(prefix, MESSAGE_CONTENT)] = mask.hideText ? REDACTED_VALUE : jsonText(c, mask.maxLength);
         break;
       }
       case 'thinking':
-        attrs[key + MESSAGE_CONTENT_TYPE] = 'reasoning';
-        attrs[key + MESSAGE_CONTENT_TEXT] = text(b['thinking']);
-        if (typeof b['signature'] === 'string' && b['signature'].length > 0) attrs[key + MESSAGE_CONTENT_SIGNATURE] = b['signature'];
+        attrs[joinKey(key, MESSAGE_CONTENT_TYPE)] = 'reasoning';
+        attrs[joinKey(key, MESSAGE_CONTENT_TEXT)] = text(b['thinking']);
+        if (typeof b['signature'] === 'string' && b['signature'].length > 0) attrs[joinKey(key, MESSAGE_CONTENT_SIGNATURE)] = b['signature'];
         break;
       case 'redacted_thinking':
-        attrs[key + MESSAGE_CONTENT_TYPE] = 'reasoning';
+        attrs[joinKey(key, MESSAGE_CONTENT_TYPE)] = 'reasoning';
         break;
       default:
         // Blocks without a flattened form (documents, server tools...): say what they were, not what they held.
-        attrs[key + MESSAGE_CONTENT_TYPE] = str(b['type']) ?? 'other';
+        attrs[joinKey(key, MESSAGE_CONTENT_TYPE)] = str(b['type']) ?? 'other';
     }
   }
 }
@@ -97,13 +101,14 @@ export function addAnthropicInputMessages(attrs: Attributes, base: string, conte
   const body = unwrap(content);
   const messages = isPlainObject(body) ? unwrap(body['messages']) : undefined;
   if (!Array.isArray(messages)) return false;
+  const list = joinKey(base, '.');
   for (let i = 0; i < messages.length; i++) {
     const m = unwrap(messages[i]);
     if (!isPlainObject(m)) continue;
-    const prefix = `${base}.${i}.`;
-    if (typeof m['role'] === 'string') attrs[prefix + MESSAGE_ROLE] = m['role'];
+    const prefix = indexKey(list, i);
+    if (typeof m['role'] === 'string') attrs[joinKey(prefix, MESSAGE_ROLE)] = m['role'];
     const c = unwrap(m['content']);
-    if (typeof c === 'string') attrs[prefix + MESSAGE_CONTENT] = mask.hideText ? REDACTED_VALUE : c;
+    if (typeof c === 'string') attrs[joinKey(prefix, MESSAGE_CONTENT)] = mask.hideText ? REDACTED_VALUE : c;
     else if (Array.isArray(c)) addBlocks(attrs, prefix, c, mask);
   }
   return true;
@@ -127,8 +132,8 @@ export function addAnthropicOutputMessage(attrs: Attributes, base: string, res: 
     const input = typeof tc.raw_arguments === 'string' ? safeParse(tc.raw_arguments) : (tc.arguments ?? {});
     blocks.push({ type: 'tool_use', id: tc.id, name: tc.name, input });
   }
-  const prefix = `${base}.0.`;
-  attrs[prefix + MESSAGE_ROLE] = 'assistant';
+  const prefix = indexKey(joinKey(base, '.'), 0);
+  attrs[joinKey(prefix, MESSAGE_ROLE)] = 'assistant';
   addBlocks(attrs, prefix, blocks, mask);
 }
 

@@ -22,6 +22,7 @@ import {
   TOOL_CALL_ID,
 } from './names.js';
 import { jsonText } from './json.js';
+import { indexKey, joinKey } from './keys.js';
 import { REDACTED_VALUE } from './trace-config.js';
 
 /** How one side (input or output) of the messages is masked. */
@@ -36,6 +37,8 @@ export interface MessageMask {
   maxLength: number;
 }
 
+const CONTENTS = `${MESSAGE_CONTENTS}.`;
+const TOOL_CALLS = `${MESSAGE_TOOL_CALLS}.`;
 const DATA_URL_PREFIX = 'data:';
 const BASE64_MARK = ';base64,';
 
@@ -59,23 +62,23 @@ function otherType(raw: unknown): string {
 function addContents(attrs: Attributes, prefix: string, parts: readonly ContentPart[], mask: MessageMask): void {
   for (let j = 0; j < parts.length; j++) {
     const p = parts[j]!;
-    const key = `${prefix}${j}.`;
+    const key = indexKey(prefix, j);
     switch (p.type) {
       case 'text':
       case 'reasoning':
-        attrs[key + MESSAGE_CONTENT_TYPE] = p.type;
-        attrs[key + MESSAGE_CONTENT_TEXT] = mask.hideText ? REDACTED_VALUE : p.text;
+        attrs[joinKey(key, MESSAGE_CONTENT_TYPE)] = p.type;
+        attrs[joinKey(key, MESSAGE_CONTENT_TEXT)] = mask.hideText ? REDACTED_VALUE : p.text;
         break;
       case 'image': {
-        attrs[key + MESSAGE_CONTENT_TYPE] = 'image';
+        attrs[joinKey(key, MESSAGE_CONTENT_TYPE)] = 'image';
         if (mask.hideImages) break;
         const url = imageUrl(p, mask.base64ImageMaxLength);
-        if (url !== undefined) attrs[key + CONTENT_IMAGE_URL] = url;
+        if (url !== undefined) attrs[joinKey(key, CONTENT_IMAGE_URL)] = url;
         break;
       }
       default:
         // Parts no codec models (files, audio, provider-specific blocks): say what they were, not what they held.
-        attrs[key + MESSAGE_CONTENT_TYPE] = otherType((p as { raw?: unknown }).raw);
+        attrs[joinKey(key, MESSAGE_CONTENT_TYPE)] = otherType((p as { raw?: unknown }).raw);
     }
   }
 }
@@ -88,23 +91,23 @@ function argumentsJson(tc: ToolCall, maxLength: number): string {
 function addToolCalls(attrs: Attributes, prefix: string, calls: readonly ToolCall[], maxLength: number): void {
   for (let k = 0; k < calls.length; k++) {
     const tc = calls[k]!;
-    const key = `${prefix}${k}.`;
-    if (tc.id) attrs[key + TOOL_CALL_ID] = tc.id;
-    attrs[key + TOOL_CALL_FUNCTION_NAME] = tc.name;
-    attrs[key + TOOL_CALL_FUNCTION_ARGUMENTS_JSON] = argumentsJson(tc, maxLength);
+    const key = indexKey(prefix, k);
+    if (tc.id) attrs[joinKey(key, TOOL_CALL_ID)] = tc.id;
+    attrs[joinKey(key, TOOL_CALL_FUNCTION_NAME)] = tc.name;
+    attrs[joinKey(key, TOOL_CALL_FUNCTION_ARGUMENTS_JSON)] = argumentsJson(tc, maxLength);
   }
 }
 
 /** Flattens one message under `prefix` (e.g. `llm.input_messages.3.`). */
 export function addMessage(attrs: Attributes, prefix: string, m: NormalizedMessage, mask: MessageMask): void {
-  attrs[prefix + MESSAGE_ROLE] = m.role;
-  if (m.name) attrs[prefix + MESSAGE_NAME] = m.name;
-  if (m.tool_call_id) attrs[prefix + MESSAGE_TOOL_CALL_ID] = m.tool_call_id;
+  attrs[joinKey(prefix, MESSAGE_ROLE)] = m.role;
+  if (m.name) attrs[joinKey(prefix, MESSAGE_NAME)] = m.name;
+  if (m.tool_call_id) attrs[joinKey(prefix, MESSAGE_TOOL_CALL_ID)] = m.tool_call_id;
   const parts = m.parts;
-  if (Array.isArray(parts) && parts.length > 0) addContents(attrs, `${prefix}${MESSAGE_CONTENTS}.`, parts, mask);
-  else if (typeof m.text === 'string' && m.text.length > 0) attrs[prefix + MESSAGE_CONTENT] = mask.hideText ? REDACTED_VALUE : m.text;
+  if (Array.isArray(parts) && parts.length > 0) addContents(attrs, joinKey(prefix, CONTENTS), parts, mask);
+  else if (typeof m.text === 'string' && m.text.length > 0) attrs[joinKey(prefix, MESSAGE_CONTENT)] = mask.hideText ? REDACTED_VALUE : m.text;
   const calls = m.tool_calls;
-  if (Array.isArray(calls) && calls.length > 0) addToolCalls(attrs, `${prefix}${MESSAGE_TOOL_CALLS}.`, calls, mask.maxLength);
+  if (Array.isArray(calls) && calls.length > 0) addToolCalls(attrs, joinKey(prefix, TOOL_CALLS), calls, mask.maxLength);
 }
 
 /**
@@ -113,14 +116,15 @@ export function addMessage(attrs: Attributes, prefix: string, m: NormalizedMessa
  * the provider applies them.
  */
 export function addInputMessages(attrs: Attributes, base: string, req: NormalizedRequest, mask: MessageMask): void {
+  const list = joinKey(base, '.');
   let i = 0;
   if (typeof req.system === 'string' && req.system.length > 0) {
-    addMessage(attrs, `${base}.0.`, { role: 'system', text: req.system }, mask);
+    addMessage(attrs, indexKey(list, 0), { role: 'system', text: req.system }, mask);
     i = 1;
   }
   const messages = req.messages;
   if (!Array.isArray(messages)) return;
-  for (const m of messages) addMessage(attrs, `${base}.${i++}.`, m, mask);
+  for (const m of messages) addMessage(attrs, indexKey(list, i++), m, mask);
 }
 
 /** The response as one assistant message under `base` (`llm.output_messages`); reasoning, when given, comes first as its own part. */
@@ -131,5 +135,5 @@ export function addOutputMessage(attrs: Attributes, base: string, res: Normalize
     if (msg.text) msg.parts.push({ type: 'text', text: msg.text });
   }
   if (Array.isArray(res.tool_calls) && res.tool_calls.length > 0) msg.tool_calls = res.tool_calls;
-  addMessage(attrs, `${base}.0.`, msg, mask);
+  addMessage(attrs, indexKey(joinKey(base, '.'), 0), msg, mask);
 }
