@@ -1,31 +1,24 @@
 /**
- * The added cost per instrumented OpenAI SDK call against a loopback server (in its own process), in one process: the
- * uninstrumented SDK, our `instrumentOpenAI` with the OpenInference exporter, and
+ * The added cost per instrumented OpenAI SDK call against a loopback server: the uninstrumented SDK,
+ * our `instrumentOpenAI` with the OpenInference exporter, and
  * `@arizeai/openinference-instrumentation-openai`, each with the same span pipeline (batch
- * processor, spans dropped instead of sent). Samples alternate (plain, ours, OpenInference, …) so
- * all three see the same machine state. OpenTelemetry's AsyncLocalStorage context manager is
- * registered, as OpenInference's documented setup (`provider.register()`) does. Measured as CPU time of
- * this process per call: the server runs in a child process, so that its work (the same for every
- * variant) adds no noise; "added" is the median over rounds of the variant minus the uninstrumented
- * SDK in the same round.
+ * processor, spans dropped instead of sent). Each variant runs in a process of its own
+ * (`openai-sdk-worker.ts`), warmed up, the processes taking turns (plain, ours, OpenInference, then
+ * rotated) so that all three see the same machine state. Why not one process: three clients in
+ * one heap measured each other's garbage (a variant's CPU time paid for collections of what
+ * another allocated) and shared JIT feedback, and the ranking flipped between runs. Measured as
+ * CPU time per call in the client process; the server runs in a process of its own, so its work
+ * (the same for every variant) adds no noise. "Added" is the median over rounds of the variant
+ * minus the uninstrumented SDK in the same round.
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import OpenAI from 'openai';
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
-import * as rt from '@nemo-flow/runtime';
-import { OpenInferenceExporter } from '@nemo-flow/exporter-openinference';
-import { instrumentOpenAI } from '@nemo-flow/openai';
-import { NoopSpanExporter } from './otel-floor.js';
-import { SDK_WARMUP_CALLS, chatRequest } from './measure.js';
-import { OPENAI_BODY as BODY } from './openai-server.js';
+import { SDK_WARMUP_CALLS } from './measure.js';
+import type { SdkVariant } from './openai-sdk-worker.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const PIPELINE = { maxQueueSize: 1 << 16, maxExportBatchSize: 512, scheduledDelayMillis: 50 };
+const VARIANTS: readonly SdkVariant[] = ['plain', 'ours', 'openinference'];
 
 export interface SdkResult {
   /** Median CPU ns per call of each variant. */
@@ -35,72 +28,39 @@ export interface SdkResult {
   /** Median over rounds of the variant's per-call CPU ns minus the baseline's in the same round. */
   oursAddedNs: number;
   openinferenceAddedNs: number;
+  /** Measured calls per variant (warm-up calls not counted). */
   calls: number;
 }
 
-/** A client whose `chat.completions` has a prototype of its own, which OpenInference patches (instead of the shared one). */
-function openInferenceClient(baseURL: string, fetch: typeof cannedFetch | undefined): { client: OpenAI; instrumentation: OpenAIInstrumentation } {
-  const client = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, fetch });
-  const proto = (o: object): object => Object.create(Object.getPrototypeOf(o) as object) as object;
-  const chat = proto(client.chat.completions);
-  const completions = proto(client.completions);
-  const embeddings = proto(client.embeddings);
-  const responses = proto(client.responses);
-  Object.setPrototypeOf(client.chat.completions, chat);
-  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new NoopSpanExporter(), PIPELINE)] });
-  const instrumentation = new OpenAIInstrumentation({ tracerProvider: provider });
-  // The module shape manuallyInstrument reads, pointing at this client's own prototypes only.
-  const module = {
-    OpenAI: {
-      Chat: { Completions: { prototype: chat } },
-      Completions: { prototype: completions },
-      Embeddings: { prototype: embeddings },
-      Responses: { prototype: responses },
-    },
-  };
-  instrumentation.manuallyInstrument(module as never);
-  return { client, instrumentation };
+/** Runs `node --import tsx script args…` and resolves to what it printed (rejects on a non-zero exit). */
+function run(script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} ${args[0]} exited with ${code}`))));
+  });
 }
 
-/** An in-process `fetch` answering at once: the SDK and instrumentation CPU without sockets. */
-const cannedFetch = async (): Promise<Response> => new Response(BODY, { headers: { 'content-type': 'application/json' } });
-
-/** `rounds` rounds of `calls` calls per variant; `transport` `loopback` (a 127.0.0.1 server) or `in-process` (a canned fetch). */
-export async function runOpenAiSdk(calls: number, rounds: number, transport: 'loopback' | 'in-process' = 'loopback'): Promise<SdkResult> {
+/**
+ * `rounds` rounds, each running every variant in a fresh process: `warmup` calls, then `batches`
+ * batches of `calls` calls (the process reports its median batch). `transport`: `loopback` (a
+ * 127.0.0.1 server) or `in-process` (a canned fetch).
+ */
+export async function runOpenAiSdk(calls: number, batches: number, rounds: number, transport: 'loopback' | 'in-process' = 'loopback'): Promise<SdkResult> {
   const server = spawn(process.execPath, ['--import', 'tsx', join(here, 'openai-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const baseURL = await new Promise<string>((resolve, reject) => {
-    server.once('error', reject);
-    server.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
-  });
-  // OpenInference's documented setup registers the provider, and with it OpenTelemetry's
-  // AsyncLocalStorage context manager, so that spans nest; ours keeps its scopes in
-  // AsyncLocalStorage too. Both then carry a context through the SDK's async work.
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(contextManager);
-  const exporter = new OpenInferenceExporter({ spanExporter: new NoopSpanExporter(), ...PIPELINE });
-  rt.registerSubscriber('bench-openai-sdk', exporter);
   try {
-    const fetch = transport === 'in-process' ? cannedFetch : undefined;
-    const plain = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, fetch });
-    const ours = instrumentOpenAI(new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, fetch }));
-    const { client: oi } = openInferenceClient(baseURL, fetch);
-    const params = chatRequest().content as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
-    // CPU time (user + system) of this process per call: the load other processes put on the
-    // machine moves wall-clock times by more than the cost measured here. Short rounds, the order
-    // rotating, so that drift hits every variant alike.
-    const batch = async (client: OpenAI, n: number): Promise<number> => {
-      const c0 = process.cpuUsage();
-      for (let i = 0; i < n; i++) await client.chat.completions.create(params);
-      const c = process.cpuUsage(c0);
-      return ((c.user + c.system) * 1000) / n;
-    };
-    const clients = [plain, ours, oi];
-    for (const c of clients) await batch(c, Math.max(SDK_WARMUP_CALLS, calls));
+    const baseURL = await new Promise<string>((resolve, reject) => {
+      server.once('error', reject);
+      server.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    });
     const per: number[][] = [[], [], []];
     for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < 3; k++) {
-        const v = (round + k) % 3;
-        per[v]!.push(await batch(clients[v]!, calls));
+      for (let k = 0; k < VARIANTS.length; k++) {
+        const v = (round + k) % VARIANTS.length;
+        const out = await run('openai-sdk-worker.ts', [VARIANTS[v]!, baseURL, transport, String(SDK_WARMUP_CALLS), String(calls), String(batches)]);
+        per[v]!.push((JSON.parse(out) as { nsPerCall: number }).nsPerCall);
       }
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -111,12 +71,9 @@ export async function runOpenAiSdk(calls: number, rounds: number, transport: 'lo
       openinferenceNs: median(per[2]!),
       oursAddedNs: added(1),
       openinferenceAddedNs: added(2),
-      calls: rounds * calls,
+      calls: rounds * batches * calls,
     };
   } finally {
-    rt.deregisterSubscriber('bench-openai-sdk');
-    context.disable();
-    await exporter.shutdown();
     server.kill();
   }
 }
