@@ -320,8 +320,11 @@ async function main(): Promise<void> {
   rt.deregisterSubscriber('bench');
   let sdk = '(OpenAI SDK workload not selected)';
   if (!only || only.includes('openai_sdk')) {
-    const loopback = await runOpenAiSdk(quick ? 10 : 40, quick ? 3 : 5, quick ? 2 : 5, 'loopback');
-    const inProcess = await runOpenAiSdk(quick ? 20 : 100, quick ? 3 : 5, quick ? 2 : 5, 'in-process');
+    // One long stretch per process (its whole CPU time, collections included), not the median of
+    // short batches: a batch of 100 calls holds a young-generation collection or not, and the
+    // median of five dropped the collections a variant's garbage caused.
+    const loopback = await runOpenAiSdk(quick ? 40 : 800, 1, quick ? 2 : 5, 'loopback');
+    const inProcess = await runOpenAiSdk(quick ? 100 : 3000, 1, quick ? 2 : 7, 'in-process');
     const t = sdkTable(loopback, inProcess);
     if (!t.met) failed++;
     sdk = t.table;
@@ -496,7 +499,7 @@ How to read it:
 - \`tool_4_real_middleware\`: a sanitize guardrail deleting a key, a conditional guardrail checking an argument, a request intercept rewriting an argument, an execution intercept timing the call.
 - "nemo-flow-node" is the reference package 0.2.0, measured in a child process with one JS subscriber (CPU time too).
 - SDK calls (OpenAI, Anthropic, AI SDK, LangChain): each client first makes ${SDK_WARMUP_CALLS.toLocaleString('en')} calls (\`SDK_WARMUP_CALLS\`), so the figures are a warmed-up service's: over the first thousands of calls V8 compiles the SDK's, undici's and the instrumentation's hot paths on background threads, whose CPU time counts here.
-- OpenAI SDK calls: each variant (uninstrumented, ours, OpenInference's) runs in a process of its own, the processes taking turns, every call inside an active OpenTelemetry context (as under HTTP server instrumentation; on Node 20 that turns on AsyncLocalStorage's promise hooks for all three alike); "added" is the median over rounds of the variant minus the uninstrumented process of the same round.
+- OpenAI SDK calls: each variant (uninstrumented, ours, OpenInference's) runs in a process of its own, the processes taking turns, every call inside an active OpenTelemetry context (as under HTTP server instrumentation; on Node 20 that turns on AsyncLocalStorage's promise hooks for all three alike); a process's figure is its CPU time over one stretch of calls after the warm-up (800 loopback, 3,000 in-process), garbage collection included; "added" is the median over rounds of the variant minus the uninstrumented process of the same round.
 - ATIF export: ours and nemo-flow-node alternately in fresh processes on the same turns (parsed from JSON on both sides), nothing forcing a GC in the timed run; our file is validated and its 10,000 calls and results counted after the clock; the retained heap comes from a separate run sampled after forced GCs.
 `;
 
