@@ -44,11 +44,11 @@ function run(script: string, args: string[]): Promise<string> {
 }
 
 /**
- * `rounds` rounds, each running every variant in a fresh process: `warmup` calls, then `batches`
- * batches of `calls` calls (the process reports its median batch). `transport`: `loopback` (a
+ * `rounds` rounds, each running every variant in a fresh process: `warmup` calls, then one
+ * measured stretch of `calls` calls (the process reports its CPU time per call). `transport`: `loopback` (a
  * 127.0.0.1 server) or `in-process` (a canned fetch).
  */
-export async function runOpenAiSdk(calls: number, batches: number, rounds: number, transport: 'loopback' | 'in-process' = 'loopback'): Promise<SdkResult> {
+export async function runOpenAiSdk(calls: number, rounds: number, transport: 'loopback' | 'in-process' = 'loopback'): Promise<SdkResult> {
   const server = spawn(process.execPath, ['--import', 'tsx', join(here, 'openai-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const baseURL = await new Promise<string>((resolve, reject) => {
@@ -59,7 +59,7 @@ export async function runOpenAiSdk(calls: number, batches: number, rounds: numbe
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < VARIANTS.length; k++) {
         const v = (round + k) % VARIANTS.length;
-        const out = await run('openai-sdk-worker.ts', [VARIANTS[v]!, baseURL, transport, String(SDK_WARMUP_CALLS), String(calls), String(batches)]);
+        const out = await run('openai-sdk-worker.ts', [VARIANTS[v]!, baseURL, transport, String(SDK_WARMUP_CALLS), String(calls)]);
         per[v]!.push((JSON.parse(out) as { nsPerCall: number }).nsPerCall);
       }
     }
@@ -71,7 +71,7 @@ export async function runOpenAiSdk(calls: number, batches: number, rounds: numbe
       openinferenceNs: median(per[2]!),
       oursAddedNs: added(1),
       openinferenceAddedNs: added(2),
-      calls: rounds * batches * calls,
+      calls: rounds * calls,
     };
   } finally {
     server.kill();

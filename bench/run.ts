@@ -323,8 +323,8 @@ async function main(): Promise<void> {
     // One long stretch per process (its whole CPU time, collections included), not the median of
     // short batches: a batch of 100 calls holds a young-generation collection or not, and the
     // median of five dropped the collections a variant's garbage caused.
-    const loopback = await runOpenAiSdk(quick ? 40 : 800, 1, quick ? 2 : 5, 'loopback');
-    const inProcess = await runOpenAiSdk(quick ? 100 : 3000, 1, quick ? 2 : 7, 'in-process');
+    const loopback = await runOpenAiSdk(quick ? 40 : 800, quick ? 2 : 5, 'loopback');
+    const inProcess = await runOpenAiSdk(quick ? 100 : 3000, quick ? 2 : 7, 'in-process');
     const t = sdkTable(loopback, inProcess);
     if (!t.met) failed++;
     sdk = t.table;
